@@ -1,0 +1,172 @@
+// Package app is Upward's composition root: config -> database -> services
+// -> router -> HTTP server. The command and the end-to-end tests both start
+// Upward through it, so tests exercise the real wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/server"
+	"github.com/upward-lms/upward/web/static"
+)
+
+// Main is a running Upward.
+type Main struct {
+	Config config.Config
+	Logger *slog.Logger
+	// Migrate applies pending migrations on Open (serve --no-migrate clears it).
+	Migrate bool
+
+	DB       *postgres.DB
+	Server   *server.Server
+	listener net.Listener
+	http     *http.Server
+	store    *pgxstore.PostgresStore
+	served   chan error
+}
+
+// New returns a Main for cfg that logs to logger.
+func New(cfg config.Config, logger *slog.Logger) *Main {
+	return &Main{Config: cfg, Logger: logger, Migrate: true}
+}
+
+// NewLogger builds the process logger the configuration asks for.
+func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// DatabaseURL returns the configured DATABASE_URL or, when it is unset in
+// development, starts the project-private cluster and returns its URL.
+func DatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger) (string, error) {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL, nil
+	}
+	c, err := postgres.StartDevCluster(ctx, cfg.DataDir, func(format string, args ...any) {
+		logger.Info(fmt.Sprintf(format, args...))
+	})
+	if err != nil {
+		return "", &config.Error{Setting: "DATABASE_URL", Flag: "database-url", Reason: "unset, and the private development database could not start: " + err.Error()}
+	}
+	return c.URL, nil
+}
+
+// Open connects to the database, migrates it, builds the server and starts
+// listening. It does not serve yet: call Serve.
+func (m *Main) Open(ctx context.Context) error {
+	dbURL, err := DatabaseURL(ctx, m.Config, m.Logger)
+	if err != nil {
+		return err
+	}
+	if m.Migrate {
+		if err := MigrateUp(ctx, dbURL); err != nil {
+			return err
+		}
+	}
+	m.DB, err = postgres.Open(ctx, dbURL)
+	if err != nil {
+		return databaseError(err)
+	}
+
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
+	sessions := scs.New()
+	m.store = pgxstore.NewWithCleanupInterval(m.DB.Pool, 10*time.Minute)
+	sessions.Store = m.store
+	sessions.Lifetime = 24 * time.Hour
+	sessions.IdleTimeout = 8 * time.Hour
+	sessions.Cookie.Name = "upward_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Secure = m.Config.Production()
+
+	m.Server = server.New(server.Deps{
+		Config:   m.Config,
+		DB:       m.DB,
+		Sessions: sessions,
+		Assets:   assets,
+		Logger:   m.Logger,
+	})
+	m.listener, err = net.Listen("tcp", m.Config.ListenAddr)
+	if err != nil {
+		return &config.Error{Setting: "LISTEN_ADDR", Flag: "listen-addr", Reason: err.Error()}
+	}
+	m.http = &http.Server{
+		Handler:           m.Server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       m.Config.RequestTimeout,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.http.Serve(m.listener) }()
+	return nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Wait blocks until ctx ends or the server fails.
+func (m *Main) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-m.served:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
+
+// Close stops accepting connections, lets in-flight requests finish within
+// the shutdown timeout, then closes the database pool.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		defer cancel()
+		if err := m.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
+	}
+	if m.store != nil {
+		m.store.StopCleanup()
+	}
+	if m.DB != nil {
+		m.DB.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// MigrateUp applies every pending migration to the database at dbURL.
+func MigrateUp(ctx context.Context, dbURL string) error {
+	mg, err := postgres.NewMigrator(ctx, dbURL)
+	if err != nil {
+		return databaseError(err)
+	}
+	defer mg.Close()
+	return mg.Up()
+}
+
+// databaseError names the setting when the database cannot be reached.
+func databaseError(err error) error {
+	return &config.Error{Setting: "DATABASE_URL", Flag: "database-url", Reason: err.Error()}
+}

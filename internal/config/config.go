@@ -1,0 +1,221 @@
+// Package config owns Upward's settings: one struct, read from environment
+// variables, each overridable by a command-line flag, and validated before
+// anything starts so that a bad value stops the program with one clear line.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments Upward knows. Production turns on the strict defaults
+// (Secure cookies, HSTS, no development database).
+const (
+	EnvDev  = "dev"
+	EnvProd = "prod"
+)
+
+// Config holds every setting of the upward binary.
+type Config struct {
+	DatabaseURL     string         // empty in dev: use the project-private cluster under DataDir
+	DatabaseRole    string         // role the server's queries run as; owns no table, so RLS applies
+	ListenAddr      string         // host:port for the HTTP server
+	BaseDomain      string         // portals live at {slug}.BaseDomain, the console at BaseDomain
+	DataDir         string         // uploads, the private dev cluster
+	SMTPURL         string         // smtp://user:pass@host:port; empty disables mail
+	Env             string         // dev or prod
+	TrustedProxies  []netip.Prefix // only these peers may set X-Forwarded-For
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+	LogLevel        slog.Level
+	LogFormat       string // text or json
+}
+
+// Error names the setting that is wrong and why, in one line.
+type Error struct {
+	Setting string // the environment variable's name
+	Flag    string
+	Reason  string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s (--%s): %s", e.Setting, e.Flag, e.Reason)
+}
+
+// setting is one configurable value: its environment variable, flag, default
+// and how to parse it into the Config.
+type setting struct {
+	env, flag, def, usage string
+	parse                 func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"DATABASE_URL", "database-url", "", "PostgreSQL URL (postgres://user:pass@host:port/db); unset in dev starts a private cluster under DATA_DIR",
+		func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+				return fmt.Errorf("must be a postgres:// URL")
+			}
+			c.DatabaseURL = v
+			return nil
+		}},
+	{"LISTEN_ADDR", "listen-addr", ":8080", "address the HTTP server listens on (host:port)",
+		func(c *Config, v string) error {
+			host, port, err := net.SplitHostPort(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a host:port address", v)
+			}
+			if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+				return fmt.Errorf("%q has no valid port number", v)
+			}
+			if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
+				return fmt.Errorf("%q has an invalid host", v)
+			}
+			c.ListenAddr = v
+			return nil
+		}},
+	{"BASE_DOMAIN", "base-domain", "localhost", "domain of the platform console; portals are {slug}.BASE_DOMAIN",
+		func(c *Config, v string) error {
+			v = strings.ToLower(v)
+			if !validHostname(v) {
+				return fmt.Errorf("%q is not a domain name", v)
+			}
+			c.BaseDomain = v
+			return nil
+		}},
+	{"DATA_DIR", "data-dir", ".data", "folder for uploads and the private development database",
+		func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return fmt.Errorf("must not be empty")
+			}
+			c.DataDir = v
+			return nil
+		}},
+	{"SMTP_URL", "smtp-url", "", "mail server as smtp://user:pass@host:port; empty disables outgoing mail",
+		func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+				return fmt.Errorf("must be an smtp:// or smtps:// URL with a host")
+			}
+			c.SMTPURL = v
+			return nil
+		}},
+	{"ENV", "env", EnvDev, "dev or prod",
+		func(c *Config, v string) error {
+			if v != EnvDev && v != EnvProd {
+				return fmt.Errorf("%q must be dev or prod", v)
+			}
+			c.Env = v
+			return nil
+		}},
+	{"TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed",
+		func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, s := range strings.Split(v, ",") {
+				s = strings.TrimSpace(s)
+				if s == "" {
+					continue
+				}
+				p, err := netip.ParsePrefix(s)
+				if err != nil {
+					a, aerr := netip.ParseAddr(s)
+					if aerr != nil {
+						return fmt.Errorf("%q is not an IP address or CIDR", s)
+					}
+					p = netip.PrefixFrom(a, a.BitLen())
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+			}
+			return nil
+		}},
+	{"REQUEST_TIMEOUT", "request-timeout", "30s", "longest time a request may run",
+		func(c *Config, v string) error { return parseDuration(v, &c.RequestTimeout) }},
+	{"SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long shutdown waits for in-flight requests",
+		func(c *Config, v string) error { return parseDuration(v, &c.ShutdownTimeout) }},
+	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
+		func(c *Config, v string) error {
+			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+				return fmt.Errorf("%q must be debug, info, warn or error", v)
+			}
+			return nil
+		}},
+	{"LOG_FORMAT", "log-format", "text", "text or json",
+		func(c *Config, v string) error {
+			if v != "text" && v != "json" {
+				return fmt.Errorf("%q must be text or json", v)
+			}
+			c.LogFormat = v
+			return nil
+		}},
+}
+
+// Flags registers every setting on fs, with defaults taken from the
+// environment through getenv. Call Parse on fs, then Load.
+func Flags(fs *flag.FlagSet, getenv func(string) string) *Values {
+	vals := &Values{raw: make(map[string]*string, len(settings))}
+	for _, s := range settings {
+		def := s.def
+		if v, ok := lookup(getenv, s.env); ok {
+			def = v
+		}
+		vals.raw[s.env] = fs.String(s.flag, def, s.usage+" (env "+s.env+")")
+	}
+	return vals
+}
+
+// Values are the raw strings gathered from the environment and flags.
+type Values struct {
+	raw map[string]*string
+}
+
+// Load validates the gathered values and returns the Config, or an *Error
+// naming the first bad setting.
+func (v *Values) Load() (Config, error) {
+	var c Config
+	for _, s := range settings {
+		if err := s.parse(&c, *v.raw[s.env]); err != nil {
+			return Config{}, &Error{Setting: s.env, Flag: s.flag, Reason: err.Error()}
+		}
+	}
+	if c.Env == EnvProd && c.DatabaseURL == "" {
+		return Config{}, &Error{Setting: "DATABASE_URL", Flag: "database-url", Reason: "must be set when ENV=prod"}
+	}
+	return c, nil
+}
+
+// Production reports whether strict production defaults apply.
+func (c Config) Production() bool { return c.Env == EnvProd }
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+func parseDuration(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a positive duration such as 30s", v)
+	}
+	*dst = d
+	return nil
+}
+
+var hostnameRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+
+func validHostname(h string) bool {
+	return len(h) <= 253 && hostnameRE.MatchString(strings.ToLower(h))
+}

@@ -1,0 +1,120 @@
+// Package postgres wraps PostgreSQL: the connection pool, transactions with
+// the tenant set for row-level security, the migrations runner and the
+// project-private development cluster.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/upward-lms/upward/internal/apperr"
+)
+
+// RuntimeRole is the role every query of the server runs as. The migrations
+// create it; it owns no table, so row-level security applies to it.
+const RuntimeRole = "upward_app"
+
+// DB is the runtime connection pool.
+type DB struct {
+	Pool *pgxpool.Pool
+	// Now is the clock; tests replace it. Each transaction reads it once.
+	Now func() time.Time
+}
+
+// Open connects to the database at url and checks that it answers. Every
+// connection runs as RuntimeRole: the role is set as a startup parameter,
+// which costs no extra round trip.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse url: %w", err)
+	}
+	cfg.ConnConfig.RuntimeParams["role"] = RuntimeRole
+	cfg.ConnConfig.RuntimeParams["application_name"] = "upward"
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open pool: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot reach database at %s: %w", describe(cfg.ConnConfig), err)
+	}
+	return &DB{Pool: pool, Now: time.Now}, nil
+}
+
+// Close closes every connection of the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// Tx is a transaction with the moment it started, so that every row it
+// writes carries the same time.
+type Tx struct {
+	pgx.Tx
+	Now time.Time
+}
+
+// InTx runs fn in a transaction with no tenant set: for platform tables
+// only. Tenant tables read as empty there, because their policies fail
+// closed. The transaction commits when fn returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inTx(ctx, 0, fn)
+}
+
+// InTenantTx runs fn in a transaction bound to one tenant: it sets
+// app.tenant_id for the transaction only, so row-level security admits
+// that tenant's rows and no other's, whatever the query says.
+func (db *DB) InTenantTx(ctx context.Context, tenantID int64, fn func(tx *Tx) error) error {
+	if tenantID <= 0 {
+		return fmt.Errorf("postgres: tenant transaction without a tenant")
+	}
+	return db.inTx(ctx, tenantID, fn)
+}
+
+func (db *DB) inTx(ctx context.Context, tenantID int64, fn func(tx *Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, func(ptx pgx.Tx) error {
+		if tenantID > 0 {
+			if _, err := ptx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", strconv.FormatInt(tenantID, 10)); err != nil {
+				return fmt.Errorf("postgres: set tenant: %w", err)
+			}
+		}
+		return fn(&Tx{Tx: ptx, Now: db.Now().UTC()})
+	})
+}
+
+// Error turns storage errors into application errors at the storage edge:
+// no rows becomes not-found, a unique violation a conflict. what names the
+// object for the user ("Course", "E-mail address").
+func Error(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &apperr.Error{Code: apperr.ENOTFOUND, Message: what + " not found."}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			return &apperr.Error{Code: apperr.ECONFLICT, Message: what + " already exists."}
+		case "23503": // foreign_key_violation
+			return &apperr.Error{Code: apperr.EINVALID, Message: what + " refers to something that does not exist."}
+		}
+	}
+	return err
+}
+
+func describe(c *pgx.ConnConfig) string {
+	return fmt.Sprintf("%s:%d/%s", c.Host, c.Port, c.Database)
+}

@@ -1,0 +1,178 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/postgres/pgtest"
+)
+
+// notesTable is a tenant-owned table shaped like every real one: tenant_id
+// leads the key, and a forced row-level security policy fails closed.
+const notesTable = `
+CREATE TABLE notes (
+    tenant_id bigint NOT NULL REFERENCES tenants (id),
+    id        bigint GENERATED ALWAYS AS IDENTITY,
+    body      text NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON notes
+    USING (tenant_id = current_tenant_id())
+    WITH CHECK (tenant_id = current_tenant_id());
+INSERT INTO tenants (slug, name) VALUES ('acme', 'Acme'), ('globex', 'Globex');
+`
+
+func setup(t *testing.T) *postgres.DB {
+	t.Helper()
+	d := pgtest.New(t)
+	owner, err := pgx.Connect(context.Background(), d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(context.Background())
+	if _, err := owner.Exec(context.Background(), notesTable); err != nil {
+		t.Fatal(err)
+	}
+	return d.DB
+}
+
+func TestInTenantTx(t *testing.T) {
+	ctx := context.Background()
+	db := setup(t)
+	const acme, globex = 1, 2
+
+	insert := func(tenant int64, body string) error {
+		return db.InTenantTx(ctx, tenant, func(tx *postgres.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, $2)", tenant, body)
+			return err
+		})
+	}
+	count := func(tenant int64) (n int) {
+		t.Helper()
+		err := db.InTenantTx(ctx, tenant, func(tx *postgres.Tx) error {
+			// Deliberately unscoped: row-level security is the second lock.
+			return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := insert(acme, "acme's note"); err != nil {
+		t.Fatal(err)
+	}
+	if err := insert(globex, "globex's note"); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("SeesOnlyItsOwnRows", func(t *testing.T) {
+		if n := count(acme); n != 1 {
+			t.Errorf("acme sees %d notes, want 1", n)
+		}
+	})
+	t.Run("CannotWriteIntoAnotherTenant", func(t *testing.T) {
+		err := db.InTenantTx(ctx, acme, func(tx *postgres.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, 'sneaky')", globex)
+			return err
+		})
+		if err == nil {
+			t.Fatal("insert into another tenant succeeded")
+		}
+		if n := count(globex); n != 1 {
+			t.Errorf("globex has %d notes, want 1", n)
+		}
+	})
+	t.Run("NoTenantSeesNothing", func(t *testing.T) {
+		var n int
+		err := db.InTx(ctx, func(tx *postgres.Tx) error {
+			return tx.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&n)
+		})
+		if err != nil || n != 0 {
+			t.Errorf("without a tenant: %d notes, err %v; want 0, nil", n, err)
+		}
+	})
+	t.Run("TenantSettingEndsWithTheTransaction", func(t *testing.T) {
+		conn, err := db.Pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Release()
+		var setting *string
+		if err := conn.QueryRow(ctx, "SELECT nullif(current_setting('app.tenant_id', true), '')").Scan(&setting); err != nil {
+			t.Fatal(err)
+		}
+		if setting != nil {
+			t.Errorf("app.tenant_id leaked out of a transaction: %q", *setting)
+		}
+	})
+	t.Run("ErrorRollsBack", func(t *testing.T) {
+		boom := errors.New("boom")
+		err := db.InTenantTx(ctx, acme, func(tx *postgres.Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, 'lost')", acme); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v, want boom", err)
+		}
+		if n := count(acme); n != 1 {
+			t.Errorf("acme has %d notes after a rolled-back insert, want 1", n)
+		}
+	})
+	t.Run("RequiresATenant", func(t *testing.T) {
+		if err := db.InTenantTx(ctx, 0, func(*postgres.Tx) error { return nil }); err == nil {
+			t.Error("a tenant transaction without a tenant was allowed")
+		}
+	})
+}
+
+func TestRuntimeRole(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t).DB
+	var user string
+	var super, bypass bool
+	var owned int
+	err := db.Pool.QueryRow(ctx, `
+		SELECT current_user, r.rolsuper, r.rolbypassrls,
+		       (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user)
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&user, &super, &bypass, &owned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != postgres.RuntimeRole || super || bypass || owned != 0 {
+		t.Errorf("runtime queries run as %q (superuser %v, bypassrls %v, owns %d tables); want %q, none of these",
+			user, super, bypass, owned, postgres.RuntimeRole)
+	}
+}
+
+func TestError(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t).DB
+	err := db.InTx(ctx, func(tx *postgres.Tx) error {
+		var id int64
+		return tx.QueryRow(ctx, "SELECT id FROM tenants WHERE slug = 'nope'").Scan(&id)
+	})
+	if got := apperr.Code(postgres.Error(err, "Portal")); got != apperr.ENOTFOUND {
+		t.Errorf("no rows: code %q, want not_found", got)
+	}
+	insert := func() error {
+		return db.InTx(ctx, func(tx *postgres.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO tenants (slug, name) VALUES ('dup', 'Dup')")
+			return err
+		})
+	}
+	if err := insert(); err != nil {
+		t.Fatal(err)
+	}
+	if got := apperr.Code(postgres.Error(insert(), "Portal")); got != apperr.ECONFLICT {
+		t.Errorf("duplicate: code %q, want conflict", got)
+	}
+}

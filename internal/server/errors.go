@@ -1,0 +1,86 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/web/layout"
+	"github.com/upward-lms/upward/web/pages"
+)
+
+// statusOf maps an application error code to its HTTP status, in one place.
+func statusOf(code string) int {
+	switch code {
+	case apperr.ENOTFOUND:
+		return http.StatusNotFound
+	case apperr.EINVALID:
+		return http.StatusUnprocessableEntity
+	case apperr.ECONFLICT:
+		return http.StatusConflict
+	case apperr.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case apperr.EFORBIDDEN:
+		return http.StatusForbidden
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// renderError renders the error page that fits err. Only internal errors
+// are logged: the others are the user's, and the page says what to do.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	code := apperr.Code(err)
+	if code == apperr.EINTERNAL {
+		s.serverError(w, r, err)
+		return
+	}
+	status := statusOf(code)
+	s.errorPage(w, r, status, http.StatusText(status), apperr.Message(err))
+}
+
+// serverError logs err with the request ID and renders the 500 page.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	reqID := middleware.GetReqID(r.Context())
+	s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", reqID,
+		"method", r.Method, "path", r.URL.Path)
+	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",
+		"We could not complete your request. Please try again in a moment; if it keeps happening, quote the reference below to your administrator.")
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "Page not found",
+		"We could not find the page you asked for. It may have moved, or the address may be mistyped.")
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusMethodNotAllowed, "Not allowed",
+		"This address does not accept that kind of request.")
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusForbidden, "You do not have access",
+		"Your account is not allowed to open this page. Ask your portal administrator if you think it should be.")
+}
+
+// errorPage renders an error page without touching the database, so that it
+// works while the database is down. Rendering it cannot fail in practice;
+// if it does, plain text is the last resort.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, title, message string) {
+	v := pages.ErrorView{Status: status, Title: title, Message: message}
+	if status >= 500 {
+		v.RequestID = middleware.GetReqID(r.Context())
+	}
+	var buf bytes.Buffer
+	p := s.page(r, title)
+	if err := layout.Base(p, pages.Error(v)).Render(r.Context(), &buf); err != nil {
+		http.Error(w, title, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

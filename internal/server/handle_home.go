@@ -1,0 +1,39 @@
+package server
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/upward-lms/upward/web/pages"
+)
+
+// homePortalLimit caps the portals listed on the platform's home page.
+const homePortalLimit = 50
+
+// handleHome shows the platform's welcome page with its portals.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
+	tenants, err := s.tenants.FindTenants(r.Context(), homePortalLimit)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := pages.HomeView{Portals: make([]pages.PortalCard, 0, len(tenants))}
+	for _, t := range tenants {
+		v.Portals = append(v.Portals, pages.PortalCard{Name: t.Name, URL: s.portalURL(r, t.Slug)})
+	}
+	s.render(w, r, http.StatusOK, s.page(r, "Welcome"), pages.Home(v))
+}
+
+// portalURL is the address of a portal, on the same scheme and port the
+// request came in on.
+func (s *Server) portalURL(r *http.Request, slug string) string {
+	scheme := "http"
+	if r.TLS != nil || s.cfg.Production() {
+		scheme = "https"
+	}
+	host := slug + "." + s.cfg.BaseDomain
+	if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "80" && port != "443" {
+		host = net.JoinHostPort(host, port)
+	}
+	return scheme + "://" + host + "/"
+}

@@ -1,0 +1,93 @@
+// Package server is Upward's HTTP side: the chi router, the middleware every
+// request passes through, and the handlers, grouped by area. Handlers are
+// thin: parse, authorize, call a service, render.
+package server
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/web/layout"
+	"github.com/upward-lms/upward/web/static"
+)
+
+// Server handles every HTTP request of Upward.
+type Server struct {
+	cfg      config.Config
+	db       *postgres.DB
+	tenants  *postgres.TenantService
+	sessions *scs.SessionManager
+	assets   *static.Assets
+	log      *slog.Logger
+	router   chi.Router
+}
+
+// Deps are what the server needs from the composition root.
+type Deps struct {
+	Config   config.Config
+	DB       *postgres.DB
+	Sessions *scs.SessionManager
+	Assets   *static.Assets
+	Logger   *slog.Logger
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	s := &Server{
+		cfg:      d.Config,
+		db:       d.DB,
+		tenants:  postgres.NewTenantService(d.DB),
+		sessions: d.Sessions,
+		assets:   d.Assets,
+		log:      d.Logger,
+	}
+	s.router = s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.router.ServeHTTP(w, r)
+}
+
+// Router exposes the router, so tests can walk every route.
+func (s *Server) Router() chi.Router { return s.router }
+
+// page returns the frame of a page on the platform host.
+func (s *Server) page(r *http.Request, title string) layout.Page {
+	return layout.Page{
+		Title:      title,
+		Brand:      "Upward",
+		Stylesheet: s.assets.URL("css/app.css"),
+		Favicon:    s.assets.URL("img/favicon.svg"),
+		Nav: []layout.NavLink{
+			{Label: "Home", Href: "/", Current: r.URL.Path == "/"},
+		},
+	}
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a whole page. It renders into a buffer first, so that a
+// failure half-way becomes a clean 500 page instead of a torn one, and the
+// response carries its length.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p layout.Page, content templ.Component) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := layout.Base(p, content).Render(r.Context(), buf); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
