@@ -21,19 +21,16 @@ func NewTenantService(db *DB) *TenantService { return &TenantService{db: db} }
 
 // FindTenants returns up to limit portals ordered by name.
 func (s *TenantService) FindTenants(ctx context.Context, limit int) ([]tenant.Tenant, error) {
-	var out []tenant.Tenant
-	err := s.db.InTx(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT id, slug, name, created_at
-			FROM tenants
-			ORDER BY name, id
-			LIMIT $1`, limit)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanTenant)
-		return err
-	})
+	// One statement needs no explicit transaction: it saves two round trips.
+	rows, err := s.db.Pool.Query(ctx, `
+		SELECT id, slug, name, created_at
+		FROM tenants
+		ORDER BY name, id
+		LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("tenant: find: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanTenant)
 	if err != nil {
 		return nil, fmt.Errorf("tenant: find: %w", err)
 	}

@@ -13,7 +13,7 @@ var compressible = []string{"text/html", "text/css", "text/plain", "text/csv", "
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.realIP, s.logRequests, s.recoverPanics, s.secureHeaders)
+	r.Use(middleware.RequestID, s.realIP, s.logRequests, s.recoverPanics, s.secureHeaders, s.crossOriginProtection)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
@@ -28,10 +28,9 @@ func (s *Server) routes() chi.Router {
 		r.Method(http.MethodHead, "/static/*", s.assets)
 	})
 
-	// Pages: sessions and CSRF protection.
+	// Pages: sessions.
 	r.Group(func(r chi.Router) {
-		r.Use(middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout),
-			s.crossOriginProtection, s.sessions.LoadAndSave)
+		r.Use(middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout), s.sessions.LoadAndSave)
 		r.Get("/", s.handleHome)
 	})
 	return r

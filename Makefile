@@ -1,0 +1,62 @@
+# Upward: the two commands are `make run` and `make test`.
+# Without DATABASE_URL, both start (or reuse) a project-private PostgreSQL
+# cluster under .data/ from the installed PostgreSQL binaries.
+
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := bin/upward
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+
+.PHONY: run build generate test check-generated fmt-check vet unit browser-deps bench db-start db-stop clean
+
+## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
+run: build
+	@$(BIN) seed
+	@$(BIN) serve --foreground
+
+## build: compile the binary into bin/
+build: generate
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/upward
+
+## generate: regenerate templ components
+generate:
+	@$(GO) tool templ generate -log-level error
+
+## test: every check: formatting, vet, generated code, unit + integration + browser tests
+test: fmt-check vet check-generated browser-deps
+	$(GO) test -race -count=1 ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# The *_templ.go files must match what templ generates from the .templ files:
+# generate in place and compare checksums (a stale file is fixed, and fails).
+check-generated:
+	@sum() { find web -name '*_templ.go' | sort | xargs -r sha256sum; }; \
+	before=$$(sum); $(GO) tool templ generate -log-level error; after=$$(sum); \
+	if [ "$$before" != "$$after" ]; then \
+		echo "generated templ code was stale; it is regenerated now: review and commit it"; exit 1; fi
+
+# The browser tests drive Debian's chromium; install it when missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (Debian package) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## bench: Go benchmarks of the hot handlers (load tests come with the performance issue)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+db-start: build
+	@$(BIN) devdb start
+
+db-stop: build
+	@$(BIN) devdb stop
+
+clean:
+	rm -rf bin .artifacts

@@ -1,0 +1,88 @@
+package config_test
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/upward-lms/upward/internal/config"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (config.Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	vals := config.Flags(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return vals.Load()
+}
+
+func TestLoad_Defaults(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != ":8080" || c.BaseDomain != "localhost" || c.DataDir != ".data" || c.Env != "dev" ||
+		c.RequestTimeout != 30*time.Second || c.DatabaseURL != "" || c.Production() {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestLoad_FlagOverridesEnvironment(t *testing.T) {
+	c, err := load(t, map[string]string{"LISTEN_ADDR": ":9000", "BASE_DOMAIN": "example.com"}, "--listen-addr", "127.0.0.1:7000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ListenAddr != "127.0.0.1:7000" {
+		t.Errorf("ListenAddr = %q, want the flag's value", c.ListenAddr)
+	}
+	if c.BaseDomain != "example.com" {
+		t.Errorf("BaseDomain = %q, want the environment's value", c.BaseDomain)
+	}
+}
+
+func TestLoad_TrustedProxies(t *testing.T) {
+	c, err := load(t, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32")}
+	if len(c.TrustedProxies) != 2 || c.TrustedProxies[0] != want[0] || c.TrustedProxies[1] != want[1] {
+		t.Errorf("TrustedProxies = %v, want %v", c.TrustedProxies, want)
+	}
+}
+
+func TestLoad_BadValueNamesTheSetting(t *testing.T) {
+	cases := []struct {
+		env     map[string]string
+		setting string
+	}{
+		{map[string]string{"LISTEN_ADDR": "nonsense"}, "LISTEN_ADDR"},
+		{map[string]string{"LISTEN_ADDR": ":99999"}, "LISTEN_ADDR"},
+		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{map[string]string{"BASE_DOMAIN": "not a domain"}, "BASE_DOMAIN"},
+		{map[string]string{"ENV": "staging"}, "ENV"},
+		{map[string]string{"SMTP_URL": "http://mail"}, "SMTP_URL"},
+		{map[string]string{"TRUSTED_PROXIES": "10.0.0.0/99"}, "TRUSTED_PROXIES"},
+		{map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
+		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"ENV": "prod"}, "DATABASE_URL"}, // prod never falls back to the dev database
+	}
+	for _, c := range cases {
+		t.Run(c.setting, func(t *testing.T) {
+			_, err := load(t, c.env)
+			var cerr *config.Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("err = %v, want a *config.Error", err)
+			}
+			if cerr.Setting != c.setting {
+				t.Errorf("error names %s, want %s: %v", cerr.Setting, c.setting, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,299 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/postgres/pgtest"
+	"github.com/upward-lms/upward/internal/server"
+	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/web/static"
+)
+
+type testServer struct {
+	*server.Server
+	db   *postgres.DB
+	logs *bytes.Buffer
+}
+
+// newServer builds a server on a fresh database; mod adjusts the config.
+func newServer(t testing.TB, mod func(*config.Config)) *testServer {
+	t.Helper()
+	db := pgtest.New(t).DB
+	cfg := config.Config{BaseDomain: "localhost", Env: config.EnvDev, RequestTimeout: 5 * time.Second}
+	if mod != nil {
+		mod(&cfg)
+	}
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := scs.New()
+	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
+	sessions.Store = store
+	logs := &bytes.Buffer{}
+	s := server.New(server.Deps{
+		Config: cfg, DB: db, Sessions: sessions, Assets: assets,
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+	})
+	return &testServer{Server: s, db: db, logs: logs}
+}
+
+func (s *testServer) get(t testing.TB, path string, headers ...string) *http.Response {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "http://localhost:8080"+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func document(t testing.TB, res *http.Response) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestHome(t *testing.T) {
+	t.Run("ListsPortalsFromTheDatabase", func(t *testing.T) {
+		s := newServer(t, nil)
+		tenants := postgres.NewTenantService(s.db)
+		for _, tn := range []tenant.Tenant{{Slug: "globex", Name: "Globex"}, {Slug: "acme", Name: "Acme Learning"}} {
+			if _, err := tenants.EnsureTenant(context.Background(), tn); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res := s.get(t, "/")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		doc := document(t, res)
+		if h := doc.Find(`[data-testid="home-heading"]`).Text(); h == "" {
+			t.Error("home page has no heading")
+		}
+		var names, links []string
+		doc.Find(`[data-testid="portals"] li a`).Each(func(_ int, a *goquery.Selection) {
+			names = append(names, a.Text())
+			links = append(links, a.AttrOr("href", ""))
+		})
+		if strings.Join(names, ",") != "Acme Learning,Globex" {
+			t.Errorf("portals = %v, want Acme Learning, Globex in name order", names)
+		}
+		if links[0] != "http://acme.localhost:8080/" {
+			t.Errorf("portal link = %q, want it on the request's port", links[0])
+		}
+	})
+	t.Run("SaysSoWhenThereAreNoPortals", func(t *testing.T) {
+		s := newServer(t, nil)
+		doc := document(t, s.get(t, "/"))
+		if doc.Find(`[data-testid="no-portals"]`).Length() != 1 {
+			t.Error("no 'no portals' notice on an empty platform")
+		}
+	})
+}
+
+func TestSecurityHeaders_OnEveryResponse(t *testing.T) {
+	s := newServer(t, nil)
+	for _, path := range []string{"/", "/no-such-page", "/healthz", "/readyz", s.staticURL(t)} {
+		res := s.get(t, path)
+		h := res.Header
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: weak CSP %q", path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: missing nosniff or Referrer-Policy", path)
+		}
+		if h.Get("Strict-Transport-Security") != "" {
+			t.Errorf("%s: HSTS sent over plain HTTP in dev", path)
+		}
+	}
+	t.Run("HSTSInProduction", func(t *testing.T) {
+		prod := newServer(t, func(c *config.Config) { c.Env = config.EnvProd })
+		if prod.get(t, "/healthz").Header.Get("Strict-Transport-Security") == "" {
+			t.Error("no HSTS in production")
+		}
+	})
+}
+
+// staticURL returns the hashed URL of the stylesheet, as the home page links it.
+func (s *testServer) staticURL(t testing.TB) string {
+	t.Helper()
+	doc := document(t, s.get(t, "/"))
+	href, ok := doc.Find(`link[rel="stylesheet"]`).Attr("href")
+	if !ok {
+		t.Fatal("no stylesheet link")
+	}
+	return href
+}
+
+func TestStaticAssets(t *testing.T) {
+	s := newServer(t, nil)
+	url := s.staticURL(t)
+	t.Run("HashedURLIsCachedForAYear", func(t *testing.T) {
+		res := s.get(t, url)
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+			t.Fatalf("status %d, type %q", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") || !strings.Contains(cc, "max-age=31536000") {
+			t.Errorf("Cache-Control = %q", cc)
+		}
+	})
+	t.Run("RevalidationAnswersNotModified", func(t *testing.T) {
+		etag := s.get(t, url).Header.Get("ETag")
+		if res := s.get(t, url, "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
+			t.Errorf("status %d, want 304", res.StatusCode)
+		}
+	})
+	t.Run("Gzipped", func(t *testing.T) {
+		res := s.get(t, url, "Accept-Encoding", "gzip")
+		if res.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("Content-Encoding = %q", res.Header.Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(zr)
+		if !bytes.Contains(body, []byte("--brand")) {
+			t.Error("gzipped body is not the stylesheet")
+		}
+	})
+	t.Run("UnhashedNameIsNotFound", func(t *testing.T) {
+		if res := s.get(t, "/static/css/app.css"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("status %d, want 404", res.StatusCode)
+		}
+	})
+}
+
+func TestErrorPages(t *testing.T) {
+	s := newServer(t, nil)
+	res := s.get(t, "/no-such-page")
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if document(t, res).Find(`[data-testid="error-page"] h1`).Text() != "Page not found" {
+		t.Error("404 page has the wrong heading")
+	}
+
+	t.Run("PanicBecomesA500PageWithTheRequestID", func(t *testing.T) {
+		s := newServer(t, nil)
+		s.Router().Get("/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
+		res := s.get(t, "/boom")
+		if res.StatusCode != http.StatusInternalServerError {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		doc := document(t, res)
+		if doc.Find(`[data-testid="request-id"]`).Text() == "" {
+			t.Error("500 page shows no request reference")
+		}
+		if strings.Contains(doc.Text(), "kaboom") {
+			t.Error("500 page leaks the panic value")
+		}
+		if !strings.Contains(s.logs.String(), "kaboom") {
+			t.Error("the panic was not logged")
+		}
+	})
+}
+
+func TestCrossSitePOSTIsRefused(t *testing.T) {
+	s := newServer(t, nil)
+	post := func(site string) int {
+		req := httptest.NewRequest(http.MethodPost, "http://localhost:8080/", strings.NewReader("x=1"))
+		req.Header.Set("Sec-Fetch-Site", site)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if got := post("cross-site"); got != http.StatusForbidden {
+		t.Errorf("cross-site POST: status %d, want 403", got)
+	}
+	if got := post("same-origin"); got == http.StatusForbidden {
+		t.Error("same-origin POST was refused")
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	lastLine := func(s *testServer) map[string]any {
+		lines := strings.Split(strings.TrimSpace(s.logs.String()), "\n")
+		var m map[string]any
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	serve := func(s *testServer, remote, xff string) {
+		req := httptest.NewRequest(http.MethodGet, "http://localhost:8080/healthz", nil)
+		req.RemoteAddr = remote
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		s.ServeHTTP(httptest.NewRecorder(), req)
+	}
+
+	t.Run("OneLinePerRequestWithItsFacts", func(t *testing.T) {
+		s := newServer(t, nil)
+		serve(s, "192.0.2.1:1234", "")
+		m := lastLine(s)
+		for _, k := range []string{"method", "path", "status", "bytes", "duration", "request_id", "ip"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("log line lacks %q: %v", k, m)
+			}
+		}
+		if m["path"] != "/healthz" || m["status"] != float64(200) {
+			t.Errorf("log line = %v", m)
+		}
+	})
+	t.Run("ForwardedForIsBelievedOnlyFromTrustedProxies", func(t *testing.T) {
+		s := newServer(t, func(c *config.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
+		serve(s, "10.1.2.3:5555", "198.51.100.7, 203.0.113.9, 10.0.0.2")
+		if ip := lastLine(s)["ip"]; ip != "203.0.113.9" {
+			t.Errorf("behind a trusted proxy: ip = %v, want the first untrusted hop 203.0.113.9", ip)
+		}
+		serve(s, "192.0.2.1:1234", "203.0.113.9")
+		if ip := lastLine(s)["ip"]; ip != "192.0.2.1" {
+			t.Errorf("from an untrusted peer: ip = %v, want the peer 192.0.2.1", ip)
+		}
+	})
+}
+
+func BenchmarkHome(b *testing.B) {
+	s := newServer(b, nil)
+	tenants := postgres.NewTenantService(s.db)
+	for _, slug := range []string{"acme", "globex", "initech", "umbrella", "hooli"} {
+		if _, err := tenants.EnsureTenant(context.Background(), tenant.Tenant{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodGet, "http://localhost:8080/", nil)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
