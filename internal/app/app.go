@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -29,12 +30,15 @@ type Main struct {
 	// Migrate applies pending migrations on Open (serve --no-migrate clears it).
 	Migrate bool
 
-	DB       *postgres.DB
-	Server   *server.Server
-	listener net.Listener
-	http     *http.Server
-	store    *pgxstore.PostgresStore
-	served   chan error
+	DB        *postgres.DB
+	Server    *server.Server
+	listener  net.Listener
+	http      *http.Server
+	served    chan error
+	stopSweep context.CancelFunc
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New returns a Main for cfg that logs to logger.
@@ -88,8 +92,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	sessions := scs.New()
-	m.store = pgxstore.NewWithCleanupInterval(m.DB.Pool, 10*time.Minute)
-	sessions.Store = m.store
+	sessions.Store = pgxstore.NewWithCleanupInterval(m.DB.Pool, 0)
+	sweepCtx, stopSweep := context.WithCancel(context.Background())
+	m.stopSweep = stopSweep
+	go m.sweepSessions(sweepCtx, 10*time.Minute)
 	sessions.Lifetime = 24 * time.Hour
 	sessions.IdleTimeout = 8 * time.Hour
 	sessions.Cookie.Name = "upward_session"
@@ -137,8 +143,14 @@ func (m *Main) Wait(ctx context.Context) error {
 }
 
 // Close stops accepting connections, lets in-flight requests finish within
-// the shutdown timeout, then closes the database pool.
+// the shutdown timeout, then closes the database pool. Calling it again
+// returns the first call's result.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
 	var errs []error
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
@@ -147,13 +159,31 @@ func (m *Main) Close() error {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
 	}
-	if m.store != nil {
-		m.store.StopCleanup()
+	if m.stopSweep != nil {
+		m.stopSweep()
 	}
 	if m.DB != nil {
 		m.DB.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// sweepSessions deletes expired sessions every interval until ctx ends.
+func (m *Main) sweepSessions(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := m.DB.DeleteExpiredSessions(ctx); err != nil {
+				m.Logger.Warn("session sweep failed", "err", err)
+			} else if n > 0 {
+				m.Logger.Debug("expired sessions deleted", "count", n)
+			}
+		}
+	}
 }
 
 // MigrateUp applies every pending migration to the database at dbURL.

@@ -176,3 +176,45 @@ func TestError(t *testing.T) {
 		t.Errorf("duplicate: code %q, want conflict", got)
 	}
 }
+
+func TestDeleteExpiredSessions(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t).DB
+	_, err := db.Pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES
+		('old', '\x00', now() - interval '1 minute'),
+		('live', '\x00', now() + interval '1 hour')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.DeleteExpiredSessions(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("deleted %d, err %v; want 1, nil", n, err)
+	}
+	var left string
+	if err := db.Pool.QueryRow(ctx, "SELECT string_agg(token, ',') FROM sessions").Scan(&left); err != nil || left != "live" {
+		t.Errorf("sessions left = %q, %v; want live", left, err)
+	}
+}
+
+func TestMigrations_DownAndUpAgain(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewURL(t)
+	mg, err := postgres.NewMigrator(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mg.Close()
+	st, err := mg.Status()
+	if err != nil || st.Current != st.Latest || len(st.Pending) != 0 {
+		t.Fatalf("fresh test database: status %+v, err %v; want fully migrated", st, err)
+	}
+	if err := mg.Down(int(st.Latest)); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	if st, _ := mg.Status(); st.Current != 0 || len(st.Pending) == 0 {
+		t.Errorf("after down: status %+v", st)
+	}
+	if err := mg.Up(); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+}

@@ -8,8 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -45,8 +45,7 @@ func newServer(t testing.TB, mod func(*config.Config)) *testServer {
 		t.Fatal(err)
 	}
 	sessions := scs.New()
-	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
-	sessions.Store = store
+	sessions.Store = pgxstore.NewWithCleanupInterval(db.Pool, 0)
 	logs := &bytes.Buffer{}
 	s := server.New(server.Deps{
 		Config: cfg, DB: db, Sessions: sessions, Assets: assets,

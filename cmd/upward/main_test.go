@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/upward-lms/upward/internal/postgres/pgtest"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while the command writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestHelp(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, &out, io.Discard); code != 0 {
+		t.Errorf("--help: exit %d", code)
+	}
+	for _, cmd := range []string{"serve", "migrate", "seed", "version", "devdb"} {
+		if !strings.Contains(out.String(), cmd) {
+			t.Errorf("--help does not explain %q", cmd)
+		}
+	}
+	for _, cmd := range []string{"serve", "migrate", "seed", "devdb"} {
+		var errOut bytes.Buffer
+		if code := run(context.Background(), []string{cmd, "--help"}, io.Discard, &errOut); code != 0 {
+			t.Errorf("%s --help: exit %d", cmd, code)
+		}
+		if !strings.Contains(errOut.String(), "Usage: upward "+cmd) {
+			t.Errorf("%s --help: no usage line in %q", cmd, errOut.String())
+		}
+	}
+}
+
+func TestServe_BadSettingEndsWithOneLine(t *testing.T) {
+	cases := []struct {
+		name, env, value, mention string
+	}{
+		{"NonsenseListenAddr", "LISTEN_ADDR", "nonsense", "LISTEN_ADDR"},
+		{"UnreachableDatabase", "DATABASE_URL", "postgres://upward:x@127.0.0.1:1/upward?connect_timeout=2", "DATABASE_URL"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(c.env, c.value)
+			var stderr bytes.Buffer
+			code := run(context.Background(), []string{"serve"}, io.Discard, &stderr)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			msg := strings.TrimSuffix(stderr.String(), "\n")
+			if strings.Contains(msg, "\n") || !strings.Contains(msg, c.mention) {
+				t.Errorf("stderr = %q, want one line naming %s", stderr.String(), c.mention)
+			}
+		})
+	}
+}
+
+func TestServe_StopsCleanlyOnSignal(t *testing.T) {
+	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
+	t.Setenv("LISTEN_ADDR", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout := &syncBuffer{}
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"serve"}, stdout, io.Discard) }()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stdout.String(), "serving on") {
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start; stdout %q", stdout.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !regexp.MustCompile(`http://localhost:\d+/`).MatchString(stdout.String()) {
+		t.Errorf("welcome does not print the URL: %q", stdout.String())
+	}
+	cancel() // what SIGINT and SIGTERM do through signal.NotifyContext
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d after the signal, want 0", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}
+
+func TestMigrateAndSeed(t *testing.T) {
+	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "status"}, &out, io.Discard); code != 0 {
+		t.Fatalf("migrate status: exit %d", code)
+	}
+	if !regexp.MustCompile(`version (\d+) of \d+`).MatchString(out.String()) || strings.Contains(out.String(), "pending") {
+		t.Errorf("migrate status on a migrated database = %q", out.String())
+	}
+	for i := range 2 { // seeding twice changes nothing
+		out.Reset()
+		if code := run(context.Background(), []string{"seed"}, &out, io.Discard); code != 0 {
+			t.Fatalf("seed #%d: exit %d", i+1, code)
+		}
+	}
+	if !strings.Contains(out.String(), "http://demo.localhost:8080/") {
+		t.Errorf("seed output = %q", out.String())
+	}
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "down", "zero"}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "positive number") {
+		t.Errorf("migrate down zero: exit %d, %q", code, stderr.String())
+	}
+}
