@@ -51,7 +51,7 @@ func ServerURL(tb testing.TB) string {
 			serverURL = u
 			return
 		}
-		root, err := repoRoot()
+		root, err := findRepoRoot()
 		if err != nil {
 			serverErr = err
 			return
@@ -211,8 +211,18 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// repoRoot walks up from the working directory to the folder with go.mod.
-func repoRoot() (string, error) {
+// RepoRoot returns the repository's root folder (where go.mod is), for
+// test artifacts and the shared development cluster.
+func RepoRoot(tb testing.TB) string {
+	tb.Helper()
+	root, err := findRepoRoot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return root
+}
+
+func findRepoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err

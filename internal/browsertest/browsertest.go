@@ -1,0 +1,183 @@
+// Package browsertest drives Debian's chromium with chromedp against a real
+// Upward server for end-to-end tests. Every page a test visits is checked
+// with axe-core, and a serious or critical accessibility violation fails the
+// test. Screenshots go to .artifacts/browser/ at the repository root.
+package browsertest
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/upward-lms/upward/internal/app"
+	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/postgres/pgtest"
+)
+
+//go:embed axe/axe.min.js
+var axeSource string
+
+// Server is a running Upward on a fresh database, on a free loopback port.
+type Server struct {
+	URL   string // http://localhost:PORT
+	DBURL string // the database's owner URL, to arrange data
+	Main  *app.Main
+}
+
+// StartServer starts Upward through its composition root on a fresh,
+// migrated database; it stops when the test ends.
+func StartServer(tb testing.TB) *Server {
+	tb.Helper()
+	dbURL := pgtest.NewURL(tb)
+	cfg := config.Config{
+		DatabaseURL: dbURL, ListenAddr: "127.0.0.1:0", BaseDomain: "localhost", DataDir: tb.TempDir(),
+		Env: config.EnvDev, RequestTimeout: 30 * time.Second, ShutdownTimeout: 5 * time.Second,
+	}
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Open(context.Background()); err != nil {
+		tb.Fatalf("browsertest: start server: %v", err)
+	}
+	tb.Cleanup(func() { m.Close() })
+	_, port, _ := strings.Cut(m.Addr(), ":")
+	return &Server{URL: "http://localhost:" + port, DBURL: dbURL, Main: m}
+}
+
+// Browser is one headless chromium tab.
+type Browser struct {
+	tb  testing.TB
+	ctx context.Context
+}
+
+// chromiumPath finds the browser; make test installs Debian's package.
+func chromiumPath() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("chromium not found: install Debian's chromium package (make test does)")
+}
+
+// NewBrowser starts a headless chromium with a fresh profile; it quits when
+// the test ends. Background networking is off: this machine has no network
+// beyond loopback, and chromium would keep trying.
+func NewBrowser(tb testing.TB) *Browser {
+	tb.Helper()
+	path, err := chromiumPath()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.DisableGPU,
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-default-browser-check", true),
+	)
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	tb.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		tb.Fatalf("browsertest: start chromium: %v", err)
+	}
+	return &Browser{tb: tb, ctx: ctx}
+}
+
+// Do runs chromedp actions in order, failing the test on error.
+func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
+	b.tb.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.tb.Fatalf("browser: %v", err)
+	}
+}
+
+// Run runs one action and returns its value, failing the test on error.
+func Run[T any](b *Browser, a chromedp.Action[T]) T {
+	b.tb.Helper()
+	v, err := chromedp.Run(b.ctx, a)
+	if err != nil {
+		b.tb.Fatalf("browser: %v", err)
+	}
+	return v
+}
+
+// Visit opens url, waits for the page, and checks its accessibility.
+func (b *Browser) Visit(url string) {
+	b.tb.Helper()
+	b.Do(chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("body")))
+	b.CheckAccessibility()
+}
+
+// Text returns the text of the first element matching the CSS selector.
+func (b *Browser) Text(selector string) string {
+	b.tb.Helper()
+	return strings.TrimSpace(Run(b, chromedp.Text(chromedp.CSS(selector), chromedp.NodeVisible)))
+}
+
+// Screenshot saves a full-page PNG (quality 100 means PNG) as .artifacts/browser/NAME.png.
+func (b *Browser) Screenshot(name string) string {
+	b.tb.Helper()
+	png := Run(b, chromedp.FullScreenshot(100))
+	dir := filepath.Join(pgtest.RepoRoot(b.tb), ".artifacts", "browser")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.tb.Fatal(err)
+	}
+	path := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.tb.Fatal(err)
+	}
+	return path
+}
+
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// CheckAccessibility runs axe-core on the current page and fails the test
+// on any serious or critical violation. The script is injected through the
+// DevTools protocol, which the page's strict CSP does not apply to.
+func (b *Browser) CheckAccessibility() {
+	b.tb.Helper()
+	if !Run(b, chromedp.Evaluate[bool](`typeof window.axe === "object"`)) {
+		Run(b, chromedp.Evaluate[bool](axeSource+";true"))
+	}
+	raw := Run(b, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
+		r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}))))`, chromedp.EvalAwaitPromise))
+	var violations []axeViolation
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		b.tb.Fatalf("axe: %v", err)
+	}
+	url := Run(b, chromedp.Location())
+	for _, v := range violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			b.tb.Errorf("accessibility (%s) on %s: %s [%s] at %v", v.Impact, url, v.Help, v.ID, v.Nodes)
+		} else {
+			b.tb.Logf("accessibility (%s) on %s: %s [%s]", v.Impact, url, v.Help, v.ID)
+		}
+	}
+}
