@@ -346,14 +346,16 @@ func (r *pgRunner) runInput(ctx context.Context, stdin, prog string, args ...str
 
 // findPostgresBin finds the folder of the server programs: pg_ctl on PATH,
 // or the newest Debian install under /usr/lib/postgresql.
-func findPostgresBin() (string, error) {
+func findPostgresBin() (string, error) { return findPostgresBinIn("/usr/lib/postgresql") }
+
+func findPostgresBinIn(debianRoot string) (string, error) {
 	if p, err := exec.LookPath("pg_ctl"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			return filepath.Dir(real), nil
 		}
 		return filepath.Dir(p), nil
 	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	dirs, _ := filepath.Glob(filepath.Join(debianRoot, "*", "bin"))
 	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
 	for _, d := range dirs {
 		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
