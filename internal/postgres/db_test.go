@@ -218,3 +218,39 @@ func TestMigrations_DownAndUpAgain(t *testing.T) {
 		t.Fatalf("up again: %v", err)
 	}
 }
+
+// platformTablesWithTenantID are platform tables that mention a tenant but
+// are reached only through platform code paths (see docs/ARCHITECTURE.md).
+var platformTablesWithTenantID = map[string]bool{"tenant_domains": true, "mail_outbox": true}
+
+func TestEveryTenantTableHasForcedRowLevelSecurity(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t).DB
+	rows, err := db.Pool.Query(ctx, `
+		SELECT c.relname, c.relrowsecurity AND c.relforcerowsecurity,
+		       EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
+		FROM pg_class c
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+		WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		var name string
+		var forced, hasPolicy bool
+		if err := rows.Scan(&name, &forced, &hasPolicy); err != nil {
+			t.Fatal(err)
+		}
+		if platformTablesWithTenantID[name] {
+			continue
+		}
+		n++
+		if !forced || !hasPolicy {
+			t.Errorf("table %s has tenant_id but RLS forced=%v, policy=%v", name, forced, hasPolicy)
+		}
+	}
+	if n == 0 {
+		t.Error("found no tenant tables at all")
+	}
+}
