@@ -91,7 +91,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := app.MigrateUp(ctx, dbURL); err != nil {
 		return err
 	}
-	db, err := postgres.Open(ctx, dbURL)
+	db, err := postgres.Open(ctx, dbURL, 2)
 	if err != nil {
 		return err
 	}

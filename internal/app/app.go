@@ -16,10 +16,15 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/mail"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/server"
+	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/static"
 )
 
@@ -31,6 +36,10 @@ type Main struct {
 	Migrate bool
 
 	DB        *postgres.DB
+	Jobs      *river.Client[pgx.Tx] // River: mail and other background work
+	jobsDB    *postgres.DB          // River's own pool
+	Tenants   *postgres.TenantService
+	Users     *postgres.UserService
 	Server    *server.Server
 	listener  net.Listener
 	http      *http.Server
@@ -82,9 +91,24 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	m.DB, err = postgres.Open(ctx, dbURL)
+	m.DB, err = postgres.Open(ctx, dbURL, 0)
 	if err != nil {
 		return databaseError(err)
+	}
+	// Background jobs get a pool of their own, so that River reconnecting
+	// or busy can never starve the pages and /readyz of connections.
+	m.jobsDB, err = postgres.Open(ctx, dbURL, 4)
+	if err != nil {
+		return databaseError(err)
+	}
+
+	// Listen before building the services: links in mail need the port.
+	m.listener, err = net.Listen("tcp", m.Config.ListenAddr)
+	if err != nil {
+		return &config.Error{Setting: "LISTEN_ADDR", Flag: "listen-addr", Reason: err.Error()}
+	}
+	if err := m.startJobs(); err != nil {
+		return err
 	}
 
 	assets, err := static.New()
@@ -103,17 +127,17 @@ func (m *Main) Open(ctx context.Context) error {
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = m.Config.Production()
 
+	m.Tenants = postgres.NewTenantService(m.DB)
+	m.Users = postgres.NewUserService(m.DB, postgres.NewOutbox(m.Jobs), m.PortalURL)
 	m.Server = server.New(server.Deps{
 		Config:   m.Config,
 		DB:       m.DB,
+		Tenants:  m.Tenants,
+		Users:    m.Users,
 		Sessions: sessions,
 		Assets:   assets,
 		Logger:   m.Logger,
 	})
-	m.listener, err = net.Listen("tcp", m.Config.ListenAddr)
-	if err != nil {
-		return &config.Error{Setting: "LISTEN_ADDR", Flag: "listen-addr", Reason: err.Error()}
-	}
 	m.http = &http.Server{
 		Handler:           m.Server,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -162,10 +186,65 @@ func (m *Main) close() error {
 	if m.stopSweep != nil {
 		m.stopSweep()
 	}
+	if m.Jobs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+		defer cancel()
+		if err := m.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop jobs: %w", err))
+		}
+	}
+	if m.jobsDB != nil {
+		m.jobsDB.Close()
+	}
 	if m.DB != nil {
 		m.DB.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// startJobs starts River with the workers: mail over SMTP, or into the
+// dev mailbox when no SMTP server is configured.
+func (m *Main) startJobs() error {
+	var sender postgres.MailSender = postgres.DevMailbox{Logger: m.Logger}
+	transport := "devbox"
+	if m.Config.SMTPURL != "" {
+		smtp, err := mail.NewSMTPSender(m.Config.SMTPURL)
+		if err != nil {
+			return &config.Error{Setting: "SMTP_URL", Flag: "smtp-url", Reason: err.Error()}
+		}
+		sender, transport = smtp, "smtp"
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &postgres.MailWorker{DB: m.jobsDB, Sender: sender, Transport: transport, From: m.Config.MailFrom, Logger: m.Logger})
+	jobs, err := river.NewClient(riverpgxv5.New(m.jobsDB.Pool), &river.Config{
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 4},
+			postgres.MailQueue: {MaxWorkers: 4},
+		},
+		Workers: workers,
+		Logger:  m.Logger.With("component", "river"),
+	})
+	if err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	if err := jobs.Start(context.Background()); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	m.Jobs = jobs
+	return nil
+}
+
+// PortalURL is the base URL of a portal (no trailing slash), for links in
+// mail: https in production, and the listening port in development.
+func (m *Main) PortalURL(t tenant.Tenant) string {
+	if m.Config.Production() {
+		return "https://" + t.Slug + "." + m.Config.BaseDomain
+	}
+	host := t.Slug + "." + m.Config.BaseDomain
+	if _, port, err := net.SplitHostPort(m.Addr()); err == nil && port != "80" {
+		host = net.JoinHostPort(host, port)
+	}
+	return "http://" + host
 }
 
 // sweepSessions deletes expired sessions every interval until ctx ends.

@@ -6,6 +6,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 )
 
 // Error codes, after the conventions of benbjohnson/wtf.
@@ -48,6 +50,10 @@ func Code(err error) string {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	var f Fields
+	if errors.As(err, &f) {
+		return EINVALID
+	}
 	return EINTERNAL
 }
 
@@ -58,5 +64,52 @@ func Message(err error) string {
 	if errors.As(err, &e) && e.Code != EINTERNAL {
 		return e.Message
 	}
+	var f Fields
+	if errors.As(err, &f) {
+		return "Please correct the highlighted fields."
+	}
 	return "Something went wrong on our side. Please try again."
+}
+
+// Fields is a set of problems with a form or a request body, by field
+// name. It is an EINVALID error, so that a handler can re-render the form
+// with each message beside its field.
+type Fields map[string]string
+
+func (f Fields) Error() string {
+	parts := make([]string, 0, len(f))
+	for k, v := range f {
+		parts = append(parts, k+": "+v)
+	}
+	sort.Strings(parts)
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// Add records a problem with a field, keeping the first one reported.
+func (f Fields) Add(field, message string) {
+	if _, ok := f[field]; !ok {
+		f[field] = message
+	}
+}
+
+// Err returns f as an error, or nil when there are no problems.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return f
+}
+
+// FieldsOf returns the field problems in err: an apperr.Fields, or a single
+// *Error with a field. ok is false when err has none.
+func FieldsOf(err error) (Fields, bool) {
+	var f Fields
+	if errors.As(err, &f) {
+		return f, true
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Field != "" {
+		return Fields{e.Field: e.Message}, true
+	}
+	return nil, false
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -30,7 +31,8 @@ type Config struct {
 	ListenAddr      string         // host:port for the HTTP server
 	BaseDomain      string         // portals live at {slug}.BaseDomain, the console at BaseDomain
 	DataDir         string         // uploads, the private dev cluster
-	SMTPURL         string         // smtp://user:pass@host:port; empty disables mail
+	SMTPURL         string         // smtp://user:pass@host:port; empty keeps mail in the dev mailbox
+	MailFrom        string         // From of outgoing mail
 	Env             string         // dev or prod
 	TrustedProxies  []netip.Prefix // only these peers may set X-Forwarded-For
 	RequestTimeout  time.Duration
@@ -114,6 +116,18 @@ var settings = []setting{
 			c.SMTPURL = v
 			return nil
 		}},
+	{"MAIL_FROM", "mail-from", "", "sender of outgoing mail, e.g. Upward <no-reply@example.com>; default no-reply@BASE_DOMAIN",
+		func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			a, err := mail.ParseAddress(v)
+			if err != nil {
+				return fmt.Errorf("%q is not an e-mail address", v)
+			}
+			c.MailFrom = a.String()
+			return nil
+		}},
 	{"ENV", "env", EnvDev, "dev or prod",
 		func(c *Config, v string) error {
 			if v != EnvDev && v != EnvProd {
@@ -190,6 +204,9 @@ func (v *Values) Load() (Config, error) {
 		if err := s.parse(&c, *v.raw[s.env]); err != nil {
 			return Config{}, &Error{Setting: s.env, Flag: s.flag, Reason: err.Error()}
 		}
+	}
+	if c.MailFrom == "" {
+		c.MailFrom = "no-reply@" + c.BaseDomain
 	}
 	if c.Env == EnvProd && c.DatabaseURL == "" {
 		return Config{}, &Error{Setting: "DATABASE_URL", Flag: "database-url", Reason: "must be set when ENV=prod"}

@@ -28,10 +28,15 @@ type DB struct {
 	Now func() time.Time
 }
 
-// Open connects to the database at url and checks that it answers. Every
+// DefaultMaxConns sizes the web server's pool: enough for the requests two
+// cores can run at once, with room for requests waiting on I/O.
+const DefaultMaxConns = 16
+
+// Open connects to the database at url with a pool of up to maxConns
+// connections (DefaultMaxConns when 0) and checks that it answers. Every
 // connection runs as RuntimeRole: the role is set as a startup parameter,
 // which costs no extra round trip.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
@@ -39,6 +44,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	cfg.ConnConfig.RuntimeParams["role"] = RuntimeRole
 	cfg.ConnConfig.RuntimeParams["application_name"] = "upward"
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	cfg.MaxConns = maxConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)

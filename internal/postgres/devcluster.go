@@ -268,6 +268,8 @@ func (c *DevCluster) bootstrap(ctx context.Context, r *pgRunner, password string
   END IF;
 END $$;
 ALTER ROLE %[1]s PASSWORD '%[2]s';
+-- Tests drop their databases WITH (FORCE), which must end autovacuum workers too.
+GRANT pg_signal_backend TO %[1]s;
 SELECT 'CREATE DATABASE %[3]s OWNER %[1]s' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '%[3]s')
 \gexec
 `, devUser, password, devDatabase)

@@ -7,11 +7,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/tenant"
 )
 
 // TenantService stores portals. Tenants is a platform table: no tenant is
-// set in its transactions.
+// set in its transactions, and only platform code paths and the host
+// lookup reach it.
 type TenantService struct {
 	db *DB
 }
@@ -19,14 +21,26 @@ type TenantService struct {
 // NewTenantService returns the tenant store on db.
 func NewTenantService(db *DB) *TenantService { return &TenantService{db: db} }
 
+const tenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.seat_limit, t.reseller_id,
+	t.primary_color, t.welcome_text, coalesce(t.logo_file, ''), t.contact_email,
+	t.self_registration, t.allowed_email_domains, t.default_time_zone, t.default_language,
+	t.created_at, t.updated_at`
+
+func scanTenant(row pgx.CollectableRow) (tenant.Tenant, error) {
+	var t tenant.Tenant
+	var status string
+	err := row.Scan(&t.ID, &t.Slug, &t.Name, &status, &t.Plan, &t.SeatLimit, &t.ResellerID,
+		&t.Branding.PrimaryColor, &t.Branding.WelcomeText, &t.Branding.LogoFile, &t.Branding.ContactEmail,
+		&t.Settings.SelfRegistration, &t.Settings.AllowedEmailDomains, &t.Settings.DefaultTimeZone, &t.Settings.DefaultLanguage,
+		&t.CreatedAt, &t.UpdatedAt)
+	t.Status = tenant.Status(status)
+	return t, err
+}
+
 // FindTenants returns up to limit portals ordered by name.
 func (s *TenantService) FindTenants(ctx context.Context, limit int) ([]tenant.Tenant, error) {
 	// One statement needs no explicit transaction: it saves two round trips.
-	rows, err := s.db.Pool.Query(ctx, `
-		SELECT id, slug, name, created_at
-		FROM tenants
-		ORDER BY name, id
-		LIMIT $1`, limit)
+	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+` FROM tenants t ORDER BY t.name, t.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("tenant: find: %w", err)
 	}
@@ -37,38 +51,131 @@ func (s *TenantService) FindTenants(ctx context.Context, limit int) ([]tenant.Te
 	return out, nil
 }
 
-// EnsureTenant creates the portal if its slug is free and returns it either
-// way; the seed uses it so that running it twice changes nothing.
-func (s *TenantService) EnsureTenant(ctx context.Context, t tenant.Tenant) (tenant.Tenant, error) {
-	t.Name = strings.TrimSpace(t.Name)
+// FindTenantByID returns one portal.
+func (s *TenantService) FindTenantByID(ctx context.Context, id int64) (tenant.Tenant, error) {
+	return s.findOne(ctx, `SELECT `+tenantColumns+` FROM tenants t WHERE t.id = $1`, id)
+}
+
+// FindTenantBySlug returns the portal with that subdomain.
+func (s *TenantService) FindTenantBySlug(ctx context.Context, slug string) (tenant.Tenant, error) {
+	return s.findOne(ctx, `SELECT `+tenantColumns+` FROM tenants t WHERE t.slug = $1`, slug)
+}
+
+// FindTenantByHost finds the portal a request's host names: {slug}.baseDomain,
+// or a verified custom domain. The port, if any, is ignored.
+func (s *TenantService) FindTenantByHost(ctx context.Context, host, baseDomain string) (tenant.Tenant, error) {
+	host = strings.ToLower(strings.TrimSuffix(hostWithoutPort(host), "."))
+	if slug, ok := strings.CutSuffix(host, "."+baseDomain); ok && !strings.Contains(slug, ".") {
+		return s.FindTenantBySlug(ctx, slug)
+	}
+	return s.findOne(ctx, `
+		SELECT `+tenantColumns+`
+		FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id
+		WHERE d.domain = $1 AND d.verified_at IS NOT NULL`, host)
+}
+
+func (s *TenantService) findOne(ctx context.Context, sql string, arg any) (tenant.Tenant, error) {
+	rows, err := s.db.Pool.Query(ctx, sql, arg)
+	if err != nil {
+		return tenant.Tenant{}, fmt.Errorf("tenant: find: %w", err)
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, scanTenant)
+	if err != nil {
+		return tenant.Tenant{}, fmt.Errorf("tenant: find: %w", Error(err, "Portal"))
+	}
+	return t, nil
+}
+
+// CreateTenant creates a portal; the slug's uniqueness is the database's
+// to decide.
+func (s *TenantService) CreateTenant(ctx context.Context, t tenant.Tenant, by AuditActor) (tenant.Tenant, error) {
+	t.Normalize()
+	if t.SeatLimit == 0 {
+		t.SeatLimit = tenant.DefaultSeatLimit
+	}
 	if err := t.Validate(); err != nil {
 		return tenant.Tenant{}, err
 	}
 	var out tenant.Tenant
 	err := s.db.InTx(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `
-			WITH ins AS (
-				INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3)
-				ON CONFLICT (slug) DO NOTHING
-				RETURNING id, slug, name, created_at
-			)
-			SELECT id, slug, name, created_at FROM ins
-			UNION ALL
-			SELECT id, slug, name, created_at FROM tenants WHERE slug = $1`, t.Slug, t.Name, tx.Now)
+			INSERT INTO tenants AS t (slug, name, status, plan, seat_limit, reseller_id, primary_color, welcome_text,
+				contact_email, self_registration, allowed_email_domains, default_time_zone, default_language,
+				created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+			RETURNING `+tenantColumns,
+			t.Slug, t.Name, t.Status, t.Plan, t.SeatLimit, t.ResellerID, t.Branding.PrimaryColor, t.Branding.WelcomeText,
+			t.Branding.ContactEmail, t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains,
+			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectOneRow(rows, scanTenant)
-		return err
+		if out, err = pgx.CollectExactlyOneRow(rows, scanTenant); err != nil {
+			return err
+		}
+		return platformAudit(ctx, tx, by, "tenant.create", out.Slug, map[string]any{"name": out.Name, "plan": out.Plan})
 	})
 	if err != nil {
-		return tenant.Tenant{}, fmt.Errorf("tenant: ensure: %w", Error(err, "Portal"))
+		if apperr.Code(Error(err, "")) == apperr.ECONFLICT {
+			return tenant.Tenant{}, &apperr.Error{Code: apperr.ECONFLICT, Field: "slug", Message: "A portal with that web address already exists."}
+		}
+		return tenant.Tenant{}, fmt.Errorf("tenant: create: %w", err)
 	}
 	return out, nil
 }
 
-func scanTenant(row pgx.CollectableRow) (tenant.Tenant, error) {
-	var t tenant.Tenant
-	err := row.Scan(&t.ID, &t.Slug, &t.Name, &t.CreatedAt)
-	return t, err
+// UpdateTenant saves a portal's name, status, plan, seats, branding and
+// settings. The slug does not change: links in sent mail point at it.
+func (s *TenantService) UpdateTenant(ctx context.Context, t tenant.Tenant, by AuditActor) (tenant.Tenant, error) {
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return tenant.Tenant{}, err
+	}
+	var out tenant.Tenant
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			UPDATE tenants AS t SET name = $2, status = $3, plan = $4, seat_limit = $5, primary_color = $6,
+				welcome_text = $7, contact_email = $8, self_registration = $9, allowed_email_domains = $10,
+				default_time_zone = $11, default_language = $12, updated_at = $13
+			WHERE t.id = $1
+			RETURNING `+tenantColumns,
+			t.ID, t.Name, t.Status, t.Plan, t.SeatLimit, t.Branding.PrimaryColor, t.Branding.WelcomeText,
+			t.Branding.ContactEmail, t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains,
+			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanTenant); err != nil {
+			return err
+		}
+		return platformAudit(ctx, tx, by, "tenant.update", out.Slug, map[string]any{"status": out.Status, "plan": out.Plan, "seat_limit": out.SeatLimit})
+	})
+	if err != nil {
+		return tenant.Tenant{}, fmt.Errorf("tenant: update: %w", Error(err, "Portal"))
+	}
+	return out, nil
+}
+
+// EnsureTenant creates the portal if its slug is free and returns it either
+// way; the seed uses it so that running it twice changes nothing.
+func (s *TenantService) EnsureTenant(ctx context.Context, t tenant.Tenant) (tenant.Tenant, error) {
+	existing, err := s.FindTenantBySlug(ctx, t.Slug)
+	if err == nil {
+		return existing, nil
+	}
+	if apperr.Code(err) != apperr.ENOTFOUND {
+		return tenant.Tenant{}, err
+	}
+	created, err := s.CreateTenant(ctx, t, AuditActor{Label: "seed"})
+	if apperr.Code(err) == apperr.ECONFLICT { // created meanwhile by another seed
+		return s.FindTenantBySlug(ctx, t.Slug)
+	}
+	return created, err
+}
+
+func hostWithoutPort(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		return host[:i]
+	}
+	return host
 }

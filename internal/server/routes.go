@@ -17,21 +17,74 @@ func (s *Server) routes() chi.Router {
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 
-	// Probes: no sessions, no compression, nothing that could fail but the
-	// thing they check.
+	// On every host. Probes: no sessions, no compression, nothing that
+	// could fail but the thing they check.
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
-
 	r.Group(func(r chi.Router) {
 		r.Use(middleware.Compress(5, compressible...))
 		r.Method(http.MethodGet, "/static/*", s.assets)
 		r.Method(http.MethodHead, "/static/*", s.assets)
+		r.Get("/brand/{color}.css", s.handleBrandCSS)
 	})
 
-	// Pages: sessions.
+	// Everything else depends on the host: the bare BASE_DOMAIN is the
+	// platform, any other host a portal.
+	s.platform = s.platformRoutes()
+	s.portal = s.portalRoutes()
+	r.Handle("/*", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.isPlatformHost(r) {
+			s.platform.ServeHTTP(w, r)
+			return
+		}
+		s.portal.ServeHTTP(w, r)
+	}))
+	return r
+}
+
+// pageMiddleware is what every HTML page passes through after the host's
+// own middleware: compression, a time limit, the session and CSRF.
+func (s *Server) pageMiddleware(r chi.Router) {
+	r.Use(middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout), s.sessions.LoadAndSave)
+}
+
+func (s *Server) platformRoutes() chi.Router {
+	r := chi.NewRouter()
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+	s.pageMiddleware(r)
+	r.Use(s.checkCSRF)
+	r.Get("/", s.handleHome)
+	return r
+}
+
+func (s *Server) portalRoutes() chi.Router {
+	r := chi.NewRouter()
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+	r.Use(s.resolveTenant)
+	s.pageMiddleware(r)
+	r.Use(s.checkCSRF, s.loadPortalUser)
+
+	r.Get("/", s.handlePortalHome)
+	r.Get("/login", s.handleLoginShow)
+	r.With(s.throttleSignIn).Post("/login", s.handleLogin)
+	r.Post("/logout", s.handleLogout)
+	r.Get("/register", s.handleRegisterShow)
+	r.Post("/register", s.handleRegister)
+	r.Get("/verify-email", s.handleVerifyEmail)
+	r.Get("/password/forgot", s.handleForgotShow)
+	r.Post("/password/forgot", s.handleForgot)
+	r.Get("/password/reset", s.handleResetShow)
+	r.Post("/password/reset", s.handleReset)
+	r.Get("/account/email/confirm", s.handleEmailConfirm)
+
 	r.Group(func(r chi.Router) {
-		r.Use(middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout), s.sessions.LoadAndSave)
-		r.Get("/", s.handleHome)
+		r.Use(s.requireSignIn)
+		r.Get("/account", s.handleAccount)
+		r.Post("/account/password", s.handlePasswordChange)
+		r.Post("/account/email", s.handleEmailChange)
+		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)
 	})
 	return r
 }

@@ -24,16 +24,21 @@ type Server struct {
 	cfg      config.Config
 	db       *postgres.DB
 	tenants  *postgres.TenantService
+	users    *postgres.UserService
 	sessions *scs.SessionManager
 	assets   *static.Assets
 	log      *slog.Logger
 	router   chi.Router
+	platform chi.Router // routes on the bare BASE_DOMAIN
+	portal   chi.Router // routes on a portal's host
 }
 
 // Deps are what the server needs from the composition root.
 type Deps struct {
 	Config   config.Config
 	DB       *postgres.DB
+	Tenants  *postgres.TenantService
+	Users    *postgres.UserService
 	Sessions *scs.SessionManager
 	Assets   *static.Assets
 	Logger   *slog.Logger
@@ -44,7 +49,8 @@ func New(d Deps) *Server {
 	s := &Server{
 		cfg:      d.Config,
 		db:       d.DB,
-		tenants:  postgres.NewTenantService(d.DB),
+		tenants:  d.Tenants,
+		users:    d.Users,
 		sessions: d.Sessions,
 		assets:   d.Assets,
 		log:      d.Logger,
@@ -58,20 +64,44 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.router.ServeHTTP(w, r)
 }
 
-// Router exposes the router, so tests can walk every route.
+// Router exposes the top router, so tests can add routes.
 func (s *Server) Router() chi.Router { return s.router }
 
-// page returns the frame of a page on the platform host.
+// PortalRouter and PlatformRouter expose the per-host routers, so tests
+// can walk every route with chi.Walk.
+func (s *Server) PortalRouter() chi.Router { return s.portal }
+
+// PlatformRouter: see PortalRouter.
+func (s *Server) PlatformRouter() chi.Router { return s.platform }
+
+// page returns the frame of a page: the platform's, or the portal's with
+// its name, colours, navigation and the signed-in user.
 func (s *Server) page(r *http.Request, title string) layout.Page {
-	return layout.Page{
+	p := layout.Page{
 		Title:      title,
 		Brand:      "Upward",
 		Stylesheet: s.assets.URL("css/app.css"),
 		Favicon:    s.assets.URL("img/favicon.svg"),
-		Nav: []layout.NavLink{
-			{Label: "Home", Href: "/", Current: r.URL.Path == "/"},
-		},
 	}
+	st := stateOf(r)
+	nav := func(label, href string) layout.NavLink {
+		return layout.NavLink{Label: label, Href: href, Current: r.URL.Path == href}
+	}
+	if st.Tenant == nil {
+		p.Nav = []layout.NavLink{nav("Home", "/")}
+		return p
+	}
+	p.Brand = st.Tenant.Name
+	p.BrandCSS = brandCSSURL(st.Tenant.Branding.PrimaryColor)
+	p.Nav = []layout.NavLink{nav("Home", "/")}
+	if st.User != nil {
+		p.Nav = append(p.Nav, nav("Account", "/account"))
+		p.UserName = st.User.Name
+		p.CSRF = s.csrfToken(r)
+	} else {
+		p.Nav = append(p.Nav, nav("Sign in", "/login"))
+	}
+	return p
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -11,47 +11,64 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/scs/pgxstore"
-	"github.com/alexedwards/scs/v2"
 
+	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/server"
 	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/web/static"
 )
 
 type testServer struct {
 	*server.Server
 	db   *postgres.DB
-	logs *bytes.Buffer
+	main *app.Main
+	logs *syncBuffer
 }
 
-// newServer builds a server on a fresh database; mod adjusts the config.
+// newServer starts Upward through its composition root on a fresh
+// database; mod adjusts the config. Tests call its handler directly.
 func newServer(t testing.TB, mod func(*config.Config)) *testServer {
 	t.Helper()
-	db := pgtest.New(t).DB
-	cfg := config.Config{BaseDomain: "localhost", Env: config.EnvDev, RequestTimeout: 5 * time.Second}
+	cfg := config.Config{
+		DatabaseURL: pgtest.NewURL(t), ListenAddr: "127.0.0.1:0", BaseDomain: "localhost", DataDir: t.TempDir(),
+		Env: config.EnvDev, RequestTimeout: 5 * time.Second, ShutdownTimeout: 5 * time.Second, MailFrom: "no-reply@localhost",
+	}
 	if mod != nil {
 		mod(&cfg)
 	}
-	assets, err := static.New()
-	if err != nil {
+	logs := &syncBuffer{}
+	m := app.New(cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	sessions := scs.New()
-	sessions.Store = pgxstore.NewWithCleanupInterval(db.Pool, 0)
-	logs := &bytes.Buffer{}
-	s := server.New(server.Deps{
-		Config: cfg, DB: db, Sessions: sessions, Assets: assets,
-		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
-	})
-	return &testServer{Server: s, db: db, logs: logs}
+	t.Cleanup(func() { m.Close() })
+	return &testServer{Server: m.Server, db: m.DB, main: m, logs: logs}
+}
+
+// syncBuffer is a log buffer that background workers may write to while a
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func (s *testServer) get(t testing.TB, path string, headers ...string) *http.Response {
@@ -77,7 +94,7 @@ func document(t testing.TB, res *http.Response) *goquery.Document {
 func TestHome(t *testing.T) {
 	t.Run("ListsPortalsFromTheDatabase", func(t *testing.T) {
 		s := newServer(t, nil)
-		tenants := postgres.NewTenantService(s.db)
+		tenants := s.main.Tenants
 		for _, tn := range []tenant.Tenant{{Slug: "globex", Name: "Globex"}, {Slug: "acme", Name: "Acme Learning"}} {
 			if _, err := tenants.EnsureTenant(context.Background(), tn); err != nil {
 				t.Fatal(err)
@@ -218,18 +235,12 @@ func TestErrorPages(t *testing.T) {
 
 func TestCrossSitePOSTIsRefused(t *testing.T) {
 	s := newServer(t, nil)
-	post := func(site string) int {
-		req := httptest.NewRequest(http.MethodPost, "http://localhost:8080/", strings.NewReader("x=1"))
-		req.Header.Set("Sec-Fetch-Site", site)
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		return rec.Code
-	}
-	if got := post("cross-site"); got != http.StatusForbidden {
-		t.Errorf("cross-site POST: status %d, want 403", got)
-	}
-	if got := post("same-origin"); got == http.StatusForbidden {
-		t.Error("same-origin POST was refused")
+	req := httptest.NewRequest(http.MethodPost, "http://localhost:8080/", strings.NewReader("x=1"))
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), "another site") {
+		t.Errorf("cross-site POST: status %d, want 403 naming the cause", rec.Code)
 	}
 }
 
@@ -279,7 +290,7 @@ func TestRequestLog(t *testing.T) {
 
 func BenchmarkHome(b *testing.B) {
 	s := newServer(b, nil)
-	tenants := postgres.NewTenantService(s.db)
+	tenants := s.main.Tenants
 	for _, slug := range []string{"acme", "globex", "initech", "umbrella", "hooli"} {
 		if _, err := tenants.EnsureTenant(context.Background(), tenant.Tenant{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:]}); err != nil {
 			b.Fatal(err)

@@ -1,24 +1,84 @@
 // Package tenant owns portals: the organisations that each run their own
-// Upward site at {slug}.BASE_DOMAIN, and the rules for naming them.
+// Upward site at {slug}.BASE_DOMAIN, their branding and sign-up settings,
+// and the rules for naming them.
 package tenant
 
 import (
+	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/upward-lms/upward/internal/apperr"
 )
 
+// Status says whether a portal serves its people.
+type Status string
+
+// Portal statuses.
+const (
+	Active    Status = "active"
+	Suspended Status = "suspended"
+)
+
 // Tenant is one portal.
 type Tenant struct {
-	ID        int64
-	Slug      string // the subdomain: acme in acme.example.com
-	Name      string
-	CreatedAt time.Time
+	ID         int64
+	Slug       string // the subdomain: acme in acme.example.com
+	Name       string
+	Status     Status
+	Plan       string
+	SeatLimit  int
+	ResellerID *int64
+	Branding   Branding
+	Settings   Settings
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+// Branding is how a portal looks and whom its people contact.
+type Branding struct {
+	PrimaryColor string // #rrggbb
+	WelcomeText  string
+	LogoFile     string // stored upload's name; empty for none
+	ContactEmail string
+}
+
+// Settings are a portal's sign-up and locale rules.
+type Settings struct {
+	SelfRegistration    bool
+	AllowedEmailDomains []string // empty: any domain
+	DefaultTimeZone     string
+	DefaultLanguage     string
+}
+
+// Defaults for a new portal.
+const (
+	DefaultPrimaryColor = "#1f5fa8"
+	DefaultPlan         = "standard"
+	DefaultSeatLimit    = 100
+)
+
+// AllowsEmail reports whether someone with this address may register
+// themselves: the address's domain must be one of the allowed domains, or
+// any domain when none are set.
+func (s Settings) AllowsEmail(email string) bool {
+	if len(s.AllowedEmailDomains) == 0 {
+		return true
+	}
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return false
+	}
+	return slices.Contains(s.AllowedEmailDomains, strings.ToLower(email[at+1:]))
+}
+
+var (
+	slugRE   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	colorRE  = regexp.MustCompile(`^#[0-9a-f]{6}$`)
+	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+)
 
 // reservedSlugs are subdomains the platform keeps for itself.
 var reservedSlugs = map[string]bool{
@@ -40,14 +100,77 @@ func ValidateSlug(s string) error {
 	return nil
 }
 
-// Validate checks a new or edited tenant.
+// Normalize trims the free-text fields and fills defaults.
+func (t *Tenant) Normalize() {
+	t.Slug = strings.ToLower(strings.TrimSpace(t.Slug))
+	t.Name = strings.TrimSpace(t.Name)
+	t.Plan = strings.TrimSpace(t.Plan)
+	if t.Plan == "" {
+		t.Plan = DefaultPlan
+	}
+	if t.Status == "" {
+		t.Status = Active
+	}
+	b := &t.Branding
+	b.PrimaryColor = strings.ToLower(strings.TrimSpace(b.PrimaryColor))
+	if b.PrimaryColor == "" {
+		b.PrimaryColor = DefaultPrimaryColor
+	}
+	b.WelcomeText = strings.TrimSpace(b.WelcomeText)
+	b.ContactEmail = strings.TrimSpace(b.ContactEmail)
+	s := &t.Settings
+	if s.DefaultTimeZone == "" {
+		s.DefaultTimeZone = "UTC"
+	}
+	if s.DefaultLanguage == "" {
+		s.DefaultLanguage = "en"
+	}
+	domains := make([]string, 0, len(s.AllowedEmailDomains))
+	for _, d := range s.AllowedEmailDomains {
+		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+		if d != "" && !slices.Contains(domains, d) {
+			domains = append(domains, d)
+		}
+	}
+	s.AllowedEmailDomains = domains
+}
+
+// Validate checks a new or edited portal and reports every problem by field.
 func (t Tenant) Validate() error {
+	f := apperr.Fields{}
 	if err := ValidateSlug(t.Slug); err != nil {
-		return err
+		f.Add("slug", apperr.Message(err))
 	}
-	name := strings.TrimSpace(t.Name)
-	if name == "" || len(name) > 200 {
-		return &apperr.Error{Code: apperr.EINVALID, Field: "name", Message: "Enter a name of 1 to 200 characters."}
+	if t.Name == "" || len(t.Name) > 200 {
+		f.Add("name", "Enter a name of 1 to 200 characters.")
 	}
-	return nil
+	if t.Status != Active && t.Status != Suspended {
+		f.Add("status", "Choose active or suspended.")
+	}
+	if t.SeatLimit < 0 || t.SeatLimit > 1_000_000 {
+		f.Add("seat_limit", "Enter a seat limit between 0 and 1,000,000.")
+	}
+	if len(t.Plan) > 50 {
+		f.Add("plan", "Enter a plan name of at most 50 characters.")
+	}
+	if !colorRE.MatchString(t.Branding.PrimaryColor) {
+		f.Add("primary_color", "Enter a colour as # and six hexadecimal digits, like #1f5fa8.")
+	}
+	if len(t.Branding.WelcomeText) > 2000 {
+		f.Add("welcome_text", "Keep the welcome text under 2,000 characters.")
+	}
+	if c := t.Branding.ContactEmail; c != "" {
+		if _, err := mail.ParseAddress(c); err != nil || len(c) > 254 {
+			f.Add("contact_email", "Enter a valid e-mail address, or leave it empty.")
+		}
+	}
+	for _, d := range t.Settings.AllowedEmailDomains {
+		if !domainRE.MatchString(d) {
+			f.Add("allowed_email_domains", "“"+d+"” is not a domain name like example.com.")
+		}
+	}
+	if _, err := time.LoadLocation(t.Settings.DefaultTimeZone); err != nil {
+		f.Add("default_time_zone", "Choose a time zone such as Europe/London.")
+	}
+	return f.Err()
 }

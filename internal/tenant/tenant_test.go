@@ -16,20 +16,41 @@ func TestValidateSlug(t *testing.T) {
 		}
 	}
 	for _, s := range invalid {
-		err := tenant.ValidateSlug(s)
-		if apperr.Code(err) != apperr.EINVALID {
-			t.Errorf("ValidateSlug(%q) = %v, want invalid", s, err)
+		if apperr.Code(tenant.ValidateSlug(s)) != apperr.EINVALID {
+			t.Errorf("ValidateSlug(%q) accepted", s)
 		}
 	}
 }
 
-func TestValidate_NameRequired(t *testing.T) {
-	err := tenant.Tenant{Slug: "acme", Name: "   "}.Validate()
-	var e *apperr.Error
-	if apperr.Code(err) != apperr.EINVALID {
-		t.Fatalf("err = %v, want invalid", err)
+func TestValidate_ReportsEachBadField(t *testing.T) {
+	tn := tenant.Tenant{Slug: "acme", Name: "   ", SeatLimit: -1,
+		Branding: tenant.Branding{PrimaryColor: "red", ContactEmail: "not-an-address"},
+		Settings: tenant.Settings{AllowedEmailDomains: []string{"@Example.com", "bad domain"}, DefaultTimeZone: "Mars/Olympus"}}
+	tn.Normalize()
+	fields, ok := apperr.FieldsOf(tn.Validate())
+	if !ok {
+		t.Fatal("no field errors")
 	}
-	if e = err.(*apperr.Error); e.Field != "name" {
-		t.Errorf("field = %q, want name", e.Field)
+	for _, f := range []string{"name", "seat_limit", "primary_color", "contact_email", "allowed_email_domains", "default_time_zone"} {
+		if fields[f] == "" {
+			t.Errorf("no message for %s (got %v)", f, fields)
+		}
+	}
+	if tn.Settings.AllowedEmailDomains[0] != "example.com" {
+		t.Errorf("domains not normalised: %v", tn.Settings.AllowedEmailDomains)
+	}
+}
+
+func TestSettings_AllowsEmail(t *testing.T) {
+	open := tenant.Settings{}
+	if !open.AllowsEmail("a@anything.org") {
+		t.Error("no domain list should allow any address")
+	}
+	closed := tenant.Settings{AllowedEmailDomains: []string{"acme.com"}}
+	cases := map[string]bool{"jo@acme.com": true, "jo@ACME.com": true, "jo@evil.com": false, "jo@sub.acme.com": false, "nonsense": false}
+	for email, want := range cases {
+		if got := closed.AllowsEmail(email); got != want {
+			t.Errorf("AllowsEmail(%q) = %v, want %v", email, got, want)
+		}
 	}
 }

@@ -77,7 +77,7 @@ func New(tb testing.TB) *Database {
 	tb.Helper()
 	ctx := context.Background()
 	url := NewURL(tb)
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url, 0)
 	if err != nil {
 		tb.Fatalf("pgtest: open: %v", err)
 	}
@@ -111,9 +111,15 @@ func NewURL(tb testing.TB) string {
 			return
 		}
 		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("pgtest: drop %s: %v", name, err)
+		// An autovacuum worker may hold the database for a moment, and a
+		// user without pg_signal_backend cannot end it: retry briefly.
+		for range 50 {
+			if _, err = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
+		tb.Errorf("pgtest: drop %s: %v", name, err)
 	})
 	return withDatabase(admin, name)
 }

@@ -1,0 +1,42 @@
+package access_test
+
+import (
+	"testing"
+
+	"github.com/upward-lms/upward/internal/access"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+func TestAllow(t *testing.T) {
+	anon := access.Actor{TenantID: 1}
+	learner := access.Actor{TenantID: 1, UserID: 7, Roles: []user.Role{user.Learner}}
+	instructor := access.Actor{TenantID: 1, UserID: 8, Roles: []user.Role{user.Learner, user.Instructor}}
+	admin := access.Actor{TenantID: 1, UserID: 9, Roles: []user.Role{user.Admin}}
+	operator := access.Actor{OperatorID: 1}
+
+	matrix := []struct {
+		name  string
+		actor access.Actor
+		act   access.Action
+		want  bool
+	}{
+		{"AnonymousHasNoAccount", anon, access.ViewAccount, false},
+		{"LearnerSeesOwnAccount", learner, access.ViewAccount, true},
+		{"LearnerCannotManageUsers", learner, access.ManageUsers, false},
+		{"InstructorCannotManagePortal", instructor, access.ManagePortal, false},
+		{"AdminManagesUsers", admin, access.ManageUsers, true},
+		{"AdminManagesPortal", admin, access.ManagePortal, true},
+		{"AdminReadsAudit", admin, access.ViewAudit, true},
+		{"AdminIsNoOperator", admin, access.ManagePlatform, false},
+		{"OperatorManagesPlatform", operator, access.ManagePlatform, true},
+		{"OperatorIsNoPortalAdmin", operator, access.ManageUsers, false},
+		{"UnknownActionIsDenied", admin, access.Action(999), false},
+	}
+	for _, m := range matrix {
+		t.Run(m.name, func(t *testing.T) {
+			if got := access.Allow(m.actor, m.act); got != m.want {
+				t.Errorf("Allow = %v, want %v", got, m.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/upward-lms/upward/internal/mail"
+)
+
+// MailArgs is the River job that delivers one outbox message.
+type MailArgs struct {
+	OutboxID int64 `json:"outbox_id"`
+}
+
+// Kind names the job in River's table.
+func (MailArgs) Kind() string { return "mail.deliver" }
+
+// InsertOpts puts mail on its own queue, retried with River's backoff.
+func (MailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: MailQueue, MaxAttempts: 12}
+}
+
+// MailQueue is the River queue of outgoing mail.
+const MailQueue = "mail"
+
+// Outbox writes mail in the transaction of the action that causes it: the
+// message row and the River job that delivers it commit or vanish together,
+// so an acknowledged action never loses its mail and a failed one sends none.
+type Outbox struct {
+	jobs *river.Client[pgx.Tx]
+}
+
+// NewOutbox returns an outbox that enqueues through the River client.
+func NewOutbox(jobs *river.Client[pgx.Tx]) *Outbox { return &Outbox{jobs: jobs} }
+
+// Enqueue stores m and schedules its delivery, inside tx.
+func (o *Outbox) Enqueue(ctx context.Context, tx *Tx, tenantID int64, m mail.Message) error {
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO mail_outbox (tenant_id, to_address, to_name, from_name, subject, text_body, html_body, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		nullID(tenantID), m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, tx.Now).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	if _, err := o.jobs.InsertTx(ctx, tx.Tx, MailArgs{OutboxID: id}, nil); err != nil {
+		return fmt.Errorf("outbox: enqueue: %w", err)
+	}
+	return nil
+}
+
+// MailSender delivers one message.
+type MailSender interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// MailWorker delivers outbox messages. Delivery is at least once: a crash
+// between sending and marking the row sent means the message may go twice,
+// never zero times.
+type MailWorker struct {
+	river.WorkerDefaults[MailArgs]
+	DB        *DB
+	Sender    MailSender
+	Transport string // "smtp", or "devbox" when mail is kept for the dev mailbox
+	From      string // envelope and header From address
+	Logger    *slog.Logger
+}
+
+// Work delivers the message unless it was delivered already.
+func (w *MailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
+	var m mail.Message
+	var sent *time.Time
+	err := w.DB.Pool.QueryRow(ctx, `
+		SELECT to_address, to_name, from_name, subject, text_body, html_body, sent_at
+		FROM mail_outbox WHERE id = $1`, job.Args.OutboxID).Scan(&m.To, &m.ToName, &m.FromName, &m.Subject, &m.Text, &m.HTML, &sent)
+	if err != nil {
+		return fmt.Errorf("mail worker: load %d: %w", job.Args.OutboxID, err)
+	}
+	if sent != nil {
+		return nil
+	}
+	m.From = w.From
+	sendErr := w.Sender.Send(ctx, m)
+	if sendErr != nil {
+		if _, err := w.DB.Pool.Exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+			job.Args.OutboxID, sendErr.Error()); err != nil {
+			w.Logger.Warn("mail worker: record failure", "err", err)
+		}
+		if mail.IsPermanent(sendErr) {
+			return river.JobCancel(sendErr) // retrying a refused address only repeats the refusal
+		}
+		return sendErr
+	}
+	_, err = w.DB.Pool.Exec(ctx, `UPDATE mail_outbox SET sent_at = now(), transport = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+		job.Args.OutboxID, w.Transport)
+	if err != nil {
+		return fmt.Errorf("mail worker: mark sent: %w", err)
+	}
+	return nil
+}
+
+// DevMailbox is the sender used when no SMTP server is configured (in dev):
+// it logs the message, and the row stays readable on the dev mailbox page.
+type DevMailbox struct {
+	Logger *slog.Logger
+}
+
+// Send logs the message.
+func (d DevMailbox) Send(ctx context.Context, m mail.Message) error {
+	d.Logger.InfoContext(ctx, "mail kept for the dev mailbox (no SMTP_URL)", "to", m.To, "subject", m.Subject, "text", m.Text)
+	return nil
+}
+
+// OutboxMessage is a stored mail, for the dev mailbox.
+type OutboxMessage struct {
+	ID        int64
+	TenantID  *int64
+	To        string
+	Subject   string
+	Text      string
+	HTML      string
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Transport string
+}
+
+// FindOutboxMessages lists the newest stored mail; dev only.
+func (db *DB) FindOutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	rows, err := db.Pool.Query(ctx, `
+		SELECT id, tenant_id, to_address, subject, text_body, html_body, created_at, sent_at, coalesce(transport, '')
+		FROM mail_outbox ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: find: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) {
+		var m OutboxMessage
+		err := r.Scan(&m.ID, &m.TenantID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.CreatedAt, &m.SentAt, &m.Transport)
+		return m, err
+	})
+}

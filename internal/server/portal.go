@@ -1,0 +1,125 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/upward-lms/upward/internal/access"
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/tenant"
+)
+
+// Session keys.
+const (
+	sessTenantID   = "tenant_id"
+	sessUserID     = "user_id"
+	sessEpoch      = "epoch"
+	sessOperatorID = "operator_id"
+	sessCSRF       = "csrf"
+	sessFlash      = "flash"
+)
+
+// isPlatformHost reports whether the request is for the bare BASE_DOMAIN.
+func (s *Server) isPlatformHost(r *http.Request) bool {
+	return strings.EqualFold(hostOnlyName(r.Host), s.cfg.BaseDomain)
+}
+
+func hostOnlyName(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+// resolveTenant finds the portal of the request's host. An unknown host
+// gets a helpful 404 page; a suspended portal a 403 page with its contact.
+func (s *Server) resolveTenant(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, err := s.tenants.FindTenantByHost(r.Context(), r.Host, s.cfg.BaseDomain)
+		if apperr.Code(err) == apperr.ENOTFOUND {
+			s.errorPage(w, r, http.StatusNotFound, "No portal here",
+				"There is no learning portal at "+hostOnlyName(r.Host)+". Check the address you were given, or ask the person who sent it.")
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		infoFrom(r.Context()).Tenant = t.Slug
+		if t.Status == tenant.Suspended {
+			msg := t.Name + " is not available at the moment."
+			if t.Branding.ContactEmail != "" {
+				msg += " For help, write to " + t.Branding.ContactEmail + "."
+			} else {
+				msg += " Please contact your organisation's learning team."
+			}
+			s.errorPage(w, r, http.StatusForbidden, "This portal is suspended", msg)
+			return
+		}
+		next.ServeHTTP(w, withState(r, &requestState{Tenant: &t, Actor: access.Actor{TenantID: t.ID}}))
+	})
+}
+
+// loadPortalUser signs the request in when its session names a user of
+// this portal whose account is active and whose sessions were not ended
+// since ("sign out everywhere", a password change). Any other session is
+// destroyed: a session of another portal is never honoured here.
+func (s *Server) loadPortalUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := stateOf(r)
+		uid := s.sessions.GetInt64(r.Context(), sessUserID)
+		if uid == 0 || st.Tenant == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		tid := s.sessions.GetInt64(r.Context(), sessTenantID)
+		u, err := s.users.FindUserByID(r.Context(), st.Tenant.ID, uid)
+		switch {
+		case tid == st.Tenant.ID && err == nil && u.Status == "active" && u.SessionEpoch == s.sessions.GetInt(r.Context(), sessEpoch):
+			st.User = &u
+			st.Actor.UserID, st.Actor.Roles = u.ID, u.Roles
+			infoFrom(r.Context()).UserID = u.ID
+		case err != nil && apperr.Code(err) != apperr.ENOTFOUND:
+			s.serverError(w, r, err)
+			return
+		default:
+			if err := s.sessions.Destroy(r.Context()); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireSignIn sends anonymous visitors to the sign-in page, coming back
+// afterwards.
+func (s *Server) requireSignIn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if stateOf(r).User == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// allow is the one place handlers ask the policy; a refusal renders 403.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, act access.Action) bool {
+	if access.Allow(stateOf(r).Actor, act) {
+		return true
+	}
+	s.forbidden(w, r)
+	return false
+}
+
+// safeNext keeps a post-sign-in redirect on this site: a path, never a
+// scheme-relative or absolute URL.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
