@@ -33,16 +33,21 @@ type Server struct {
 	URL   string // http://localhost:PORT
 	DBURL string // the database's owner URL, to arrange data
 	Main  *app.Main
+	port  string
 }
 
 // StartServer starts Upward through its composition root on a fresh,
-// migrated database; it stops when the test ends.
-func StartServer(tb testing.TB) *Server {
+// migrated database; mods adjust the configuration. It stops when the
+// test ends.
+func StartServer(tb testing.TB, mods ...func(*config.Config)) *Server {
 	tb.Helper()
 	dbURL := pgtest.NewURL(tb)
 	cfg := config.Config{
 		DatabaseURL: dbURL, ListenAddr: "127.0.0.1:0", BaseDomain: "localhost", DataDir: tb.TempDir(),
-		Env: config.EnvDev, RequestTimeout: 30 * time.Second, ShutdownTimeout: 5 * time.Second,
+		Env: config.EnvDev, RequestTimeout: 30 * time.Second, ShutdownTimeout: 5 * time.Second, MailFrom: "no-reply@localhost",
+	}
+	for _, mod := range mods {
+		mod(&cfg)
 	}
 	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := m.Open(context.Background()); err != nil {
@@ -50,8 +55,12 @@ func StartServer(tb testing.TB) *Server {
 	}
 	tb.Cleanup(func() { m.Close() })
 	_, port, _ := strings.Cut(m.Addr(), ":")
-	return &Server{URL: "http://localhost:" + port, DBURL: dbURL, Main: m}
+	return &Server{URL: "http://localhost:" + port, DBURL: dbURL, Main: m, port: port}
 }
+
+// PortalURL is the address of a portal on this server: browsers resolve
+// *.localhost to the loopback address by themselves.
+func (s *Server) PortalURL(slug string) string { return "http://" + slug + ".localhost:" + s.port }
 
 // Browser is one headless chromium tab.
 type Browser struct {

@@ -143,3 +143,15 @@ func (db *DB) FindOutboxMessages(ctx context.Context, limit int) ([]OutboxMessag
 		return m, err
 	})
 }
+
+// FindOutboxMessage returns one stored mail; dev only.
+func (db *DB) FindOutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
+	var m OutboxMessage
+	err := db.Pool.QueryRow(ctx, `
+		SELECT id, tenant_id, to_address, subject, text_body, html_body, created_at, sent_at, coalesce(transport, '')
+		FROM mail_outbox WHERE id = $1`, id).Scan(&m.ID, &m.TenantID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.CreatedAt, &m.SentAt, &m.Transport)
+	if err != nil {
+		return OutboxMessage{}, fmt.Errorf("outbox: find: %w", Error(err, "Message"))
+	}
+	return m, nil
+}

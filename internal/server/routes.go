@@ -55,6 +55,10 @@ func (s *Server) platformRoutes() chi.Router {
 	s.pageMiddleware(r)
 	r.Use(s.checkCSRF)
 	r.Get("/", s.handleHome)
+	if !s.cfg.Production() {
+		r.Get("/dev/mailbox", s.handleMailbox)
+		r.Get("/dev/mailbox/{id}", s.handleMail)
+	}
 	return r
 }
 
