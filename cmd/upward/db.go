@@ -8,8 +8,10 @@ import (
 	"strconv"
 
 	"github.com/upward-lms/upward/internal/app"
+	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/user"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -78,7 +80,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo portal. Running it again changes nothing.", stderr)
+	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo data: a platform operator, the portal 'demo' with an\nadmin, an instructor and a learner, and a reseller with one client portal. In dev the\naccounts share a demo password, printed here; in prod no account is created.\nRunning it again changes nothing.", stderr)
 	cfg, err := parseConfig(fs, args)
 	if err != nil {
 		return err
@@ -96,15 +98,84 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	t, err := postgres.NewTenantService(db).EnsureTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"})
+	return seed(ctx, db, cfg, stdout)
+}
+
+// demoPassword is shared by the demo accounts, in development only.
+const demoPassword = "upward-demo-password"
+
+func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Writer) error {
+	by := postgres.AuditActor{Label: "seed"}
+	tenants := postgres.NewTenantService(db)
+	demo, err := tenants.EnsureTenant(ctx, tenant.Tenant{
+		Slug: "demo", Name: "Demo Company",
+		Branding: tenant.Branding{WelcomeText: "Welcome to the Demo Company learning portal: courses on working well with your manager."},
+		Settings: tenant.Settings{SelfRegistration: true},
+	})
 	if err != nil {
 		return err
 	}
-	host := t.Slug + "." + cfg.BaseDomain
-	if _, port, err := net.SplitHostPort(cfg.ListenAddr); err == nil && port != "80" {
-		host = net.JoinHostPort(host, port)
+	reseller, err := postgres.NewResellerService(db).EnsureReseller(ctx, "northwind", "Northwind Learning Partners")
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "demo portal %q ready at http://%s/\n", t.Name, host)
+	client, err := tenants.EnsureTenant(ctx, tenant.Tenant{
+		Slug: "contoso", Name: "Contoso", ResellerID: &reseller.ID,
+		Branding: tenant.Branding{PrimaryColor: "#2d6a4f", WelcomeText: "Contoso's people learn here, with Northwind."},
+	})
+	if err != nil {
+		return err
+	}
+	host := func(slug string) string {
+		h := cfg.BaseDomain
+		if slug != "" {
+			h = slug + "." + h
+		}
+		if _, port, err := net.SplitHostPort(cfg.ListenAddr); err == nil && port != "80" {
+			h = net.JoinHostPort(h, port)
+		}
+		return "http://" + h + "/"
+	}
+	fmt.Fprintf(stdout, "demo portal %q ready at %s\n", demo.Name, host(demo.Slug))
+	fmt.Fprintf(stdout, "reseller %q with client portal %q at %s\n", reseller.Name, client.Name, host(client.Slug))
+	if cfg.Production() {
+		fmt.Fprintln(stdout, "ENV=prod: no demo accounts; create the first operator with 'upward admin create --email …'")
+		return nil
+	}
+
+	users := postgres.NewUserService(db, nil, nil)
+	accounts := []struct {
+		t     tenant.Tenant
+		email string
+		name  string
+		roles []user.Role
+	}{
+		{demo, "admin@demo.test", "Dana Admin", []user.Role{user.Admin, user.Learner}},
+		{demo, "instructor@demo.test", "Ian Instructor", []user.Role{user.Instructor, user.Learner}},
+		{demo, "learner@demo.test", "Lena Learner", []user.Role{user.Learner}},
+		{client, "admin@contoso.test", "Chris Contoso", []user.Role{user.Admin, user.Learner}},
+	}
+	for _, a := range accounts {
+		if _, err := users.EnsureUser(ctx, a.t, postgres.NewUser{Email: a.email, Name: a.name, Password: demoPassword, Roles: a.roles}, by); err != nil {
+			return fmt.Errorf("seed %s: %w", a.email, err)
+		}
+	}
+	operators := postgres.NewOperatorService(db)
+	if n, err := operators.CountOperators(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		if _, err := operators.CreateOperator(ctx, "operator@upward.test", "Olu Operator", demoPassword, by); err != nil {
+			return fmt.Errorf("seed operator: %w", err)
+		}
+	}
+	fmt.Fprintf(stdout, `
+Demo sign-ins (ENV=dev only), all with the password %q:
+  platform operator  operator@upward.test   %splatform
+  portal admin       admin@demo.test        %slogin
+  instructor         instructor@demo.test   %slogin
+  learner            learner@demo.test      %slogin
+  client admin       admin@contoso.test     %slogin
+`, demoPassword, host(""), host(demo.Slug), host(demo.Slug), host(demo.Slug), host(client.Slug))
 	return nil
 }
 

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/mail"
@@ -519,4 +522,193 @@ func (s *UserService) EnsureUser(ctx context.Context, t tenant.Tenant, in NewUse
 		return user.User{}, fmt.Errorf("user: ensure: %w", err)
 	}
 	return u, nil
+}
+
+// Invitation is an administrator's invitation of a new person.
+type Invitation struct {
+	Email, Name string
+	Roles       []user.Role
+}
+
+// Invite creates an account waiting for its owner and mails them a link,
+// valid for seven days, to choose a password. Inviting an address that has
+// an account is a conflict the administrator sees.
+func (s *UserService) Invite(ctx context.Context, t tenant.Tenant, in Invitation, by AuditActor) (user.User, error) {
+	f := apperr.Fields{}
+	name, err := user.ValidateName(in.Name)
+	addField(f, err)
+	email, err := user.NormalizeEmail(in.Email)
+	addField(f, err)
+	addField(f, user.ValidateRoles(in.Roles))
+	if err := f.Err(); err != nil {
+		return user.User{}, err
+	}
+	var u user.User
+	err = s.db.InTenantTx(ctx, t.ID, func(tx *Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `
+			INSERT INTO users (tenant_id, email, name, time_zone, status, roles, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, 'invited', $5, $6, $6) RETURNING id`,
+			t.ID, email, name, t.Settings.DefaultTimeZone, rolesText(in.Roles), tx.Now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if u, err = findUser(ctx, tx, `u.id = $1`, id); err != nil {
+			return err
+		}
+		secret, err := createToken(ctx, tx, t.ID, id, user.PurposeInvitation, "", user.InvitationTTL)
+		if err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, t.ID, by, "user.invite", email, map[string]any{"roles": rolesText(in.Roles)}); err != nil {
+			return err
+		}
+		return s.outbox.Enqueue(ctx, tx, t.ID, s.compose(t, email, name, "You are invited to "+t.Name,
+			by.Label+" has invited you to learn on "+t.Name+". Choose your password with the link below to start; it works once, within seven days.",
+			&mail.Action{Label: "Accept the invitation", URL: s.portalURL(t) + "/invitations/accept?token=" + url.QueryEscape(secret)}))
+	})
+	if apperr.Code(Error(err, "")) == apperr.ECONFLICT {
+		return user.User{}, apperr.Fields{"email": "Someone with that address already has an account here."}
+	}
+	if err != nil {
+		return user.User{}, fmt.Errorf("user: invite: %w", err)
+	}
+	return u, nil
+}
+
+// AcceptInvitation sets the invited person's name and password with the
+// invitation's token and activates the account.
+func (s *UserService) AcceptInvitation(ctx context.Context, t tenant.Tenant, secret, name, password string, by AuditActor) (user.User, error) {
+	f := apperr.Fields{}
+	name, err := user.ValidateName(name)
+	addField(f, err)
+	addField(f, user.ValidatePassword(password))
+	if err := f.Err(); err != nil {
+		return user.User{}, err
+	}
+	hash, err := user.HashPassword(password)
+	if err != nil {
+		return user.User{}, err
+	}
+	var u user.User
+	err = s.db.InTenantTx(ctx, t.ID, func(tx *Tx) error {
+		id, _, err := consumeToken(ctx, tx, t.ID, user.PurposeInvitation, secret)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE users SET name = $3, password_hash = $4, status = 'active', email_verified_at = $5, updated_at = $5
+			WHERE tenant_id = $1 AND id = $2 AND status = 'invited'`, t.ID, id, name, hash, tx.Now); err != nil {
+			return err
+		}
+		if u, err = findUser(ctx, tx, `u.id = $1`, id); err != nil {
+			return err
+		}
+		by.UserID, by.Label = u.ID, u.Email
+		return audit(ctx, tx, t.ID, by, "user.invitation_accepted", u.Email, nil)
+	})
+	if err != nil {
+		return user.User{}, fmt.Errorf("user: accept invitation: %w", err)
+	}
+	return u, nil
+}
+
+// UserUpdate is what an administrator may change about a person.
+type UserUpdate struct {
+	Name      string
+	Roles     []user.Role
+	ManagerID *int64
+	Status    user.Status // active or deactivated
+}
+
+// UpdateUser saves an administrator's changes. A change of roles or status
+// moves the session epoch on, so the person's sessions pick up their new
+// privileges by signing in again.
+func (s *UserService) UpdateUser(ctx context.Context, tenantID, id int64, upd UserUpdate, by AuditActor) (user.User, error) {
+	f := apperr.Fields{}
+	name, err := user.ValidateName(upd.Name)
+	addField(f, err)
+	addField(f, user.ValidateRoles(upd.Roles))
+	if upd.Status != user.Active && upd.Status != user.Deactivated && upd.Status != user.Invited {
+		f.Add("status", "Choose active or deactivated.")
+	}
+	if upd.ManagerID != nil && *upd.ManagerID == id {
+		f.Add("manager_id", "A person cannot be their own manager.")
+	}
+	if err := f.Err(); err != nil {
+		return user.User{}, err
+	}
+	var u user.User
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		before, err := findUser(ctx, tx, `u.id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if upd.Status == user.Invited && before.Status != user.Invited {
+			return apperr.Fields{"status": "Choose active or deactivated."}
+		}
+		privileged := !sameRoles(before.Roles, upd.Roles) || before.Status != upd.Status
+		_, err = tx.Exec(ctx, `
+			UPDATE users SET name = $3, roles = $4, manager_id = $5, status = $6,
+				session_epoch = session_epoch + CASE WHEN $7 THEN 1 ELSE 0 END, updated_at = $8
+			WHERE tenant_id = $1 AND id = $2`,
+			tenantID, id, name, rolesText(upd.Roles), upd.ManagerID, upd.Status, privileged, tx.Now)
+		if err != nil {
+			return err
+		}
+		if u, err = findUser(ctx, tx, `u.id = $1`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, by, "user.update", u.Email, map[string]any{
+			"roles_before": rolesText(before.Roles), "roles": rolesText(u.Roles),
+			"status_before": before.Status, "status": u.Status, "manager_id": u.ManagerID,
+		})
+	})
+	if c := apperr.Code(Error(err, "")); c == apperr.EINVALID && errors.As(err, new(*pgconn.PgError)) {
+		return user.User{}, apperr.Fields{"manager_id": "Choose a manager from this portal."}
+	}
+	if err != nil {
+		return user.User{}, fmt.Errorf("user: update: %w", Error(err, "User"))
+	}
+	return u, nil
+}
+
+func sameRoles(a, b []user.Role) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, r := range a {
+		if !slices.Contains(b, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// AuditEvent is one row of a portal's audit log.
+type AuditEvent struct {
+	At         time.Time
+	ActorLabel string
+	Action     string
+	Subject    string
+	IP         string
+}
+
+// FindAuditEvents returns the portal's newest audit events.
+func (s *UserService) FindAuditEvents(ctx context.Context, tenantID int64, limit int) ([]AuditEvent, error) {
+	var out []AuditEvent
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT at, actor_label, action, subject, coalesce(host(ip), '')
+			FROM audit_events WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, tenantID, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AuditEvent])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit: find: %w", err)
+	}
+	return out, nil
 }

@@ -15,6 +15,8 @@ type requestState struct {
 	Tenant *tenant.Tenant // nil on the platform host
 	User   *user.User     // nil when nobody is signed in to the portal
 	Actor  access.Actor
+	// OperatorName is the signed-in platform operator, on the platform host.
+	OperatorName string
 }
 
 type stateKey struct{}

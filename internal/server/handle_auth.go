@@ -50,7 +50,7 @@ func (s *Server) handleLoginShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, v pages.LoginView) {
-	v.CSRF = s.csrfToken(r)
+	v.Action, v.CSRF = "/login", s.csrfToken(r)
 	v.SelfRegistration = stateOf(r).Tenant.Settings.SelfRegistration
 	s.render(w, r, status, s.page(r, "Sign in"), pages.Login(v))
 }

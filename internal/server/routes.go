@@ -53,8 +53,22 @@ func (s *Server) platformRoutes() chi.Router {
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	s.pageMiddleware(r)
-	r.Use(s.checkCSRF)
+	r.Use(s.checkCSRF, s.loadOperator)
 	r.Get("/", s.handleHome)
+	r.Get("/platform/login", s.handleOperatorLoginShow)
+	r.With(s.throttleSignIn).Post("/platform/login", s.handleOperatorLogin)
+	r.Post("/platform/logout", s.handleLogout)
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireOperator)
+		r.Get("/platform", s.handlePlatformTenants)
+		r.Get("/platform/tenants/new", s.handlePlatformTenantNew)
+		r.Post("/platform/tenants", s.handlePlatformTenantCreate)
+		r.Get("/platform/tenants/{id}", s.handlePlatformTenantShow)
+		r.Post("/platform/tenants/{id}", s.handlePlatformTenantUpdate)
+		r.Get("/platform/resellers", s.handlePlatformResellers)
+		r.Post("/platform/resellers", s.handlePlatformResellerCreate)
+		r.Post("/platform/resellers/{id}/status", s.handlePlatformResellerStatus)
+	})
 	if !s.cfg.Production() {
 		r.Get("/dev/mailbox", s.handleMailbox)
 		r.Get("/dev/mailbox/{id}", s.handleMail)
@@ -82,6 +96,8 @@ func (s *Server) portalRoutes() chi.Router {
 	r.Get("/password/reset", s.handleResetShow)
 	r.Post("/password/reset", s.handleReset)
 	r.Get("/account/email/confirm", s.handleEmailConfirm)
+	r.Get("/invitations/accept", s.handleInvitationShow)
+	r.Post("/invitations/accept", s.handleInvitationAccept)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireSignIn)
@@ -89,6 +105,23 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/password", s.handlePasswordChange)
 		r.Post("/account/email", s.handleEmailChange)
 		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)
+
+		r.Route("/admin", func(r chi.Router) {
+			r.Use(s.requireAdmin)
+			r.Get("/", s.handleAdminHome)
+			r.Get("/users", s.handleAdminUsers)
+			r.Post("/users/invite", s.handleAdminInvite)
+			r.Get("/users/{id}", s.handleAdminUser)
+			r.Post("/users/{id}", s.handleAdminUserUpdate)
+			r.Get("/groups", s.handleAdminGroups)
+			r.Post("/groups", s.handleAdminGroupCreate)
+			r.Get("/groups/{id}", s.handleAdminGroup)
+			r.Post("/groups/{id}/members", s.handleAdminGroupAddMember)
+			r.Post("/groups/{id}/members/{userID}/remove", s.handleAdminGroupRemoveMember)
+			r.Get("/settings", s.handleAdminSettings)
+			r.Post("/settings", s.handleAdminSettingsSave)
+			r.Get("/audit", s.handleAdminAudit)
+		})
 	})
 	return r
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/layout"
@@ -21,16 +22,19 @@ import (
 
 // Server handles every HTTP request of Upward.
 type Server struct {
-	cfg      config.Config
-	db       *postgres.DB
-	tenants  *postgres.TenantService
-	users    *postgres.UserService
-	sessions *scs.SessionManager
-	assets   *static.Assets
-	log      *slog.Logger
-	router   chi.Router
-	platform chi.Router // routes on the bare BASE_DOMAIN
-	portal   chi.Router // routes on a portal's host
+	cfg       config.Config
+	db        *postgres.DB
+	tenants   *postgres.TenantService
+	users     *postgres.UserService
+	operators *postgres.OperatorService
+	resellers *postgres.ResellerService
+	groups    *postgres.GroupService
+	sessions  *scs.SessionManager
+	assets    *static.Assets
+	log       *slog.Logger
+	router    chi.Router
+	platform  chi.Router // routes on the bare BASE_DOMAIN
+	portal    chi.Router // routes on a portal's host
 }
 
 // Deps are what the server needs from the composition root.
@@ -47,13 +51,16 @@ type Deps struct {
 // New builds the server and its routes.
 func New(d Deps) *Server {
 	s := &Server{
-		cfg:      d.Config,
-		db:       d.DB,
-		tenants:  d.Tenants,
-		users:    d.Users,
-		sessions: d.Sessions,
-		assets:   d.Assets,
-		log:      d.Logger,
+		cfg:       d.Config,
+		db:        d.DB,
+		tenants:   d.Tenants,
+		users:     d.Users,
+		operators: postgres.NewOperatorService(d.DB),
+		resellers: postgres.NewResellerService(d.DB),
+		groups:    postgres.NewGroupService(d.DB),
+		sessions:  d.Sessions,
+		assets:    d.Assets,
+		log:       d.Logger,
 	}
 	s.router = s.routes()
 	return s
@@ -89,15 +96,21 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	}
 	if st.Tenant == nil {
 		p.Nav = []layout.NavLink{nav("Home", "/")}
+		if st.Actor.Operator() {
+			p.Nav = append(p.Nav, nav("Portals", "/platform"), nav("Resellers", "/platform/resellers"))
+			p.UserName, p.CSRF, p.SignOutAction = st.OperatorName, s.csrfToken(r), "/platform/logout"
+		}
 		return p
 	}
 	p.Brand = st.Tenant.Name
 	p.BrandCSS = brandCSSURL(st.Tenant.Branding.PrimaryColor)
 	p.Nav = []layout.NavLink{nav("Home", "/")}
 	if st.User != nil {
+		if access.Allow(st.Actor, access.ManageUsers) {
+			p.Nav = append(p.Nav, nav("Admin", "/admin"))
+		}
 		p.Nav = append(p.Nav, nav("Account", "/account"))
-		p.UserName = st.User.Name
-		p.CSRF = s.csrfToken(r)
+		p.UserName, p.CSRF, p.SignOutAction = st.User.Name, s.csrfToken(r), "/logout"
 	} else {
 		p.Nav = append(p.Nav, nav("Sign in", "/login"))
 	}

@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/tenant"
+)
+
+// Reseller is a partner who sells portals to its own clients; a portal's
+// reseller_id points at it.
+type Reseller struct {
+	ID                 int64
+	Slug, Name, Status string
+	CreatedAt          time.Time
+}
+
+// Reseller statuses, as stored.
+const (
+	ResellerActive    = "active"
+	ResellerSuspended = "suspended"
+)
+
+// ResellerService stores resellers. Resellers is a platform table: no
+// tenant is set in its transactions, and only platform code paths reach it.
+type ResellerService struct {
+	db *DB
+}
+
+// NewResellerService returns the reseller store on db.
+func NewResellerService(db *DB) *ResellerService { return &ResellerService{db: db} }
+
+const resellerColumns = `r.id, r.slug, r.name, r.status, r.created_at`
+
+func scanReseller(row pgx.CollectableRow) (Reseller, error) {
+	var r Reseller
+	err := row.Scan(&r.ID, &r.Slug, &r.Name, &r.Status, &r.CreatedAt)
+	return r, err
+}
+
+// CreateReseller adds an active reseller; the slug's uniqueness is the
+// database's to decide.
+func (s *ResellerService) CreateReseller(ctx context.Context, slug, name string, by AuditActor) (Reseller, error) {
+	slug = strings.ToLower(strings.TrimSpace(slug))
+	name = strings.TrimSpace(name)
+	f := apperr.Fields{}
+	addField(f, tenant.ValidateSlug(slug))
+	if n := utf8.RuneCountInString(name); n == 0 || n > 200 {
+		f.Add("name", "Enter a name of 1 to 200 characters.")
+	}
+	if err := f.Err(); err != nil {
+		return Reseller{}, err
+	}
+	var out Reseller
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			INSERT INTO resellers AS r (slug, name, status, created_at)
+			VALUES ($1, $2, $3, $4)
+			RETURNING `+resellerColumns, slug, name, ResellerActive, tx.Now)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanReseller); err != nil {
+			return err
+		}
+		return platformAudit(ctx, tx, by, "reseller.create", out.Slug, map[string]any{"reseller_id": out.ID, "name": out.Name})
+	})
+	if err != nil {
+		if apperr.Code(Error(err, "")) == apperr.ECONFLICT {
+			return Reseller{}, &apperr.Error{Code: apperr.ECONFLICT, Field: "slug", Message: "A reseller with that short name already exists."}
+		}
+		return Reseller{}, fmt.Errorf("reseller: create: %w", err)
+	}
+	return out, nil
+}
+
+// FindResellers returns up to limit resellers ordered by name.
+func (s *ResellerService) FindResellers(ctx context.Context, limit int) ([]Reseller, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT `+resellerColumns+` FROM resellers r ORDER BY r.name, r.id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reseller: find: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanReseller)
+	if err != nil {
+		return nil, fmt.Errorf("reseller: find: %w", err)
+	}
+	return out, nil
+}
+
+// FindResellerByID returns one reseller.
+func (s *ResellerService) FindResellerByID(ctx context.Context, id int64) (Reseller, error) {
+	return s.findOne(ctx, `SELECT `+resellerColumns+` FROM resellers r WHERE r.id = $1`, id)
+}
+
+func (s *ResellerService) findOne(ctx context.Context, sql string, arg any) (Reseller, error) {
+	rows, err := s.db.Pool.Query(ctx, sql, arg)
+	if err != nil {
+		return Reseller{}, fmt.Errorf("reseller: find: %w", err)
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, scanReseller)
+	if err != nil {
+		return Reseller{}, fmt.Errorf("reseller: find: %w", Error(err, "Reseller"))
+	}
+	return r, nil
+}
+
+// SetResellerStatus makes a reseller active or suspended.
+func (s *ResellerService) SetResellerStatus(ctx context.Context, id int64, status string, by AuditActor) (Reseller, error) {
+	if status != ResellerActive && status != ResellerSuspended {
+		return Reseller{}, &apperr.Error{Code: apperr.EINVALID, Field: "status", Message: "Choose active or suspended."}
+	}
+	var out Reseller
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE resellers AS r SET status = $2 WHERE r.id = $1 RETURNING `+resellerColumns, id, status)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanReseller); err != nil {
+			return err
+		}
+		return platformAudit(ctx, tx, by, "reseller.status", out.Slug, map[string]any{"reseller_id": out.ID, "status": out.Status})
+	})
+	if err != nil {
+		return Reseller{}, fmt.Errorf("reseller: set status: %w", Error(err, "Reseller"))
+	}
+	return out, nil
+}
+
+// EnsureReseller creates the reseller if its slug is free and returns it
+// either way; the seed uses it so that running it twice changes nothing.
+func (s *ResellerService) EnsureReseller(ctx context.Context, slug, name string) (Reseller, error) {
+	slug = strings.ToLower(strings.TrimSpace(slug))
+	find := func() (Reseller, error) {
+		return s.findOne(ctx, `SELECT `+resellerColumns+` FROM resellers r WHERE r.slug = $1`, slug)
+	}
+	existing, err := find()
+	if err == nil {
+		return existing, nil
+	}
+	if apperr.Code(err) != apperr.ENOTFOUND {
+		return Reseller{}, err
+	}
+	created, err := s.CreateReseller(ctx, slug, name, AuditActor{Label: "seed"})
+	if apperr.Code(err) == apperr.ECONFLICT { // created meanwhile by another seed
+		return find()
+	}
+	return created, err
+}

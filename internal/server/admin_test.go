@@ -1,0 +1,149 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+func adminClient(t *testing.T, s *testServer) *client {
+	t.Helper()
+	acme, err := s.main.Tenants.FindTenantBySlug(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.main.Users.EnsureUser(context.Background(), acme, postgres.NewUser{Email: "boss@acme.test", Name: "Acme Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, s, "acme.localhost")
+	if p := signIn(c, "boss@acme.test", goodPassword); p.status != http.StatusSeeOther {
+		t.Fatalf("admin sign-in: %d", p.status)
+	}
+	return c
+}
+
+func TestAdmin_LearnersAreRefused(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	c := newClient(t, s, "acme.localhost")
+	signIn(c, "ana@acme.test", goodPassword)
+	for _, path := range []string{"/admin", "/admin/users", "/admin/groups", "/admin/settings", "/admin/audit"} {
+		if p := c.get(path); p.status != http.StatusForbidden {
+			t.Errorf("learner on %s: %d, want 403", path, p.status)
+		}
+	}
+}
+
+func TestAdmin_InvitationIsAcceptedOnceAndExpires(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	admin.get("/admin/users")
+	if p := admin.post("/admin/users/invite", url.Values{"name": {"Chen Wei"}, "email": {"chen@acme.test"}, "roles": {"learner", "instructor"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("invite: %d", p.status)
+	}
+	link := mailedLink(t, s, "chen@acme.test", "/invitations/accept")
+	token, _ := url.QueryUnescape(strings.TrimPrefix(link, "/invitations/accept?token="))
+
+	newcomer := newClient(t, s, "acme.localhost")
+	newcomer.get(link)
+	t.Run("BadPasswordKeepsTheInvitation", func(t *testing.T) {
+		p := newcomer.post("/invitations/accept", url.Values{"token": {token}, "name": {"Chen Wei"}, "password": {"short"}})
+		if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-password"]`) == "" {
+			t.Errorf("status %d", p.status)
+		}
+	})
+	if p := newcomer.post("/invitations/accept", url.Values{"token": {token}, "name": {"Chen Wei"}, "password": {goodPassword}}); p.status != http.StatusSeeOther {
+		t.Fatalf("accept: %d", p.status)
+	}
+	if got := newcomer.get("/account").text(`[data-testid="account-email"]`); got != "chen@acme.test" {
+		t.Errorf("signed in as %q after accepting", got)
+	}
+	t.Run("UsedTokenIsRefused", func(t *testing.T) {
+		other := newClient(t, s, "acme.localhost")
+		other.get(link)
+		p := other.post("/invitations/accept", url.Values{"token": {token}, "name": {"Intruder"}, "password": {goodPassword}})
+		if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="form-error"]`) == "" {
+			t.Errorf("second use: %d", p.status)
+		}
+	})
+	t.Run("UnknownTokenIsRefused", func(t *testing.T) {
+		other := newClient(t, s, "acme.localhost")
+		other.get("/invitations/accept?token=nope")
+		if p := other.post("/invitations/accept", url.Values{"token": {"nope"}, "name": {"X"}, "password": {goodPassword}}); p.status != http.StatusUnprocessableEntity {
+			t.Errorf("unknown token: %d", p.status)
+		}
+	})
+	t.Run("InvitingAnExistingAddressIsAFieldError", func(t *testing.T) {
+		admin.get("/admin/users")
+		p := admin.post("/admin/users/invite", url.Values{"name": {"Dup"}, "email": {"CHEN@acme.test"}, "roles": {"learner"}})
+		if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-email"]`) == "" {
+			t.Errorf("status %d", p.status)
+		}
+	})
+}
+
+func TestAdmin_RoleChangeEndsThePersonsSessions(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+
+	users, _ := s.main.Users.FindUsers(context.Background(), acme.ID, 10)
+	var anaID string
+	for _, u := range users {
+		if u.Email == "ana@acme.test" {
+			anaID = itoa(u.ID)
+		}
+	}
+	admin.get("/admin/users/" + anaID)
+	if p := admin.post("/admin/users/"+anaID, url.Values{"name": {"Ana"}, "roles": {"learner", "instructor"}, "status": {"active"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("update: %d", p.status)
+	}
+	if p := ana.get("/account"); p.status != http.StatusSeeOther {
+		t.Errorf("after a role change Ana's old session still works (%d)", p.status)
+	}
+	signIn(ana, "ana@acme.test", goodPassword)
+	if roles := ana.get("/account").doc.Find("dd").Eq(2).Text(); !strings.Contains(roles, "instructor") {
+		t.Errorf("roles after signing in again: %q", roles)
+	}
+}
+
+func TestAdmin_Groups(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	admin.get("/admin/groups")
+	p := admin.post("/admin/groups", url.Values{"name": {"Sales cohort 1"}, "kind": {"cohort"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create group: %d", p.status)
+	}
+	groupPath := p.header.Get("Location")
+	g := admin.get(groupPath)
+	userID, _ := g.doc.Find(`select[name="user_id"] option`).First().Attr("value")
+	if p := admin.post(groupPath+"/members", url.Values{"user_id": {userID}}); p.status != http.StatusSeeOther {
+		t.Fatalf("add member: %d", p.status)
+	}
+	if n := admin.get(groupPath).doc.Find(`[data-testid="members"] li`).Length(); n != 1 {
+		t.Errorf("%d members, want 1", n)
+	}
+	admin.get("/admin/groups")
+	if p := admin.post("/admin/groups", url.Values{"name": {"SALES COHORT 1"}, "kind": {"cohort"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("duplicate group name: %d, want 422", p.status)
+	}
+}
+
+func TestAdmin_AuditLogRecordsSignIns(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	c := newClient(t, s, "acme.localhost")
+	signIn(c, "ana@acme.test", "wrong password here")
+	admin := adminClient(t, s)
+	text := admin.get("/admin/audit").doc.Find(`[data-testid="audit"]`).Text()
+	for _, want := range []string{"signin.failed", "signin", "boss@acme.test", "127.0.0.1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("audit log lacks %q", want)
+		}
+	}
+}

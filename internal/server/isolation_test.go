@@ -1,0 +1,112 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+// Every route of the portal router, requested by an administrator of acme
+// with the IDs of globex's objects, answers 404 and shows none of globex's
+// data; POSTs change nothing. The routes come from chi.Walk, so a new route
+// is covered, or fails this test until its parameters are mapped.
+func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
+	s, acme, globex := twoPortals(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "boss@acme.test", Name: "Acme Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, by); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := s.main.Users.EnsureUser(ctx, globex, postgres.NewUser{Email: "secret.person@globex.test", Name: "Globex Secret Person", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := postgres.NewGroupService(s.db)
+	secretGroup, err := groups.CreateGroup(ctx, globex.ID, "Globex Secret Group", "team", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := groups.AddGroupMember(ctx, globex.ID, secretGroup.ID, secret.ID, by); err != nil {
+		t.Fatal(err)
+	}
+	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group"}
+
+	// What each URL parameter is filled with, by the path segment before it.
+	params := map[string]string{
+		"users/{id}":       strconv.FormatInt(secret.ID, 10),
+		"groups/{id}":      strconv.FormatInt(secretGroup.ID, 10),
+		"members/{userID}": strconv.FormatInt(secret.ID, 10),
+	}
+	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
+
+	c := newClient(t, s, "acme.localhost")
+	globexState := func() string {
+		var members, name string
+		s.db.InTenantTx(ctx, globex.ID, func(tx *postgres.Tx) error {
+			tx.QueryRow(ctx, "SELECT string_agg(user_id::text, ',') FROM group_members").Scan(&members)
+			return tx.QueryRow(ctx, "SELECT name || status || array_to_string(roles, ',') FROM users WHERE id = $1", secret.ID).Scan(&name)
+		})
+		return members + "|" + name
+	}
+	before := globexState()
+
+	routes := 0
+	err = chi.Walk(s.PortalRouter(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		path := strings.TrimSuffix(route, "/")
+		if path == "" {
+			path = "/"
+		}
+		withIDs := paramRE.FindAllString(path, -1)
+		for _, p := range withIDs {
+			v, ok := params[p]
+			if !ok {
+				t.Errorf("%s %s: no ID mapping for %q; add it to this test", method, route, p)
+				return nil
+			}
+			path = strings.Replace(path, p, p[:strings.Index(p, "{")]+v, 1)
+		}
+		routes++
+		t.Run(method+" "+route, func(t *testing.T) {
+			// Walking /logout and sign-out-everywhere ends the session: sign
+			// in again when needed, and read a fresh CSRF token.
+			if c.get("/account").status != http.StatusOK {
+				signIn(c, "boss@acme.test", goodPassword)
+			}
+			c.get("/admin")
+			var p page
+			if method == http.MethodGet {
+				p = c.get(path)
+			} else {
+				p = c.post(path, url.Values{"name": {"Hacked"}, "user_id": {strconv.FormatInt(secret.ID, 10)}, "status": {"deactivated"}, "roles": {"admin"}})
+			}
+			if len(withIDs) > 0 && p.status != http.StatusNotFound {
+				t.Errorf("status %d, want 404", p.status)
+			}
+			body := p.doc.Text()
+			for _, leak := range leaks {
+				if strings.Contains(body, leak) {
+					t.Errorf("the page shows globex's %q", leak)
+				}
+			}
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if routes < 20 {
+		t.Errorf("walked only %d routes", routes)
+	}
+	if after := globexState(); after != before {
+		t.Errorf("globex's data changed: %q -> %q", before, after)
+	}
+}
