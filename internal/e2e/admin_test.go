@@ -1,0 +1,64 @@
+package e2e
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+const password = "managing up is a skill"
+
+func signIn(b *browsertest.Browser, url, email string) {
+	b.Visit(url)
+	b.Do(
+		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
+		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-as"]`)),
+	)
+}
+
+// An administrator and a platform operator go through their pages; each is
+// checked for accessibility on the way.
+func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
+	srv := browsertest.StartServer(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "admin@acme.test", Name: "Ada Admin", Password: password, Roles: []user.Role{user.Admin, user.Learner}}, by); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewGroupService(srv.Main.DB).CreateGroup(ctx, acme.ID, "Finance team", "team", by); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(ctx, "op@upward.test", "Olu Operator", password, by); err != nil {
+		t.Fatal(err)
+	}
+
+	b := browsertest.NewBrowser(t)
+	portal := srv.PortalURL("acme")
+	signIn(b, portal+"/login", "admin@acme.test")
+	for _, path := range []string{"/", "/account", "/admin", "/admin/users", "/admin/groups", "/admin/settings", "/admin/audit"} {
+		b.Visit(portal + path)
+	}
+	b.Screenshot("admin-users")
+
+	op := browsertest.NewBrowser(t)
+	signIn(op, srv.URL+"/platform/login", "op@upward.test")
+	for _, path := range []string{"/platform", "/platform/tenants/new", "/platform/resellers", "/platform/tenants/" + itoa(acme.ID)} {
+		op.Visit(srv.URL + path)
+	}
+	op.Screenshot("platform-tenants")
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
