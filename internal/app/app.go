@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/upward-lms/upward/internal/mail"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/server"
+	"github.com/upward-lms/upward/internal/storage"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/static"
 )
@@ -115,6 +117,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	files, err := storage.NewDir(filepath.Join(m.Config.DataDir, "uploads"))
+	if err != nil {
+		return &config.Error{Setting: "DATA_DIR", Flag: "data-dir", Reason: err.Error()}
+	}
 	sessions := scs.New()
 	sessions.Store = pgxstore.NewWithCleanupInterval(m.DB.Pool, 0)
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
@@ -135,6 +141,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Tenants:  m.Tenants,
 		Users:    m.Users,
 		Sessions: sessions,
+		Files:    files,
 		Assets:   assets,
 		Logger:   m.Logger,
 	})

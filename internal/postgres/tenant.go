@@ -179,3 +179,19 @@ func hostWithoutPort(host string) string {
 	}
 	return host
 }
+
+// SetLogo records the stored logo file of a portal.
+func (s *TenantService) SetLogo(ctx context.Context, tenantID int64, file string, by AuditActor) error {
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		var slug string
+		if err := tx.QueryRow(ctx, `UPDATE tenants SET logo_file = $2, updated_at = $3 WHERE id = $1 RETURNING slug`,
+			tenantID, file, tx.Now).Scan(&slug); err != nil {
+			return err
+		}
+		return platformAudit(ctx, tx, by, "tenant.logo", slug, map[string]any{"file": file})
+	})
+	if err != nil {
+		return fmt.Errorf("tenant: set logo: %w", Error(err, "Portal"))
+	}
+	return nil
+}

@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	pngenc "image/png"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,4 +149,40 @@ func TestAdmin_AuditLogRecordsSignIns(t *testing.T) {
 			t.Errorf("audit log lacks %q", want)
 		}
 	}
+}
+
+func TestAdmin_LogoUpload(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	var png bytes.Buffer
+	pngenc.Encode(&png, image.NewRGBA(image.Rect(0, 0, 64, 32)))
+
+	admin.get("/admin/settings")
+	t.Run("ScriptInDisguiseIsRefused", func(t *testing.T) {
+		p := admin.upload("/admin/settings/logo", "logo", "logo.png", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`))
+		if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-logo"]`) == "" {
+			t.Errorf("status %d", p.status)
+		}
+	})
+	admin.get("/admin/settings")
+	if p := admin.upload("/admin/settings/logo", "logo", "logo.png", png.Bytes()); p.status != http.StatusSeeOther {
+		t.Fatalf("upload: %d", p.status)
+	}
+	src, ok := admin.get("/").doc.Find(".brand-logo").Attr("src")
+	if !ok {
+		t.Fatal("the header shows no logo")
+	}
+	res, body := admin.raw(src)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" || !bytes.Equal(body, png.Bytes()) {
+		t.Errorf("logo: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") {
+		t.Errorf("logo served without a sandbox CSP: %q", csp)
+	}
+	t.Run("NotServedOnAnotherPortal", func(t *testing.T) {
+		other := newClient(t, s, "globex.localhost")
+		if res, _ := other.raw(src); res.StatusCode != http.StatusNotFound {
+			t.Errorf("acme's logo on globex: %d", res.StatusCode)
+		}
+	})
 }

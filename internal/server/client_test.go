@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -83,4 +86,30 @@ func (c *client) post(path string, form url.Values) page {
 	req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
+}
+
+// upload posts a multipart form with one file and the CSRF token.
+func (c *client) upload(path, field, filename string, data []byte) page {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf_token", c.csrf)
+	fw, _ := mw.CreateFormFile(field, filename)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+// raw fetches a path and returns the response with its body read.
+func (c *client) raw(path string) (*http.Response, []byte) {
+	c.t.Helper()
+	res, err := c.hc.Get(c.base + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
 }

@@ -308,7 +308,7 @@ func (s *Server) handleAdminSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	t := stateOf(r).Tenant
 	v := settingsView(tenantFormView(*t))
-	v.CSRF, v.Notice = s.csrfToken(r), s.popFlash(r)
+	v.CSRF, v.Notice, v.LogoURL = s.csrfToken(r), s.popFlash(r), logoURL(t)
 	s.render(w, r, http.StatusOK, s.page(r, "Portal settings"), pages.AdminSettings(v))
 }
 

@@ -85,6 +85,7 @@ func (s *Server) portalRoutes() chi.Router {
 	r.Use(s.checkCSRF, s.loadPortalUser)
 
 	r.Get("/", s.handlePortalHome)
+	r.Get("/logo/{name}", s.handleLogo)
 	r.Get("/login", s.handleLoginShow)
 	r.With(s.throttleSignIn).Post("/login", s.handleLogin)
 	r.Post("/logout", s.handleLogout)
@@ -120,6 +121,7 @@ func (s *Server) portalRoutes() chi.Router {
 			r.Post("/groups/{id}/members/{userID}/remove", s.handleAdminGroupRemoveMember)
 			r.Get("/settings", s.handleAdminSettings)
 			r.Post("/settings", s.handleAdminSettingsSave)
+			r.Post("/settings/logo", s.handleLogoUpload)
 			r.Get("/audit", s.handleAdminAudit)
 		})
 	})

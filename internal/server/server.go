@@ -16,6 +16,7 @@ import (
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/storage"
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/static"
 )
@@ -30,6 +31,7 @@ type Server struct {
 	resellers *postgres.ResellerService
 	groups    *postgres.GroupService
 	sessions  *scs.SessionManager
+	files     *storage.Dir
 	assets    *static.Assets
 	log       *slog.Logger
 	router    chi.Router
@@ -44,6 +46,7 @@ type Deps struct {
 	Tenants  *postgres.TenantService
 	Users    *postgres.UserService
 	Sessions *scs.SessionManager
+	Files    *storage.Dir // uploads
 	Assets   *static.Assets
 	Logger   *slog.Logger
 }
@@ -59,6 +62,7 @@ func New(d Deps) *Server {
 		resellers: postgres.NewResellerService(d.DB),
 		groups:    postgres.NewGroupService(d.DB),
 		sessions:  d.Sessions,
+		files:     d.Files,
 		assets:    d.Assets,
 		log:       d.Logger,
 	}
@@ -104,6 +108,7 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	}
 	p.Brand = st.Tenant.Name
 	p.BrandCSS = brandCSSURL(st.Tenant.Branding.PrimaryColor)
+	p.LogoURL = logoURL(st.Tenant)
 	p.Nav = []layout.NavLink{nav("Home", "/")}
 	if st.User != nil {
 		if access.Allow(st.Actor, access.ManageUsers) {

@@ -4,6 +4,12 @@
 package tenant
 
 import (
+	"bytes"
+	"image"
+	_ "image/gif" // logo formats
+	_ "image/jpeg"
+	_ "image/png"
+	"net/http"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -173,4 +179,38 @@ func (t Tenant) Validate() error {
 		f.Add("default_time_zone", "Choose a time zone such as Europe/London.")
 	}
 	return f.Err()
+}
+
+// MaxLogoBytes caps a logo upload.
+const MaxLogoBytes = 512 << 10
+
+// logoTypes are the image formats a logo may have, by sniffed type. SVG is
+// not among them: it can carry script.
+var logoTypes = map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
+
+// CheckLogo checks an uploaded logo: small, a PNG, JPEG or GIF by its
+// content (not its name), and a decodable image of sane size. It returns the
+// file extension to store it under.
+func CheckLogo(data []byte) (ext string, err error) {
+	bad := func(msg string) (string, error) {
+		return "", &apperr.Error{Code: apperr.EINVALID, Field: "logo", Message: msg}
+	}
+	if len(data) == 0 {
+		return bad("Choose an image file.")
+	}
+	if len(data) > MaxLogoBytes {
+		return bad("The logo must be 512 KB or smaller.")
+	}
+	ext, ok := logoTypes[http.DetectContentType(data)]
+	if !ok {
+		return bad("Upload a PNG, JPEG or GIF image.")
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return bad("That file is not a readable image.")
+	}
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > 2000 || cfg.Height > 2000 {
+		return bad("Use an image at most 2000 pixels wide and high.")
+	}
+	return ext, nil
 }

@@ -1,6 +1,9 @@
 package tenant_test
 
 import (
+	"bytes"
+	"image"
+	pngenc "image/png"
 	"testing"
 
 	"github.com/upward-lms/upward/internal/apperr"
@@ -52,5 +55,30 @@ func TestSettings_AllowsEmail(t *testing.T) {
 		if got := closed.AllowsEmail(email); got != want {
 			t.Errorf("AllowsEmail(%q) = %v, want %v", email, got, want)
 		}
+	}
+}
+
+func TestCheckLogo(t *testing.T) {
+	var png bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	if ext, err := tenant.CheckLogo(png.Bytes()); err != nil || ext != ".png" {
+		t.Errorf("a small PNG: %q, %v", ext, err)
+	}
+	bad := map[string][]byte{
+		"Empty":        nil,
+		"SVG":          []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`),
+		"HTML":         []byte(`<html><script>alert(1)</script></html>`),
+		"TruncatedPNG": png.Bytes()[:20],
+		"TooLarge":     append(png.Bytes(), make([]byte, tenant.MaxLogoBytes)...),
+	}
+	for name, data := range bad {
+		t.Run(name, func(t *testing.T) {
+			if _, err := tenant.CheckLogo(data); apperr.Code(err) != apperr.EINVALID {
+				t.Errorf("accepted: %v", err)
+			}
+		})
 	}
 }
