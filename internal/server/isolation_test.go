@@ -38,6 +38,9 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err := groups.AddGroupMember(ctx, globex.ID, secretGroup.ID, secret.ID, by); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.main.Tenants.SetLogo(ctx, globex.ID, "logo-globex-secret.png", by); err != nil {
+		t.Fatal(err)
+	}
 	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group"}
 
 	// What each URL parameter is filled with, by the path segment before it.
