@@ -48,6 +48,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"users/{id}":       strconv.FormatInt(secret.ID, 10),
 		"groups/{id}":      strconv.FormatInt(secretGroup.ID, 10),
 		"members/{userID}": strconv.FormatInt(secret.ID, 10),
+		"logo/{name}":      "logo-globex-secret.png",
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 
