@@ -712,3 +712,32 @@ func (s *UserService) FindAuditEvents(ctx context.Context, tenantID int64, limit
 	}
 	return out, nil
 }
+
+// UpdateProfile saves what people may change about themselves: their name
+// and time zone.
+func (s *UserService) UpdateProfile(ctx context.Context, tenantID, userID int64, name, timeZone string, by AuditActor) (user.User, error) {
+	f := apperr.Fields{}
+	name, err := user.ValidateName(name)
+	addField(f, err)
+	timeZone, err = user.ValidateTimeZone(timeZone)
+	addField(f, err)
+	if err := f.Err(); err != nil {
+		return user.User{}, err
+	}
+	var u user.User
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET name = $3, time_zone = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2`,
+			tenantID, userID, name, timeZone, tx.Now); err != nil {
+			return err
+		}
+		var err error
+		if u, err = findUser(ctx, tx, `u.id = $1`, userID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, by, "user.profile", u.Email, map[string]any{"time_zone": timeZone})
+	})
+	if err != nil {
+		return user.User{}, fmt.Errorf("user: update profile: %w", Error(err, "User"))
+	}
+	return u, nil
+}

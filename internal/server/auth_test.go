@@ -339,3 +339,49 @@ func TestTenantRowsAreInvisibleOutsideATenantTransaction(t *testing.T) {
 		t.Errorf("users seen: %d outside a tenant, %d inside acme; want 0 and 1", outside, inside)
 	}
 }
+
+func TestChangeEmail(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	c := newClient(t, s, "acme.localhost")
+	signIn(c, "ana@acme.test", goodPassword)
+	c.get("/account")
+	t.Run("WrongPasswordIsAFieldError", func(t *testing.T) {
+		p := c.post("/account/email", url.Values{"email": {"ana.new@acme.test"}, "email_password": {"not my password"}})
+		if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-email_password"]`) == "" {
+			t.Errorf("status %d", p.status)
+		}
+	})
+	if p := c.post("/account/email", url.Values{"email": {"ana.new@acme.test"}, "email_password": {goodPassword}}); p.status != http.StatusSeeOther {
+		t.Fatalf("request: %d", p.status)
+	}
+	if got := c.get("/account").text(`[data-testid="account-email"]`); got != "ana@acme.test" {
+		t.Errorf("the address changed before confirmation: %q", got)
+	}
+	link := mailedLink(t, s, "ana.new@acme.test", "/account/email/confirm")
+	if p := c.get(link); p.status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", p.status)
+	}
+	if got := c.get("/account").text(`[data-testid="account-email"]`); got != "ana.new@acme.test" {
+		t.Errorf("address after confirming: %q", got)
+	}
+	if p := signIn(newClient(t, s, "acme.localhost"), "ana@acme.test", goodPassword); p.status != http.StatusUnauthorized {
+		t.Errorf("the old address still signs in: %d", p.status)
+	}
+}
+
+func TestProfile_TimeZone(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	c := newClient(t, s, "acme.localhost")
+	signIn(c, "ana@acme.test", goodPassword)
+	c.get("/account")
+	p := c.post("/account/profile", url.Values{"name": {"Ana"}, "time_zone": {"Nowhere/Land"}})
+	if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-time_zone"]`) == "" {
+		t.Errorf("bad zone: %d", p.status)
+	}
+	if p := c.post("/account/profile", url.Values{"name": {"Ana Costa"}, "time_zone": {"America/Sao_Paulo"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", p.status)
+	}
+	if v, _ := c.get("/account").doc.Find(`input[name="time_zone"]`).Attr("value"); v != "America/Sao_Paulo" {
+		t.Errorf("time zone after saving: %q", v)
+	}
+}

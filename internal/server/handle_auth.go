@@ -207,11 +207,36 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, v pages.AccountView) {
 	u := stateOf(r).User
-	v.CSRF, v.Name, v.Email = s.csrfToken(r), u.Name, u.Email
+	v.CSRF, v.Email = s.csrfToken(r), u.Email
+	if v.Name == "" {
+		v.Name = u.Name
+	}
+	if v.TimeZone == "" {
+		v.TimeZone = u.TimeZone
+	}
 	for _, role := range u.Roles {
 		v.Roles = append(v.Roles, string(role))
 	}
 	s.render(w, r, status, s.page(r, "Your account"), pages.Account(v))
+}
+
+func (s *Server) handleProfileSave(w http.ResponseWriter, r *http.Request) {
+	if !s.allow(w, r, access.ViewAccount) {
+		return
+	}
+	st := stateOf(r)
+	name, tz := r.PostFormValue("name"), r.PostFormValue("time_zone")
+	_, err := s.users.UpdateProfile(r.Context(), st.Tenant.ID, st.User.ID, name, tz, s.auditActor(r))
+	if fields, ok := apperr.FieldsOf(err); ok {
+		s.renderAccount(w, r, http.StatusUnprocessableEntity, pages.AccountView{Errors: fields, Name: name, TimeZone: tz})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Your details are saved.")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
 func (s *Server) handlePasswordChange(w http.ResponseWriter, r *http.Request) {

@@ -103,6 +103,7 @@ func (s *Server) portalRoutes() chi.Router {
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireSignIn)
 		r.Get("/account", s.handleAccount)
+		r.Post("/account/profile", s.handleProfileSave)
 		r.Post("/account/password", s.handlePasswordChange)
 		r.Post("/account/email", s.handleEmailChange)
 		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)

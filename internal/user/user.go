@@ -195,3 +195,15 @@ func setOf(words []string) map[string]bool {
 	}
 	return m
 }
+
+// ValidateTimeZone checks an IANA time zone name such as Europe/Paris.
+func ValidateTimeZone(tz string) (string, error) {
+	tz = strings.TrimSpace(tz)
+	if tz == "" || strings.EqualFold(tz, "local") {
+		return "", &apperr.Error{Code: apperr.EINVALID, Field: "time_zone", Message: "Enter a time zone such as Europe/Paris or America/New_York."}
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return "", &apperr.Error{Code: apperr.EINVALID, Field: "time_zone", Message: "“" + tz + "” is not a time zone we know; try one such as Europe/Paris."}
+	}
+	return tz, nil
+}

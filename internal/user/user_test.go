@@ -71,3 +71,14 @@ func TestNewToken(t *testing.T) {
 		t.Error("HashToken does not match the hash NewToken gave")
 	}
 }
+
+func TestValidateTimeZone(t *testing.T) {
+	if got, err := user.ValidateTimeZone(" Asia/Kolkata "); err != nil || got != "Asia/Kolkata" {
+		t.Errorf("got %q, %v", got, err)
+	}
+	for _, bad := range []string{"", "Local", "Mars/Olympus", "../../etc/passwd"} {
+		if _, err := user.ValidateTimeZone(bad); apperr.Code(err) != apperr.EINVALID {
+			t.Errorf("ValidateTimeZone(%q) accepted", bad)
+		}
+	}
+}
