@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"unsafe"
 
-	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/postgres"
 )
 
@@ -59,15 +58,7 @@ func adminCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return err
 	}
 
-	logger := app.NewLogger(cfg, stderr)
-	dbURL, err := app.DatabaseURL(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	if err := app.MigrateUp(ctx, dbURL); err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, dbURL, 2)
+	db, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

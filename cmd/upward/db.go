@@ -85,20 +85,26 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	logger := app.NewLogger(cfg, stderr)
-	dbURL, err := app.DatabaseURL(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	if err := app.MigrateUp(ctx, dbURL); err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, dbURL, 2)
+	db, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	return seed(ctx, db, cfg, stdout)
+}
+
+// openMigrated finds the database (starting the dev cluster when
+// DATABASE_URL is unset), migrates it, and opens a small pool for a
+// command's work.
+func openMigrated(ctx context.Context, cfg config.Config, stderr io.Writer) (*postgres.DB, error) {
+	dbURL, err := app.DatabaseURL(ctx, cfg, app.NewLogger(cfg, stderr))
+	if err != nil {
+		return nil, err
+	}
+	if err := app.MigrateUp(ctx, dbURL); err != nil {
+		return nil, err
+	}
+	return postgres.Open(ctx, dbURL, 2)
 }
 
 // demoPassword is shared by the demo accounts, in development only.
