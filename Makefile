@@ -8,7 +8,7 @@ BIN     := bin/upward
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build generate test check-generated fmt-check vet unit browser-deps bench db-start db-stop clean
+.PHONY: run build generate test check-generated fmt-check vet lint-courses browser-deps bench db-start db-stop clean
 
 ## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
 run: build
@@ -24,8 +24,12 @@ generate:
 	@$(GO) tool templ generate -log-level error
 
 ## test: every check: formatting, vet, generated code, unit + integration + browser tests
-test: fmt-check vet check-generated browser-deps
+test: fmt-check vet check-generated lint-courses browser-deps
 	$(GO) test -race -count=1 ./...
+
+## lint-courses: check the course library's files
+lint-courses:
+	$(GO) run ./cmd/upward courses lint courses
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/upward-lms/upward/internal/library"
+)
+
+func runCourses(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, `Usage: upward courses lint [DIR...]
+
+Check course folders written in the library format (see courses/README.md).
+A DIR is one course (it holds course.yaml) or a folder of courses; the
+default is courses. Each problem is printed as file:line: reason, and the
+exit status is 1 when there is any.
+`)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	switch args[0] {
+	case "lint":
+		return lintCourses(args[1:], stdout)
+	default:
+		return fmt.Errorf("unknown courses action %q: use lint", args[0])
+	}
+}
+
+func lintCourses(dirs []string, stdout io.Writer) error {
+	if len(dirs) == 0 {
+		dirs = []string{"courses"}
+	}
+	courses, problems := 0, 0
+	for _, dir := range dirs {
+		// Problems name files inside dir; print them as the user typed dir.
+		loaded, ps := library.LoadAll(os.DirFS(dir), ".")
+		courses += len(loaded)
+		for _, p := range ps {
+			p.File = filepath.Join(dir, p.File)
+			fmt.Fprintln(stdout, p)
+		}
+		problems += len(ps)
+	}
+	if problems > 0 {
+		return fmt.Errorf("%d problem(s) found", problems)
+	}
+	fmt.Fprintf(stdout, "%d course(s) checked, no problems\n", courses)
+	return nil
+}

@@ -1,0 +1,432 @@
+// Package course owns the content model: a course is an ordered outline of
+// modules and lessons, and a lesson an ordered list of blocks of a few
+// kinds. It holds the rules every course must keep, whether it comes from
+// the editor, the library files or an import.
+package course
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Level is how much a course assumes.
+type Level string
+
+// Levels.
+const (
+	Beginner     Level = "beginner"
+	Intermediate Level = "intermediate"
+	Advanced     Level = "advanced"
+)
+
+// Course is a course's content: metadata and outline.
+type Course struct {
+	Slug             string   `json:"slug" yaml:"slug"`
+	Title            string   `json:"title" yaml:"title"`
+	Summary          string   `json:"summary" yaml:"summary"`
+	Description      string   `json:"description" yaml:"description"` // Markdown
+	Level            Level    `json:"level" yaml:"level"`
+	Language         string   `json:"language" yaml:"language"`
+	EstimatedMinutes int      `json:"estimated_minutes" yaml:"estimated_minutes"`
+	Tags             []string `json:"tags" yaml:"tags"`
+	Cover            string   `json:"cover,omitempty" yaml:"cover,omitempty"` // a file of the course
+	Modules          []Module `json:"modules" yaml:"modules"`
+}
+
+// Module is a titled, ordered group of lessons.
+type Module struct {
+	Title   string   `json:"title" yaml:"title"`
+	Lessons []Lesson `json:"lessons" yaml:"lessons"`
+}
+
+// Lesson is a titled, ordered list of blocks.
+type Lesson struct {
+	Title            string  `json:"title" yaml:"title"`
+	EstimatedMinutes int     `json:"estimated_minutes" yaml:"estimated_minutes"`
+	Required         bool    `json:"required" yaml:"required"`
+	Blocks           []Block `json:"blocks" yaml:"blocks"`
+}
+
+// Kind names a kind of block.
+type Kind string
+
+// Block kinds.
+const (
+	KindText        Kind = "text"
+	KindCallout     Kind = "callout"
+	KindVideo       Kind = "video"
+	KindAudio       Kind = "audio"
+	KindImage       Kind = "image"
+	KindQuiz        Kind = "quiz"
+	KindReflection  Kind = "reflection"
+	KindChecklist   Kind = "checklist"
+	KindFile        Kind = "file"
+	KindLiveSession Kind = "live_session"
+)
+
+// Kinds lists every block kind.
+var Kinds = []Kind{KindText, KindCallout, KindVideo, KindAudio, KindImage, KindQuiz, KindReflection, KindChecklist, KindFile, KindLiveSession}
+
+// Block is one piece of a lesson. Exactly the field of its kind is set.
+type Block struct {
+	Kind        Kind         `json:"kind" yaml:"kind"`
+	Text        *Text        `json:"text,omitempty" yaml:"text,omitempty"`
+	Callout     *Callout     `json:"callout,omitempty" yaml:"callout,omitempty"`
+	Media       *Media       `json:"media,omitempty" yaml:"media,omitempty"` // video and audio
+	Image       *Image       `json:"image,omitempty" yaml:"image,omitempty"`
+	Quiz        *Quiz        `json:"quiz,omitempty" yaml:"quiz,omitempty"`
+	Reflection  *Reflection  `json:"reflection,omitempty" yaml:"reflection,omitempty"`
+	Checklist   *Checklist   `json:"checklist,omitempty" yaml:"checklist,omitempty"`
+	File        *File        `json:"file,omitempty" yaml:"file,omitempty"`
+	LiveSession *LiveSession `json:"live_session,omitempty" yaml:"live_session,omitempty"`
+}
+
+// Text is rich text written in Markdown.
+type Text struct {
+	Markdown string `json:"markdown" yaml:"markdown"`
+}
+
+// Callout styles.
+var CalloutStyles = []string{"takeaway", "tip", "note", "warning"}
+
+// Callout is a highlighted passage: a key takeaway, a tip, a note, a warning.
+type Callout struct {
+	Style    string `json:"style" yaml:"style"`
+	Title    string `json:"title,omitempty" yaml:"title,omitempty"`
+	Markdown string `json:"text" yaml:"text"`
+}
+
+// Media is a video or an audio recording: an uploaded file of the course,
+// or an embed from an allow-listed host; with a transcript.
+type Media struct {
+	Src        string `json:"src,omitempty" yaml:"src,omitempty"` // a file of the course
+	URL        string `json:"url,omitempty" yaml:"url,omitempty"` // an embed
+	Title      string `json:"title" yaml:"title"`
+	Transcript string `json:"transcript" yaml:"transcript"`
+}
+
+// Image is a picture with its required text alternative.
+type Image struct {
+	Src     string `json:"src" yaml:"src"`
+	Alt     string `json:"alt" yaml:"alt"`
+	Caption string `json:"caption,omitempty" yaml:"caption,omitempty"`
+}
+
+// Question types.
+const (
+	Single    = "single"
+	Multiple  = "multiple"
+	TrueFalse = "true_false"
+	Scenario  = "scenario"
+)
+
+// Quiz is a scored set of questions.
+type Quiz struct {
+	PassMark  int        `json:"pass_mark" yaml:"pass_mark"` // percent
+	Attempts  int        `json:"attempts" yaml:"attempts"`   // 0: unlimited
+	Shuffle   bool       `json:"shuffle" yaml:"shuffle"`
+	Questions []Question `json:"questions" yaml:"questions"`
+}
+
+// Question is one quiz question; a scenario question sets the scene first.
+type Question struct {
+	Type        string   `json:"type" yaml:"type"`
+	Scenario    string   `json:"scenario,omitempty" yaml:"scenario,omitempty"`
+	Prompt      string   `json:"prompt" yaml:"prompt"`
+	Explanation string   `json:"explanation" yaml:"explanation"`
+	Options     []Option `json:"options" yaml:"options"`
+}
+
+// Option is an answer with the feedback shown once it is chosen.
+type Option struct {
+	Text     string `json:"text" yaml:"text"`
+	Correct  bool   `json:"correct" yaml:"correct"`
+	Feedback string `json:"feedback" yaml:"feedback"`
+}
+
+// Reflection asks for the learner's private free-text answer.
+type Reflection struct {
+	Prompt string `json:"prompt" yaml:"prompt"`
+}
+
+// Checklist is an action plan the learner ticks off.
+type Checklist struct {
+	Title string          `json:"title" yaml:"title"`
+	Items []ChecklistItem `json:"items" yaml:"items"`
+}
+
+// ChecklistItem is one step, optionally due some days after the learner
+// starts the lesson.
+type ChecklistItem struct {
+	Text      string `json:"text" yaml:"text"`
+	DueInDays int    `json:"due_in_days,omitempty" yaml:"due_in_days,omitempty"`
+}
+
+// File is a download.
+type File struct {
+	Src   string `json:"src" yaml:"src"`
+	Label string `json:"label" yaml:"label"`
+}
+
+// LiveSession is a place for a live session; the sessions themselves are
+// scheduled separately.
+type LiveSession struct {
+	Title       string `json:"title" yaml:"title"`
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+}
+
+// EmbedHosts are the hosts a video or audio embed may come from.
+var EmbedHosts = []string{"www.youtube-nocookie.com", "www.youtube.com", "youtube.com", "player.vimeo.com", "vimeo.com", "fast.wistia.net", "w.soundcloud.com"}
+
+var (
+	slugRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,78}[a-z0-9])?$`)
+	fileRE = regexp.MustCompile(`^[a-zA-Z0-9_-][a-zA-Z0-9._/-]{0,199}$`)
+)
+
+// Problem is one broken rule, with where it is (a path such as
+// "modules[1].lessons[0].blocks[2].quiz.questions[0]").
+type Problem struct {
+	Path    string
+	Message string
+}
+
+func (p Problem) String() string { return p.Path + ": " + p.Message }
+
+// problems collects Problems under a path prefix.
+type problems struct {
+	list   []Problem
+	prefix string
+}
+
+func (p *problems) add(path, format string, args ...any) {
+	full := p.prefix
+	if path != "" {
+		if full != "" {
+			full += "."
+		}
+		full += path
+	}
+	p.list = append(p.list, Problem{Path: full, Message: fmt.Sprintf(format, args...)})
+}
+
+func textLen(s string) int { return utf8.RuneCountInString(strings.TrimSpace(s)) }
+
+// CheckCourse checks the course's own fields (not its modules).
+func CheckCourse(c Course) []Problem {
+	p := &problems{}
+	if !slugRE.MatchString(c.Slug) {
+		p.add("slug", "slug must be 1 to 80 lower-case letters, digits and hyphens")
+	}
+	if n := textLen(c.Title); n == 0 || n > 200 {
+		p.add("title", "title is required (at most 200 characters)")
+	}
+	if textLen(c.Summary) > 500 {
+		p.add("summary", "summary is longer than 500 characters")
+	}
+	switch c.Level {
+	case Beginner, Intermediate, Advanced:
+	default:
+		p.add("level", "level must be beginner, intermediate or advanced")
+	}
+	if c.Language == "" {
+		p.add("language", "language is required (e.g. en)")
+	}
+	if c.EstimatedMinutes < 0 || c.EstimatedMinutes > 10000 {
+		p.add("estimated_minutes", "estimated_minutes must be between 0 and 10000")
+	}
+	if c.Cover != "" && !fileRE.MatchString(c.Cover) {
+		p.add("cover", "cover must be a file of the course, like images/cover.png")
+	}
+	if len(c.Modules) == 0 {
+		p.add("modules", "a course needs at least one module")
+	}
+	return p.list
+}
+
+// CheckModule checks a module's own fields.
+func CheckModule(m Module) []Problem {
+	p := &problems{}
+	if n := textLen(m.Title); n == 0 || n > 200 {
+		p.add("title", "module title is required (at most 200 characters)")
+	}
+	if len(m.Lessons) == 0 {
+		p.add("lessons", "a module needs at least one lesson")
+	}
+	return p.list
+}
+
+// CheckLesson checks a lesson's own fields.
+func CheckLesson(l Lesson) []Problem {
+	p := &problems{}
+	if n := textLen(l.Title); n == 0 || n > 200 {
+		p.add("title", "lesson title is required (at most 200 characters)")
+	}
+	if l.EstimatedMinutes < 0 || l.EstimatedMinutes > 600 {
+		p.add("estimated_minutes", "estimated_minutes must be between 0 and 600")
+	}
+	if len(l.Blocks) == 0 {
+		p.add("blocks", "a lesson needs at least one block")
+	}
+	return p.list
+}
+
+// CheckBlock checks one block by its kind.
+func CheckBlock(b Block) []Problem {
+	p := &problems{}
+	set := 0
+	for _, isSet := range []bool{b.Text != nil, b.Callout != nil, b.Media != nil, b.Image != nil, b.Quiz != nil,
+		b.Reflection != nil, b.Checklist != nil, b.File != nil, b.LiveSession != nil} {
+		if isSet {
+			set++
+		}
+	}
+	if set != 1 {
+		p.add("", "a block must have exactly the content of its kind")
+		return p.list
+	}
+	switch b.Kind {
+	case KindText:
+		if b.Text == nil || textLen(b.Text.Markdown) == 0 {
+			p.add("text", "text block is empty")
+		}
+	case KindCallout:
+		if b.Callout == nil {
+			p.add("", "callout block has no callout")
+			break
+		}
+		if !slices.Contains(CalloutStyles, b.Callout.Style) {
+			p.add("callout.style", "style must be one of %s", strings.Join(CalloutStyles, ", "))
+		}
+		if textLen(b.Callout.Markdown) == 0 {
+			p.add("callout.text", "callout text is required")
+		}
+	case KindVideo, KindAudio:
+		checkMedia(p, b.Media)
+	case KindImage:
+		if b.Image == nil {
+			p.add("", "image block has no image")
+			break
+		}
+		if !fileRE.MatchString(b.Image.Src) {
+			p.add("image.src", "src must be a file of the course, like images/team.png")
+		}
+		if textLen(b.Image.Alt) == 0 {
+			p.add("image.alt", "alt text is required: describe the picture for people who cannot see it")
+		}
+	case KindQuiz:
+		checkQuiz(p, b.Quiz)
+	case KindReflection:
+		if b.Reflection == nil || textLen(b.Reflection.Prompt) == 0 {
+			p.add("reflection.prompt", "reflection prompt is required")
+		}
+	case KindChecklist:
+		if b.Checklist == nil || len(b.Checklist.Items) == 0 {
+			p.add("checklist.items", "a checklist needs at least one item")
+			break
+		}
+		for i, it := range b.Checklist.Items {
+			if textLen(it.Text) == 0 {
+				p.add(fmt.Sprintf("checklist.items[%d].text", i), "checklist item text is required")
+			}
+			if it.DueInDays < 0 || it.DueInDays > 365 {
+				p.add(fmt.Sprintf("checklist.items[%d].due_in_days", i), "due_in_days must be between 0 and 365")
+			}
+		}
+	case KindFile:
+		if b.File == nil || !fileRE.MatchString(b.File.Src) {
+			p.add("file.src", "src must be a file of the course, like files/plan.pdf")
+		} else if textLen(b.File.Label) == 0 {
+			p.add("file.label", "a download needs a label")
+		}
+	case KindLiveSession:
+		if b.LiveSession == nil || textLen(b.LiveSession.Title) == 0 {
+			p.add("live_session.title", "live session title is required")
+		}
+	default:
+		p.add("kind", "unknown block kind %q", b.Kind)
+	}
+	return p.list
+}
+
+func checkMedia(p *problems, m *Media) {
+	if m == nil {
+		p.add("", "media block has no media")
+		return
+	}
+	switch {
+	case m.Src == "" && m.URL == "":
+		p.add("media", "give src (a file of the course) or url (an embed)")
+	case m.Src != "" && m.URL != "":
+		p.add("media", "give src or url, not both")
+	case m.Src != "" && !fileRE.MatchString(m.Src):
+		p.add("media.src", "src must be a file of the course, like media/intro.mp4")
+	case m.URL != "":
+		u, err := url.Parse(m.URL)
+		if err != nil || u.Scheme != "https" || !slices.Contains(EmbedHosts, u.Host) {
+			p.add("media.url", "url must be https on an allowed host (%s)", strings.Join(EmbedHosts, ", "))
+		}
+	}
+	if textLen(m.Transcript) == 0 {
+		p.add("media.transcript", "a transcript is required, for people who cannot hear the recording")
+	}
+}
+
+func checkQuiz(p *problems, q *Quiz) {
+	if q == nil {
+		p.add("", "quiz block has no quiz")
+		return
+	}
+	if q.PassMark < 0 || q.PassMark > 100 {
+		p.add("quiz.pass_mark", "pass_mark must be a percentage from 0 to 100")
+	}
+	if q.Attempts < 0 || q.Attempts > 100 {
+		p.add("quiz.attempts", "attempts must be from 0 (unlimited) to 100")
+	}
+	if len(q.Questions) == 0 {
+		p.add("quiz.questions", "a quiz needs at least one question")
+	}
+	for i, qu := range q.Questions {
+		at := fmt.Sprintf("quiz.questions[%d]", i)
+		if textLen(qu.Prompt) == 0 {
+			p.add(at+".prompt", "question prompt is required")
+		}
+		correct := 0
+		for j, o := range qu.Options {
+			if textLen(o.Text) == 0 {
+				p.add(fmt.Sprintf("%s.options[%d].text", at, j), "option text is required")
+			}
+			if o.Correct {
+				correct++
+			}
+		}
+		switch qu.Type {
+		case Single, Scenario:
+			if len(qu.Options) < 2 {
+				p.add(at+".options", "a question needs at least two options")
+			}
+			if correct != 1 {
+				p.add(at+".options", "a single-choice question needs exactly one correct option (it has %d)", correct)
+			}
+		case Multiple:
+			if len(qu.Options) < 2 {
+				p.add(at+".options", "a question needs at least two options")
+			}
+			if correct == 0 {
+				p.add(at+".options", "a multiple-choice question needs at least one correct option")
+			}
+		case TrueFalse:
+			if len(qu.Options) != 2 || correct != 1 {
+				p.add(at+".options", "a true/false question needs the two options true and false, one of them correct")
+			}
+		default:
+			p.add(at+".type", "question type must be single, multiple, true_false or scenario")
+		}
+		if qu.Type == Scenario && textLen(qu.Scenario) == 0 {
+			p.add(at+".scenario", "a scenario question needs its scenario")
+		}
+	}
+}
