@@ -39,12 +39,14 @@ type Course struct {
 
 // Module is a titled, ordered group of lessons.
 type Module struct {
+	Key     string   `json:"key" yaml:"-"` // stable across edits and versions
 	Title   string   `json:"title" yaml:"title"`
 	Lessons []Lesson `json:"lessons" yaml:"lessons"`
 }
 
 // Lesson is a titled, ordered list of blocks.
 type Lesson struct {
+	Key              string  `json:"key" yaml:"-"` // stable across edits and versions; in URLs
 	Title            string  `json:"title" yaml:"title"`
 	EstimatedMinutes int     `json:"estimated_minutes" yaml:"estimated_minutes"`
 	Required         bool    `json:"required" yaml:"required"`
@@ -73,6 +75,7 @@ var Kinds = []Kind{KindText, KindCallout, KindVideo, KindAudio, KindImage, KindQ
 
 // Block is one piece of a lesson. Exactly the field of its kind is set.
 type Block struct {
+	Key         string       `json:"key" yaml:"-"` // stable across edits and versions
 	Kind        Kind         `json:"kind" yaml:"kind"`
 	Text        *Text        `json:"text,omitempty" yaml:"text,omitempty"`
 	Callout     *Callout     `json:"callout,omitempty" yaml:"callout,omitempty"`
@@ -429,4 +432,60 @@ func checkQuiz(p *problems, q *Quiz) {
 			p.add(at+".scenario", "a scenario question needs its scenario")
 		}
 	}
+}
+
+var keyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,79}$`)
+
+// CheckKeys checks that every module, lesson and block has a key of its
+// own: progress and answers are recorded against them.
+func CheckKeys(c Course) []Problem {
+	p := &problems{}
+	seen := map[string]bool{}
+	check := func(path, key string) {
+		switch {
+		case !keyRE.MatchString(key):
+			p.add(path+".key", "key %q must be 1 to 80 lower-case letters, digits and hyphens", key)
+		case seen[key]:
+			p.add(path+".key", "key %q is used twice", key)
+		}
+		seen[key] = true
+	}
+	for i, m := range c.Modules {
+		check(fmt.Sprintf("modules[%d]", i), m.Key)
+		for j, l := range m.Lessons {
+			lp := fmt.Sprintf("modules[%d].lessons[%d]", i, j)
+			check(lp, l.Key)
+			for k, b := range l.Blocks {
+				check(fmt.Sprintf("%s.blocks[%d]", lp, k), b.Key)
+			}
+		}
+	}
+	return p.list
+}
+
+// Check runs every rule over the whole course.
+func Check(c Course) []Problem {
+	out := CheckCourse(c)
+	for i, m := range c.Modules {
+		out = append(out, prefixed(fmt.Sprintf("modules[%d]", i), CheckModule(m))...)
+		for j, l := range m.Lessons {
+			lp := fmt.Sprintf("modules[%d].lessons[%d]", i, j)
+			out = append(out, prefixed(lp, CheckLesson(l))...)
+			for k, b := range l.Blocks {
+				out = append(out, prefixed(fmt.Sprintf("%s.blocks[%d]", lp, k), CheckBlock(b))...)
+			}
+		}
+	}
+	return append(out, CheckKeys(c)...)
+}
+
+func prefixed(prefix string, ps []Problem) []Problem {
+	for i := range ps {
+		if ps[i].Path == "" {
+			ps[i].Path = prefix
+		} else {
+			ps[i].Path = prefix + "." + ps[i].Path
+		}
+	}
+	return ps
 }

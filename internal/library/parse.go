@@ -116,7 +116,8 @@ func (l *loader) load() course.Course {
 	}
 	seen := map[string]int{}
 	for i, m := range meta.Modules {
-		mod := course.Module{Title: m.Title}
+		// Keys come from the files: stable as long as the files are.
+		mod := course.Module{Key: fmt.Sprintf("m%d", i+1), Title: m.Title}
 		mpath := fmt.Sprintf("modules[%d]", i)
 		for j, ref := range m.Lessons {
 			line := lineOf(root, fmt.Sprintf("%s.lessons[%d]", mpath, j))
@@ -138,6 +139,11 @@ func (l *loader) load() course.Course {
 			l.problem(CourseFile, lineOf(root, mpath+"."+p.Path), "%s", p.Message)
 		}
 		c.Modules = append(c.Modules, mod)
+	}
+	if len(l.problems) == 0 {
+		for _, p := range course.CheckKeys(c) {
+			l.problem(CourseFile, 1, "%s (rename a lesson file)", p.Message)
+		}
 	}
 	return c
 }
@@ -185,14 +191,15 @@ func (l *loader) loadLesson(file string, refLine int) (course.Lesson, bool) {
 	if !ok {
 		return course.Lesson{}, false
 	}
-	lesson := course.Lesson{Title: fm.Title, EstimatedMinutes: fm.EstimatedMinutes, Required: fm.Required == nil || *fm.Required}
+	lesson := course.Lesson{Key: lessonKey(file), Title: fm.Title, EstimatedMinutes: fm.EstimatedMinutes, Required: fm.Required == nil || *fm.Required}
+	nextKey := func() string { return fmt.Sprintf("%s-b%d", lesson.Key, len(lesson.Blocks)+1) }
 
 	var text []string
 	textStart := 0
 	flush := func() {
 		md := strings.TrimSpace(strings.Join(text, "\n"))
 		if md != "" {
-			lesson.Blocks = append(lesson.Blocks, course.Block{Kind: course.KindText, Text: &course.Text{Markdown: md}})
+			lesson.Blocks = append(lesson.Blocks, course.Block{Key: nextKey(), Kind: course.KindText, Text: &course.Text{Markdown: md}})
 		}
 		text, textStart = nil, 0
 	}
@@ -219,6 +226,7 @@ func (l *loader) loadLesson(file string, refLine int) (course.Lesson, bool) {
 			break
 		}
 		if b, ok := l.parseBlock(file, start, m[2][1:], lines[i+1:j]); ok {
+			b.Key = nextKey()
 			lesson.Blocks = append(lesson.Blocks, b)
 		}
 		i = j
@@ -231,6 +239,22 @@ func (l *loader) loadLesson(file string, refLine int) (course.Lesson, bool) {
 		l.problem(file, lineOf(fmRoot, p.Path)+1, "%s", p.Message)
 	}
 	return lesson, len(l.problems) == before
+}
+
+var nonKeyRE = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// lessonKey derives a lesson's key from its file name: 01-prepare.md is
+// 01-prepare.
+func lessonKey(file string) string {
+	k := strings.ToLower(strings.TrimSuffix(path.Base(file), path.Ext(file)))
+	k = strings.Trim(nonKeyRE.ReplaceAllString(k, "-"), "-")
+	if len(k) > 70 {
+		k = k[:70]
+	}
+	if k == "" {
+		k = "lesson"
+	}
+	return k
 }
 
 // closingFence returns the index of the line closing the fence opened at

@@ -1,0 +1,255 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/course"
+)
+
+// CourseRecord is a course of a portal: its catalog fields, its status, and
+// the draft being edited.
+type CourseRecord struct {
+	TenantID         int64
+	ID               int64
+	Slug             string
+	Status           string
+	Title            string
+	Summary          string
+	Level            string
+	Language         string
+	EstimatedMinutes int
+	Tags             []string
+	PublishedVersion *int
+	DraftRevision    int
+	LibrarySlug      *string
+	Draft            course.Course
+	UpdatedAt        time.Time
+}
+
+// CourseService stores courses and their published versions.
+type CourseService struct {
+	db *DB
+}
+
+// NewCourseService returns the course store.
+func NewCourseService(db *DB) *CourseService { return &CourseService{db: db} }
+
+const courseColumns = `c.tenant_id, c.id, c.slug, c.status, c.title, c.summary, c.level, c.language,
+	c.estimated_minutes, c.tags, c.published_version, c.draft_revision, c.library_slug, c.draft, c.updated_at`
+
+func scanCourse(row pgx.CollectableRow) (CourseRecord, error) {
+	var r CourseRecord
+	var draft []byte
+	err := row.Scan(&r.TenantID, &r.ID, &r.Slug, &r.Status, &r.Title, &r.Summary, &r.Level, &r.Language,
+		&r.EstimatedMinutes, &r.Tags, &r.PublishedVersion, &r.DraftRevision, &r.LibrarySlug, &draft, &r.UpdatedAt)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(draft, &r.Draft); err != nil {
+		return r, fmt.Errorf("course %d: draft: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// checkContent turns the course rules' problems into one error a person can
+// act on.
+func checkContent(c course.Course) error {
+	problems := course.Check(c)
+	if len(problems) == 0 {
+		return nil
+	}
+	msgs := make([]string, 0, 3)
+	for i, p := range problems {
+		if i == 3 {
+			msgs = append(msgs, fmt.Sprintf("and %d more", len(problems)-3))
+			break
+		}
+		msgs = append(msgs, p.String())
+	}
+	return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "The course is not complete: " + strings.Join(msgs, "; ") + "."}
+}
+
+// ImportCourse puts a course into a portal as a draft. When the portal has
+// a course with the slug already, the content becomes its new draft, so the
+// change shows as unpublished changes to review; a draft that already has
+// unpublished changes is never overwritten: that is a conflict.
+func (s *CourseService) ImportCourse(ctx context.Context, tenantID int64, c course.Course, librarySlug string, by AuditActor) (CourseRecord, error) {
+	if err := checkContent(c); err != nil {
+		return CourseRecord{}, err
+	}
+	content, err := json.Marshal(c)
+	if err != nil {
+		return CourseRecord{}, err
+	}
+	var lib *string
+	if librarySlug != "" {
+		lib = &librarySlug
+	}
+	var out CourseRecord
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		existing, err := findCourse(ctx, tx, `c.slug = $1`, c.Slug)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			rows, err := tx.Query(ctx, `
+				INSERT INTO courses AS c (tenant_id, slug, draft, title, summary, level, language, estimated_minutes, tags, library_slug, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+				RETURNING `+courseColumns,
+				tenantID, c.Slug, content, c.Title, c.Summary, c.Level, c.Language, c.EstimatedMinutes, nonNil(c.Tags), lib, tx.Now)
+			if err != nil {
+				return err
+			}
+			if out, err = pgx.CollectExactlyOneRow(rows, scanCourse); err != nil {
+				return err
+			}
+			return audit(ctx, tx, tenantID, by, "course.import", c.Slug, map[string]any{"library": librarySlug})
+		case err != nil:
+			return err
+		}
+		unpublished, err := hasUnpublishedChanges(ctx, tx, existing)
+		if err != nil {
+			return err
+		}
+		if unpublished {
+			return &apperr.Error{Code: apperr.ECONFLICT, Field: "course",
+				Message: "“" + existing.Title + "” has unpublished changes: publish or discard them before importing it again."}
+		}
+		rows, err := tx.Query(ctx, `
+			UPDATE courses AS c SET draft = $2, draft_revision = draft_revision + 1, updated_at = $3
+			WHERE c.tenant_id = current_tenant_id() AND c.id = $1
+			RETURNING `+courseColumns, existing.ID, content, tx.Now)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanCourse); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, by, "course.reimport", c.Slug, map[string]any{"library": librarySlug})
+	})
+	if err != nil {
+		return CourseRecord{}, fmt.Errorf("course: import: %w", err)
+	}
+	return out, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// hasUnpublishedChanges compares the draft with the latest version; a
+// course never published has unpublished changes once edited after import
+// (its revision moved on).
+func hasUnpublishedChanges(ctx context.Context, tx *Tx, r CourseRecord) (bool, error) {
+	if r.PublishedVersion == nil {
+		return r.DraftRevision > 1, nil
+	}
+	var same bool
+	err := tx.QueryRow(ctx, `
+		SELECT c.draft = v.content FROM courses c
+		JOIN course_versions v ON v.tenant_id = c.tenant_id AND v.course_id = c.id AND v.version = c.published_version
+		WHERE c.tenant_id = current_tenant_id() AND c.id = $1`, r.ID).Scan(&same)
+	return !same, err
+}
+
+func findCourse(ctx context.Context, tx *Tx, where string, args ...any) (CourseRecord, error) {
+	rows, err := tx.Query(ctx, `SELECT `+courseColumns+` FROM courses c WHERE c.tenant_id = current_tenant_id() AND `+where, args...)
+	if err != nil {
+		return CourseRecord{}, err
+	}
+	return pgx.CollectExactlyOneRow(rows, scanCourse)
+}
+
+// FindCourseBySlug returns one course of the portal.
+func (s *CourseService) FindCourseBySlug(ctx context.Context, tenantID int64, slug string) (CourseRecord, error) {
+	var r CourseRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var err error
+		r, err = findCourse(ctx, tx, `c.slug = $1`, slug)
+		return err
+	})
+	if err != nil {
+		return CourseRecord{}, fmt.Errorf("course: find: %w", Error(err, "Course"))
+	}
+	return r, nil
+}
+
+// FindCourses lists the portal's courses by title.
+func (s *CourseService) FindCourses(ctx context.Context, tenantID int64) ([]CourseRecord, error) {
+	var out []CourseRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+courseColumns+` FROM courses c WHERE c.tenant_id = $1 ORDER BY lower(c.title), c.id`, tenantID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scanCourse)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("course: find courses: %w", err)
+	}
+	return out, nil
+}
+
+// Publish freezes the draft as the next version; learners who start the
+// course from now on get it.
+func (s *CourseService) Publish(ctx context.Context, tenantID, courseID int64, note string, by AuditActor) (int, error) {
+	var version int
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		r, err := findCourse(ctx, tx, `c.id = $1 FOR UPDATE`, courseID)
+		if err != nil {
+			return err
+		}
+		if err := checkContent(r.Draft); err != nil {
+			return err
+		}
+		d := r.Draft
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO course_versions (tenant_id, course_id, version, content, note, published_at, published_by)
+			SELECT $1, $2, coalesce(max(version), 0) + 1, c.draft, $3, $4, $5
+			FROM courses c LEFT JOIN course_versions v ON v.tenant_id = c.tenant_id AND v.course_id = c.id
+			WHERE c.tenant_id = $1 AND c.id = $2
+			GROUP BY c.draft
+			RETURNING version`, tenantID, courseID, strings.TrimSpace(note), tx.Now, nullID(by.UserID)).Scan(&version); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE courses SET published_version = $3, status = 'published', title = $4, summary = $5, level = $6,
+				language = $7, estimated_minutes = $8, tags = $9, updated_at = $10
+			WHERE tenant_id = $1 AND id = $2`,
+			tenantID, courseID, version, d.Title, d.Summary, d.Level, d.Language, d.EstimatedMinutes, nonNil(d.Tags), tx.Now); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, by, "course.publish", r.Slug, map[string]any{"version": version, "note": note})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("course: publish: %w", Error(err, "Course"))
+	}
+	return version, nil
+}
+
+// FindVersion returns a published version's content.
+func (s *CourseService) FindVersion(ctx context.Context, tenantID, courseID int64, version int) (course.Course, error) {
+	var c course.Course
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var content []byte
+		if err := tx.QueryRow(ctx, `SELECT content FROM course_versions WHERE tenant_id = $1 AND course_id = $2 AND version = $3`,
+			tenantID, courseID, version).Scan(&content); err != nil {
+			return err
+		}
+		return json.Unmarshal(content, &c)
+	})
+	if err != nil {
+		return course.Course{}, fmt.Errorf("course: find version: %w", Error(err, "Version"))
+	}
+	return c, nil
+}
