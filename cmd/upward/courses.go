@@ -13,11 +13,15 @@ import (
 func runCourses(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, `Usage: upward courses lint [DIR...]
+       upward courses import --tenant SLUG [COURSE...]
 
-Check course folders written in the library format (see courses/README.md).
-A DIR is one course (it holds course.yaml) or a folder of courses; the
-default is courses. Each problem is printed as file:line: reason, and the
-exit status is 1 when there is any.
+lint checks course folders written in the library format (see
+courses/README.md). A DIR is one course (it holds course.yaml) or a folder
+of courses; the default is courses. Each problem is printed as
+file:line: reason, and the exit status is 1 when there is any.
+
+import copies library courses into a portal as drafts; 'courses import
+--help' tells more.
 `)
 		if len(args) == 0 {
 			return errUsage
@@ -27,8 +31,10 @@ exit status is 1 when there is any.
 	switch args[0] {
 	case "lint":
 		return lintCourses(args[1:], stdout)
+	case "import":
+		return importCourses(ctx, args[1:], stdout, stderr)
 	default:
-		return fmt.Errorf("unknown courses action %q: use lint", args[0])
+		return fmt.Errorf("unknown courses action %q: use lint or import", args[0])
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
 func TestCoursesLint(t *testing.T) {
@@ -39,4 +41,28 @@ func TestCoursesLint(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestCoursesImport(t *testing.T) {
+	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
+	t.Setenv("DATA_DIR", t.TempDir())
+	if code := run(context.Background(), []string{"seed"}, io.Discard, io.Discard); code != 0 {
+		t.Fatalf("seed: exit %d", code)
+	}
+	importOnce := func() (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"courses", "import", "--tenant", "demo", "--from", "../../internal/library/testdata/good", "first-one-on-one"}, &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	if code, out, errOut := importOnce(); code != 0 || !strings.Contains(out, "imported first-one-on-one into demo") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := importOnce(); code != 0 {
+		t.Errorf("importing again (no local edits): exit %d %s", code, errOut)
+	}
+	var errOut bytes.Buffer
+	code := run(context.Background(), []string{"courses", "import", "--tenant", "demo", "--from", "../../internal/library/testdata/good", "no-such-course"}, io.Discard, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "no course") {
+		t.Errorf("unknown course: exit %d %q", code, errOut.String())
+	}
 }

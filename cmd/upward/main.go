@@ -27,7 +27,7 @@ func commands() []command {
 		{"serve", "[flags]", "migrate the database, then serve HTTP until SIGINT or SIGTERM", runServe},
 		{"migrate", "up | down N | status", "apply, revert or list the database migrations", runMigrate},
 		{"seed", "[flags]", "create the demo portal (running it again changes nothing)", runSeed},
-		{"courses", "lint [DIR...]", "check course folders in the library format; file:line: reason per problem", runCourses},
+		{"courses", "lint | import", "check library course files; copy library courses into a portal", runCourses},
 		{"admin", "create --email EMAIL", "create a platform operator (password prompted, or read from stdin)", runAdmin},
 		{"devdb", "start | stop | url", "manage the project-private PostgreSQL cluster under DATA_DIR", runDevDB},
 		{"version", "", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
