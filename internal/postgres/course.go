@@ -253,3 +253,82 @@ func (s *CourseService) FindVersion(ctx context.Context, tenantID, courseID int6
 	}
 	return c, nil
 }
+
+// ErrStaleDraft is returned when the draft changed since the editor read
+// it: saving would lose someone's edit.
+var ErrStaleDraft = &apperr.Error{Code: apperr.ECONFLICT, Field: "revision",
+	Message: "This course was changed by someone else (or in another tab) since you opened it. Reload to see the latest version, then make your change again."}
+
+// EditDraft applies one edit to a course's draft, atomically: the draft is
+// read under a row lock, changed by edit, and written back with its revision
+// moved on. An edit that returns an error changes nothing. revision is the
+// draft revision the editor saw; 0 skips the check.
+func (s *CourseService) EditDraft(ctx context.Context, tenantID, courseID int64, revision int, by AuditActor, edit func(c *course.Course) error) (CourseRecord, error) {
+	var out CourseRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		r, err := findCourse(ctx, tx, `c.id = $1 FOR UPDATE`, courseID)
+		if err != nil {
+			return err
+		}
+		if revision != 0 && r.DraftRevision != revision {
+			return ErrStaleDraft
+		}
+		if err := edit(&r.Draft); err != nil {
+			return err
+		}
+		if ps := course.CheckKeys(r.Draft); len(ps) > 0 {
+			return course.ProblemsError(ps)
+		}
+		content, err := json.Marshal(r.Draft)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+			UPDATE courses AS c SET draft = $2, draft_revision = draft_revision + 1, updated_at = $3,
+				title = CASE WHEN published_version IS NULL THEN $4 ELSE title END
+			WHERE c.tenant_id = current_tenant_id() AND c.id = $1
+			RETURNING `+courseColumns, courseID, content, tx.Now, r.Draft.Title)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectExactlyOneRow(rows, scanCourse)
+		return err
+	})
+	if err != nil {
+		return CourseRecord{}, fmt.Errorf("course: edit: %w", Error(err, "Course"))
+	}
+	return out, nil
+}
+
+// DraftChanges summarises the draft's unpublished changes against the
+// latest version; everything is new before the first publication.
+func (s *CourseService) DraftChanges(ctx context.Context, r CourseRecord) (course.Changes, error) {
+	var published course.Course
+	if r.PublishedVersion != nil {
+		var err error
+		if published, err = s.FindVersion(ctx, r.TenantID, r.ID, *r.PublishedVersion); err != nil {
+			return course.Changes{}, err
+		}
+	}
+	return course.Diff(published, r.Draft), nil
+}
+
+// Rollback makes an earlier version's content the draft, to review and
+// publish again; the versions themselves stay as they were.
+func (s *CourseService) Rollback(ctx context.Context, tenantID, courseID int64, version int, by AuditActor) (CourseRecord, error) {
+	old, err := s.FindVersion(ctx, tenantID, courseID, version)
+	if err != nil {
+		return CourseRecord{}, err
+	}
+	r, err := s.EditDraft(ctx, tenantID, courseID, 0, by, func(c *course.Course) error {
+		*c = old
+		return nil
+	})
+	if err != nil {
+		return CourseRecord{}, err
+	}
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		return audit(ctx, tx, tenantID, by, "course.rollback", r.Slug, map[string]any{"to_version": version})
+	})
+	return r, err
+}

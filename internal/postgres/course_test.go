@@ -180,3 +180,66 @@ func TestCourse_PublishAndReimport(t *testing.T) {
 		}
 	})
 }
+
+func TestCourse_EditDraft(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t).DB
+	by := postgres.AuditActor{Label: "test"}
+	a, _ := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
+	courses := postgres.NewCourseService(db)
+	c, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
+	rec, err := courses.ImportCourse(ctx, a.ID, c, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := courses.Publish(ctx, a.ID, rec.ID, "v1", by); err != nil {
+		t.Fatal(err)
+	}
+	lessonKey := rec.Draft.Modules[0].Lessons[0].Key
+	firstBlock := rec.Draft.Modules[0].Lessons[0].Blocks[0].Key
+
+	edited, err := courses.EditDraft(ctx, a.ID, rec.ID, rec.DraftRevision, by, func(c *course.Course) error {
+		return c.MoveBlock(firstBlock, lessonKey, 99)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("TheDraftShowsUnpublishedChanges", func(t *testing.T) {
+		ch, err := courses.DraftChanges(ctx, edited)
+		if err != nil || ch.BlocksMoved == 0 {
+			t.Errorf("changes %+v, %v", ch, err)
+		}
+	})
+	t.Run("AStaleRevisionIsRefused", func(t *testing.T) {
+		_, err := courses.EditDraft(ctx, a.ID, rec.ID, rec.DraftRevision, by, func(c *course.Course) error { return nil })
+		if apperr.Code(err) != apperr.ECONFLICT {
+			t.Errorf("err = %v, want conflict", err)
+		}
+	})
+	t.Run("AFailedEditChangesNothing", func(t *testing.T) {
+		_, err := courses.EditDraft(ctx, a.ID, rec.ID, edited.DraftRevision, by, func(c *course.Course) error {
+			c.Title = "Changed"
+			return course.ErrNotFound
+		})
+		after, _ := courses.FindCourseBySlug(ctx, a.ID, c.Slug)
+		if err == nil || after.Draft.Title == "Changed" || after.DraftRevision != edited.DraftRevision {
+			t.Errorf("err %v, title %q, revision %d", err, after.Draft.Title, after.DraftRevision)
+		}
+	})
+	t.Run("RollbackRestoresAVersionAsTheDraft", func(t *testing.T) {
+		r, err := courses.Rollback(ctx, a.ID, rec.ID, 1, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch, _ := courses.DraftChanges(ctx, r); ch.Any() {
+			t.Errorf("after rollback the draft still differs: %+v", ch)
+		}
+	})
+	t.Run("AnotherTenantCannotEdit", func(t *testing.T) {
+		b, _ := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by)
+		_, err := courses.EditDraft(ctx, b.ID, rec.ID, 0, by, func(c *course.Course) error { return nil })
+		if apperr.Code(err) != apperr.ENOTFOUND {
+			t.Errorf("err = %v, want not found", err)
+		}
+	})
+}
