@@ -40,6 +40,8 @@ const (
 	ViewAudit
 	// ManagePlatform: create, edit and suspend portals and resellers.
 	ManagePlatform
+	// AuthorCourses: create, edit, publish and import courses.
+	AuthorCourses
 )
 
 // Allow reports whether the actor may perform the action.
@@ -51,6 +53,8 @@ func Allow(a Actor, act Action) bool {
 		return a.SignedIn() && a.has(user.Admin)
 	case ManagePlatform:
 		return a.Operator()
+	case AuthorCourses:
+		return a.SignedIn() && (a.has(user.Admin) || a.has(user.Instructor))
 	}
 	return false
 }

@@ -31,6 +31,9 @@ func TestAllow(t *testing.T) {
 		{"OperatorManagesPlatform", operator, access.ManagePlatform, true},
 		{"OperatorIsNoPortalAdmin", operator, access.ManageUsers, false},
 		{"UnknownActionIsDenied", admin, access.Action(999), false},
+		{"InstructorAuthorsCourses", instructor, access.AuthorCourses, true},
+		{"AdminAuthorsCourses", admin, access.AuthorCourses, true},
+		{"LearnerDoesNotAuthor", learner, access.AuthorCourses, false},
 	}
 	for _, m := range matrix {
 		t.Run(m.name, func(t *testing.T) {

@@ -90,3 +90,18 @@ func equal[T comparable](a, b []T) bool {
 	}
 	return true
 }
+
+func TestParseBlock(t *testing.T) {
+	b, problems := library.ParseBlock("callout", "style: tip\ntext: Ask early.")
+	if len(problems) > 0 || b.Callout == nil || b.Callout.Style != "tip" {
+		t.Fatalf("callout: %+v %v", b, problems)
+	}
+	_, problems = library.ParseBlock("image", "src: images/x.png\n")
+	if len(problems) == 0 || !strings.Contains(problems[0].String(), "alt text is required") {
+		t.Errorf("image without alt: %v", problems)
+	}
+	_, problems = library.ParseBlock("quiz", "questions:\n  - type: single\n    prompt: Q\n    options: [{text: a}, {text: b}]\n")
+	if len(problems) == 0 || problems[0].Line != 4 { // the options line
+		t.Errorf("quiz without a correct option: %v", problems)
+	}
+}

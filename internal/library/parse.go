@@ -327,8 +327,10 @@ func (l *loader) parseBlock(file string, fence int, name string, body []string) 
 		_, rest, _ := strings.Cut(p.Path, ".")
 		l.problem(file, fence+lineOf(root, rest), "%s: %s", name, p.Message)
 	}
-	for _, src := range blockFiles(b) {
-		l.checkFileExists(file, fence, src)
+	if l.fsys != nil { // the editor's blocks refer to stored uploads instead
+		for _, src := range blockFiles(b) {
+			l.checkFileExists(file, fence, src)
+		}
 	}
 	return b, len(l.problems) == before
 }
@@ -439,3 +441,18 @@ func lineOf(root *yaml.Node, p string) int {
 	}
 	return line
 }
+
+// ParseBlock reads one block written as it is inside a lesson file's fence
+// (the kind as in ```@quiz, and the YAML body), for the editor's block
+// forms. Problems name the line within yamlText.
+func ParseBlock(kind, yamlText string) (course.Block, []Problem) {
+	l := &loader{dir: "."}
+	b, ok := l.parseBlock("block", 0, kind, strings.Split(strings.ReplaceAll(yamlText, "\r\n", "\n"), "\n"))
+	if !ok && len(l.problems) == 0 {
+		l.problem("block", 0, "the block could not be read")
+	}
+	return b, l.problems
+}
+
+// FenceName is how a block kind is written in a lesson file's fence.
+func FenceName(k course.Kind) string { return kindFences[k] }

@@ -77,37 +77,43 @@ func writeLesson(l course.Lesson) ([]byte, error) {
 			b.WriteString("\n")
 			continue
 		}
-		var payload any
-		switch blk.Kind {
-		case course.KindCallout:
-			payload = blk.Callout
-		case course.KindVideo, course.KindAudio:
-			payload = blk.Media
-		case course.KindImage:
-			payload = blk.Image
-		case course.KindQuiz:
-			payload = blk.Quiz
-		case course.KindReflection:
-			payload = blk.Reflection
-		case course.KindChecklist:
-			payload = blk.Checklist
-		case course.KindFile:
-			payload = blk.File
-		case course.KindLiveSession:
-			payload = blk.LiveSession
-		default:
-			return nil, fmt.Errorf("library: write lesson %s: unknown block kind %q", l.Key, blk.Kind)
-		}
-		y, err := yaml.Marshal(payload)
+		y, err := BlockYAML(blk)
 		if err != nil {
 			return nil, fmt.Errorf("library: write lesson %s: %w", l.Key, err)
 		}
 		// A fence longer than any backtick run inside keeps the YAML whole.
 		fence := "```"
-		for strings.Contains(string(y), fence) {
+		for strings.Contains(y, fence) {
 			fence += "`"
 		}
 		fmt.Fprintf(&b, "%s@%s\n%s%s\n", fence, kindFences[blk.Kind], y, fence)
 	}
 	return b.Bytes(), nil
+}
+
+// BlockYAML is a block's content as written inside its fence.
+func BlockYAML(b course.Block) (string, error) {
+	var payload any
+	switch b.Kind {
+	case course.KindCallout:
+		payload = b.Callout
+	case course.KindVideo, course.KindAudio:
+		payload = b.Media
+	case course.KindImage:
+		payload = b.Image
+	case course.KindQuiz:
+		payload = b.Quiz
+	case course.KindReflection:
+		payload = b.Reflection
+	case course.KindChecklist:
+		payload = b.Checklist
+	case course.KindFile:
+		payload = b.File
+	case course.KindLiveSession:
+		payload = b.LiveSession
+	default:
+		return "", fmt.Errorf("library: no YAML form for %q blocks", b.Kind)
+	}
+	y, err := yaml.Marshal(payload)
+	return string(y), err
 }

@@ -332,3 +332,90 @@ func (s *CourseService) Rollback(ctx context.Context, tenantID, courseID int64, 
 	})
 	return r, err
 }
+
+// CreateCourse starts a new course with one empty module, as a draft.
+func (s *CourseService) CreateCourse(ctx context.Context, tenantID int64, c course.Course, by AuditActor) (CourseRecord, error) {
+	c.Slug, c.Title = strings.TrimSpace(c.Slug), strings.TrimSpace(c.Title)
+	if c.Language == "" {
+		c.Language = "en"
+	}
+	if c.Level == "" {
+		c.Level = course.Beginner
+	}
+	if len(c.Modules) == 0 {
+		c.AddModule("Module 1")
+	}
+	f := apperr.Fields{}
+	for _, p := range course.CheckCourse(c) {
+		f.Add(p.Path, strings.ToUpper(p.Message[:1])+p.Message[1:]+".")
+	}
+	if err := f.Err(); err != nil {
+		return CourseRecord{}, err
+	}
+	content, err := json.Marshal(c)
+	if err != nil {
+		return CourseRecord{}, err
+	}
+	var out CourseRecord
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			INSERT INTO courses AS c (tenant_id, slug, draft, title, summary, level, language, estimated_minutes, tags, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+			RETURNING `+courseColumns,
+			tenantID, c.Slug, content, c.Title, c.Summary, c.Level, c.Language, c.EstimatedMinutes, nonNil(c.Tags), tx.Now)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanCourse); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, by, "course.create", c.Slug, nil)
+	})
+	if apperr.Code(Error(err, "")) == apperr.ECONFLICT {
+		return CourseRecord{}, apperr.Fields{"slug": "Another course of this portal already uses that address."}
+	}
+	if err != nil {
+		return CourseRecord{}, fmt.Errorf("course: create: %w", err)
+	}
+	return out, nil
+}
+
+// CourseVersion describes one published version.
+type CourseVersion struct {
+	Version     int
+	Note        string
+	PublishedAt time.Time
+}
+
+// FindVersions lists a course's published versions, newest first.
+func (s *CourseService) FindVersions(ctx context.Context, tenantID, courseID int64) ([]CourseVersion, error) {
+	var out []CourseVersion
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT version, note, published_at FROM course_versions
+			WHERE tenant_id = $1 AND course_id = $2 ORDER BY version DESC`, tenantID, courseID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[CourseVersion])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("course: versions: %w", err)
+	}
+	return out, nil
+}
+
+// FindCourseByID returns one course of the portal.
+func (s *CourseService) FindCourseByID(ctx context.Context, tenantID, id int64) (CourseRecord, error) {
+	var r CourseRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var err error
+		r, err = findCourse(ctx, tx, `c.id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return CourseRecord{}, fmt.Errorf("course: find: %w", Error(err, "Course"))
+	}
+	return r, nil
+}
