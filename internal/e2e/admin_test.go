@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
@@ -44,14 +46,25 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(ctx, "op@upward.test", "Olu Operator", password, by); err != nil {
 		t.Fatal(err)
 	}
+	example, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	rec, err := postgres.NewCourseService(srv.Main.DB).ImportCourse(ctx, acme.ID, example, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coursePath := "/admin/courses/" + itoa(rec.ID)
+	lessonPath := coursePath + "/lessons/" + rec.Draft.Modules[1].Lessons[0].Key
 
 	b := browsertest.NewBrowser(t)
 	portal := srv.PortalURL("acme")
 	signIn(b, portal+"/login", "admin@acme.test")
-	for _, path := range []string{"/", "/account", "/admin", "/admin/users", "/admin/groups", "/admin/settings", "/admin/audit"} {
+	for _, path := range []string{"/", "/account", "/admin", "/admin/users", "/admin/groups", "/admin/settings", "/admin/audit",
+		"/admin/courses", coursePath, lessonPath, lessonPath + "?add=quiz"} {
 		b.Visit(portal + path)
 	}
-	b.Screenshot("admin-users")
+	b.Screenshot("lesson-editor")
 
 	op := browsertest.NewBrowser(t)
 	signIn(op, srv.URL+"/platform/login", "op@upward.test")

@@ -10,7 +10,7 @@ import (
 func TestHTML(t *testing.T) {
 	r := markdown.New()
 	cases := []struct {
-		name, src      string
+		name, src     string
 		want, notWant []string
 	}{
 		{"Formatting", "**Bold** and a [link](https://example.com).\n\n- one\n- two",

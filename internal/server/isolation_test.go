@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -41,7 +43,17 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err := s.main.Tenants.SetLogo(ctx, globex.ID, "logo-globex-secret.png", by); err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group"}
+	secretCourse, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	secretCourse.Title = "Globex Secret Course"
+	gc, err := postgres.NewCourseService(s.db).ImportCourse(ctx, globex.ID, secretCourse, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gLesson := gc.Draft.Modules[0].Lessons[0]
+	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -49,6 +61,10 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"groups/{id}":      strconv.FormatInt(secretGroup.ID, 10),
 		"members/{userID}": strconv.FormatInt(secret.ID, 10),
 		"logo/{name}":      "logo-globex-secret.png",
+		"courses/{id}":     strconv.FormatInt(gc.ID, 10),
+		"modules/{key}":    gc.Draft.Modules[0].Key,
+		"lessons/{key}":    gLesson.Key,
+		"blocks/{block}":   gLesson.Blocks[0].Key,
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 

@@ -13,8 +13,11 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/markdown"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/storage"
 	"github.com/upward-lms/upward/web/layout"
@@ -30,6 +33,9 @@ type Server struct {
 	operators *postgres.OperatorService
 	resellers *postgres.ResellerService
 	groups    *postgres.GroupService
+	courses   *postgres.CourseService
+	library   []library.Loaded // the built-in course library
+	md        *markdown.Renderer
 	sessions  *scs.SessionManager
 	files     *storage.Dir
 	assets    *static.Assets
@@ -61,11 +67,20 @@ func New(d Deps) *Server {
 		operators: postgres.NewOperatorService(d.DB),
 		resellers: postgres.NewResellerService(d.DB),
 		groups:    postgres.NewGroupService(d.DB),
+		courses:   postgres.NewCourseService(d.DB),
+		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,
 		assets:    d.Assets,
 		log:       d.Logger,
 	}
+	// The library is checked by make test; a course with problems is left
+	// out here rather than stopping the server.
+	loaded, problems := library.LoadAll(courses.FS, ".")
+	for _, p := range problems {
+		s.log.Warn("course library", "problem", p.String())
+	}
+	s.library = loaded
 	s.router = s.routes()
 	return s
 }
@@ -111,6 +126,9 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	p.LogoURL = logoURL(st.Tenant)
 	p.Nav = []layout.NavLink{nav("Home", "/")}
 	if st.User != nil {
+		if access.Allow(st.Actor, access.AuthorCourses) {
+			p.Nav = append(p.Nav, nav("Courses", "/admin/courses"))
+		}
 		if access.Allow(st.Actor, access.ManageUsers) {
 			p.Nav = append(p.Nav, nav("Admin", "/admin"))
 		}

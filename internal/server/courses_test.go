@@ -1,0 +1,130 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/upward-lms/upward/internal/postgres"
+)
+
+func postgresCourses(s *testServer) *postgres.CourseService { return postgres.NewCourseService(s.db) }
+
+func TestAuthoring_CreateFillReorderPublish(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	admin.get("/admin/courses")
+	p := admin.post("/admin/courses", url.Values{"title": {"Leading Up"}, "slug": {"leading-up"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	coursePath := p.header.Get("Location")
+	revision := func(pg page) string { v, _ := pg.doc.Find(`input[name="revision"]`).First().Attr("value"); return v }
+	editor := admin.get(coursePath)
+	moduleForm, _ := editor.doc.Find(`form[action$="/lessons"]`).First().Attr("action")
+
+	p = admin.post(moduleForm, url.Values{"title": {"Why it matters"}, "revision": {revision(editor)}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("add lesson: %d", p.status)
+	}
+	lessonPath := p.header.Get("Location")
+
+	addBlock := func(kind, content string) {
+		t.Helper()
+		pg := admin.get(lessonPath + "?add=" + kind)
+		r := admin.post(lessonPath+"/blocks", url.Values{"kind": {kind}, "key": {""}, "content": {content}, "revision": {revision(pg)}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("add %s block: %d %s", kind, r.status, r.text(`[data-testid="form-error"]`))
+		}
+	}
+	addBlock("text", "Your manager has **goals** of their own.")
+	addBlock("callout", "style: takeaway\ntext: Learn what your manager is measured on.")
+	addBlock("reflection", "prompt: What does your manager worry about most?")
+
+	t.Run("ABrokenBlockShowsItsProblemsAndSavesNothing", func(t *testing.T) {
+		pg := admin.get(lessonPath + "?add=quiz")
+		r := admin.post(lessonPath+"/blocks", url.Values{"kind": {"quiz"}, "key": {""}, "revision": {revision(pg)},
+			"content": {"questions:\n  - type: single\n    prompt: Q\n    options: [{text: a}, {text: b}]\n"}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.text(`[data-testid="form-error"]`), "exactly one correct option") {
+			t.Errorf("status %d, errors %q", r.status, r.text(`[data-testid="form-error"]`))
+		}
+		if n := admin.get(lessonPath).doc.Find(`[data-testid="blocks"] li`).Length(); n != 3 {
+			t.Errorf("%d blocks, want 3", n)
+		}
+	})
+
+	// Move the reflection to the top with its Up buttons.
+	{
+		pg := admin.get(lessonPath)
+		last := pg.doc.Find(`[data-testid="blocks"] li`).Last()
+		action, _ := last.Find(`form.move`).First().Attr("action")
+		r := admin.post(action, url.Values{"to": {"0"}, "revision": {revision(pg)}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("move: %d", r.status)
+		}
+	}
+	kinds := func() string {
+		var ks []string
+		admin.get(lessonPath).doc.Find(`[data-testid="preview"] [data-testid="block"]`).Each(func(_ int, b *goquery.Selection) {
+			k, _ := b.Attr("data-kind")
+			ks = append(ks, k)
+		})
+		return strings.Join(ks, ",")
+	}
+	if got := kinds(); got != "reflection,text,callout" {
+		t.Fatalf("order after moving: %s", got)
+	}
+
+	pg := admin.get(coursePath)
+	if pg.doc.Find(`[data-testid="changes"] li`).Length() == 0 {
+		t.Error("no unpublished changes shown before publishing")
+	}
+	if r := admin.post(coursePath+"/publish", url.Values{"note": {"First version"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("publish: %d %s", r.status, r.text(`[data-testid="form-error"]`))
+	}
+	if admin.get(coursePath).doc.Find(`[data-testid="no-changes"]`).Length() != 1 {
+		t.Error("changes still shown right after publishing")
+	}
+
+	t.Run("ALaterEditStaysInTheDraftUntilPublished", func(t *testing.T) {
+		addBlock("text", "A second thought.")
+		courses, err := coursesOf(s, acme.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v1, err := courses.version(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v1 != 3 || courses.draftBlocks != 4 {
+			t.Errorf("version 1 has %d blocks, the draft %d; want 3 and 4", v1, courses.draftBlocks)
+		}
+	})
+}
+
+type courseState struct {
+	draftBlocks int
+	version     func(int) (int, error)
+}
+
+func coursesOf(s *testServer, tenantID int64) (courseState, error) {
+	svc := postgresCourses(s)
+	rec, err := svc.FindCourseBySlug(context.Background(), tenantID, "leading-up")
+	if err != nil {
+		return courseState{}, err
+	}
+	return courseState{
+		draftBlocks: len(rec.Draft.Modules[0].Lessons[0].Blocks),
+		version: func(v int) (int, error) {
+			c, err := svc.FindVersion(context.Background(), tenantID, rec.ID, v)
+			if err != nil {
+				return 0, err
+			}
+			return len(c.Modules[0].Lessons[0].Blocks), nil
+		},
+	}, nil
+}

@@ -1,0 +1,533 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/access"
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/web/components"
+	"github.com/upward-lms/upward/web/pages"
+)
+
+// requireAuthor admits the people who write courses; the policy decides.
+func (s *Server) requireAuthor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.allow(w, r, access.AuthorCourses) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+func (s *Server) handleAdminCourses(w http.ResponseWriter, r *http.Request) {
+	s.renderAdminCourses(w, r, http.StatusOK, pages.AdminCoursesView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) renderAdminCourses(w http.ResponseWriter, r *http.Request, status int, v pages.AdminCoursesView) {
+	list, err := s.courses.FindCourses(r.Context(), stateOf(r).Tenant.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	added := map[string]bool{}
+	for _, c := range list {
+		row := pages.CourseRow{ID: c.ID, Title: c.Title, Slug: c.Slug, Status: c.Status}
+		if c.PublishedVersion != nil {
+			row.Version = *c.PublishedVersion
+		}
+		row.Unpublished = c.PublishedVersion == nil || c.Draft.Title != c.Title
+		v.Courses = append(v.Courses, row)
+		if c.LibrarySlug != nil {
+			added[*c.LibrarySlug] = true
+		}
+	}
+	for _, l := range s.library {
+		v.Library = append(v.Library, pages.LibraryRow{Slug: l.Course.Slug, Title: l.Course.Title, Summary: l.Course.Summary, Added: added[l.Course.Slug]})
+	}
+	v.CSRF = s.csrfToken(r)
+	s.render(w, r, status, s.page(r, "Courses"), pages.AdminCourses(v))
+}
+
+func (s *Server) handleCourseCreate(w http.ResponseWriter, r *http.Request) {
+	title, slug := r.PostFormValue("title"), strings.TrimSpace(r.PostFormValue("slug"))
+	rec, err := s.courses.CreateCourse(r.Context(), stateOf(r).Tenant.ID, course.Course{Slug: slug, Title: title}, s.auditActor(r))
+	if fields, ok := apperr.FieldsOf(err); ok {
+		s.renderAdminCourses(w, r, http.StatusUnprocessableEntity, pages.AdminCoursesView{Title: title, Slug: slug, Errors: fields})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Course created. Add lessons to its module, then publish it.")
+	http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
+}
+
+// handleCourseFromLibrary copies a library course into the portal as a
+// draft, with its files.
+func (s *Server) handleCourseFromLibrary(w http.ResponseWriter, r *http.Request) {
+	slug := r.PostFormValue("slug")
+	for _, l := range s.library {
+		if l.Course.Slug != slug {
+			continue
+		}
+		c := l.Course
+		if err := library.StoreFiles(&c, courses.FS, l.Dir, s.files.Put); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		rec, err := s.courses.ImportCourse(r.Context(), stateOf(r).Tenant.ID, c, slug, s.auditActor(r))
+		if c := apperr.Code(err); c == apperr.ECONFLICT || c == apperr.EINVALID {
+			s.renderAdminCourses(w, r, statusOf(c), pages.AdminCoursesView{Error: apperr.Message(err)})
+			return
+		}
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		s.flash(r, "“"+rec.Draft.Title+"” is in your courses as a draft: review it, then publish.")
+		http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
+		return
+	}
+	s.notFound(w, r)
+}
+
+// editedCourse reads the course of the URL.
+func (s *Server) editedCourse(w http.ResponseWriter, r *http.Request) (postgres.CourseRecord, bool) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return postgres.CourseRecord{}, false
+	}
+	rec, err := s.courses.FindCourseByID(r.Context(), stateOf(r).Tenant.ID, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return postgres.CourseRecord{}, false
+	}
+	return rec, true
+}
+
+func changeList(ch course.Changes) []string {
+	var out []string
+	add := func(n int, what string) {
+		if n > 0 {
+			out = append(out, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	if ch.Metadata {
+		out = append(out, "title, summary or other details changed")
+	}
+	add(ch.ModulesAdded, "module(s) added")
+	add(ch.ModulesRemoved, "module(s) removed")
+	add(ch.LessonsAdded, "lesson(s) added")
+	add(ch.LessonsRemoved, "lesson(s) removed")
+	add(ch.LessonsChanged, "lesson(s) changed")
+	add(ch.BlocksAdded, "block(s) added")
+	add(ch.BlocksRemoved, "block(s) removed")
+	add(ch.BlocksChanged, "block(s) edited")
+	add(ch.BlocksMoved, "block(s) moved")
+	return out
+}
+
+func (s *Server) handleCourseEdit(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	s.renderCourseEdit(w, r, http.StatusOK, rec, s.popFlash(r), "")
+}
+
+func (s *Server) renderCourseEdit(w http.ResponseWriter, r *http.Request, status int, rec postgres.CourseRecord, notice, errMsg string) {
+	ch, err := s.courses.DraftChanges(r.Context(), rec)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	versions, err := s.courses.FindVersions(r.Context(), rec.TenantID, rec.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := pages.CourseEditView{CSRF: s.csrfToken(r), ID: rec.ID, Revision: rec.DraftRevision, Title: rec.Draft.Title,
+		Slug: rec.Slug, Summary: rec.Draft.Summary, Status: rec.Status, Changes: changeList(ch), Notice: notice, Error: errMsg}
+	for _, m := range rec.Draft.Modules {
+		om := pages.OutlineModule{Key: m.Key, Title: m.Title}
+		for _, l := range m.Lessons {
+			om.Lessons = append(om.Lessons, pages.OutlineLesson{Key: l.Key, Title: l.Title, Blocks: len(l.Blocks)})
+		}
+		v.Modules = append(v.Modules, om)
+	}
+	for _, ver := range versions {
+		v.Versions = append(v.Versions, pages.VersionRow{Version: ver.Version, Note: ver.Note, PublishedAt: ver.PublishedAt})
+	}
+	s.render(w, r, status, s.page(r, rec.Draft.Title), pages.CourseEdit(v))
+}
+
+// editCourse applies one edit to the URL's course and reports whether it
+// was saved; a refused edit has re-rendered the course page with the
+// reason.
+func (s *Server) editCourse(w http.ResponseWriter, r *http.Request, edit func(c *course.Course) error) bool {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return false
+	}
+	revision, _ := strconv.Atoi(r.PostFormValue("revision"))
+	tid := stateOf(r).Tenant.ID
+	_, err := s.courses.EditDraft(r.Context(), tid, id, revision, s.auditActor(r), edit)
+	var problems course.ProblemsError
+	switch {
+	case errors.Is(err, course.ErrNotFound):
+		s.notFound(w, r)
+		return false
+	case errors.As(err, &problems) || apperr.Code(err) == apperr.ECONFLICT || apperr.Code(err) == apperr.EINVALID:
+		rec, ferr := s.courses.FindCourseByID(r.Context(), tid, id)
+		if ferr != nil {
+			s.renderError(w, r, ferr)
+			return false
+		}
+		msg := apperr.Message(err)
+		if problems != nil {
+			msg = problems.Error()
+		}
+		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", msg)
+		return false
+	case err != nil:
+		s.renderError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// editAndReturn applies an edit and, when it is saved, goes back to the
+// page it came from.
+func (s *Server) editAndReturn(w http.ResponseWriter, r *http.Request, back string, edit func(c *course.Course) error) {
+	if s.editCourse(w, r, edit) {
+		http.Redirect(w, r, back, http.StatusSeeOther)
+	}
+}
+
+func coursePath(r *http.Request) string { return "/admin/courses/" + chi.URLParam(r, "id") }
+
+func formTitle(r *http.Request) (string, error) {
+	t := strings.TrimSpace(r.PostFormValue("title"))
+	if n := utf8.RuneCountInString(t); n == 0 || n > 200 {
+		return "", &apperr.Error{Code: apperr.EINVALID, Field: "title", Message: "Enter a title of 1 to 200 characters."}
+	}
+	return t, nil
+}
+
+func (s *Server) handleModuleAdd(w http.ResponseWriter, r *http.Request) {
+	s.editAndReturn(w, r, coursePath(r), func(c *course.Course) error {
+		t, err := formTitle(r)
+		if err != nil {
+			return err
+		}
+		c.AddModule(t)
+		return nil
+	})
+}
+
+func (s *Server) handleLessonAdd(w http.ResponseWriter, r *http.Request) {
+	var key string
+	ok := s.editCourse(w, r, func(c *course.Course) error {
+		t, err := formTitle(r)
+		if err != nil {
+			return err
+		}
+		key, err = c.AddLesson(chi.URLParam(r, "key"), t)
+		return err
+	})
+	if ok {
+		http.Redirect(w, r, coursePath(r)+"/lessons/"+key, http.StatusSeeOther)
+	}
+}
+
+func moveTarget(r *http.Request) int {
+	n, _ := strconv.Atoi(r.PostFormValue("to"))
+	return n
+}
+
+func (s *Server) handleModuleMove(w http.ResponseWriter, r *http.Request) {
+	s.editAndReturn(w, r, coursePath(r), func(c *course.Course) error {
+		return c.MoveModule(chi.URLParam(r, "key"), moveTarget(r))
+	})
+}
+
+func (s *Server) handleLessonMove(w http.ResponseWriter, r *http.Request) {
+	s.editAndReturn(w, r, coursePath(r), func(c *course.Course) error {
+		key := chi.URLParam(r, "key")
+		for _, m := range c.Modules {
+			for _, l := range m.Lessons {
+				if l.Key == key {
+					return c.MoveLesson(key, m.Key, moveTarget(r))
+				}
+			}
+		}
+		return course.ErrNotFound
+	})
+}
+
+func (s *Server) handleCoursePublish(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	v, err := s.courses.Publish(r.Context(), rec.TenantID, rec.ID, r.PostFormValue("note"), s.auditActor(r))
+	if apperr.Code(err) == apperr.EINVALID {
+		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", apperr.Message(err))
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, fmt.Sprintf("Version %d is published.", v))
+	http.Redirect(w, r, coursePath(r), http.StatusSeeOther)
+}
+
+func (s *Server) handleCourseRollback(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	if _, err := s.courses.Rollback(r.Context(), rec.TenantID, rec.ID, version, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, fmt.Sprintf("The draft is now version %d: publish it to give it to learners.", version))
+	http.Redirect(w, r, coursePath(r), http.StatusSeeOther)
+}
+
+// blockKinds are the kinds offered by the "Add a block" menu.
+var blockKinds = []course.Kind{course.KindText, course.KindCallout, course.KindQuiz, course.KindReflection, course.KindChecklist,
+	course.KindImage, course.KindVideo, course.KindAudio, course.KindFile, course.KindLiveSession}
+
+// blockTemplates start a new block's form with the fields to fill.
+var blockTemplates = map[course.Kind]string{
+	course.KindCallout:     "style: takeaway\ntext: \n",
+	course.KindQuiz:        "pass_mark: 75\nattempts: 0\nshuffle: false\nquestions:\n  - type: scenario\n    scenario: \n    prompt: \n    explanation: \n    options:\n      - text: \n        correct: true\n        feedback: \n      - text: \n        feedback: \n",
+	course.KindReflection:  "prompt: \n",
+	course.KindChecklist:   "title: Your first steps\nitems:\n  - text: \n    due_in_days: 7\n",
+	course.KindImage:       "src: \nalt: \ncaption: \n",
+	course.KindVideo:       "url: https://www.youtube-nocookie.com/embed/\ntitle: \ntranscript: \n",
+	course.KindAudio:       "url: https://w.soundcloud.com/player/?url=\ntitle: \ntranscript: \n",
+	course.KindFile:        "src: \nlabel: \n",
+	course.KindLiveSession: "title: \ndescription: \n",
+}
+
+func (s *Server) handleLessonEdit(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	v := pages.LessonEditView{Notice: s.popFlash(r)}
+	q := r.URL.Query()
+	if add := course.Kind(q.Get("add")); add != "" {
+		v.FormKind, v.FormText = string(add), blockTemplates[add]
+	}
+	if key := q.Get("edit"); key != "" {
+		l, err := rec.Draft.Lesson(chi.URLParam(r, "key"))
+		if err != nil {
+			s.notFound(w, r)
+			return
+		}
+		for _, b := range l.Blocks {
+			if b.Key == key {
+				v.FormKind, v.FormKey = string(b.Kind), b.Key
+				if b.Kind == course.KindText {
+					v.FormText = b.Text.Markdown
+				} else if v.FormText, err = library.BlockYAML(b); err != nil {
+					s.serverError(w, r, err)
+					return
+				}
+			}
+		}
+	}
+	s.renderLessonEdit(w, r, http.StatusOK, rec, v)
+}
+
+func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status int, rec postgres.CourseRecord, v pages.LessonEditView) {
+	l, err := rec.Draft.Lesson(chi.URLParam(r, "key"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	v.CSRF, v.CourseID, v.CourseTitle, v.Revision = s.csrfToken(r), rec.ID, rec.Draft.Title, rec.DraftRevision
+	v.LessonKey, v.Title = l.Key, l.Title
+	for _, b := range l.Blocks {
+		v.Blocks = append(v.Blocks, pages.BlockRow{Key: b.Key, Kind: string(b.Kind), Summary: blockSummary(b)})
+	}
+	for _, k := range blockKinds {
+		v.Kinds = append(v.Kinds, components.Option{Value: string(k), Label: string(k)})
+	}
+	v.Preview = s.blockViews(l.Blocks)
+	s.render(w, r, status, s.page(r, l.Title), pages.LessonEdit(v))
+}
+
+// blockSummary is a block's first words, for the editor's list.
+func blockSummary(b course.Block) string {
+	var s string
+	switch {
+	case b.Text != nil:
+		s = b.Text.Markdown
+	case b.Callout != nil:
+		s = b.Callout.Markdown
+	case b.Quiz != nil:
+		s = fmt.Sprintf("%d question(s)", len(b.Quiz.Questions))
+	case b.Reflection != nil:
+		s = b.Reflection.Prompt
+	case b.Checklist != nil:
+		s = b.Checklist.Title
+	case b.Image != nil:
+		s = b.Image.Alt
+	case b.Media != nil:
+		s = b.Media.Title
+	case b.File != nil:
+		s = b.File.Label
+	case b.LiveSession != nil:
+		s = b.LiveSession.Title
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > 80 {
+		s = string([]rune(s)[:79]) + "…"
+	}
+	return s
+}
+
+func (s *Server) lessonPath(r *http.Request) string {
+	return coursePath(r) + "/lessons/" + chi.URLParam(r, "key")
+}
+
+func (s *Server) handleLessonRename(w http.ResponseWriter, r *http.Request) {
+	s.editAndReturn(w, r, s.lessonPath(r), func(c *course.Course) error {
+		t, err := formTitle(r)
+		if err != nil {
+			return err
+		}
+		l, err := c.Lesson(chi.URLParam(r, "key"))
+		if err != nil {
+			return err
+		}
+		l.Title = t
+		return nil
+	})
+}
+
+// handleBlockSave adds a block, or replaces one, from the block form. A
+// block that breaks a rule shows the form again with every problem.
+func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
+	kind, key, text := course.Kind(r.PostFormValue("kind")), r.PostFormValue("key"), r.PostFormValue("content")
+	var b course.Block
+	var msgs []string
+	if kind == course.KindText {
+		b = course.Block{Kind: course.KindText, Text: &course.Text{Markdown: strings.TrimSpace(text)}}
+		for _, p := range course.CheckBlock(b) {
+			msgs = append(msgs, p.Message)
+		}
+	} else {
+		var problems []library.Problem
+		b, problems = library.ParseBlock(library.FenceName(kind), text)
+		for _, p := range problems {
+			msgs = append(msgs, fmt.Sprintf("Line %d: %s", max(p.Line, 1), p.Message))
+		}
+	}
+	lessonKey := chi.URLParam(r, "key")
+	if len(msgs) == 0 {
+		id, ok := s.idParam(w, r, "id")
+		if !ok {
+			return
+		}
+		revision, _ := strconv.Atoi(r.PostFormValue("revision"))
+		_, err := s.courses.EditDraft(r.Context(), stateOf(r).Tenant.ID, id, revision, s.auditActor(r), func(c *course.Course) error {
+			if key == "" {
+				_, err := c.AddBlock(lessonKey, b)
+				return err
+			}
+			return c.ReplaceBlock(key, b)
+		})
+		switch {
+		case err == nil:
+			s.flash(r, "Block saved.")
+			http.Redirect(w, r, s.lessonPath(r), http.StatusSeeOther)
+			return
+		case errors.Is(err, course.ErrNotFound):
+			s.notFound(w, r)
+			return
+		case apperr.Code(err) == apperr.ECONFLICT:
+			msgs = append(msgs, apperr.Message(err))
+		default:
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	s.renderLessonEdit(w, r, http.StatusUnprocessableEntity, rec, pages.LessonEditView{
+		FormKind: string(kind), FormKey: key, FormText: text, FormErrors: msgs,
+	})
+}
+
+func (s *Server) handleBlockMove(w http.ResponseWriter, r *http.Request) {
+	s.editAndReturn(w, r, s.lessonPath(r), func(c *course.Course) error {
+		return c.MoveBlock(chi.URLParam(r, "block"), chi.URLParam(r, "key"), moveTarget(r))
+	})
+}
+
+func (s *Server) handleBlockDelete(w http.ResponseWriter, r *http.Request) {
+	s.editAndReturn(w, r, s.lessonPath(r), func(c *course.Course) error {
+		return c.DeleteBlock(chi.URLParam(r, "block"))
+	})
+}
+
+// blockViews turns blocks into what a learner sees: Markdown rendered and
+// sanitised, quiz questions without their answers.
+func (s *Server) blockViews(blocks []course.Block) []pages.BlockView {
+	out := make([]pages.BlockView, 0, len(blocks))
+	for _, b := range blocks {
+		v := pages.BlockView{Key: b.Key, Kind: string(b.Kind)}
+		switch {
+		case b.Text != nil:
+			v.HTML = s.md.HTML(b.Text.Markdown)
+		case b.Callout != nil:
+			v.Style, v.Title, v.HTML = b.Callout.Style, b.Callout.Title, s.md.HTML(b.Callout.Markdown)
+		case b.Reflection != nil:
+			v.Prompt = b.Reflection.Prompt
+		case b.Checklist != nil:
+			v.Title = b.Checklist.Title
+			for _, it := range b.Checklist.Items {
+				v.Items = append(v.Items, it.Text)
+			}
+		case b.Quiz != nil:
+			for _, q := range b.Quiz.Questions {
+				qv := pages.QuestionView{Scenario: q.Scenario, Prompt: q.Prompt, Multiple: q.Type == course.Multiple}
+				for _, o := range q.Options {
+					qv.Options = append(qv.Options, o.Text)
+				}
+				v.Questions = append(v.Questions, qv)
+			}
+		case b.Image != nil:
+			v.ImageURL, v.Alt, v.Caption = "/files/"+url.PathEscape(b.Image.Src), b.Image.Alt, b.Image.Caption
+		case b.File != nil:
+			v.FileURL, v.Label = "/files/"+url.PathEscape(b.File.Src), b.File.Label
+		case b.Media != nil:
+			v.Title, v.Transcript = b.Media.Title, b.Media.Transcript
+		case b.LiveSession != nil:
+			v.Title, v.Description = b.LiveSession.Title, b.LiveSession.Description
+		}
+		out = append(out, v)
+	}
+	return out
+}
