@@ -372,7 +372,9 @@ func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status
 		v.Kinds = append(v.Kinds, components.Option{Value: string(k), Label: string(k)})
 	}
 	v.Preview = s.blockViews(l.Blocks)
-	s.render(w, r, status, s.page(r, l.Title), pages.LessonEdit(v))
+	p := s.page(r, l.Title)
+	p.Scripts = []string{s.assets.URL("js/vendor/sortable.min.js"), s.assets.URL("js/editor.js")}
+	s.render(w, r, status, p, pages.LessonEdit(v))
 }
 
 // blockSummary is a block's first words, for the editor's list.

@@ -15,7 +15,7 @@ import (
 	"strings"
 )
 
-//go:embed css img
+//go:embed css img js
 var files embed.FS
 
 // Prefix is where the assets are mounted.
