@@ -128,3 +128,29 @@ func coursesOf(s *testServer, tenantID int64) (courseState, error) {
 		},
 	}, nil
 }
+
+func TestAuthoring_Details(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	admin.get("/admin/courses")
+	coursePath := admin.post("/admin/courses", url.Values{"title": {"Leading Up"}, "slug": {"leading-up"}}).header.Get("Location")
+	pg := admin.get(coursePath)
+	rev, _ := pg.doc.Find(`input[name="revision"]`).First().Attr("value")
+	bad := admin.post(coursePath+"/details", url.Values{"revision": {rev}, "title": {""}, "level": {"expert"}, "language": {"en"}, "estimated_minutes": {"soon"}})
+	if bad.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad details: %d", bad.status)
+	}
+	for _, f := range []string{"title", "level", "estimated_minutes"} {
+		if bad.text(`[data-testid="error-`+f+`"]`) == "" {
+			t.Errorf("no message at %s", f)
+		}
+	}
+	good := admin.post(coursePath+"/details", url.Values{"revision": {rev}, "title": {"Leading Up, Well"}, "summary": {"Work with your manager."},
+		"level": {"intermediate"}, "language": {"en"}, "estimated_minutes": {"45"}, "tags": {"managing up, feedback"}})
+	if good.status != http.StatusSeeOther {
+		t.Fatalf("good details: %d %s", good.status, good.text(`[data-testid="form-error"]`))
+	}
+	if h := admin.get(coursePath).text(`[data-testid="course-heading"]`); h != "Leading Up, Well" {
+		t.Errorf("heading %q", h)
+	}
+}

@@ -147,7 +147,70 @@ func (s *Server) handleCourseEdit(w http.ResponseWriter, r *http.Request) {
 	s.renderCourseEdit(w, r, http.StatusOK, rec, s.popFlash(r), "")
 }
 
+func detailsOf(c course.Course) pages.CourseDetails {
+	return pages.CourseDetails{Title: c.Title, Summary: c.Summary, Description: c.Description, Level: string(c.Level),
+		Language: c.Language, EstimatedMinutes: strconv.Itoa(c.EstimatedMinutes), Tags: strings.Join(c.Tags, ", ")}
+}
+
+// applyDetails reads the details form into c and reports the problems by
+// field.
+func applyDetails(r *http.Request, c *course.Course) apperr.Fields {
+	f := apperr.Fields{}
+	c.Title = strings.TrimSpace(r.PostFormValue("title"))
+	c.Summary = strings.TrimSpace(r.PostFormValue("summary"))
+	c.Description = strings.TrimSpace(r.PostFormValue("description"))
+	c.Level = course.Level(r.PostFormValue("level"))
+	c.Language = strings.TrimSpace(r.PostFormValue("language"))
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("estimated_minutes")))
+	if err != nil {
+		f.Add("estimated_minutes", "Enter a whole number of minutes.")
+	}
+	c.EstimatedMinutes = n
+	c.Tags = nil
+	for _, tag := range strings.Split(r.PostFormValue("tags"), ",") {
+		if tag = strings.TrimSpace(tag); tag != "" {
+			c.Tags = append(c.Tags, tag)
+		}
+	}
+	for _, p := range course.CheckCourse(*c) {
+		if p.Path != "modules" {
+			f.Add(p.Path, strings.ToUpper(p.Message[:1])+p.Message[1:]+".")
+		}
+	}
+	return f
+}
+
+// handleCourseDetails saves the catalog details of the draft; every
+// problem is shown at its field and nothing is saved.
+func (s *Server) handleCourseDetails(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	preview := rec.Draft
+	if f := applyDetails(r, &preview); len(f) > 0 {
+		d := detailsOf(preview)
+		d.EstimatedMinutes, d.Errors = r.PostFormValue("estimated_minutes"), f
+		s.renderCourseEditWith(w, r, http.StatusUnprocessableEntity, rec, func(v *pages.CourseEditView) {
+			v.Details, v.Error = d, "Please correct the fields marked below."
+		})
+		return
+	}
+	s.editAndReturn(w, r, coursePath(r), func(c *course.Course) error {
+		if f := applyDetails(r, c); len(f) > 0 {
+			return f
+		}
+		return nil
+	})
+}
+
 func (s *Server) renderCourseEdit(w http.ResponseWriter, r *http.Request, status int, rec postgres.CourseRecord, notice, errMsg string) {
+	s.renderCourseEditWith(w, r, status, rec, func(v *pages.CourseEditView) { v.Notice, v.Error = notice, errMsg })
+}
+
+// renderCourseEditWith renders the course page; adjust sets what only this
+// response shows (a notice, an error, the details form with its errors).
+func (s *Server) renderCourseEditWith(w http.ResponseWriter, r *http.Request, status int, rec postgres.CourseRecord, adjust func(v *pages.CourseEditView)) {
 	ch, err := s.courses.DraftChanges(r.Context(), rec)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -159,7 +222,7 @@ func (s *Server) renderCourseEdit(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	v := pages.CourseEditView{CSRF: s.csrfToken(r), ID: rec.ID, Revision: rec.DraftRevision, Title: rec.Draft.Title,
-		Slug: rec.Slug, Summary: rec.Draft.Summary, Status: rec.Status, Changes: changeList(ch), Notice: notice, Error: errMsg}
+		Slug: rec.Slug, Summary: rec.Draft.Summary, Status: rec.Status, Changes: changeList(ch), Details: detailsOf(rec.Draft)}
 	for _, m := range rec.Draft.Modules {
 		om := pages.OutlineModule{Key: m.Key, Title: m.Title}
 		for _, l := range m.Lessons {
@@ -170,6 +233,7 @@ func (s *Server) renderCourseEdit(w http.ResponseWriter, r *http.Request, status
 	for _, ver := range versions {
 		v.Versions = append(v.Versions, pages.VersionRow{Version: ver.Version, Note: ver.Note, PublishedAt: ver.PublishedAt})
 	}
+	adjust(&v)
 	s.render(w, r, status, s.page(r, rec.Draft.Title), pages.CourseEdit(v))
 }
 

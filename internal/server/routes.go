@@ -115,6 +115,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/", s.handleCourseCreate)
 				r.Post("/library", s.handleCourseFromLibrary)
 				r.Get("/{id}", s.handleCourseEdit)
+				r.Post("/{id}/details", s.handleCourseDetails)
 				r.Post("/{id}/modules", s.handleModuleAdd)
 				r.Post("/{id}/modules/{key}/lessons", s.handleLessonAdd)
 				r.Post("/{id}/modules/{key}/move", s.handleModuleMove)
