@@ -2,24 +2,33 @@ package library
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"image/jpeg"
+	"image/png"
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/upward-lms/upward/internal/course"
 )
 
-// fileRef is a reference from a course to one of its files, and what the
-// file may be.
+// fileRef is a reference from a course to one of its files, and the kind
+// of upload the file is (image, media or file).
 type fileRef struct {
-	src      *string
+	src  *string
+	kind string
+}
+
+// uploadRule is what an upload kind may be.
+type uploadRule struct {
 	maxBytes int
 	types    []string // sniffed content types allowed; nil: any but HTML
 }
@@ -33,7 +42,7 @@ var (
 func refs(c *course.Course) []fileRef {
 	var out []fileRef
 	if c.Cover != "" {
-		out = append(out, fileRef{&c.Cover, 5 << 20, imageTypes})
+		out = append(out, fileRef{&c.Cover, "image"})
 	}
 	for i := range c.Modules {
 		for j := range c.Modules[i].Lessons {
@@ -41,11 +50,11 @@ func refs(c *course.Course) []fileRef {
 				b := &c.Modules[i].Lessons[j].Blocks[k]
 				switch {
 				case b.Image != nil:
-					out = append(out, fileRef{&b.Image.Src, 5 << 20, imageTypes})
+					out = append(out, fileRef{&b.Image.Src, "image"})
 				case b.Media != nil && b.Media.Src != "":
-					out = append(out, fileRef{&b.Media.Src, 500 << 20, mediaTypes})
+					out = append(out, fileRef{&b.Media.Src, "media"})
 				case b.File != nil:
-					out = append(out, fileRef{&b.File.Src, 25 << 20, nil})
+					out = append(out, fileRef{&b.File.Src, "file"})
 				}
 			}
 		}
@@ -54,28 +63,21 @@ func refs(c *course.Course) []fileRef {
 }
 
 // StoreFiles copies the files a course refers to, from folder dir of src,
-// through put, each under a name made of its content's hash; and rewrites
-// the course's references to those names. A file too large, or whose
-// content is not of an allowed type, stops the import.
+// through put, each checked as an upload of its kind and stored under a
+// name made of its content's hash; and rewrites the course's references to
+// those names. A file too large, or whose content is not of an allowed
+// type, stops the import.
 func StoreFiles(c *course.Course, src fs.FS, dir string, put func(name string, data []byte) error) error {
 	for _, r := range refs(c) {
 		data, err := fs.ReadFile(src, path.Join(dir, *r.src))
 		if err != nil {
 			return fmt.Errorf("library: file %s: %w", *r.src, err)
 		}
-		if len(data) > r.maxBytes {
-			return fmt.Errorf("library: file %s is larger than %d MB", *r.src, r.maxBytes>>20)
+		name, stored, err := CheckUpload(r.kind, *r.src, data)
+		if err != nil {
+			return fmt.Errorf("library: file %s: %w", *r.src, err)
 		}
-		sniffed := http.DetectContentType(data)
-		if semi := strings.IndexByte(sniffed, ';'); semi >= 0 {
-			sniffed = sniffed[:semi]
-		}
-		if (r.types != nil && !slices.Contains(r.types, sniffed)) || (r.types == nil && sniffed == "text/html") {
-			return fmt.Errorf("library: file %s is %s, which is not allowed here", *r.src, sniffed)
-		}
-		sum := sha256.Sum256(data)
-		name := "f-" + hex.EncodeToString(sum[:16]) + strings.ToLower(path.Ext(*r.src))
-		if err := put(name, data); err != nil {
+		if err := put(name, stored); err != nil {
 			return fmt.Errorf("library: store %s: %w", *r.src, err)
 		}
 		*r.src = name
@@ -130,4 +132,88 @@ func ExportZip(w io.Writer, c course.Course, open func(name string) ([]byte, err
 		}
 	}
 	return zw.Close()
+}
+
+// FileNames lists the stored files a course refers to.
+func FileNames(c course.Course) []string {
+	var out []string
+	for _, r := range refs(&c) {
+		out = append(out, *r.src)
+	}
+	return out
+}
+
+// Upload kinds, with their size caps and the content types they accept.
+var uploadKinds = map[string]uploadRule{
+	"image": {maxBytes: 5 << 20, types: imageTypes},
+	"media": {maxBytes: 500 << 20, types: mediaTypes},
+	"file":  {maxBytes: 25 << 20},
+}
+
+// CheckUpload checks an uploaded file of a kind (image, media or file) by
+// its content, and returns the content-hash name to store it under.
+// Images are re-encoded, which drops their metadata (camera, location).
+func CheckUpload(kind, filename string, data []byte) (name string, stored []byte, err error) {
+	r, ok := uploadKinds[kind]
+	if !ok {
+		return "", nil, fmt.Errorf("choose image, media or file")
+	}
+	if len(data) == 0 {
+		return "", nil, fmt.Errorf("the file is empty")
+	}
+	if len(data) > r.maxBytes {
+		return "", nil, fmt.Errorf("%s files may be at most %d MB", kind, r.maxBytes>>20)
+	}
+	sniffed := http.DetectContentType(data)
+	if semi := strings.IndexByte(sniffed, ';'); semi >= 0 {
+		sniffed = sniffed[:semi]
+	}
+	if (r.types != nil && !slices.Contains(r.types, sniffed)) || (r.types == nil && sniffed == "text/html") {
+		return "", nil, fmt.Errorf("this file's content is %s, which is not accepted as %s", sniffed, kind)
+	}
+	ext := strings.ToLower(path.Ext(filename))
+	if kind == "image" {
+		if data, ext, err = reencode(data, sniffed); err != nil {
+			return "", nil, err
+		}
+	}
+	if !fileExtRE.MatchString(ext) {
+		ext = ".bin"
+	}
+	sum := sha256.Sum256(data)
+	return "f-" + hex.EncodeToString(sum[:16]) + ext, data, nil
+}
+
+var fileExtRE = regexp.MustCompile(`^\.[a-z0-9]{1,8}$`)
+
+// reencode decodes and encodes an image again, keeping its pixels and
+// leaving behind every metadata block. GIF and WebP are kept as they are:
+// the standard library cannot write WebP, and re-encoding an animated GIF
+// would flatten it.
+func reencode(data []byte, sniffed string) ([]byte, string, error) {
+	var buf bytes.Buffer
+	switch sniffed {
+	case "image/png":
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, "", fmt.Errorf("this PNG cannot be read")
+		}
+		if err := png.Encode(&buf, img); err != nil {
+			return nil, "", err
+		}
+		return buf.Bytes(), ".png", nil
+	case "image/jpeg":
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, "", fmt.Errorf("this JPEG cannot be read")
+		}
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+			return nil, "", err
+		}
+		return buf.Bytes(), ".jpg", nil
+	case "image/gif":
+		return data, ".gif", nil
+	default:
+		return data, ".webp", nil
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/library"
 )
 
 // CourseRecord is a course of a portal: its catalog fields, its status, and
@@ -95,6 +96,9 @@ func (s *CourseService) ImportCourse(ctx context.Context, tenantID int64, c cour
 	}
 	var out CourseRecord
 	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		if err := recordFiles(ctx, tx, tenantID, library.FileNames(c)); err != nil {
+			return err
+		}
 		existing, err := findCourse(ctx, tx, `c.slug = $1`, c.Slug)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
@@ -279,6 +283,9 @@ func (s *CourseService) EditDraft(ctx context.Context, tenantID, courseID int64,
 		if ps := course.CheckKeys(r.Draft); len(ps) > 0 {
 			return course.ProblemsError(ps)
 		}
+		if err := checkFilesKnown(ctx, tx, tenantID, library.FileNames(r.Draft)); err != nil {
+			return err
+		}
 		content, err := json.Marshal(r.Draft)
 		if err != nil {
 			return err
@@ -418,4 +425,65 @@ func (s *CourseService) FindCourseByID(ctx context.Context, tenantID, id int64) 
 		return CourseRecord{}, fmt.Errorf("course: find: %w", Error(err, "Course"))
 	}
 	return r, nil
+}
+
+// recordFiles lets the portal serve the stored files it now uses.
+func recordFiles(ctx context.Context, tx *Tx, tenantID int64, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO course_files (tenant_id, name, created_at)
+		SELECT $1, unnest($2::text[]), $3
+		ON CONFLICT DO NOTHING`, tenantID, names, tx.Now)
+	return err
+}
+
+// checkFilesKnown refuses a draft that refers to a file the portal has not
+// uploaded: a typo, or another portal's file.
+func checkFilesKnown(ctx context.Context, tx *Tx, tenantID int64, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	var missing []string
+	rows, err := tx.Query(ctx, `
+		SELECT n FROM unnest($2::text[]) AS n
+		WHERE NOT EXISTS (SELECT 1 FROM course_files f WHERE f.tenant_id = $1 AND f.name = n)`, tenantID, names)
+	if err != nil {
+		return err
+	}
+	if missing, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return &apperr.Error{Code: apperr.EINVALID, Field: "src",
+			Message: "No uploaded file is called " + strings.Join(missing, ", ") + ": upload it on the course page and use the name it gets."}
+	}
+	return nil
+}
+
+// RecordUpload lets the portal use and serve a file it uploaded.
+func (s *CourseService) RecordUpload(ctx context.Context, tenantID int64, name string, by AuditActor) error {
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		if err := recordFiles(ctx, tx, tenantID, []string{name}); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, by, "course.upload", name, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("course: record upload: %w", err)
+	}
+	return nil
+}
+
+// HasFile reports whether the portal may serve the stored file.
+func (s *CourseService) HasFile(ctx context.Context, tenantID int64, name string) (bool, error) {
+	var ok bool
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM course_files WHERE tenant_id = $1 AND name = $2)`, tenantID, name).Scan(&ok)
+	})
+	if err != nil {
+		return false, fmt.Errorf("course: file: %w", err)
+	}
+	return ok, nil
 }

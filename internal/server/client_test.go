@@ -113,3 +113,22 @@ func (c *client) raw(path string) (*http.Response, []byte) {
 	b, _ := io.ReadAll(res.Body)
 	return res, b
 }
+
+// uploadForm posts a multipart form with fields, one file and the CSRF token.
+func (c *client) uploadForm(path string, fields url.Values, field, filename string, data []byte) page {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf_token", c.csrf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile(field, filename)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}

@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	pngenc "image/png"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,5 +155,53 @@ func TestAuthoring_Details(t *testing.T) {
 	}
 	if h := admin.get(coursePath).text(`[data-testid="course-heading"]`); h != "Leading Up, Well" {
 		t.Errorf("heading %q", h)
+	}
+}
+
+func TestAuthoring_UploadAndUseAnImage(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	admin.get("/admin/courses")
+	coursePath := admin.post("/admin/courses", url.Values{"title": {"Pictures"}, "slug": {"pictures"}}).header.Get("Location")
+	admin.get(coursePath)
+
+	var png bytes.Buffer
+	pngenc.Encode(&png, image.NewRGBA(image.Rect(0, 0, 16, 16)))
+	t.Run("ADisguisedPageIsRefused", func(t *testing.T) {
+		p := admin.uploadForm(coursePath+"/uploads", url.Values{"kind": {"image"}}, "file", "x.png", []byte("<html><script>alert(1)</script></html>"))
+		if p.status != http.StatusUnprocessableEntity {
+			t.Errorf("status %d", p.status)
+		}
+	})
+	admin.get(coursePath)
+	p := admin.uploadForm(coursePath+"/uploads", url.Values{"kind": {"image"}}, "file", "team.png", png.Bytes())
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	notice := admin.get(coursePath).text(`[data-testid="notice"]`)
+	name := notice[strings.Index(notice, "src: ")+5:]
+	if !strings.HasPrefix(name, "f-") {
+		t.Fatalf("notice %q names no file", notice)
+	}
+
+	editor := admin.get(coursePath)
+	lessonForm, _ := editor.doc.Find(`form[action$="/lessons"]`).First().Attr("action")
+	rev, _ := editor.doc.Find(`input[name="revision"]`).First().Attr("value")
+	lessonPath := admin.post(lessonForm, url.Values{"title": {"Faces"}, "revision": {rev}}).header.Get("Location")
+	save := func(src string) page {
+		pg := admin.get(lessonPath + "?add=image")
+		rev, _ := pg.doc.Find(`input[name="revision"]`).First().Attr("value")
+		return admin.post(lessonPath+"/blocks", url.Values{"kind": {"image"}, "revision": {rev}, "content": {"src: " + src + "\nalt: The team around a table.\n"}})
+	}
+	if p := save("f-ffffffffffffffffffffffffffffffff.png"); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("a file never uploaded: %d", p.status)
+	}
+	if p := save(name); p.status != http.StatusSeeOther {
+		t.Fatalf("save image block: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	src, _ := admin.get(lessonPath).doc.Find(`[data-testid="preview"] img`).Attr("src")
+	res, body := admin.raw(src)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") || len(body) == 0 {
+		t.Errorf("serving %s: %d %q %q", src, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Security-Policy"))
 	}
 }

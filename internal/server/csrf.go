@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"strings"
 )
 
 // csrfField is the hidden form field, and csrfHeader the header for
@@ -40,7 +41,11 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		want := s.sessions.GetString(r.Context(), sessCSRF)
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			limit := int64(maxFormBytes)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit = maxUploadBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			got = r.PostFormValue(csrfField)
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
@@ -52,5 +57,9 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	})
 }
 
-// maxFormBytes caps a form body; uploads have their own, larger limits.
-const maxFormBytes = 1 << 20
+// maxFormBytes caps a form body; maxUploadBytes a multipart one, above the
+// largest upload kind (each kind checks its own, smaller cap).
+const (
+	maxFormBytes   = 1 << 20
+	maxUploadBytes = 510 << 20
+)

@@ -3,10 +3,13 @@ package server
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -596,4 +599,80 @@ func (s *Server) blockViews(blocks []course.Block) []pages.BlockView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// handleCourseUpload stores an uploaded file under its content hash and
+// lets the portal use it.
+func (s *Server) handleCourseUpload(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", "Choose a file to upload.")
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	name, stored, err := library.CheckUpload(r.PostFormValue("kind"), header.Filename, data)
+	if err != nil {
+		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", "The file was not accepted: "+err.Error()+".")
+		return
+	}
+	if err := s.files.Put(name, stored); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.courses.RecordUpload(r.Context(), rec.TenantID, name, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Uploaded "+header.Filename+": use  src: "+name)
+	http.Redirect(w, r, coursePath(r), http.StatusSeeOther)
+}
+
+// fileTypes are the content types stored files are served with, by the
+// extension the server gave them.
+var fileTypes = map[string]string{
+	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+	".mp4": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".ogg": "audio/ogg",
+	".pdf": "application/pdf",
+}
+
+// handleFile serves a stored file the portal uses. It can never run as a
+// page of this origin: a sandbox CSP, nosniff, and anything but a known
+// media type is a download.
+func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
+	name := chi.URLParam(r, "name")
+	ok, err := s.courses.HasFile(r.Context(), stateOf(r).Tenant.ID, name)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	f, err := s.files.Open(name)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	ct, known := fileTypes[path.Ext(name)]
+	if !known {
+		ct = "application/octet-stream"
+		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	h.Set("ETag", `"`+strings.TrimSuffix(name, path.Ext(name))+`"`)
+	http.ServeContent(w, r, "", time.Time{}, f)
 }

@@ -53,6 +53,10 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	gLesson := gc.Draft.Modules[0].Lessons[0]
+	secretFile := "f-0123456789abcdef0123456789abcdef.png"
+	if err := postgres.NewCourseService(s.db).RecordUpload(ctx, globex.ID, secretFile, by); err != nil {
+		t.Fatal(err)
+	}
 	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course"}
 
 	// What each URL parameter is filled with, by the path segment before it.
@@ -65,6 +69,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"modules/{key}":    gc.Draft.Modules[0].Key,
 		"lessons/{key}":    gLesson.Key,
 		"blocks/{block}":   gLesson.Blocks[0].Key,
+		"files/{name}":     secretFile,
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 

@@ -86,6 +86,7 @@ func (s *Server) portalRoutes() chi.Router {
 
 	r.Get("/", s.handlePortalHome)
 	r.Get("/logo/{name}", s.handleLogo)
+	r.With(s.requireSignIn).Get("/files/{name}", s.handleFile)
 	r.Get("/login", s.handleLoginShow)
 	r.With(s.throttleSignIn).Post("/login", s.handleLogin)
 	r.Post("/logout", s.handleLogout)
@@ -116,6 +117,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/library", s.handleCourseFromLibrary)
 				r.Get("/{id}", s.handleCourseEdit)
 				r.Post("/{id}/details", s.handleCourseDetails)
+				r.Post("/{id}/uploads", s.handleCourseUpload)
 				r.Post("/{id}/modules", s.handleModuleAdd)
 				r.Post("/{id}/modules/{key}/lessons", s.handleLessonAdd)
 				r.Post("/{id}/modules/{key}/move", s.handleModuleMove)
