@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -486,4 +487,58 @@ func (s *CourseService) HasFile(ctx context.Context, tenantID int64, name string
 		return false, fmt.Errorf("course: file: %w", err)
 	}
 	return ok, nil
+}
+
+// DuplicateCourse copies a course's draft into a new draft course, under
+// the first free slug of the form SLUG-copy, SLUG-copy-2, …
+func (s *CourseService) DuplicateCourse(ctx context.Context, tenantID, courseID int64, by AuditActor) (CourseRecord, error) {
+	src, err := s.FindCourseByID(ctx, tenantID, courseID)
+	if err != nil {
+		return CourseRecord{}, err
+	}
+	c := src.Draft
+	c.Title = "Copy of " + c.Title
+	if len([]rune(c.Title)) > 200 {
+		c.Title = string([]rune(c.Title)[:200])
+	}
+	base := src.Slug
+	if len(base) > 70 {
+		base = base[:70]
+	}
+	for i := 1; i <= 50; i++ {
+		c.Slug = base + "-copy"
+		if i > 1 {
+			c.Slug += "-" + strconv.Itoa(i)
+		}
+		rec, err := s.CreateCourse(ctx, tenantID, c, by)
+		if f, ok := apperr.FieldsOf(err); ok && f["slug"] != "" && len(f) == 1 {
+			continue // taken: try the next
+		}
+		return rec, err
+	}
+	return CourseRecord{}, &apperr.Error{Code: apperr.ECONFLICT, Message: "Too many copies of this course already exist."}
+}
+
+// SetCourseArchived archives a course (it leaves the catalog; learners'
+// records stay) or brings it back.
+func (s *CourseService) SetCourseArchived(ctx context.Context, tenantID, courseID int64, archived bool, by AuditActor) error {
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var slug string
+		err := tx.QueryRow(ctx, `
+			UPDATE courses SET status = CASE WHEN $3 THEN 'archived'
+				WHEN published_version IS NULL THEN 'draft' ELSE 'published' END, updated_at = $4
+			WHERE tenant_id = $1 AND id = $2 RETURNING slug`, tenantID, courseID, archived, tx.Now).Scan(&slug)
+		if err != nil {
+			return err
+		}
+		action := "course.unarchive"
+		if archived {
+			action = "course.archive"
+		}
+		return audit(ctx, tx, tenantID, by, action, slug, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("course: archive: %w", Error(err, "Course"))
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/user"
 )
 
 func postgresCourses(s *testServer) *postgres.CourseService { return postgres.NewCourseService(s.db) }
@@ -203,5 +204,57 @@ func TestAuthoring_UploadAndUseAnImage(t *testing.T) {
 	res, body := admin.raw(src)
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") || len(body) == 0 {
 		t.Errorf("serving %s: %d %q %q", src, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Security-Policy"))
+	}
+}
+
+func TestAuthoring_ExportImportDuplicateArchive(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	admin.get("/admin/courses")
+	coursePath := admin.post("/admin/courses", url.Values{"title": {"Portable"}, "slug": {"portable"}}).header.Get("Location")
+	editor := admin.get(coursePath)
+	lessonForm, _ := editor.doc.Find(`form[action$="/lessons"]`).First().Attr("action")
+	rev, _ := editor.doc.Find(`input[name="revision"]`).First().Attr("value")
+	lessonPath := admin.post(lessonForm, url.Values{"title": {"Only lesson"}, "revision": {rev}}).header.Get("Location")
+	pg := admin.get(lessonPath + "?add=text")
+	rev, _ = pg.doc.Find(`input[name="revision"]`).First().Attr("value")
+	admin.post(lessonPath+"/blocks", url.Values{"kind": {"text"}, "revision": {rev}, "content": {"Hello."}})
+
+	res, zipped := admin.raw(coursePath + "/export")
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("export: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+
+	globex := newClient(t, s, "globex.localhost")
+	gl, _ := s.main.Tenants.FindTenantBySlug(context.Background(), "globex")
+	s.main.Users.EnsureUser(context.Background(), gl, postgres.NewUser{Email: "boss@globex.test", Name: "Globex Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, postgres.AuditActor{Label: "test"})
+	signIn(globex, "boss@globex.test", goodPassword)
+	globex.get("/admin/courses")
+	t.Run("ANonZipIsRefused", func(t *testing.T) {
+		if p := globex.uploadForm("/admin/courses/import", nil, "zip", "x.zip", []byte("not a zip")); p.status != http.StatusUnprocessableEntity {
+			t.Errorf("status %d", p.status)
+		}
+	})
+	globex.get("/admin/courses")
+	p := globex.uploadForm("/admin/courses/import", nil, "zip", "portable.zip", zipped)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("import: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	imported := globex.get(p.header.Get("Location"))
+	if imported.text(`[data-testid="course-heading"]`) != "Portable" {
+		t.Errorf("imported heading %q", imported.text(`[data-testid="course-heading"]`))
+	}
+
+	admin.get(coursePath)
+	dup := admin.post(coursePath+"/duplicate", nil)
+	if dup.status != http.StatusSeeOther || admin.get(dup.header.Get("Location")).text(`[data-testid="course-heading"]`) != "Copy of Portable" {
+		t.Errorf("duplicate: %d", dup.status)
+	}
+	admin.get(coursePath)
+	if p := admin.post(coursePath+"/archive", url.Values{"archived": {"yes"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("archive: %d", p.status)
+	}
+	if !strings.Contains(admin.get(coursePath).doc.Find(".muted").First().Text(), "archived") {
+		t.Error("the course does not show as archived")
 	}
 }

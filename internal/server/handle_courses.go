@@ -1,6 +1,8 @@
 package server
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -675,4 +677,112 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("ETag", `"`+strings.TrimSuffix(name, path.Ext(name))+`"`)
 	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+func (s *Server) handleCourseExport(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	open := func(name string) ([]byte, error) {
+		f, err := s.files.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(f)
+	}
+	var buf bytes.Buffer
+	if err := library.ExportZip(&buf, rec.Draft, open); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+rec.Slug+`.zip"`)
+	w.Write(buf.Bytes())
+}
+
+// maxImportBytes caps an uploaded course zip.
+const maxImportBytes = 500 << 20
+
+func (s *Server) handleCourseImport(w http.ResponseWriter, r *http.Request) {
+	fail := func(msg string) {
+		s.renderAdminCourses(w, r, http.StatusUnprocessableEntity, pages.AdminCoursesView{Error: msg})
+	}
+	file, header, err := r.FormFile("zip")
+	if err != nil {
+		fail("Choose a course zip to import.")
+		return
+	}
+	defer file.Close()
+	if header.Size > maxImportBytes {
+		fail("The zip is larger than 500 MB.")
+		return
+	}
+	zr, err := zip.NewReader(file, header.Size)
+	if err != nil {
+		fail("That file is not a zip archive.")
+		return
+	}
+	loaded, problems := library.LoadAll(zr, ".")
+	if len(problems) > 0 || len(loaded) != 1 {
+		msg := "The zip must hold exactly one course in the library format."
+		for i, p := range problems {
+			if i == 5 {
+				msg += fmt.Sprintf(" (and %d more problems)", len(problems)-5)
+				break
+			}
+			msg += " " + p.String() + "."
+		}
+		fail(msg)
+		return
+	}
+	c := loaded[0].Course
+	if err := library.StoreFiles(&c, zr, loaded[0].Dir, s.files.Put); err != nil {
+		fail("A file of the course was not accepted: " + err.Error() + ".")
+		return
+	}
+	rec, err := s.courses.ImportCourse(r.Context(), stateOf(r).Tenant.ID, c, "", s.auditActor(r))
+	if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EINVALID {
+		fail(apperr.Message(err))
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Imported “"+rec.Draft.Title+"” as a draft.")
+	http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
+}
+
+func (s *Server) handleCourseDuplicate(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	rec, err := s.courses.DuplicateCourse(r.Context(), stateOf(r).Tenant.ID, id, s.auditActor(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "This is the copy: rename it in Course details.")
+	http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
+}
+
+func (s *Server) handleCourseArchive(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	archived := r.PostFormValue("archived") == "yes"
+	if err := s.courses.SetCourseArchived(r.Context(), stateOf(r).Tenant.ID, id, archived, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if archived {
+		s.flash(r, "Archived: the course has left the catalog. Learners' records are kept.")
+	} else {
+		s.flash(r, "The course is back from the archive.")
+	}
+	http.Redirect(w, r, coursePath(r), http.StatusSeeOther)
 }
