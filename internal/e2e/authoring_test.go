@@ -50,11 +50,8 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 	if got := order(); got != "text,quiz,checklist" {
 		t.Fatalf("order before: %s", got)
 	}
-	b.Do(
-		chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] li:nth-child(3) .drag-handle`), chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) .drag-handle`)),
-		chromedp.Sleep(500*time.Millisecond), // the reload after the save
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="blocks"]`)),
-	)
+	afterReload(t, b, chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] li:nth-child(3) .drag-handle`),
+		chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) .drag-handle`)))
 	if got := order(); got != "checklist,text,quiz" {
 		t.Fatalf("order after dragging the checklist to the top: %s", got)
 	}
@@ -83,10 +80,7 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 
 	// A second edit, with the keyboard-friendly Down button.
 	b.Visit(lessonPath)
-	b.Do(
-		chromedp.Click(chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) form.move button`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="notice"], [data-testid="blocks"]`)),
-	)
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) form.move button`)))
 	if got := order(); got != "text,checklist,quiz" {
 		t.Fatalf("order after Down: %s", got)
 	}
@@ -96,5 +90,20 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 	b.Visit(coursePath)
 	if got := b.Text(`[data-testid="changes"]`); !strings.Contains(got, "moved") {
 		t.Errorf("changes shown: %q", got)
+	}
+}
+
+// afterReload runs an action that leads to a new page (a form post, or a
+// script that reloads), and waits until the new page has loaded.
+func afterReload(t *testing.T, b *browsertest.Browser, action chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	browsertest.Run(b, chromedp.Evaluate[bool](`window.__oldPage = true`))
+	b.Do(action)
+	deadline := time.Now().Add(10 * time.Second)
+	for browsertest.Run(b, chromedp.Evaluate[bool](`window.__oldPage === true || document.readyState !== "complete"`)) {
+		if time.Now().After(deadline) {
+			t.Fatal("the page did not reload")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
