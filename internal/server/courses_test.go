@@ -7,11 +7,14 @@ import (
 	pngenc "image/png"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -257,4 +260,56 @@ func TestAuthoring_ExportImportDuplicateArchive(t *testing.T) {
 	if !strings.Contains(admin.get(coursePath).doc.Find(".muted").First().Text(), "archived") {
 		t.Error("the course does not show as archived")
 	}
+}
+
+func TestAuthoring_MoveBlockToAnotherLessonRenameAndSearch(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	ctx := context.Background()
+	svc := postgresCourses(s)
+	c, problems := libraryExample(t)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	rec, err := svc.ImportCourse(ctx, acme.ID, c, "", postgres.AuditActor{Label: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coursePath := "/admin/courses/" + itoa(rec.ID)
+	first, second := rec.Draft.Modules[0].Lessons[0], rec.Draft.Modules[1].Lessons[0]
+	lessonPath := coursePath + "/lessons/" + first.Key
+
+	pg := admin.get(lessonPath)
+	rev, _ := pg.doc.Find(`input[name="revision"]`).First().Attr("value")
+	callout := first.Blocks[1].Key
+	p := admin.post(lessonPath+"/blocks/"+callout+"/move", url.Values{"revision": {rev}, "to": {"999999"}, "lesson": {second.Key}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("move to another lesson: %d", p.status)
+	}
+	after, _ := svc.FindCourseByID(ctx, acme.ID, rec.ID)
+	l1, l2 := after.Draft.Modules[0].Lessons[0], after.Draft.Modules[1].Lessons[0]
+	if len(l1.Blocks) != len(first.Blocks)-1 || l2.Blocks[len(l2.Blocks)-1].Key != callout {
+		t.Errorf("the callout did not move to the end of the other lesson")
+	}
+
+	pg = admin.get(coursePath)
+	rev, _ = pg.doc.Find(`input[name="revision"]`).First().Attr("value")
+	if p := admin.post(coursePath+"/modules/"+after.Draft.Modules[0].Key, url.Values{"revision": {rev}, "title": {"Getting ready"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("rename module: %d", p.status)
+	}
+	if !strings.Contains(admin.get(coursePath).doc.Find("h3").First().Text(), "Getting ready") {
+		t.Error("module not renamed")
+	}
+
+	if n := admin.get("/admin/courses?q=one-on-one").doc.Find(`[data-testid="courses"] tbody tr`).Length(); n != 1 {
+		t.Errorf("search for a match: %d rows", n)
+	}
+	if admin.get("/admin/courses?q=zebra").doc.Find(`[data-testid="no-results"]`).Length() != 1 {
+		t.Error("search without a match says nothing")
+	}
+}
+
+func libraryExample(t *testing.T) (course.Course, []library.Problem) {
+	t.Helper()
+	return library.Load(os.DirFS("../library/testdata/good"), "example")
 }

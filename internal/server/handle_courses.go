@@ -36,7 +36,7 @@ func (s *Server) requireAuthor(next http.Handler) http.Handler {
 }
 
 func (s *Server) handleAdminCourses(w http.ResponseWriter, r *http.Request) {
-	s.renderAdminCourses(w, r, http.StatusOK, pages.AdminCoursesView{Notice: s.popFlash(r)})
+	s.renderAdminCourses(w, r, http.StatusOK, pages.AdminCoursesView{Notice: s.popFlash(r), Query: strings.TrimSpace(r.URL.Query().Get("q"))})
 }
 
 func (s *Server) renderAdminCourses(w http.ResponseWriter, r *http.Request, status int, v pages.AdminCoursesView) {
@@ -46,16 +46,20 @@ func (s *Server) renderAdminCourses(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	added := map[string]bool{}
+	q := strings.ToLower(v.Query)
 	for _, c := range list {
+		if c.LibrarySlug != nil {
+			added[*c.LibrarySlug] = true
+		}
+		if q != "" && !strings.Contains(strings.ToLower(c.Draft.Title+" "+c.Slug+" "+c.Draft.Summary+" "+strings.Join(c.Draft.Tags, " ")), q) {
+			continue
+		}
 		row := pages.CourseRow{ID: c.ID, Title: c.Title, Slug: c.Slug, Status: c.Status}
 		if c.PublishedVersion != nil {
 			row.Version = *c.PublishedVersion
 		}
 		row.Unpublished = c.PublishedVersion == nil || c.Draft.Title != c.Title
 		v.Courses = append(v.Courses, row)
-		if c.LibrarySlug != nil {
-			added[*c.LibrarySlug] = true
-		}
 	}
 	for _, l := range s.library {
 		v.Library = append(v.Library, pages.LibraryRow{Slug: l.Course.Slug, Title: l.Course.Title, Summary: l.Course.Summary, Added: added[l.Course.Slug]})
@@ -440,6 +444,13 @@ func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status
 	for _, k := range blockKinds {
 		v.Kinds = append(v.Kinds, components.Option{Value: string(k), Label: string(k)})
 	}
+	for _, m := range rec.Draft.Modules {
+		for _, other := range m.Lessons {
+			if other.Key != l.Key {
+				v.Lessons = append(v.Lessons, components.Option{Value: other.Key, Label: m.Title + ": " + other.Title})
+			}
+		}
+	}
 	v.Preview = s.blockViews(l.Blocks)
 	p := s.page(r, l.Title)
 	p.Scripts = []string{s.assets.URL("js/vendor/sortable.min.js"), s.assets.URL("js/editor.js")}
@@ -551,9 +562,31 @@ func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// handleBlockMove moves a block within its lesson, or to another lesson
+// (any module) when the form names one.
 func (s *Server) handleBlockMove(w http.ResponseWriter, r *http.Request) {
+	to := chi.URLParam(r, "key")
+	if other := r.PostFormValue("lesson"); other != "" {
+		to = other
+	}
 	s.editAndReturn(w, r, s.lessonPath(r), func(c *course.Course) error {
-		return c.MoveBlock(chi.URLParam(r, "block"), chi.URLParam(r, "key"), moveTarget(r))
+		return c.MoveBlock(chi.URLParam(r, "block"), to, moveTarget(r))
+	})
+}
+
+func (s *Server) handleModuleRename(w http.ResponseWriter, r *http.Request) {
+	s.editAndReturn(w, r, coursePath(r), func(c *course.Course) error {
+		t, err := formTitle(r)
+		if err != nil {
+			return err
+		}
+		for i := range c.Modules {
+			if c.Modules[i].Key == chi.URLParam(r, "key") {
+				c.Modules[i].Title = t
+				return nil
+			}
+		}
+		return course.ErrNotFound
 	})
 }
 

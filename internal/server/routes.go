@@ -123,6 +123,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/duplicate", s.handleCourseDuplicate)
 				r.Post("/{id}/archive", s.handleCourseArchive)
 				r.Post("/{id}/modules", s.handleModuleAdd)
+				r.Post("/{id}/modules/{key}", s.handleModuleRename)
 				r.Post("/{id}/modules/{key}/lessons", s.handleLessonAdd)
 				r.Post("/{id}/modules/{key}/move", s.handleModuleMove)
 				r.Post("/{id}/publish", s.handleCoursePublish)
