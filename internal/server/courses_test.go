@@ -40,17 +40,32 @@ func TestAuthoring_CreateFillReorderPublish(t *testing.T) {
 	}
 	lessonPath := p.header.Get("Location")
 
-	addBlock := func(kind, content string) {
+	addBlock := func(kind string, form url.Values) {
 		t.Helper()
 		pg := admin.get(lessonPath + "?add=" + kind)
-		r := admin.post(lessonPath+"/blocks", url.Values{"kind": {kind}, "key": {""}, "content": {content}, "revision": {revision(pg)}})
+		form.Set("kind", kind)
+		form.Set("revision", revision(pg))
+		r := admin.post(lessonPath+"/blocks", form)
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("add %s block: %d %s", kind, r.status, r.text(`[data-testid="form-error"]`))
 		}
 	}
-	addBlock("text", "Your manager has **goals** of their own.")
-	addBlock("callout", "style: takeaway\ntext: Learn what your manager is measured on.")
-	addBlock("reflection", "prompt: What does your manager worry about most?")
+	addBlock("text", url.Values{"content": {"Your manager has **goals** of their own."}})
+	addBlock("callout", url.Values{"style": {"takeaway"}, "text": {"Learn what your manager is measured on."}})
+	addBlock("reflection", url.Values{"prompt": {"What does your manager worry about most?"}})
+
+	t.Run("AFormShowsEachProblemAtItsField", func(t *testing.T) {
+		pg := admin.get(lessonPath + "?add=checklist")
+		r := admin.post(lessonPath+"/blocks", url.Values{"kind": {"checklist"}, "revision": {revision(pg)}, "title": {"Steps"}, "items": {"Book a one-on-one | soon"}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.text(`[data-testid="error-items"]`), "number of days") {
+			t.Errorf("status %d, items error %q", r.status, r.text(`[data-testid="error-items"]`))
+		}
+		pg = admin.get(lessonPath + "?add=image")
+		r = admin.post(lessonPath+"/blocks", url.Values{"kind": {"image"}, "revision": {revision(pg)}, "src": {"f-00000000000000000000000000000000.png"}})
+		if r.status != http.StatusUnprocessableEntity || r.text(`[data-testid="error-alt"]`) == "" {
+			t.Errorf("image without alt: %d", r.status)
+		}
+	})
 
 	t.Run("ABrokenBlockShowsItsProblemsAndSavesNothing", func(t *testing.T) {
 		pg := admin.get(lessonPath + "?add=quiz")
@@ -98,7 +113,7 @@ func TestAuthoring_CreateFillReorderPublish(t *testing.T) {
 	}
 
 	t.Run("ALaterEditStaysInTheDraftUntilPublished", func(t *testing.T) {
-		addBlock("text", "A second thought.")
+		addBlock("text", url.Values{"content": {"A second thought."}})
 		courses, err := coursesOf(s, acme.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -195,7 +210,7 @@ func TestAuthoring_UploadAndUseAnImage(t *testing.T) {
 	save := func(src string) page {
 		pg := admin.get(lessonPath + "?add=image")
 		rev, _ := pg.doc.Find(`input[name="revision"]`).First().Attr("value")
-		return admin.post(lessonPath+"/blocks", url.Values{"kind": {"image"}, "revision": {rev}, "content": {"src: " + src + "\nalt: The team around a table.\n"}})
+		return admin.post(lessonPath+"/blocks", url.Values{"kind": {"image"}, "revision": {rev}, "src": {src}, "alt": {"The team around a table."}})
 	}
 	if p := save("f-ffffffffffffffffffffffffffffffff.png"); p.status != http.StatusUnprocessableEntity {
 		t.Errorf("a file never uploaded: %d", p.status)

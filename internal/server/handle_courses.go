@@ -408,6 +408,12 @@ func (s *Server) handleLessonEdit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if add := course.Kind(q.Get("add")); add != "" {
 		v.FormKind, v.FormText = string(add), blockTemplates[add]
+		if formKinds[add] {
+			v.Fields = map[string]string{}
+			if add == course.KindCallout {
+				v.Fields["style"] = "takeaway"
+			}
+		}
 	}
 	if key := q.Get("edit"); key != "" {
 		l, err := rec.Draft.Lesson(chi.URLParam(r, "key"))
@@ -418,7 +424,9 @@ func (s *Server) handleLessonEdit(w http.ResponseWriter, r *http.Request) {
 		for _, b := range l.Blocks {
 			if b.Key == key {
 				v.FormKind, v.FormKey = string(b.Kind), b.Key
-				if b.Kind == course.KindText {
+				if formKinds[b.Kind] {
+					v.Fields = blockFields(b)
+				} else if b.Kind == course.KindText {
 					v.FormText = b.Text.Markdown
 				} else if v.FormText, err = library.BlockYAML(b); err != nil {
 					s.serverError(w, r, err)
@@ -512,7 +520,13 @@ func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
 	kind, key, text := course.Kind(r.PostFormValue("kind")), r.PostFormValue("key"), r.PostFormValue("content")
 	var b course.Block
 	var msgs []string
-	if kind == course.KindText {
+	var fields, fieldErrs map[string]string
+	if formKinds[kind] {
+		b, fields, fieldErrs = blockFromForm(kind, r)
+		if len(fieldErrs) > 0 {
+			msgs = append(msgs, "Please correct the fields marked below.")
+		}
+	} else if kind == course.KindText {
 		b = course.Block{Kind: course.KindText, Text: &course.Text{Markdown: strings.TrimSpace(text)}}
 		for _, p := range course.CheckBlock(b) {
 			msgs = append(msgs, p.Message)
@@ -546,7 +560,7 @@ func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, course.ErrNotFound):
 			s.notFound(w, r)
 			return
-		case apperr.Code(err) == apperr.ECONFLICT:
+		case apperr.Code(err) == apperr.ECONFLICT || apperr.Code(err) == apperr.EINVALID:
 			msgs = append(msgs, apperr.Message(err))
 		default:
 			s.renderError(w, r, err)
@@ -558,7 +572,7 @@ func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderLessonEdit(w, r, http.StatusUnprocessableEntity, rec, pages.LessonEditView{
-		FormKind: string(kind), FormKey: key, FormText: text, FormErrors: msgs,
+		FormKind: string(kind), FormKey: key, FormText: text, FormErrors: msgs, Fields: fields, FieldErrors: fieldErrs,
 	})
 }
 
