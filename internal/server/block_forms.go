@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/web/pages"
 )
 
 // formKinds are the block kinds edited with a form of fields. Text is
@@ -111,4 +112,69 @@ func fieldOfProblem(path string) string {
 		return "src"
 	}
 	return rest
+}
+
+// quizForm shows a quiz with one blank question and two blank options per
+// question to fill in, so questions and answers are added without script.
+func quizForm(q *course.Quiz, errs map[string]string) *pages.QuizForm {
+	f := &pages.QuizForm{PassMark: "75", Attempts: "0", Errors: errs}
+	if q != nil {
+		f.PassMark, f.Attempts, f.Shuffle = strconv.Itoa(q.PassMark), strconv.Itoa(q.Attempts), q.Shuffle
+		for _, qu := range q.Questions {
+			qf := pages.QuestionForm{Type: qu.Type, Scenario: qu.Scenario, Prompt: qu.Prompt, Explanation: qu.Explanation}
+			for _, o := range qu.Options {
+				qf.Options = append(qf.Options, pages.OptionForm{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
+			}
+			f.Questions = append(f.Questions, qf)
+		}
+	}
+	f.Questions = append(f.Questions, pages.QuestionForm{Type: course.Scenario})
+	for i := range f.Questions {
+		f.Questions[i].Options = append(f.Questions[i].Options, pages.OptionForm{}, pages.OptionForm{})
+	}
+	return f
+}
+
+// quizFromForm reads the quiz form: blank questions and blank answers are
+// left out. It returns the quiz, the form as typed (to show again), and
+// the problems by field (pass_mark, attempts, questions, q0, q1…).
+func quizFromForm(r *http.Request) (course.Block, *pages.QuizForm) {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	errs := map[string]string{}
+	q := &course.Quiz{Shuffle: r.PostFormValue("shuffle") == "on"}
+	var err error
+	if q.PassMark, err = strconv.Atoi(v("pass_mark")); err != nil {
+		errs["pass_mark"] = "Enter a whole number from 0 to 100."
+	}
+	if q.Attempts, err = strconv.Atoi(v("attempts")); err != nil {
+		errs["attempts"] = "Enter a whole number (0 for no limit)."
+	}
+	for i := 0; i < 100 && r.PostForm.Has(fmt.Sprintf("q%d_prompt", i)); i++ {
+		qv := func(f string) string { return v(fmt.Sprintf("q%d_%s", i, f)) }
+		qu := course.Question{Type: qv("type"), Scenario: qv("scenario"), Prompt: qv("prompt"), Explanation: qv("explanation")}
+		for j := 0; j < 50 && r.PostForm.Has(fmt.Sprintf("q%d_o%d_text", i, j)); j++ {
+			ov := func(f string) string { return v(fmt.Sprintf("q%d_o%d_%s", i, j, f)) }
+			o := course.Option{Text: ov("text"), Correct: ov("correct") == "on", Feedback: ov("feedback")}
+			if o.Text != "" || o.Feedback != "" || o.Correct {
+				qu.Options = append(qu.Options, o)
+			}
+		}
+		if qu.Prompt == "" && qu.Scenario == "" && len(qu.Options) == 0 {
+			continue // the blank question left for adding one
+		}
+		q.Questions = append(q.Questions, qu)
+	}
+	b := course.Block{Kind: course.KindQuiz, Quiz: q}
+	for _, p := range course.CheckBlock(b) {
+		field := fieldOfProblem(p.Path)
+		if strings.HasPrefix(p.Path, "quiz.questions[") {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.SplitN(strings.TrimPrefix(p.Path, "quiz.questions["), "]", 2)[0], "]"))
+			field = "q" + strconv.Itoa(n)
+		}
+		if _, taken := errs[field]; !taken {
+			errs[field] = strings.ToUpper(p.Message[:1]) + p.Message[1:] + "."
+		}
+	}
+	form := quizForm(q, errs)
+	return b, form
 }

@@ -328,3 +328,53 @@ func libraryExample(t *testing.T) (course.Course, []library.Problem) {
 	t.Helper()
 	return library.Load(os.DirFS("../library/testdata/good"), "example")
 }
+
+func TestAuthoring_QuizForm(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	admin := adminClient(t, s)
+	admin.get("/admin/courses")
+	coursePath := admin.post("/admin/courses", url.Values{"title": {"Quizzes"}, "slug": {"quizzes"}}).header.Get("Location")
+	editor := admin.get(coursePath)
+	lessonForm, _ := editor.doc.Find(`form[action$="/lessons"]`).First().Attr("action")
+	rev, _ := editor.doc.Find(`input[name="revision"]`).First().Attr("value")
+	lessonPath := admin.post(lessonForm, url.Values{"title": {"Check"}, "revision": {rev}}).header.Get("Location")
+
+	form := func(correct string) url.Values {
+		pg := admin.get(lessonPath + "?add=quiz")
+		if pg.doc.Find(`input[name="q0_o1_text"]`).Length() != 1 || pg.doc.Find(`textarea[name="content"]`).Length() != 0 {
+			t.Fatal("the quiz form has no answer fields, or is YAML")
+		}
+		rev, _ := pg.doc.Find(`input[name="revision"]`).First().Attr("value")
+		f := url.Values{"kind": {"quiz"}, "revision": {rev}, "pass_mark": {"80"}, "attempts": {"2"},
+			"q0_type": {"scenario"}, "q0_scenario": {"Jo's manager cancels their one-on-one twice."}, "q0_prompt": {"What should Jo do?"},
+			"q0_explanation": {"Ask for a shorter slot."},
+			"q0_o0_text":     {"Propose a shorter, fixed slot."}, "q0_o0_feedback": {"Yes: it keeps the habit."},
+			"q0_o1_text": {"Stop asking."}, "q0_o1_feedback": {"Silence loses the channel."},
+			"q1_type": {"scenario"}, "q1_prompt": {""}, "q1_o0_text": {""}, "q1_o1_text": {""}}
+		if correct != "" {
+			f.Set(correct, "on")
+		}
+		return f
+	}
+	bad := admin.post(lessonPath+"/blocks", form(""))
+	if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.text(`[data-testid="error-q0"]`), "exactly one correct") {
+		t.Errorf("no right answer: %d %q", bad.status, bad.text(`[data-testid="error-q0"]`))
+	}
+	if got, _ := bad.doc.Find(`input[name="q0_prompt"]`).Attr("value"); got != "What should Jo do?" {
+		t.Errorf("the form lost the question: %q", got)
+	}
+	if p := admin.post(lessonPath+"/blocks", form("q0_o0_correct")); p.status != http.StatusSeeOther {
+		t.Fatalf("save quiz: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	c, _ := coursesOfSlug(s, "quizzes")
+	q := c.Modules[0].Lessons[0].Blocks[0].Quiz
+	if q == nil || q.PassMark != 80 || len(q.Questions) != 1 || !q.Questions[0].Options[0].Correct || q.Questions[0].Options[1].Correct {
+		t.Errorf("stored quiz %+v", q)
+	}
+}
+
+func coursesOfSlug(s *testServer, slug string) (course.Course, error) {
+	acme, _ := s.main.Tenants.FindTenantBySlug(context.Background(), "acme")
+	rec, err := postgresCourses(s).FindCourseBySlug(context.Background(), acme.ID, slug)
+	return rec.Draft, err
+}

@@ -408,6 +408,9 @@ func (s *Server) handleLessonEdit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if add := course.Kind(q.Get("add")); add != "" {
 		v.FormKind, v.FormText = string(add), blockTemplates[add]
+		if add == course.KindQuiz {
+			v.Quiz = quizForm(nil, nil)
+		}
 		if formKinds[add] {
 			v.Fields = map[string]string{}
 			if add == course.KindCallout {
@@ -424,7 +427,9 @@ func (s *Server) handleLessonEdit(w http.ResponseWriter, r *http.Request) {
 		for _, b := range l.Blocks {
 			if b.Key == key {
 				v.FormKind, v.FormKey = string(b.Kind), b.Key
-				if formKinds[b.Kind] {
+				if b.Kind == course.KindQuiz {
+					v.Quiz = quizForm(b.Quiz, nil)
+				} else if formKinds[b.Kind] {
 					v.Fields = blockFields(b)
 				} else if b.Kind == course.KindText {
 					v.FormText = b.Text.Markdown
@@ -521,7 +526,13 @@ func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
 	var b course.Block
 	var msgs []string
 	var fields, fieldErrs map[string]string
-	if formKinds[kind] {
+	var quiz *pages.QuizForm
+	if kind == course.KindQuiz && r.PostForm.Has("pass_mark") {
+		b, quiz = quizFromForm(r)
+		if len(quiz.Errors) > 0 {
+			msgs = append(msgs, "Please correct the quiz where marked below.")
+		}
+	} else if formKinds[kind] {
 		b, fields, fieldErrs = blockFromForm(kind, r)
 		if len(fieldErrs) > 0 {
 			msgs = append(msgs, "Please correct the fields marked below.")
@@ -572,7 +583,7 @@ func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderLessonEdit(w, r, http.StatusUnprocessableEntity, rec, pages.LessonEditView{
-		FormKind: string(kind), FormKey: key, FormText: text, FormErrors: msgs, Fields: fields, FieldErrors: fieldErrs,
+		FormKind: string(kind), FormKey: key, FormText: text, FormErrors: msgs, Fields: fields, FieldErrors: fieldErrs, Quiz: quiz,
 	})
 }
 
