@@ -107,3 +107,33 @@ func afterReload(t *testing.T, b *browsertest.Browser, action chromedp.Action[ch
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Lessons are dragged from one module to another on the course page.
+func TestJourney_AuthorDragsALessonToAnotherModule(t *testing.T) {
+	srv := browsertest.StartServer(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	acme, _ := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
+	srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ian@acme.test", Name: "Ian Instructor", Password: password, Roles: []user.Role{user.Instructor}}, by)
+	example, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
+	courses := postgres.NewCourseService(srv.Main.DB)
+	rec, err := courses.ImportCourse(ctx, acme.ID, example, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	portal := srv.PortalURL("acme")
+	b := browsertest.NewBrowser(t)
+	signIn(b, portal+"/login", "ian@acme.test")
+	b.Visit(portal + "/admin/courses/" + itoa(rec.ID))
+	afterReload(t, b, chromedp.DragAndDrop(
+		chromedp.CSS(`[data-testid="modules"] section:nth-child(2) .outline-lessons li:nth-child(1) .drag-handle`),
+		chromedp.CSS(`[data-testid="modules"] section:nth-child(1) .outline-lessons li:nth-child(1) .drag-handle`)))
+	after, err := courses.FindCourseByID(ctx, acme.ID, rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n1, n2 := len(after.Draft.Modules[0].Lessons), len(after.Draft.Modules[1].Lessons); n1 != 2 || n2 != 0 {
+		t.Errorf("lessons per module after the drag: %d and %d, want 2 and 0", n1, n2)
+	}
+	b.CheckAccessibility()
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/components"
+	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/pages"
 )
 
@@ -243,7 +244,7 @@ func (s *Server) renderCourseEditWith(w http.ResponseWriter, r *http.Request, st
 		v.Versions = append(v.Versions, pages.VersionRow{Version: ver.Version, Note: ver.Note, PublishedAt: ver.PublishedAt})
 	}
 	adjust(&v)
-	s.render(w, r, status, s.page(r, rec.Draft.Title), pages.CourseEdit(v))
+	s.render(w, r, status, s.editorPage(r, rec.Draft.Title), pages.CourseEdit(v))
 }
 
 // editCourse applies one edit to the URL's course and reports whether it
@@ -336,9 +337,14 @@ func (s *Server) handleModuleMove(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// handleLessonMove moves a lesson within its module, or into the module
+// named by parent (a drop on another module's list).
 func (s *Server) handleLessonMove(w http.ResponseWriter, r *http.Request) {
 	s.editAndReturn(w, r, coursePath(r), func(c *course.Course) error {
 		key := chi.URLParam(r, "key")
+		if parent := r.PostFormValue("parent"); parent != "" {
+			return c.MoveLesson(key, parent, moveTarget(r))
+		}
 		for _, m := range c.Modules {
 			for _, l := range m.Lessons {
 				if l.Key == key {
@@ -465,9 +471,7 @@ func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	v.Preview = s.blockViews(l.Blocks)
-	p := s.page(r, l.Title)
-	p.Scripts = []string{s.assets.URL("js/vendor/sortable.min.js"), s.assets.URL("js/editor.js")}
-	s.render(w, r, status, p, pages.LessonEdit(v))
+	s.render(w, r, status, s.editorPage(r, l.Title), pages.LessonEdit(v))
 }
 
 // blockSummary is a block's first words, for the editor's list.
@@ -843,4 +847,12 @@ func (s *Server) handleCourseArchive(w http.ResponseWriter, r *http.Request) {
 		s.flash(r, "The course is back from the archive.")
 	}
 	http.Redirect(w, r, coursePath(r), http.StatusSeeOther)
+}
+
+// editorPage is the frame of the editor's pages, with the drag-and-drop
+// scripts.
+func (s *Server) editorPage(r *http.Request, title string) layout.Page {
+	p := s.page(r, title)
+	p.Scripts = []string{s.assets.URL("js/vendor/sortable.min.js"), s.assets.URL("js/editor.js")}
+	return p
 }

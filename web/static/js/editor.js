@@ -6,13 +6,15 @@
   if (typeof Sortable === "undefined") return;
   document.querySelectorAll("[data-sortable]").forEach(function (list) {
     Sortable.create(list, {
-      handle: ".drag-handle",
+      group: list.dataset.group || undefined, // lists of one group share items
+      handle: list.dataset.handle || ".drag-handle",
       forceFallback: true, // pointer events: the same in every browser, and testable
       animation: 150,
       onEnd: function (ev) {
-        if (ev.oldIndex === ev.newIndex) return;
+        if (ev.from === ev.to && ev.oldIndex === ev.newIndex) return;
         var body = new FormData();
         body.set("to", String(ev.newIndex));
+        if (ev.to.dataset.parent) body.set("parent", ev.to.dataset.parent);
         body.set("revision", list.dataset.revision);
         body.set("csrf_token", list.dataset.csrf);
         list.setAttribute("aria-busy", "true");
