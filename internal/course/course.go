@@ -6,7 +6,6 @@ package course
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -368,9 +367,8 @@ func checkMedia(p *problems, m *Media) {
 	case m.Src != "" && !fileRE.MatchString(m.Src):
 		p.add("media.src", "src must be a file of the course, like media/intro.mp4")
 	case m.URL != "":
-		u, err := url.Parse(m.URL)
-		if err != nil || u.Scheme != "https" || !slices.Contains(EmbedHosts, u.Host) {
-			p.add("media.url", "url must be https on an allowed host (%s)", strings.Join(EmbedHosts, ", "))
+		if _, ok := PlayerURL(m.URL); !ok {
+			p.add("media.url", "url must be an https address of a video or recording on an allowed host (%s)", strings.Join(EmbedHosts, ", "))
 		}
 	}
 	if textLen(m.Transcript) == 0 {

@@ -137,3 +137,115 @@ func TestJourney_AuthorDragsALessonToAnotherModule(t *testing.T) {
 	}
 	b.CheckAccessibility()
 }
+
+// The whole authoring promise, in the browser: an administrator creates a
+// course, writes two lessons with three kinds of blocks, drags a block to a
+// new place and publishes; a learner sees the new order. A second edit
+// stays out of the learner's view until it is published, and even then the
+// learner keeps the version they started until they restart.
+func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing.T) {
+	srv := browsertest.StartServer(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for email, role := range map[string]user.Role{"ada@acme.test": user.Admin, "lee@acme.test": user.Learner} {
+		if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: email, Name: email[:3], Password: password, Roles: []user.Role{role}}, by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	portal := srv.PortalURL("acme")
+
+	admin := browsertest.NewBrowser(t)
+	signIn(admin, portal+"/login", "ada@acme.test")
+	admin.Visit(portal + "/admin/courses")
+	admin.Do(chromedp.SendKeys(chromedp.CSS("#f-title"), "Working With Your Manager"),
+		chromedp.SendKeys(chromedp.CSS("#f-slug"), "working-with-your-manager"))
+	afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/courses"] button`)))
+	coursePath := browsertest.Run(admin, chromedp.Evaluate[string](`location.pathname`))
+
+	addLesson := func(title string) (lessonPath string) {
+		admin.Visit(portal + coursePath)
+		admin.Do(chromedp.SendKeys(chromedp.CSS(`input[id^="new-lesson-"]`), title))
+		afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[action$="/lessons"] button`)))
+		return browsertest.Run(admin, chromedp.Evaluate[string](`location.pathname`))
+	}
+	addBlock := func(kind string, fields map[string]string) {
+		admin.Do(chromedp.SetValue(chromedp.CSS("#f-add"), kind))
+		afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[method="get"] button`)))
+		for id, text := range fields {
+			admin.Do(chromedp.SendKeys(chromedp.CSS("#"+id), text))
+		}
+		afterReload(t, admin, chromedp.Click(chromedp.CSS(`#block-form button[type="submit"]`)))
+		if msg := browsertest.Run(admin, chromedp.Evaluate[string](`document.querySelector('[data-testid="form-error"]')?.textContent ?? ""`)); msg != "" {
+			t.Fatalf("saving the %s block: %s", kind, msg)
+		}
+	}
+	editorOrder := func() string {
+		return browsertest.Run(admin, chromedp.Evaluate[string](
+			`[...document.querySelectorAll('[data-testid="blocks"] .kind')].map(e => e.textContent).join(",")`))
+	}
+
+	first := addLesson("Know what your manager is measured on")
+	addBlock("text", map[string]string{"f-content": "Your manager answers to someone too."})
+	addBlock("callout", map[string]string{"f-text": "Ask what success looks like this quarter."})
+	addBlock("reflection", map[string]string{"f-prompt": "Which of your manager's goals does your work move?"})
+	if got := editorOrder(); got != "text,callout,reflection" {
+		t.Fatalf("blocks after adding: %s", got)
+	}
+	afterReload(t, admin, chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] li:nth-child(3) .drag-handle`),
+		chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) .drag-handle`)))
+	if got := editorOrder(); got != "reflection,text,callout" {
+		t.Fatalf("blocks after dragging the reflection to the top: %s", got)
+	}
+	addLesson("Write a five-line weekly update")
+	addBlock("checklist", map[string]string{"f-title": "This week", "f-items": "Draft your first update"})
+
+	publish := func(note string) {
+		admin.Visit(portal + coursePath)
+		admin.Do(chromedp.SendKeys(chromedp.CSS("#f-note"), note))
+		afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)))
+		if admin.Text(`[data-testid="no-changes"]`) == "" {
+			t.Fatal("publishing left changes unpublished")
+		}
+	}
+	publish("First version")
+
+	learner := browsertest.NewBrowser(t)
+	signIn(learner, portal+"/login", "lee@acme.test")
+	learner.Visit(portal + "/courses")
+	afterReload(t, learner, chromedp.Click(chromedp.CSS(`[data-testid="catalog"] a`)))
+	afterReload(t, learner, chromedp.Click(chromedp.CSS(`[data-testid="enrol"]`)))
+	lessonURL := browsertest.Run(learner, chromedp.Evaluate[string](`location.href`))
+	learnerOrder := func() string {
+		learner.Visit(lessonURL)
+		return browsertest.Run(learner, chromedp.Evaluate[string](
+			`[...document.querySelectorAll('[data-testid="lesson-body"] [data-testid="block"]')].map(e => e.dataset.kind).join(",")`))
+	}
+	if got := learnerOrder(); got != "reflection,text,callout" {
+		t.Fatalf("the learner sees %s, want the published order reflection,text,callout", got)
+	}
+	learner.Screenshot("learner-lesson")
+
+	// A second edit, with the keyboard's Down button.
+	admin.Visit(portal + first)
+	afterReload(t, admin, chromedp.Click(chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) form.move button`)))
+	if got := editorOrder(); got != "text,reflection,callout" {
+		t.Fatalf("blocks after Down: %s", got)
+	}
+	if got := learnerOrder(); got != "reflection,text,callout" {
+		t.Errorf("an unpublished edit reached the learner: %s", got)
+	}
+
+	publish("Context before the question")
+	if got := learnerOrder(); got != "reflection,text,callout" {
+		t.Errorf("the learner's version changed under them: %s", got)
+	}
+	learner.Visit(portal + "/courses/working-with-your-manager")
+	afterReload(t, learner, chromedp.Click(chromedp.CSS(`[data-testid="newer-version"] button`)))
+	if got := learnerOrder(); got != "text,reflection,callout" {
+		t.Errorf("after restarting on the new version the learner sees %s", got)
+	}
+}

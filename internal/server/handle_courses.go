@@ -657,6 +657,11 @@ func (s *Server) blockViews(blocks []course.Block) []pages.BlockView {
 			v.FileURL, v.Label = "/files/"+url.PathEscape(b.File.Src), b.File.Label
 		case b.Media != nil:
 			v.Title, v.Transcript = b.Media.Title, b.Media.Transcript
+			if b.Media.Src != "" {
+				v.MediaURL = "/files/" + url.PathEscape(b.Media.Src)
+			} else {
+				v.PlayerURL, _ = course.PlayerURL(b.Media.URL)
+			}
 		case b.LiveSession != nil:
 			v.Title, v.Description = b.LiveSession.Title, b.LiveSession.Description
 		}

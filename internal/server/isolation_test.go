@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
@@ -52,6 +53,12 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := postgres.NewCourseService(s.db).Publish(ctx, globex.ID, gc.ID, "", by); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewLearningService(s.db).Enrol(ctx, globex.ID, secret.ID, gc.ID, learning.SelfEnrolled); err != nil {
+		t.Fatal(err)
+	}
 	gLesson := gc.Draft.Modules[0].Lessons[0]
 	secretFile := "f-0123456789abcdef0123456789abcdef.png"
 	if err := postgres.NewCourseService(s.db).RecordUpload(ctx, globex.ID, secretFile, by); err != nil {
@@ -66,6 +73,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"members/{userID}": strconv.FormatInt(secret.ID, 10),
 		"logo/{name}":      "logo-globex-secret.png",
 		"courses/{id}":     strconv.FormatInt(gc.ID, 10),
+		"courses/{slug}":   gc.Slug,
 		"modules/{key}":    gc.Draft.Modules[0].Key,
 		"lessons/{key}":    gLesson.Key,
 		"blocks/{block}":   gLesson.Blocks[0].Key,

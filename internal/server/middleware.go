@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/upward-lms/upward/internal/course"
 )
 
 // requestInfo collects what later middleware learn about a request (its
@@ -93,9 +95,19 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 
 // contentSecurityPolicy allows scripts, styles and images from our own
 // origin only: no inline script, no eval, no framing by other sites.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; frame-src 'none'; " +
+// contentSecurityPolicy allows nothing inline and nothing from elsewhere,
+// except the players of the allowed video and audio hosts in frames.
+var contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; frame-src " + frameSources() + "; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func frameSources() string {
+	srcs := make([]string, len(course.FrameHosts))
+	for i, h := range course.FrameHosts {
+		srcs[i] = "https://" + h
+	}
+	return strings.Join(srcs, " ")
+}
 
 // secureHeaders sets the security headers on every response.
 func (s *Server) secureHeaders(next http.Handler) http.Handler {

@@ -109,6 +109,12 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/email", s.handleEmailChange)
 		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)
 
+		r.Get("/courses", s.handleCatalog)
+		r.Get("/courses/{slug}", s.handleLearnerCourse)
+		r.Post("/courses/{slug}/enrol", s.handleEnrol)
+		r.Post("/courses/{slug}/restart", s.handleRestart)
+		r.Get("/courses/{slug}/lessons/{key}", s.handleLesson)
+
 		r.Route("/admin", func(r chi.Router) {
 			r.Route("/courses", func(r chi.Router) {
 				r.Use(s.requireAuthor)

@@ -34,6 +34,7 @@ type Server struct {
 	resellers *postgres.ResellerService
 	groups    *postgres.GroupService
 	courses   *postgres.CourseService
+	learning  *postgres.LearningService
 	library   []library.Loaded // the built-in course library
 	md        *markdown.Renderer
 	sessions  *scs.SessionManager
@@ -68,6 +69,7 @@ func New(d Deps) *Server {
 		resellers: postgres.NewResellerService(d.DB),
 		groups:    postgres.NewGroupService(d.DB),
 		courses:   postgres.NewCourseService(d.DB),
+		learning:  postgres.NewLearningService(d.DB),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,
@@ -126,8 +128,9 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	p.LogoURL = logoURL(st.Tenant)
 	p.Nav = []layout.NavLink{nav("Home", "/")}
 	if st.User != nil {
+		p.Nav = append(p.Nav, nav("Courses", "/courses"))
 		if access.Allow(st.Actor, access.AuthorCourses) {
-			p.Nav = append(p.Nav, nav("Courses", "/admin/courses"))
+			p.Nav = append(p.Nav, nav("Authoring", "/admin/courses"))
 		}
 		if access.Allow(st.Actor, access.ManageUsers) {
 			p.Nav = append(p.Nav, nav("Admin", "/admin"))

@@ -1,0 +1,47 @@
+// Package learning holds the rules of taking a course: how a learner is
+// enrolled, which version of a course they see, and (as it grows) how their
+// progress counts. It imports no infrastructure.
+package learning
+
+import "time"
+
+// Source says how a learner came to a course.
+type Source string
+
+// Sources.
+const (
+	SelfEnrolled Source = "self"
+	Assigned     Source = "assigned"
+	ByCode       Source = "code"
+)
+
+// Status is where an enrolment stands.
+type Status string
+
+// Statuses.
+const (
+	Active    Status = "active"
+	Completed Status = "completed"
+)
+
+// Enrolment is a learner taking a course. The learner keeps Version, the
+// course version published when they started, so that an author's later
+// changes never move the ground under someone half-way through; they take
+// a newer version by restarting, which begins the next Attempt.
+type Enrolment struct {
+	ID          int64
+	CourseID    int64
+	UserID      int64
+	Version     int
+	Attempt     int
+	Source      Source
+	Status      Status
+	DueAt       *time.Time
+	EnrolledAt  time.Time
+	StartedAt   time.Time
+	CompletedAt *time.Time
+}
+
+// NewerVersion reports whether the course was published again since the
+// learner started: they may restart to take the new version.
+func (e Enrolment) NewerVersion(published int) bool { return published > e.Version }

@@ -1,0 +1,189 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/postgres/pgtest"
+	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+type learningFixture struct {
+	ctx      context.Context
+	courses  *postgres.CourseService
+	learning *postgres.LearningService
+	tenantID int64
+	learner  int64
+	course   postgres.CourseRecord
+}
+
+func newLearningFixture(t *testing.T) learningFixture {
+	t.Helper()
+	ctx := context.Background()
+	db := pgtest.New(t).DB
+	by := postgres.AuditActor{Label: "test"}
+	acme, err := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := postgres.NewUserService(db, nil, nil).EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee Learner", Password: "correct horse battery staple", Roles: []user.Role{user.Learner}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	courses := postgres.NewCourseService(db)
+	rec, err := courses.ImportCourse(ctx, acme.ID, c, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return learningFixture{ctx: ctx, courses: courses, learning: postgres.NewLearningService(db), tenantID: acme.ID, learner: u.ID, course: rec}
+}
+
+func (f learningFixture) publish(t *testing.T) int {
+	t.Helper()
+	v, err := f.courses.Publish(f.ctx, f.tenantID, f.course.ID, "", postgres.AuditActor{Label: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func (f learningFixture) renameFirstLesson(t *testing.T, title string) {
+	t.Helper()
+	_, err := f.courses.EditDraft(f.ctx, f.tenantID, f.course.ID, 0, postgres.AuditActor{Label: "test"}, func(c *course.Course) error {
+		c.Modules[0].Lessons[0].Title = title
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f learningFixture) seen(t *testing.T) postgres.LearnerCourse {
+	t.Helper()
+	lc, err := f.learning.FindLearnerCourse(f.ctx, f.tenantID, f.learner, f.course.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lc
+}
+
+func TestLearning_ADraftIsNotInTheCatalogUntilPublished(t *testing.T) {
+	f := newLearningFixture(t)
+	if got, _ := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner); len(got) != 0 {
+		t.Errorf("catalog before publishing: %v", got)
+	}
+	if _, err := f.learning.FindLearnerCourse(f.ctx, f.tenantID, f.learner, f.course.Slug); apperr.Code(err) != apperr.ENOTFOUND {
+		t.Errorf("unpublished course: %v, want not found", err)
+	}
+	if _, err := f.learning.Enrol(f.ctx, f.tenantID, f.learner, f.course.ID, learning.SelfEnrolled); apperr.Code(err) != apperr.ENOTFOUND {
+		t.Errorf("enrolling in an unpublished course: %v, want not found", err)
+	}
+	f.publish(t)
+	got, err := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner)
+	if err != nil || len(got) != 1 || got[0].Enrolled {
+		t.Fatalf("catalog after publishing: %+v, %v", got, err)
+	}
+}
+
+func TestLearning_ALearnerKeepsTheVersionTheyStartedUntilTheyRestart(t *testing.T) {
+	f := newLearningFixture(t)
+	f.renameFirstLesson(t, "Version one")
+	f.publish(t)
+	if lc := f.seen(t); lc.Enrolment != nil || lc.Content.Modules[0].Lessons[0].Title != "Version one" {
+		t.Fatalf("before enrolling: %+v", lc.Enrolment)
+	}
+	created, err := f.learning.Enrol(f.ctx, f.tenantID, f.learner, f.course.ID, learning.SelfEnrolled)
+	if err != nil || !created {
+		t.Fatalf("Enrol = %v, %v", created, err)
+	}
+
+	// An unpublished edit reaches nobody; a new publication reaches only
+	// those who start after it.
+	f.renameFirstLesson(t, "Version two")
+	if got := f.seen(t).Content.Modules[0].Lessons[0].Title; got != "Version one" {
+		t.Errorf("after an unpublished edit, the learner sees %q", got)
+	}
+	f.publish(t)
+	lc := f.seen(t)
+	if got := lc.Content.Modules[0].Lessons[0].Title; got != "Version one" {
+		t.Errorf("after republishing, the enrolled learner sees %q", got)
+	}
+	if !lc.Enrolment.NewerVersion(lc.PublishedVersion) {
+		t.Error("the learner is not told of the newer version")
+	}
+
+	if err := f.learning.Restart(f.ctx, f.tenantID, f.learner, f.course.ID, lc.Enrolment.Attempt); err != nil {
+		t.Fatal(err)
+	}
+	// The same restart again (a double click) changes nothing more.
+	if err := f.learning.Restart(f.ctx, f.tenantID, f.learner, f.course.ID, lc.Enrolment.Attempt); err != nil {
+		t.Fatal(err)
+	}
+	after := f.seen(t)
+	if got := after.Content.Modules[0].Lessons[0].Title; got != "Version two" {
+		t.Errorf("after restarting, the learner sees %q", got)
+	}
+	if after.Enrolment.Attempt != 2 || after.Enrolment.Version != 2 {
+		t.Errorf("after restarting: attempt %d on version %d, want 2 on 2", after.Enrolment.Attempt, after.Enrolment.Version)
+	}
+	if err := f.learning.Restart(f.ctx, f.tenantID, f.learner, f.course.ID, 7); apperr.Code(err) != apperr.EINVALID {
+		t.Errorf("restarting an attempt that never was: %v", err)
+	}
+}
+
+func TestLearning_EnrollingTwiceAtOnceMakesOneEnrolment(t *testing.T) {
+	f := newLearningFixture(t)
+	f.publish(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	made := 0
+	for range 20 {
+		wg.Go(func() {
+			created, err := f.learning.Enrol(f.ctx, f.tenantID, f.learner, f.course.ID, learning.SelfEnrolled)
+			if err != nil {
+				t.Error(err)
+			}
+			if created {
+				mu.Lock()
+				made++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if made != 1 {
+		t.Errorf("%d enrolments made, want 1", made)
+	}
+}
+
+func TestLearning_AnArchivedCourseStaysOpenToThoseEnrolled(t *testing.T) {
+	f := newLearningFixture(t)
+	f.publish(t)
+	if _, err := f.learning.Enrol(f.ctx, f.tenantID, f.learner, f.course.ID, learning.SelfEnrolled); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.courses.SetCourseArchived(f.ctx, f.tenantID, f.course.ID, true, postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner); len(got) != 0 {
+		t.Errorf("an archived course is in the catalog: %+v", got)
+	}
+	if lc := f.seen(t); lc.Enrolment == nil {
+		t.Error("the enrolled learner lost the archived course")
+	}
+	if err := f.learning.Restart(f.ctx, f.tenantID, f.learner, f.course.ID, 1); apperr.Code(err) != apperr.ECONFLICT {
+		t.Errorf("restarting an archived course: %v, want a conflict", err)
+	}
+}

@@ -1,0 +1,156 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/postgres"
+)
+
+// publishedExample puts the parser's example course into acme, published.
+func publishedExample(t *testing.T, s *testServer, tenantID int64) postgres.CourseRecord {
+	t.Helper()
+	ctx := context.Background()
+	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	courses := postgresCourses(s)
+	rec, err := courses.ImportCourse(ctx, tenantID, c, "", postgres.AuditActor{Label: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := courses.Publish(ctx, tenantID, rec.ID, "", postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func TestLearner_FindsStartsAndReadsACourse(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	rec := publishedExample(t, s, acme.ID)
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+
+	catalog := ana.get("/courses")
+	link, ok := catalog.doc.Find(`[data-testid="catalog"] a`).First().Attr("href")
+	if !ok || link != "/courses/"+rec.Slug {
+		t.Fatalf("catalog link %q", link)
+	}
+	page := ana.get(link)
+	if page.doc.Find(`[data-testid="syllabus"] a`).Length() != 0 {
+		t.Error("lessons are links before the learner starts")
+	}
+	first := rec.Draft.Modules[0].Lessons[0]
+	if p := ana.get(link + "/lessons/" + first.Key); p.status != http.StatusSeeOther || p.header.Get("Location") != link {
+		t.Errorf("a lesson before starting: %d to %q, want the course page", p.status, p.header.Get("Location"))
+	}
+
+	start := ana.post(link+"/enrol", nil)
+	if start.status != http.StatusSeeOther || start.header.Get("Location") != link+"/lessons/"+first.Key {
+		t.Fatalf("start: %d to %q", start.status, start.header.Get("Location"))
+	}
+	lesson := ana.get(start.header.Get("Location"))
+	if got := lesson.text(`[data-testid="lesson-title"]`); got != first.Title {
+		t.Errorf("lesson title %q, want %q", got, first.Title)
+	}
+	if n := lesson.doc.Find(`[data-testid="lesson-body"] [data-testid="block"]`).Length(); n != len(first.Blocks) {
+		t.Errorf("%d blocks shown, want %d", n, len(first.Blocks))
+	}
+	if cur := lesson.doc.Find(`[aria-current="page"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.TrimSpace(s.Text()) == first.Title
+	}); cur.Length() != 1 {
+		t.Error("the outline does not mark the current lesson")
+	}
+	next, _ := lesson.doc.Find(`[data-testid="next"]`).Attr("href")
+	if want := link + "/lessons/" + rec.Draft.Modules[1].Lessons[0].Key; next != want {
+		t.Errorf("next %q, want %q", next, want)
+	}
+	if p := ana.get(link + "/lessons/no-such-lesson"); p.status != http.StatusNotFound {
+		t.Errorf("unknown lesson: %d", p.status)
+	}
+
+	// Starting again is harmless: the learner is sent to the course page.
+	if again := ana.post(link+"/enrol", nil); again.status != http.StatusSeeOther || again.header.Get("Location") != link {
+		t.Errorf("second start: %d to %q", again.status, again.header.Get("Location"))
+	}
+	if catalog := ana.get("/courses"); catalog.doc.Find(`[data-testid="enrolled"]`).Length() != 1 {
+		t.Error("the catalog does not mark the course as enrolled")
+	}
+}
+
+func TestLearner_KeepsTheirVersionUntilTheyRestart(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	ctx := context.Background()
+	rec := publishedExample(t, s, acme.ID)
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+	link := "/courses/" + rec.Slug
+	ana.get(link)
+	ana.post(link+"/enrol", nil)
+
+	courses := postgresCourses(s)
+	if _, err := courses.EditDraft(ctx, acme.ID, rec.ID, 0, postgres.AuditActor{Label: "test"}, func(c *course.Course) error {
+		c.Modules[0].Lessons[0].Title = "Renamed in version two"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lessonTitle := func() string {
+		return ana.get(link + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key).text(`[data-testid="lesson-title"]`)
+	}
+	if got := lessonTitle(); got != rec.Draft.Modules[0].Lessons[0].Title {
+		t.Errorf("an unpublished edit reached the learner: %q", got)
+	}
+	if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lessonTitle(); got == "Renamed in version two" {
+		t.Error("the new version replaced the learner's without a restart")
+	}
+	page := ana.get(link)
+	if page.doc.Find(`[data-testid="newer-version"]`).Length() != 1 {
+		t.Fatal("the course page does not offer the new version")
+	}
+	if p := ana.post(link+"/restart", url.Values{"attempt": {"x"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("restart with a broken attempt: %d", p.status)
+	}
+	ana.get(link)
+	if p := ana.post(link+"/restart", url.Values{"attempt": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("restart: %d", p.status)
+	}
+	if got := lessonTitle(); got != "Renamed in version two" {
+		t.Errorf("after restarting the learner sees %q", got)
+	}
+	if ana.get(link).doc.Find(`[data-testid="newer-version"]`).Length() != 0 {
+		t.Error("still offered a newer version after taking it")
+	}
+}
+
+func TestLearner_DraftsAndOtherPortalsCoursesAreNotFound(t *testing.T) {
+	s, acme, globex := twoPortals(t)
+	publishedExample(t, s, globex.ID)
+	c, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
+	c.Slug = "draft-only"
+	if _, err := postgresCourses(s).ImportCourse(context.Background(), acme.ID, c, "", postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+	for _, path := range []string{"/courses/draft-only", "/courses/" + c.Slug, "/courses/example"} {
+		if p := ana.get(path); p.status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, p.status)
+		}
+	}
+	if p := ana.get("/courses"); p.doc.Find(`[data-testid="empty-catalog"]`).Length() != 1 {
+		t.Error("the catalog is not empty")
+	}
+}
