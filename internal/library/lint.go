@@ -27,7 +27,9 @@ func LoadAll(fsys fs.FS, root string) ([]Loaded, []Problem) {
 			return nil, []Problem{{File: root, Message: "cannot read the folder: " + cleanFSError(err)}}
 		}
 		for _, e := range entries {
-			if e.IsDir() && e.Name()[0] != '.' && e.Name()[0] != '_' {
+			// Hidden and _-prefixed folders are drafts or tooling; testdata
+			// holds the library's test fixtures, as everywhere in Go.
+			if e.IsDir() && e.Name()[0] != '.' && e.Name()[0] != '_' && e.Name() != "testdata" {
 				dirs = append(dirs, path.Join(root, e.Name()))
 			}
 		}
