@@ -17,7 +17,8 @@ func runCourses(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 lint checks course folders written in the library format (see
 courses/README.md). A DIR is one course (it holds course.yaml) or a folder
-of courses; the default is courses. Each problem is printed as
+of courses, with its learning paths in paths.yaml; the default is
+courses. Each problem is printed as
 file:line: reason, and the exit status is 1 when there is any.
 
 import copies library courses into a portal as drafts; 'courses import
@@ -42,11 +43,14 @@ func lintCourses(dirs []string, stdout io.Writer) error {
 	if len(dirs) == 0 {
 		dirs = []string{"courses"}
 	}
-	courses, problems := 0, 0
+	courses, paths, problems := 0, 0, 0
 	for _, dir := range dirs {
 		// Problems name files inside dir; print them as the user typed dir.
 		loaded, ps := library.LoadAll(os.DirFS(dir), ".")
 		courses += len(loaded)
+		found, pps := library.LoadPaths(os.DirFS(dir), ".", loaded)
+		paths += len(found)
+		ps = append(ps, pps...)
 		for _, p := range ps {
 			p.File = filepath.Join(dir, p.File)
 			fmt.Fprintln(stdout, p)
@@ -56,6 +60,6 @@ func lintCourses(dirs []string, stdout io.Writer) error {
 	if problems > 0 {
 		return fmt.Errorf("%d problem(s) found", problems)
 	}
-	fmt.Fprintf(stdout, "%d course(s) checked, no problems\n", courses)
+	fmt.Fprintf(stdout, "%d course(s) and %d path(s) checked, no problems\n", courses, paths)
 	return nil
 }

@@ -9,18 +9,20 @@ import (
 	"path/filepath"
 
 	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/storage"
 )
 
-// importCourses copies library courses into a portal as drafts: all of
-// them, or those named by slug. --from reads another folder than the
-// library built into the binary.
+// importCourses copies library courses into a portal: all of them (with
+// the library's learning paths), or those named by slug. --from reads
+// another folder than the library built into the binary.
 func importCourses(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("courses import", "--tenant SLUG [COURSE...]", "Copy library courses (all, or those named by slug) into a portal as drafts.\nImporting again makes a new draft, and never overwrites unpublished changes.", stderr)
+	fset := newFlagSet("courses import", "--tenant SLUG [COURSE...]", "Copy library courses (all, with the learning paths, or those named by slug) into a portal\nas drafts. Importing again makes a new draft, and never overwrites unpublished changes.", stderr)
 	slug := fset.String("tenant", "", "the portal to import into (required)")
 	from := fset.String("from", "", "a folder of courses to read instead of the built-in library")
+	publish := fset.Bool("publish", false, "publish what is imported, so learners see it at once")
 	cfg, err := parseConfig(fset, args)
 	if err != nil {
 		return err
@@ -32,16 +34,14 @@ func importCourses(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *from != "" {
 		src = os.DirFS(*from)
 	}
+	// Check before touching the database, printing every problem.
 	loaded, problems := library.LoadAll(src, ".")
-	for _, p := range problems {
+	_, pathProblems := library.LoadPaths(src, ".", loaded)
+	for _, p := range append(problems, pathProblems...) {
 		fmt.Fprintln(stderr, p)
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("the library has %d problem(s); run 'upward courses lint'", len(problems))
-	}
-	wanted := map[string]bool{}
-	for _, s := range fset.Args() {
-		wanted[s] = true
+	if n := len(problems) + len(pathProblems); n > 0 {
+		return fmt.Errorf("the library has %d problem(s); run 'upward courses lint'", n)
 	}
 	db, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
@@ -56,27 +56,7 @@ func importCourses(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	svc := postgres.NewCourseService(db)
-	by := postgres.AuditActor{Label: "upward courses import"}
-	n := 0
-	for _, l := range loaded {
-		if len(wanted) > 0 && !wanted[l.Course.Slug] {
-			continue
-		}
-		delete(wanted, l.Course.Slug)
-		c := l.Course
-		if err := library.StoreFiles(&c, src, l.Dir, files.Put); err != nil {
-			return err
-		}
-		if _, err := svc.ImportCourse(ctx, t.ID, c, l.Course.Slug, by); err != nil {
-			return fmt.Errorf("%s: %w", l.Course.Slug, err)
-		}
-		fmt.Fprintf(stdout, "imported %s into %s as a draft\n", l.Course.Slug, t.Slug)
-		n++
-	}
-	for s := range wanted {
-		return fmt.Errorf("no course %q in the library", s)
-	}
-	fmt.Fprintf(stdout, "%d course(s) imported\n", n)
-	return nil
+	say := func(format string, a ...any) { fmt.Fprintf(stdout, format+"\n", a...) }
+	return app.InstallLibrary(ctx, db, files, src, t.ID, app.LibraryInstall{Courses: fset.Args(), Publish: *publish},
+		postgres.AuditActor{Label: "upward courses import"}, say)
 }

@@ -23,7 +23,7 @@ func TestCoursesLint(t *testing.T) {
 		}
 	})
 	t.Run("AGoodCoursePasses", func(t *testing.T) {
-		if code, out := lint("../../internal/library/testdata/good"); code != 0 || !strings.Contains(out, "1 course(s) checked") {
+		if code, out := lint("../../internal/library/testdata/good"); code != 0 || !strings.Contains(out, "1 course(s) and 0 path(s) checked") {
 			t.Errorf("exit %d:\n%s", code, out)
 		}
 	})

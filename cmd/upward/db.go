@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strconv"
 
+	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/storage"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -144,6 +147,15 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 	}
 	fmt.Fprintf(stdout, "demo portal %q ready at %s\n", demo.Name, host(demo.Slug))
 	fmt.Fprintf(stdout, "reseller %q with client portal %q at %s\n", reseller.Name, client.Name, host(client.Slug))
+	files, err := storage.NewDir(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "installing the course library into %q\n", demo.Name)
+	say := func(format string, a ...any) { fmt.Fprintf(stdout, "  "+format+"\n", a...) }
+	if err := app.InstallLibrary(ctx, db, files, courses.FS, demo.ID, app.LibraryInstall{Publish: true, KeepExisting: true}, by, say); err != nil {
+		return fmt.Errorf("seed the course library: %w", err)
+	}
 	if cfg.Production() {
 		fmt.Fprintln(stdout, "ENV=prod: no demo accounts; create the first operator with 'upward admin create --email …'")
 		return nil

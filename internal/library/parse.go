@@ -348,7 +348,7 @@ func blockFiles(b course.Block) []string {
 	return nil
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var yamlLineRE = regexp.MustCompile(`line (\d+):?`)
 
 // decodeYAML decodes data (which starts after line offset of file) into v,
 // refusing unknown fields, and returns the parsed tree for finding lines.
@@ -382,9 +382,18 @@ func yamlErrorLine(err error) int {
 	return 1
 }
 
+// unknownFieldRE is the decoder's word for a key the format does not have.
+var unknownFieldRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+// yamlMessage says a YAML error without the parts the file:line prefix
+// already says, and in the format's words.
 func yamlMessage(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	return yamlLineRE.ReplaceAllString(msg, "here")
+	msg = strings.TrimPrefix(yamlLineRE.ReplaceAllString(msg, ""), ": ")
+	if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
+		return "unknown key " + m[1] + " (a typo?)"
+	}
+	return strings.TrimSpace(msg)
 }
 
 func cleanFSError(err error) string {

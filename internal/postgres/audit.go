@@ -20,6 +20,14 @@ func (a AuditActor) ip() *netip.Addr {
 	return nil
 }
 
+// nullText stores an empty string as NULL.
+func nullText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func nullID(id int64) *int64 {
 	if id == 0 {
 		return nil

@@ -18,6 +18,7 @@ import (
 
 type learningFixture struct {
 	ctx      context.Context
+	db       *postgres.DB
 	courses  *postgres.CourseService
 	learning *postgres.LearningService
 	tenantID int64
@@ -47,7 +48,7 @@ func newLearningFixture(t *testing.T) learningFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return learningFixture{ctx: ctx, courses: courses, learning: postgres.NewLearningService(db), tenantID: acme.ID, learner: u.ID, course: rec}
+	return learningFixture{ctx: ctx, db: db, courses: courses, learning: postgres.NewLearningService(db), tenantID: acme.ID, learner: u.ID, course: rec}
 }
 
 func (f learningFixture) publish(t *testing.T) int {

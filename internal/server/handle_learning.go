@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/pages"
@@ -27,7 +28,15 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	paths, err := s.paths.FindPublishedPaths(r.Context(), st.Tenant.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	v := pages.CatalogView{Courses: make([]pages.CatalogCard, 0, len(entries))}
+	for _, p := range paths {
+		v.Paths = append(v.Paths, pages.PathCard{URL: "/paths/" + url.PathEscape(p.Slug), Title: p.Title, Summary: p.Summary, Steps: p.Steps, Minutes: p.Minutes})
+	}
 	for _, e := range entries {
 		v.Courses = append(v.Courses, pages.CatalogCard{URL: learnerCoursePath(e.Slug), Title: e.Title, Summary: e.Summary,
 			Level: e.Level, Minutes: e.EstimatedMinutes, Tags: e.Tags, Enrolled: e.Enrolled})
@@ -154,4 +163,27 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
 		v.NextURL, v.NextTitle = learnerLessonPath(lc.Slug, next.Key), next.Title
 	}
 	s.render(w, r, http.StatusOK, s.page(r, l.Title+" · "+lc.Content.Title), pages.LessonPage(v))
+}
+
+func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {
+	p, err := s.paths.FindPathBySlug(r.Context(), stateOf(r).Tenant.ID, chi.URLParam(r, "slug"))
+	if err != nil || p.Status != "published" {
+		if err == nil {
+			err = &apperr.Error{Code: apperr.ENOTFOUND, Message: "Path not found."}
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	v := pages.PathView{Title: p.Title, Summary: p.Summary, Description: s.md.HTML(p.Description), Minutes: p.Minutes()}
+	for i, st := range p.Steps {
+		sv := pages.PathStepView{Number: i + 1, Title: st.CourseTitle, Summary: st.CourseSummary, Minutes: st.EstimatedMinutes}
+		if st.CourseStatus == "published" {
+			sv.URL = learnerCoursePath(st.CourseSlug)
+		}
+		if st.Unlock == course.AfterPrevious && i > 0 {
+			sv.UnlockSay = "opens when you complete " + p.Steps[i-1].CourseTitle
+		}
+		v.Steps = append(v.Steps, sv)
+	}
+	s.render(w, r, http.StatusOK, s.page(r, p.Title), pages.PathPage(v))
 }

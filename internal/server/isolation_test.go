@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -59,12 +60,17 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if _, err := postgres.NewLearningService(s.db).Enrol(ctx, globex.ID, secret.ID, gc.ID, learning.SelfEnrolled); err != nil {
 		t.Fatal(err)
 	}
+	gPath, err := postgres.NewPathService(s.db).CreatePath(ctx, globex.ID, course.Path{Slug: "globex-path", Title: "Globex Secret Path",
+		Steps: []course.PathStep{{Course: gc.Slug, Unlock: course.Free}}}, "", true, by)
+	if err != nil {
+		t.Fatal(err)
+	}
 	gLesson := gc.Draft.Modules[0].Lessons[0]
 	secretFile := "f-0123456789abcdef0123456789abcdef.png"
 	if err := postgres.NewCourseService(s.db).RecordUpload(ctx, globex.ID, secretFile, by); err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course"}
+	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -74,6 +80,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"logo/{name}":      "logo-globex-secret.png",
 		"courses/{id}":     strconv.FormatInt(gc.ID, 10),
 		"courses/{slug}":   gc.Slug,
+		"paths/{slug}":     gPath.Slug,
 		"modules/{key}":    gc.Draft.Modules[0].Key,
 		"lessons/{key}":    gLesson.Key,
 		"blocks/{block}":   gLesson.Blocks[0].Key,

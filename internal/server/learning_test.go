@@ -154,3 +154,44 @@ func TestLearner_DraftsAndOtherPortalsCoursesAreNotFound(t *testing.T) {
 		t.Error("the catalog is not empty")
 	}
 }
+
+func TestLearner_SeesPublishedPathsWithWhatOpensEachStep(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	ctx := context.Background()
+	first := publishedExample(t, s, acme.ID)
+	c, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
+	c.Slug, c.Title = "second-course", "The Second Course"
+	courses := postgresCourses(s)
+	second, err := courses.ImportCourse(ctx, acme.ID, c, "", postgres.AuditActor{Label: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := postgres.NewPathService(s.db)
+	steps := []course.PathStep{{Course: first.Slug, Unlock: course.Free}, {Course: second.Slug, Unlock: course.AfterPrevious}}
+	if _, err := paths.CreatePath(ctx, acme.ID, course.Path{Slug: "essentials", Title: "Essentials", Summary: "The core.", Steps: steps}, "", true, postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := paths.CreatePath(ctx, acme.ID, course.Path{Slug: "unfinished", Title: "Unfinished", Steps: steps}, "", false, postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+	catalog := ana.get("/courses")
+	if got := catalog.doc.Find(`[data-testid="paths"] a`).Length(); got != 1 {
+		t.Fatalf("%d paths in the catalog, want the published one", got)
+	}
+	page := ana.get("/paths/essentials")
+	items := page.doc.Find(`[data-testid="path-steps"] > li`)
+	if items.Length() != 2 {
+		t.Fatalf("%d steps shown", items.Length())
+	}
+	if got := items.Eq(1).Text(); !strings.Contains(got, "opens when you complete "+first.Draft.Title) || !strings.Contains(got, "not available") {
+		t.Errorf("second step says %q; want what opens it, and that its course is not published", got)
+	}
+	if href, _ := items.Eq(0).Find("a").Attr("href"); href != "/courses/"+first.Slug {
+		t.Errorf("first step links to %q", href)
+	}
+	if p := ana.get("/paths/unfinished"); p.status != http.StatusNotFound {
+		t.Errorf("a draft path: %d, want 404", p.status)
+	}
+}

@@ -114,6 +114,7 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/courses/{slug}/enrol", s.handleEnrol)
 		r.Post("/courses/{slug}/restart", s.handleRestart)
 		r.Get("/courses/{slug}/lessons/{key}", s.handleLesson)
+		r.Get("/paths/{slug}", s.handlePath)
 
 		r.Route("/admin", func(r chi.Router) {
 			r.Route("/courses", func(r chi.Router) {

@@ -35,6 +35,7 @@ type Server struct {
 	groups    *postgres.GroupService
 	courses   *postgres.CourseService
 	learning  *postgres.LearningService
+	paths     *postgres.PathService
 	library   []library.Loaded // the built-in course library
 	md        *markdown.Renderer
 	sessions  *scs.SessionManager
@@ -70,6 +71,7 @@ func New(d Deps) *Server {
 		groups:    postgres.NewGroupService(d.DB),
 		courses:   postgres.NewCourseService(d.DB),
 		learning:  postgres.NewLearningService(d.DB),
+		paths:     postgres.NewPathService(d.DB),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,

@@ -1,0 +1,208 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/course"
+)
+
+// PathService stores learning paths.
+type PathService struct {
+	db *DB
+}
+
+// NewPathService returns the path store.
+func NewPathService(db *DB) *PathService { return &PathService{db: db} }
+
+// PathRecord is a path of a portal, with its steps in order.
+type PathRecord struct {
+	ID          int64
+	Slug        string
+	Title       string
+	Summary     string
+	Description string
+	Status      string
+	Steps       []PathStepRecord
+}
+
+// PathStepRecord is one step: a course of the portal.
+type PathStepRecord struct {
+	CourseID         int64
+	CourseSlug       string
+	CourseTitle      string
+	CourseSummary    string
+	CourseStatus     string
+	EstimatedMinutes int
+	Unlock           course.Unlock
+}
+
+// Minutes is the whole path's estimated time.
+func (p PathRecord) Minutes() int {
+	n := 0
+	for _, s := range p.Steps {
+		n += s.EstimatedMinutes
+	}
+	return n
+}
+
+// CreatePath adds a path to a portal; its steps name courses of the portal
+// by slug. published makes it visible in the catalog at once. A path with
+// the slug already there is a conflict.
+func (s *PathService) CreatePath(ctx context.Context, tenantID int64, p course.Path, librarySlug string, published bool, by AuditActor) (PathRecord, error) {
+	var rec PathRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		ids, err := courseIDs(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if ps := course.CheckPath(p, func(slug string) bool { _, ok := ids[slug]; return ok }); len(ps) > 0 {
+			msgs := make([]string, len(ps))
+			for i, pr := range ps {
+				msgs[i] = pr.String()
+			}
+			return &apperr.Error{Code: apperr.EINVALID, Field: "steps", Message: "The path is not complete: " + strings.Join(msgs, "; ") + "."}
+		}
+		status := "draft"
+		if published {
+			status = "published"
+		}
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO paths (tenant_id, slug, title, summary, description, status, library_slug, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			tenantID, p.Slug, p.Title, p.Summary, p.Description, status, nullText(librarySlug), tx.Now).Scan(&rec.ID); err != nil {
+			return err
+		}
+		for i, step := range p.Steps {
+			if _, err := tx.Exec(ctx, `INSERT INTO path_steps (tenant_id, path_id, position, course_id, unlock) VALUES ($1, $2, $3, $4, $5)`,
+				tenantID, rec.ID, i, ids[step.Course], step.Unlock); err != nil {
+				return err
+			}
+		}
+		if err := audit(ctx, tx, tenantID, by, "path.create", p.Slug, map[string]any{"steps": len(p.Steps), "published": published}); err != nil {
+			return err
+		}
+		rec, err = findPath(ctx, tx, `p.id = $1`, rec.ID)
+		return err
+	})
+	if err != nil {
+		return PathRecord{}, fmt.Errorf("path: create: %w", Error(err, "Path"))
+	}
+	return rec, nil
+}
+
+// courseIDs maps the slugs of the path's courses to their IDs in the
+// portal; slugs the portal lacks are left out.
+func courseIDs(ctx context.Context, tx *Tx, p course.Path) (map[string]int64, error) {
+	slugs := make([]string, len(p.Steps))
+	for i, s := range p.Steps {
+		slugs[i] = s.Course
+	}
+	rows, err := tx.Query(ctx, `SELECT slug, id FROM courses WHERE tenant_id = current_tenant_id() AND slug = ANY($1)`, slugs)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int64{}
+	var slug string
+	var id int64
+	_, err = pgx.ForEachRow(rows, []any{&slug, &id}, func() error { ids[slug] = id; return nil })
+	return ids, err
+}
+
+// findPath reads one path and its steps in one query.
+func findPath(ctx context.Context, tx *Tx, where string, args ...any) (PathRecord, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT p.id, p.slug, p.title, p.summary, p.description, p.status,
+			c.id, c.slug, c.title, c.summary, c.status, c.estimated_minutes, s.unlock
+		FROM paths p
+		LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
+		LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = s.course_id
+		WHERE p.tenant_id = current_tenant_id() AND `+where+`
+		ORDER BY s.position`, args...)
+	if err != nil {
+		return PathRecord{}, err
+	}
+	var p PathRecord
+	found := false
+	for rows.Next() {
+		var (
+			st                         PathStepRecord
+			cid, minutes               *int64
+			cslug, ctitle, csum, cstat *string
+			unlock                     *string
+		)
+		if err := rows.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Description, &p.Status,
+			&cid, &cslug, &ctitle, &csum, &cstat, &minutes, &unlock); err != nil {
+			return PathRecord{}, err
+		}
+		found = true
+		if cid == nil {
+			continue // a path without steps
+		}
+		st.CourseID, st.CourseSlug, st.CourseTitle, st.CourseSummary, st.CourseStatus = *cid, *cslug, *ctitle, *csum, *cstat
+		st.EstimatedMinutes, st.Unlock = int(*minutes), course.Unlock(*unlock)
+		p.Steps = append(p.Steps, st)
+	}
+	if err := rows.Err(); err != nil {
+		return PathRecord{}, err
+	}
+	if !found {
+		return PathRecord{}, pgx.ErrNoRows
+	}
+	return p, nil
+}
+
+// FindPathBySlug returns one path of the portal with its steps.
+func (s *PathService) FindPathBySlug(ctx context.Context, tenantID int64, slug string) (PathRecord, error) {
+	var p PathRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var err error
+		p, err = findPath(ctx, tx, `p.slug = $1`, slug)
+		return err
+	})
+	if err != nil {
+		return PathRecord{}, fmt.Errorf("path: find: %w", Error(err, "Path"))
+	}
+	return p, nil
+}
+
+// PathSummary is a path as the catalog lists it.
+type PathSummary struct {
+	Slug    string
+	Title   string
+	Summary string
+	Steps   int
+	Minutes int
+}
+
+// FindPublishedPaths lists the paths learners can see, by title.
+func (s *PathService) FindPublishedPaths(ctx context.Context, tenantID int64) ([]PathSummary, error) {
+	var out []PathSummary
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT p.slug, p.title, p.summary, count(s.course_id), coalesce(sum(c.estimated_minutes), 0)
+			FROM paths p
+			LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
+			LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = s.course_id
+			WHERE p.tenant_id = $1 AND p.status = 'published'
+			GROUP BY p.tenant_id, p.id
+			ORDER BY lower(p.title), p.id`, tenantID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (PathSummary, error) {
+			var p PathSummary
+			err := row.Scan(&p.Slug, &p.Title, &p.Summary, &p.Steps, &p.Minutes)
+			return p, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("path: find published: %w", err)
+	}
+	return out, nil
+}

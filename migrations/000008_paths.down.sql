@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS path_steps;
+DROP TABLE IF EXISTS paths;
