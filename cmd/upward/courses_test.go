@@ -54,11 +54,16 @@ func TestCoursesImport(t *testing.T) {
 		code := run(context.Background(), []string{"courses", "import", "--tenant", "demo", "--from", "../../internal/library/testdata/good", "first-one-on-one"}, &out, &errOut)
 		return code, out.String(), errOut.String()
 	}
-	if code, out, errOut := importOnce(); code != 0 || !strings.Contains(out, "imported first-one-on-one into demo") {
+	if code, out, errOut := importOnce(); code != 0 || !strings.Contains(out, "first-one-on-one: imported as a draft") {
 		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
 	}
 	if code, _, errOut := importOnce(); code != 0 {
 		t.Errorf("importing again (no local edits): exit %d %s", code, errOut)
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"courses", "import", "--tenant", "contoso", "--publish", "--from", "../../internal/library/testdata/good"}, &out, io.Discard); code != 0 ||
+		!strings.Contains(out.String(), "first-one-on-one: imported and published as version 1") {
+		t.Errorf("import --publish: exit %d\n%s", code, out.String())
 	}
 	var errOut bytes.Buffer
 	code := run(context.Background(), []string{"courses", "import", "--tenant", "demo", "--from", "../../internal/library/testdata/good", "no-such-course"}, io.Discard, &errOut)
