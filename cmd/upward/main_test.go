@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
@@ -105,7 +108,9 @@ func TestServe_StopsCleanlyOnSignal(t *testing.T) {
 }
 
 func TestMigrateAndSeed(t *testing.T) {
-	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
+	dbURL := pgtest.NewURL(t)
+	t.Setenv("DATABASE_URL", dbURL)
+	t.Setenv("DATA_DIR", t.TempDir())
 	var out bytes.Buffer
 	if code := run(context.Background(), []string{"migrate", "status"}, &out, io.Discard); code != 0 {
 		t.Fatalf("migrate status: exit %d", code)
@@ -121,6 +126,37 @@ func TestMigrateAndSeed(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "http://demo.localhost:8080/") {
 		t.Errorf("seed output = %q", out.String())
+	}
+
+	// The demo portal's catalog holds the whole library and its paths,
+	// published once however often the seed runs.
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, dbURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	demo, err := postgres.NewTenantService(db).FindTenantBySlug(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, problems := library.LoadAll(courses.FS, ".")
+	libPaths, _ := library.LoadPaths(courses.FS, ".", lib)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	catalog, err := postgres.NewLearningService(db).FindCatalog(ctx, demo.ID, 0)
+	if err != nil || len(catalog) != len(lib) {
+		t.Errorf("the demo catalog has %d courses (%v), want the library's %d", len(catalog), err, len(lib))
+	}
+	for _, c := range catalog {
+		versions, err := postgres.NewCourseService(db).FindVersions(ctx, demo.ID, c.ID)
+		if err != nil || len(versions) != 1 {
+			t.Errorf("%s: %d versions after seeding twice (%v), want 1", c.Slug, len(versions), err)
+		}
+	}
+	if paths, err := postgres.NewPathService(db).FindPublishedPaths(ctx, demo.ID); err != nil || len(paths) != len(libPaths) || len(paths) < 2 {
+		t.Errorf("the demo portal has %d published paths (%v), want the library's %d", len(paths), err, len(libPaths))
 	}
 	var stderr bytes.Buffer
 	if code := run(context.Background(), []string{"migrate", "down", "zero"}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "positive number") {
