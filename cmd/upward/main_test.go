@@ -145,7 +145,7 @@ func TestMigrateAndSeed(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	catalog, err := postgres.NewLearningService(db).FindCatalog(ctx, demo.ID, 0)
+	catalog, err := postgres.NewLearningService(db).FindCatalog(ctx, demo.ID, 0, postgres.CatalogQuery{})
 	if err != nil || len(catalog) != len(lib) {
 		t.Errorf("the demo catalog has %d courses (%v), want the library's %d", len(catalog), err, len(lib))
 	}

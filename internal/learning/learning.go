@@ -22,6 +22,7 @@ type Status string
 const (
 	Active    Status = "active"
 	Completed Status = "completed"
+	Withdrawn Status = "withdrawn" // unenrolled; the records stay
 )
 
 // Enrolment is a learner taking a course. The learner keeps Version, the
@@ -40,8 +41,29 @@ type Enrolment struct {
 	EnrolledAt  time.Time
 	StartedAt   time.Time
 	CompletedAt *time.Time
+	Percent     int
+	TimeSpent   time.Duration
+	LastAccess  *time.Time
+	LastLesson  string // where "Continue" goes; empty before the first heartbeat
 }
+
+// Overdue reports whether an unfinished enrolment is past its due date.
+func (e Enrolment) Overdue(now time.Time) bool {
+	return e.Status == Active && e.DueAt != nil && now.After(*e.DueAt)
+}
+
+// MayUnenrol reports whether learners may leave the course themselves:
+// not when it was assigned to them.
+func (e Enrolment) MayUnenrol() bool { return e.Source != Assigned && e.Status != Withdrawn }
 
 // NewerVersion reports whether the course was published again since the
 // learner started: they may restart to take the new version.
 func (e Enrolment) NewerVersion(published int) bool { return published > e.Version }
+
+// Verbs of the learning records, as xAPI's ADL vocabulary names them.
+const (
+	VerbRegistered = "http://adlnet.gov/expapi/verbs/registered"
+	VerbCompleted  = "http://adlnet.gov/expapi/verbs/completed"
+	VerbPassed     = "http://adlnet.gov/expapi/verbs/passed"
+	VerbFailed     = "http://adlnet.gov/expapi/verbs/failed"
+)

@@ -229,9 +229,12 @@ func (s *CourseService) Publish(ctx context.Context, tenantID, courseID int64, n
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE courses SET published_version = $3, status = 'published', title = $4, summary = $5, level = $6,
-				language = $7, estimated_minutes = $8, tags = $9, updated_at = $10
+				language = $7, estimated_minutes = $8, tags = $9, updated_at = $10, cover = $11,
+				search = setweight(to_tsvector('english', $4), 'A') || setweight(to_tsvector('english', array_to_string($9::text[], ' ')), 'B')
+					|| setweight(to_tsvector('english', $5 || ' ' || $12), 'C')
 			WHERE tenant_id = $1 AND id = $2`,
-			tenantID, courseID, version, d.Title, d.Summary, d.Level, d.Language, d.EstimatedMinutes, nonNil(d.Tags), tx.Now); err != nil {
+			tenantID, courseID, version, d.Title, d.Summary, d.Level, d.Language, d.EstimatedMinutes, nonNil(d.Tags), tx.Now,
+			nullText(d.Cover), d.Description); err != nil {
 			return err
 		}
 		return audit(ctx, tx, tenantID, by, "course.publish", r.Slug, map[string]any{"version": version, "note": note})

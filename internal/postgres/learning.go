@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,8 +14,9 @@ import (
 	"github.com/upward-lms/upward/internal/learning"
 )
 
-// LearningService stores what learners do with courses: enrolments and the
-// versions they take.
+// LearningService stores what learners do with courses: enrolments, the
+// versions they take, their progress, answers and certificates, and the
+// learning records all of it leaves.
 type LearningService struct {
 	db *DB
 }
@@ -30,26 +33,42 @@ type CatalogEntry struct {
 	Level            string
 	EstimatedMinutes int
 	Tags             []string
-	Enrolled         bool // the learner asking is enrolled
+	Cover            string
+	Status           learning.Status // the asking learner's; "" when not enrolled
+	Percent          int
 }
 
-// FindCatalog lists the portal's published courses by title, marking those
-// userID is enrolled in.
-func (s *LearningService) FindCatalog(ctx context.Context, tenantID, userID int64) ([]CatalogEntry, error) {
+// CatalogQuery narrows the catalog.
+type CatalogQuery struct {
+	Text  string // words to search for in titles, summaries and tags
+	Level string
+	Tag   string
+}
+
+// FindCatalog lists the portal's published courses that match q, best
+// matches first when searching and by title otherwise, with userID's
+// status in each.
+func (s *LearningService) FindCatalog(ctx context.Context, tenantID, userID int64, q CatalogQuery) ([]CatalogEntry, error) {
 	var out []CatalogEntry
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT c.id, c.slug, c.title, c.summary, c.level, c.estimated_minutes, c.tags, e.id IS NOT NULL
+			SELECT c.id, c.slug, c.title, c.summary, c.level, c.estimated_minutes, c.tags, coalesce(c.cover, ''),
+				coalesce(e.status, ''), coalesce(e.percent, 0)
 			FROM courses c
 			LEFT JOIN enrolments e ON e.tenant_id = c.tenant_id AND e.course_id = c.id AND e.user_id = $2
 			WHERE c.tenant_id = $1 AND c.status = 'published'
-			ORDER BY lower(c.title), c.id`, tenantID, userID)
+				AND ($3 = '' OR c.search @@ websearch_to_tsquery('english', $3))
+				AND ($4 = '' OR c.level = $4)
+				AND ($5 = '' OR $5 = ANY (c.tags))
+			ORDER BY CASE WHEN $3 = '' THEN 0 ELSE ts_rank(c.search, websearch_to_tsquery('english', $3)) END DESC,
+				lower(c.title), c.id`,
+			tenantID, userID, strings.TrimSpace(q.Text), q.Level, q.Tag)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (CatalogEntry, error) {
 			var e CatalogEntry
-			err := row.Scan(&e.ID, &e.Slug, &e.Title, &e.Summary, &e.Level, &e.EstimatedMinutes, &e.Tags, &e.Enrolled)
+			err := row.Scan(&e.ID, &e.Slug, &e.Title, &e.Summary, &e.Level, &e.EstimatedMinutes, &e.Tags, &e.Cover, &e.Status, &e.Percent)
 			return e, err
 		})
 		return err
@@ -60,50 +79,100 @@ func (s *LearningService) FindCatalog(ctx context.Context, tenantID, userID int6
 	return out, nil
 }
 
+// FindCatalogTags lists the tags of the portal's published courses, for
+// the catalog's filter.
+func (s *LearningService) FindCatalogTags(ctx context.Context, tenantID int64) ([]string, error) {
+	var tags []string
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT DISTINCT t FROM courses c, unnest(c.tags) t
+			WHERE c.tenant_id = $1 AND c.status = 'published' ORDER BY t`, tenantID)
+		if err != nil {
+			return err
+		}
+		tags, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("learning: catalog tags: %w", err)
+	}
+	return tags, nil
+}
+
 // LearnerCourse is a course as one learner sees it.
 type LearnerCourse struct {
 	ID               int64
 	Slug             string
 	Status           string
 	PublishedVersion int
+	SelfEnrol        bool
 	Enrolment        *learning.Enrolment // nil until the learner enrols
 	// Content is the version the learner takes: the one they started, or
 	// the latest published before they start.
-	Content course.Course
+	Content  course.Course
+	Progress Progress // of the enrolment's current attempt
 }
 
-// FindLearnerCourse returns the course with the slug as userID sees it.
-// A course never published is not found; nor is an archived one, except by
-// the learners already enrolled in it.
+// Progress is what a learner has done in one attempt at a course.
+type Progress struct {
+	Completed map[string]time.Time  // lesson key -> when it was completed
+	Responses map[string]Response   // block key -> the learner's answer
+	Quizzes   map[string]QuizRecord // block key -> the attempts at the quiz
+}
+
+// Response is a learner's own answer to a reflection or a checklist.
+type Response struct {
+	Body      json.RawMessage
+	Done      bool
+	UpdatedAt time.Time
+}
+
+// QuizRecord is how a learner has done in one quiz.
+type QuizRecord struct {
+	Used   int          // attempts submitted
+	Passed bool         // in any attempt
+	Last   *QuizAttempt // the latest attempt
+}
+
+// QuizAttempt is one submitted quiz.
+type QuizAttempt struct {
+	Number      int
+	Answers     learning.Answers
+	Score       int
+	Passed      bool
+	SubmittedAt time.Time
+}
+
+// LessonComplete reports whether the lesson is complete.
+func (p Progress) LessonComplete(key string) bool { _, ok := p.Completed[key]; return ok }
+
+// BlockDone reports whether a required block is done: a quiz passed, a
+// reflection answered.
+func (p Progress) BlockDone(key string) bool {
+	if q, ok := p.Quizzes[key]; ok && q.Passed {
+		return true
+	}
+	return p.Responses[key].Done
+}
+
+const enrolmentColumns = `e.id, e.course_id, e.user_id, e.version, e.attempt, e.source, e.status, e.due_at, e.enrolled_at,
+	e.started_at, e.completed_at, e.percent, e.time_spent_seconds, e.last_access_at, coalesce(e.last_lesson_key, '')`
+
+func enrolmentDest(e *learning.Enrolment, seconds *int) []any {
+	return []any{&e.ID, &e.CourseID, &e.UserID, &e.Version, &e.Attempt, &e.Source, &e.Status, &e.DueAt, &e.EnrolledAt,
+		&e.StartedAt, &e.CompletedAt, &e.Percent, seconds, &e.LastAccess, &e.LastLesson}
+}
+
+// FindLearnerCourse returns the course with the slug as userID sees it,
+// with their progress, in a fixed number of queries whatever the course's
+// size. A course never published is not found; nor is an archived one,
+// except by the learners enrolled in it.
 func (s *LearningService) FindLearnerCourse(ctx context.Context, tenantID, userID int64, slug string) (LearnerCourse, error) {
 	var lc LearnerCourse
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		var (
-			e       learning.Enrolment
-			eID     *int64
-			content []byte
-		)
-		err := tx.QueryRow(ctx, `
-			SELECT c.id, c.slug, c.status, c.published_version,
-				e.id, coalesce(e.version, 0), coalesce(e.attempt, 0), coalesce(e.source, ''), coalesce(e.status, ''),
-				e.due_at, coalesce(e.enrolled_at, 'epoch'), coalesce(e.started_at, 'epoch'), e.completed_at,
-				v.content
-			FROM courses c
-			LEFT JOIN enrolments e ON e.tenant_id = c.tenant_id AND e.course_id = c.id AND e.user_id = $2
-			JOIN course_versions v ON v.tenant_id = c.tenant_id AND v.course_id = c.id
-				AND v.version = coalesce(e.version, c.published_version)
-			WHERE c.tenant_id = $1 AND c.slug = $3 AND (c.status = 'published' OR e.id IS NOT NULL)`,
-			tenantID, userID, slug).Scan(&lc.ID, &lc.Slug, &lc.Status, &lc.PublishedVersion,
-			&eID, &e.Version, &e.Attempt, &e.Source, &e.Status, &e.DueAt, &e.EnrolledAt, &e.StartedAt, &e.CompletedAt,
-			&content)
-		if err != nil {
-			return err
-		}
-		if eID != nil {
-			e.ID, e.CourseID, e.UserID = *eID, lc.ID, userID
-			lc.Enrolment = &e
-		}
-		return json.Unmarshal(content, &lc.Content)
+		var err error
+		lc, err = findLearnerCourse(ctx, tx, userID, `c.slug = $2`, slug)
+		return err
 	})
 	if err != nil {
 		return LearnerCourse{}, fmt.Errorf("learning: find course: %w", Error(err, "Course"))
@@ -111,25 +180,263 @@ func (s *LearningService) FindLearnerCourse(ctx context.Context, tenantID, userI
 	return lc, nil
 }
 
-// Enrol enrols userID in a published course on its current version. It is
-// idempotent: enrolling again (a double click, a second tab) keeps the
-// enrolment there is. created reports whether this call made it.
-func (s *LearningService) Enrol(ctx context.Context, tenantID, userID, courseID int64, source learning.Source) (created bool, err error) {
-	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO enrolments (tenant_id, course_id, user_id, version, source, enrolled_at, started_at)
-			SELECT c.tenant_id, c.id, $2, c.published_version, $4, $5, $5
-			FROM courses c WHERE c.tenant_id = $1 AND c.id = $3 AND c.status = 'published'
-			ON CONFLICT (tenant_id, course_id, user_id) DO NOTHING`,
-			tenantID, userID, courseID, source, tx.Now)
+func findLearnerCourse(ctx context.Context, tx *Tx, userID int64, where string, arg any) (LearnerCourse, error) {
+	var (
+		lc      LearnerCourse
+		e       learning.Enrolment
+		eID     *int64
+		seconds *int
+		content []byte
+	)
+	// The enrolment's columns are nullable here (a LEFT JOIN): read them
+	// into a second set and copy when there is one.
+	var (
+		version, attempt, percent *int
+		source, status, last      *string
+		enrolledAt, startedAt     *time.Time
+	)
+	err := tx.QueryRow(ctx, `
+		SELECT c.id, c.slug, c.status, c.published_version, c.self_enrol,
+			e.id, e.version, e.attempt, e.source, e.status, e.due_at, e.enrolled_at,
+			e.started_at, e.completed_at, e.percent, e.time_spent_seconds, e.last_access_at, e.last_lesson_key,
+			v.content
+		FROM courses c
+		LEFT JOIN enrolments e ON e.tenant_id = c.tenant_id AND e.course_id = c.id AND e.user_id = $1
+		JOIN course_versions v ON v.tenant_id = c.tenant_id AND v.course_id = c.id
+			AND v.version = coalesce(e.version, c.published_version)
+		WHERE c.tenant_id = current_tenant_id() AND `+where+`
+			AND (c.status = 'published' OR (e.id IS NOT NULL AND e.status <> 'withdrawn'))`,
+		userID, arg).Scan(&lc.ID, &lc.Slug, &lc.Status, &lc.PublishedVersion, &lc.SelfEnrol,
+		&eID, &version, &attempt, &source, &status, &e.DueAt, &enrolledAt,
+		&startedAt, &e.CompletedAt, &percent, &seconds, &e.LastAccess, &last,
+		&content)
+	if err != nil {
+		return lc, err
+	}
+	if err := json.Unmarshal(content, &lc.Content); err != nil {
+		return lc, fmt.Errorf("course %d: version: %w", lc.ID, err)
+	}
+	lc.Progress = Progress{Completed: map[string]time.Time{}, Responses: map[string]Response{}, Quizzes: map[string]QuizRecord{}}
+	if eID == nil {
+		return lc, nil
+	}
+	e.ID, e.CourseID, e.UserID, e.Version, e.Attempt = *eID, lc.ID, userID, *version, *attempt
+	e.Source, e.Status, e.EnrolledAt, e.StartedAt, e.Percent = learning.Source(*source), learning.Status(*status), *enrolledAt, *startedAt, *percent
+	e.TimeSpent = time.Duration(*seconds) * time.Second
+	if last != nil {
+		e.LastLesson = *last
+	}
+	lc.Enrolment = &e
+	lc.Progress, err = findProgress(ctx, tx, e.ID, e.Attempt)
+	return lc, err
+}
+
+// findProgress reads an attempt's progress in one round trip.
+func findProgress(ctx context.Context, tx *Tx, enrolmentID int64, attempt int) (Progress, error) {
+	p := Progress{Completed: map[string]time.Time{}, Responses: map[string]Response{}, Quizzes: map[string]QuizRecord{}}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT lesson_key, completed_at FROM lesson_progress
+		WHERE tenant_id = current_tenant_id() AND enrolment_id = $1 AND attempt = $2 AND completed_at IS NOT NULL`,
+		enrolmentID, attempt).Query(func(rows pgx.Rows) error {
+		var key string
+		var at time.Time
+		_, err := pgx.ForEachRow(rows, []any{&key, &at}, func() error { p.Completed[key] = at; return nil })
+		return err
+	})
+	b.Queue(`SELECT block_key, body, done, updated_at FROM block_responses
+		WHERE tenant_id = current_tenant_id() AND enrolment_id = $1 AND attempt = $2`,
+		enrolmentID, attempt).Query(func(rows pgx.Rows) error {
+		var key string
+		var r Response
+		_, err := pgx.ForEachRow(rows, []any{&key, &r.Body, &r.Done, &r.UpdatedAt}, func() error { p.Responses[key] = r; return nil })
+		return err
+	})
+	b.Queue(`SELECT block_key, number, answers, score, passed, submitted_at FROM quiz_attempts
+		WHERE tenant_id = current_tenant_id() AND enrolment_id = $1 AND attempt = $2 ORDER BY number`,
+		enrolmentID, attempt).Query(func(rows pgx.Rows) error {
+		var key string
+		var a QuizAttempt
+		_, err := pgx.ForEachRow(rows, []any{&key, &a.Number, &a.Answers, &a.Score, &a.Passed, &a.SubmittedAt}, func() error {
+			q := p.Quizzes[key]
+			q.Used++
+			q.Passed = q.Passed || a.Passed
+			last := a
+			q.Last = &last
+			p.Quizzes[key] = q
+			return nil
+		})
+		return err
+	})
+	return p, tx.SendBatch(ctx, b).Close()
+}
+
+// record writes one learning record, shaped like an xAPI statement.
+func record(ctx context.Context, tx *Tx, userID int64, verb, objectType, objectID, objectName string, result, context map[string]any) error {
+	res, _ := json.Marshal(result)
+	if result == nil {
+		res = nil
+	}
+	ctxJSON, _ := json.Marshal(context)
+	if context == nil {
+		ctxJSON = nil
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO statements (tenant_id, user_id, verb, object_type, object_id, object_name, result, context, "timestamp", stored)
+		VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+		userID, verb, objectType, objectID, objectName, res, ctxJSON, tx.Now)
+	return err
+}
+
+func courseObject(courseID int64) string { return fmt.Sprintf("course/%d", courseID) }
+
+// Statement is a learning record.
+type Statement struct {
+	ID         int64
+	UserID     int64
+	Verb       string
+	ObjectType string
+	ObjectID   string
+	ObjectName string
+	Result     json.RawMessage
+	Timestamp  time.Time
+}
+
+// FindStatements returns a learner's records, oldest first.
+func (s *LearningService) FindStatements(ctx context.Context, tenantID, userID int64) ([]Statement, error) {
+	var out []Statement
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT id, user_id, verb, object_type, object_id, object_name, result, "timestamp"
+			FROM statements WHERE tenant_id = $1 AND user_id = $2 ORDER BY "timestamp", id`, tenantID, userID)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 1 {
-			created = true
-			return nil
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Statement, error) {
+			var st Statement
+			err := row.Scan(&st.ID, &st.UserID, &st.Verb, &st.ObjectType, &st.ObjectID, &st.ObjectName, &st.Result, &st.Timestamp)
+			return st, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("learning: statements: %w", err)
+	}
+	return out, nil
+}
+
+// ErrSeatsFull is returned when enrolling would seat more learners than
+// the portal's plan allows.
+func errSeatsFull(limit int) error {
+	return &apperr.Error{Code: apperr.ECONFLICT, Field: "seats",
+		Message: fmt.Sprintf("This portal's %d learner seats are all taken, so no one new can start a course. Please ask your portal administrator to free or add seats.", limit)}
+}
+
+// takeSeat makes sure userID holds one of the portal's seats: learners
+// with any enrolment not withdrawn, whose account is active. It takes a
+// transaction-scoped lock per portal for the count, so concurrent
+// enrolments never seat more than the limit.
+func takeSeat(ctx context.Context, tx *Tx, userID int64) error {
+	seated := func() (bool, error) {
+		var ok bool
+		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM enrolments WHERE tenant_id = current_tenant_id() AND user_id = $1 AND status <> 'withdrawn')`, userID).Scan(&ok)
+		return ok, err
+	}
+	if ok, err := seated(); err != nil || ok {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('upward.seats'), current_tenant_id()::int)`); err != nil {
+		return err
+	}
+	if ok, err := seated(); err != nil || ok { // seated while we waited
+		return err
+	}
+	var used, limit int
+	if err := tx.QueryRow(ctx, `
+		SELECT (SELECT count(DISTINCT e.user_id) FROM enrolments e
+				JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+				WHERE e.tenant_id = current_tenant_id() AND e.status <> 'withdrawn' AND u.status = 'active'),
+			(SELECT seat_limit FROM tenants WHERE id = current_tenant_id())`).Scan(&used, &limit); err != nil {
+		return err
+	}
+	if used >= limit {
+		return errSeatsFull(limit)
+	}
+	return nil
+}
+
+// enrol enrols userID in a published course within tx (taking a seat
+// when they hold none yet). Enrolling again keeps the enrolment there is,
+// bringing it back if it was withdrawn, and takes on a due date given.
+// created reports whether this call enrolled the learner.
+func enrol(ctx context.Context, tx *Tx, userID, courseID int64, source learning.Source, dueAt *time.Time) (created bool, err error) {
+	var title string
+	var published *int
+	if err := tx.QueryRow(ctx, `SELECT title, published_version FROM courses WHERE tenant_id = current_tenant_id() AND id = $1 AND status = 'published'`,
+		courseID).Scan(&title, &published); err != nil {
+		return false, err
+	}
+	var status string
+	err = tx.QueryRow(ctx, `SELECT status FROM enrolments WHERE tenant_id = current_tenant_id() AND course_id = $1 AND user_id = $2 FOR UPDATE`,
+		courseID, userID).Scan(&status)
+	switch {
+	case err == nil && status != string(learning.Withdrawn):
+		if dueAt != nil {
+			_, err = tx.Exec(ctx, `UPDATE enrolments SET due_at = $3, source = 'assigned' WHERE tenant_id = current_tenant_id() AND course_id = $1 AND user_id = $2`,
+				courseID, userID, dueAt)
+		} else if source == learning.Assigned {
+			_, err = tx.Exec(ctx, `UPDATE enrolments SET source = 'assigned' WHERE tenant_id = current_tenant_id() AND course_id = $1 AND user_id = $2`, courseID, userID)
 		}
-		return enrolmentExists(ctx, tx, userID, courseID)
+		return false, err
+	case err == nil: // withdrawn: back again
+		if err := takeSeat(ctx, tx, userID); err != nil {
+			return false, err
+		}
+		_, err = tx.Exec(ctx, `UPDATE enrolments SET status = CASE WHEN completed_at IS NULL THEN 'active' ELSE 'completed' END,
+				source = $3, due_at = coalesce($4, due_at)
+			WHERE tenant_id = current_tenant_id() AND course_id = $1 AND user_id = $2`, courseID, userID, source, dueAt)
+		if err != nil {
+			return false, err
+		}
+	case err == pgx.ErrNoRows:
+		if err := takeSeat(ctx, tx, userID); err != nil {
+			return false, err
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO enrolments (tenant_id, course_id, user_id, version, source, due_at, enrolled_at, started_at)
+			VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6, $6)
+			ON CONFLICT (tenant_id, course_id, user_id) DO NOTHING`, courseID, userID, *published, source, dueAt, tx.Now)
+		if err != nil || tag.RowsAffected() == 0 {
+			return false, err // enrolled by a concurrent request
+		}
+	default:
+		return false, err
+	}
+	return true, record(ctx, tx, userID, learning.VerbRegistered, "course", courseObject(courseID), title, nil,
+		map[string]any{"registration_source": source})
+}
+
+// Enrol enrols userID in a published course on its current version. It is
+// idempotent: enrolling again (a double click, a second tab) keeps the
+// enrolment there is. Self-enrolment needs a course open to it.
+func (s *LearningService) Enrol(ctx context.Context, tenantID, userID, courseID int64, source learning.Source) (created bool, err error) {
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		if source == learning.SelfEnrolled {
+			var open bool
+			if err := tx.QueryRow(ctx, `SELECT self_enrol FROM courses WHERE tenant_id = $1 AND id = $2`, tenantID, courseID).Scan(&open); err != nil {
+				return err
+			}
+			if !open {
+				var already bool
+				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM enrolments WHERE tenant_id = $1 AND course_id = $2 AND user_id = $3 AND status <> 'withdrawn')`,
+					tenantID, courseID, userID).Scan(&already); err != nil || already {
+					return err
+				}
+				return &apperr.Error{Code: apperr.EFORBIDDEN, Message: "This course is open by assignment or with an enrolment code only."}
+			}
+		}
+		var err error
+		created, err = enrol(ctx, tx, userID, courseID, source, nil)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("learning: enrol: %w", Error(err, "Course"))
@@ -137,23 +444,65 @@ func (s *LearningService) Enrol(ctx context.Context, tenantID, userID, courseID 
 	return created, nil
 }
 
-func enrolmentExists(ctx context.Context, tx *Tx, userID, courseID int64) error {
-	var one int
-	return tx.QueryRow(ctx, `SELECT 1 FROM enrolments WHERE tenant_id = current_tenant_id() AND course_id = $1 AND user_id = $2`,
-		courseID, userID).Scan(&one)
+// EnrolByCode enrols userID in the published course whose enrolment code
+// is code, and returns the course's slug.
+func (s *LearningService) EnrolByCode(ctx context.Context, tenantID, userID int64, code string) (string, error) {
+	var slug string
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id, slug FROM courses WHERE tenant_id = $1 AND enrol_code = $2 AND status = 'published'`,
+			tenantID, strings.ToUpper(strings.TrimSpace(code))).Scan(&id, &slug)
+		if err == pgx.ErrNoRows {
+			return &apperr.Error{Code: apperr.EINVALID, Field: "code", Message: "No course has that code. Check it with the person who gave it to you."}
+		}
+		if err != nil {
+			return err
+		}
+		_, err = enrol(ctx, tx, userID, id, learning.ByCode, nil)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("learning: enrol by code: %w", Error(err, "Course"))
+	}
+	return slug, nil
 }
 
-// Restart begins the learner's next attempt on the version published now.
-// attempt is the attempt the learner is restarting: a repeated request (a
-// double click, a retried POST) finds the attempt already moved on and
-// changes nothing more.
+// Unenrol withdraws userID from a course they chose to take; what they did
+// stays on record and comes back if they enrol again. An assigned course
+// is left only when an admin withdraws the assignment.
+func (s *LearningService) Unenrol(ctx context.Context, tenantID, userID, courseID int64) error {
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var source, status string
+		if err := tx.QueryRow(ctx, `SELECT source, status FROM enrolments WHERE tenant_id = $1 AND course_id = $2 AND user_id = $3 FOR UPDATE`,
+			tenantID, courseID, userID).Scan(&source, &status); err != nil {
+			return err
+		}
+		if status == string(learning.Withdrawn) {
+			return nil
+		}
+		if source == string(learning.Assigned) {
+			return &apperr.Error{Code: apperr.EFORBIDDEN, Message: "This course was assigned to you, so it stays on your list. Talk to your administrator if it should not be."}
+		}
+		_, err := tx.Exec(ctx, `UPDATE enrolments SET status = 'withdrawn' WHERE tenant_id = $1 AND course_id = $2 AND user_id = $3`, tenantID, courseID, userID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("learning: unenrol: %w", Error(err, "Enrolment"))
+	}
+	return nil
+}
+
+// Restart begins the learner's next attempt on the version published now,
+// with a clean slate (earlier attempts' records stay). attempt is the
+// attempt being restarted: a repeated request (a double click, a retried
+// POST) finds the attempt already moved on and changes nothing more.
 func (s *LearningService) Restart(ctx context.Context, tenantID, userID, courseID int64, attempt int) error {
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE enrolments e SET version = c.published_version, attempt = e.attempt + 1, status = 'active',
-				started_at = $5, completed_at = NULL
+				started_at = $5, completed_at = NULL, percent = 0, last_lesson_key = NULL
 			FROM courses c
-			WHERE e.tenant_id = $1 AND e.course_id = $3 AND e.user_id = $2 AND e.attempt = $4
+			WHERE e.tenant_id = $1 AND e.course_id = $3 AND e.user_id = $2 AND e.attempt = $4 AND e.status <> 'withdrawn'
 				AND c.tenant_id = e.tenant_id AND c.id = e.course_id AND c.status = 'published'`,
 			tenantID, userID, courseID, attempt, tx.Now)
 		if err != nil {
@@ -166,7 +515,7 @@ func (s *LearningService) Restart(ctx context.Context, tenantID, userID, courseI
 		var status string
 		if err := tx.QueryRow(ctx, `
 			SELECT e.attempt, c.status FROM enrolments e JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
-			WHERE e.tenant_id = $1 AND e.course_id = $2 AND e.user_id = $3`, tenantID, courseID, userID).Scan(&current, &status); err != nil {
+			WHERE e.tenant_id = $1 AND e.course_id = $2 AND e.user_id = $3 AND e.status <> 'withdrawn'`, tenantID, courseID, userID).Scan(&current, &status); err != nil {
 			return err
 		}
 		if status != "published" {

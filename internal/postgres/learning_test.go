@@ -82,7 +82,7 @@ func (f learningFixture) seen(t *testing.T) postgres.LearnerCourse {
 
 func TestLearning_ADraftIsNotInTheCatalogUntilPublished(t *testing.T) {
 	f := newLearningFixture(t)
-	if got, _ := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner); len(got) != 0 {
+	if got, _ := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner, postgres.CatalogQuery{}); len(got) != 0 {
 		t.Errorf("catalog before publishing: %v", got)
 	}
 	if _, err := f.learning.FindLearnerCourse(f.ctx, f.tenantID, f.learner, f.course.Slug); apperr.Code(err) != apperr.ENOTFOUND {
@@ -92,8 +92,8 @@ func TestLearning_ADraftIsNotInTheCatalogUntilPublished(t *testing.T) {
 		t.Errorf("enrolling in an unpublished course: %v, want not found", err)
 	}
 	f.publish(t)
-	got, err := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner)
-	if err != nil || len(got) != 1 || got[0].Enrolled {
+	got, err := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner, postgres.CatalogQuery{})
+	if err != nil || len(got) != 1 || got[0].Status != "" {
 		t.Fatalf("catalog after publishing: %+v, %v", got, err)
 	}
 }
@@ -178,7 +178,7 @@ func TestLearning_AnArchivedCourseStaysOpenToThoseEnrolled(t *testing.T) {
 	if err := f.courses.SetCourseArchived(f.ctx, f.tenantID, f.course.ID, true, postgres.AuditActor{Label: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner); len(got) != 0 {
+	if got, _ := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner, postgres.CatalogQuery{}); len(got) != 0 {
 		t.Errorf("an archived course is in the catalog: %+v", got)
 	}
 	if lc := f.seen(t); lc.Enrolment == nil {

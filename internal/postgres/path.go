@@ -2,13 +2,16 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/learning"
 )
 
 // PathService stores learning paths.
@@ -205,4 +208,137 @@ func (s *PathService) FindPublishedPaths(ctx context.Context, tenantID int64) ([
 		return nil, fmt.Errorf("path: find published: %w", err)
 	}
 	return out, nil
+}
+
+// LearnerPath is a path as one learner sees it: each step with the state
+// of its course for them.
+type LearnerPath struct {
+	PathRecord
+	Enrolled    bool
+	CompletedAt *time.Time
+	States      []learning.StepState
+	Percents    []int // each step's course progress
+}
+
+// FindLearnerPath returns a published path with userID's state in each of
+// its steps.
+func (s *PathService) FindLearnerPath(ctx context.Context, tenantID, userID int64, slug string) (LearnerPath, error) {
+	var lp LearnerPath
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		p, err := findPath(ctx, tx, `p.slug = $1 AND p.status = 'published'`, slug)
+		if err != nil {
+			return err
+		}
+		lp.PathRecord = p
+		err = tx.QueryRow(ctx, `SELECT completed_at FROM path_enrolments WHERE tenant_id = $1 AND path_id = $2 AND user_id = $3`,
+			tenantID, p.ID, userID).Scan(&lp.CompletedAt)
+		switch {
+		case err == nil:
+			lp.Enrolled = true
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		done := map[int64]bool{}
+		percents := map[int64]int{}
+		rows, err := tx.Query(ctx, `
+			SELECT e.course_id, e.completed_at IS NOT NULL, e.percent FROM enrolments e
+			JOIN path_steps s ON s.tenant_id = e.tenant_id AND s.course_id = e.course_id AND s.path_id = $2
+			WHERE e.tenant_id = $1 AND e.user_id = $3 AND e.status <> 'withdrawn'`, tenantID, p.ID, userID)
+		if err != nil {
+			return err
+		}
+		var id int64
+		var complete bool
+		var percent int
+		if _, err := pgx.ForEachRow(rows, []any{&id, &complete, &percent}, func() error {
+			done[id], percents[id] = complete, percent
+			return nil
+		}); err != nil {
+			return err
+		}
+		unlocks := make([]course.Unlock, len(p.Steps))
+		dones := make([]bool, len(p.Steps))
+		for i, st := range p.Steps {
+			unlocks[i], dones[i] = st.Unlock, done[st.CourseID]
+			lp.Percents = append(lp.Percents, percents[st.CourseID])
+		}
+		lp.States = learning.Steps(unlocks, dones)
+		return nil
+	})
+	if err != nil {
+		return LearnerPath{}, fmt.Errorf("path: find for learner: %w", Error(err, "Path"))
+	}
+	return lp, nil
+}
+
+// Percent is how many of the path's steps are done, in percent.
+func (lp LearnerPath) Percent() int {
+	if len(lp.States) == 0 {
+		return 0
+	}
+	n := 0
+	for _, st := range lp.States {
+		if st.Done {
+			n++
+		}
+	}
+	return n * 100 / len(lp.States)
+}
+
+// StartPath enrols userID in a published path (again: no change).
+func (s *PathService) StartPath(ctx context.Context, tenantID, userID, pathID int64) error {
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var title string
+		if err := tx.QueryRow(ctx, `SELECT title FROM paths WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, pathID).Scan(&title); err != nil {
+			return err
+		}
+		var enrolmentID int64
+		err := tx.QueryRow(ctx, `
+			INSERT INTO path_enrolments (tenant_id, path_id, user_id, enrolled_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (tenant_id, path_id, user_id) DO NOTHING RETURNING id`, tenantID, pathID, userID, tx.Now).Scan(&enrolmentID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // started before
+		}
+		if err != nil {
+			return err
+		}
+		if err := record(ctx, tx, userID, learning.VerbRegistered, "path", fmt.Sprintf("path/%d", pathID), title, nil, nil); err != nil {
+			return err
+		}
+		// Courses finished before the path began count towards it.
+		return completePath(ctx, tx, userID, enrolmentID, pathID, title)
+	})
+	if err != nil {
+		return fmt.Errorf("path: start: %w", Error(err, "Path"))
+	}
+	return nil
+}
+
+// StartStep enrols a learner of the path in the course of an open step
+// (whether or not the course takes self-enrolment: the path opens it), and
+// returns the course's slug. A locked step is refused with what opens it.
+func (s *PathService) StartStep(ctx context.Context, tenantID, userID int64, pathSlug string, step int) (string, error) {
+	lp, err := s.FindLearnerPath(ctx, tenantID, userID, pathSlug)
+	if err != nil {
+		return "", err
+	}
+	if step < 0 || step >= len(lp.Steps) {
+		return "", &apperr.Error{Code: apperr.ENOTFOUND, Message: "Step not found."}
+	}
+	if !lp.Enrolled {
+		return "", &apperr.Error{Code: apperr.EFORBIDDEN, Message: "Start the path first."}
+	}
+	if !lp.States[step].Open {
+		return "", &apperr.Error{Code: apperr.ECONFLICT, Field: "step",
+			Message: fmt.Sprintf("This step opens when you complete %s.", lp.Steps[step-1].CourseTitle)}
+	}
+	st := lp.Steps[step]
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		_, err := enrol(ctx, tx, userID, st.CourseID, learning.SelfEnrolled, nil)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("path: start step: %w", Error(err, "Course"))
+	}
+	return st.CourseSlug, nil
 }

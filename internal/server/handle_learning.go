@@ -23,7 +23,7 @@ func learnerLessonPath(slug, key string) string {
 
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	st := stateOf(r)
-	entries, err := s.learning.FindCatalog(r.Context(), st.Tenant.ID, st.User.ID)
+	entries, err := s.learning.FindCatalog(r.Context(), st.Tenant.ID, st.User.ID, postgres.CatalogQuery{})
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -39,7 +39,7 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range entries {
 		v.Courses = append(v.Courses, pages.CatalogCard{URL: learnerCoursePath(e.Slug), Title: e.Title, Summary: e.Summary,
-			Level: e.Level, Minutes: e.EstimatedMinutes, Tags: e.Tags, Enrolled: e.Enrolled})
+			Level: e.Level, Minutes: e.EstimatedMinutes, Tags: e.Tags, Enrolled: e.Status != ""})
 	}
 	s.render(w, r, http.StatusOK, s.page(r, "Courses"), pages.Catalog(v))
 }
