@@ -36,6 +36,8 @@ type Main struct {
 	Logger *slog.Logger
 	// Migrate applies pending migrations on Open (serve --no-migrate clears it).
 	Migrate bool
+	// DBTracer, when set before Open, traces the main pool's queries.
+	DBTracer pgx.QueryTracer
 
 	DB        *postgres.DB
 	Jobs      *river.Client[pgx.Tx] // River: mail and other background work
@@ -93,7 +95,11 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	m.DB, err = postgres.Open(ctx, dbURL, 0)
+	var opts []postgres.Option
+	if m.DBTracer != nil {
+		opts = append(opts, postgres.WithTracer(m.DBTracer))
+	}
+	m.DB, err = postgres.Open(ctx, dbURL, 0, opts...)
 	if err != nil {
 		return databaseError(err)
 	}

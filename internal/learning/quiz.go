@@ -30,7 +30,9 @@ type QuizResult struct {
 
 // CheckAnswers refuses answers that do not fit the quiz: every question
 // answered, with options it has; one option for a single-choice question.
-// The error names the question at fault (field "q3" for the fourth).
+// The error names the question at fault (field "q3" for the fourth) when
+// the learner can put it right; "answers" when the form cannot have sent
+// them.
 func CheckAnswers(q course.Quiz, a Answers) error {
 	if len(a) != len(q.Questions) {
 		return &apperr.Error{Code: apperr.EINVALID, Field: "answers", Message: "The answers do not match this quiz: reload the page and answer again."}
@@ -47,7 +49,8 @@ func CheckAnswers(q course.Quiz, a Answers) error {
 		seen := map[int]bool{}
 		for _, o := range chosen {
 			if o < 0 || o >= len(qu.Options) || seen[o] {
-				return &apperr.Error{Code: apperr.EINVALID, Field: field, Message: fmt.Sprintf("Question %d has no such answer.", i+1)}
+				// Not something the quiz's form can send.
+				return &apperr.Error{Code: apperr.EINVALID, Field: "answers", Message: fmt.Sprintf("Question %d has no such answer.", i+1)}
 			}
 			seen[o] = true
 		}

@@ -46,9 +46,9 @@ func TestCheckAnswers_RefusesAnswersThatDoNotFit(t *testing.T) {
 		"a question left out":             {learning.Answers{{1}}, "answers"},
 		"an unanswered question":          {learning.Answers{{1}, {}}, "q1"},
 		"two answers to a single choice":  {learning.Answers{{0, 1}, {0}}, "q0"},
-		"an option the question lacks":    {learning.Answers{{3}, {0}}, "q0"},
-		"a negative option":               {learning.Answers{{-1}, {0}}, "q0"},
-		"the same option twice":           {learning.Answers{{1}, {0, 0}}, "q1"},
+		"an option the question lacks":    {learning.Answers{{3}, {0}}, "answers"},
+		"a negative option":               {learning.Answers{{-1}, {0}}, "answers"},
+		"the same option twice":           {learning.Answers{{1}, {0, 0}}, "answers"},
 		"answers for another quiz's size": {learning.Answers{{1}, {0}, {0}}, "answers"},
 	} {
 		err := learning.CheckAnswers(quiz(), tt.answers)

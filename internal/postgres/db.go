@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,10 +37,13 @@ const DefaultMaxConns = 16
 // connections (DefaultMaxConns when 0) and checks that it answers. Every
 // connection runs as RuntimeRole: the role is set as a startup parameter,
 // which costs no extra round trip.
-func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	cfg.ConnConfig.RuntimeParams["role"] = RuntimeRole
 	cfg.ConnConfig.RuntimeParams["application_name"] = "upward"
@@ -60,6 +64,33 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 	}
 	return &DB{Pool: pool, Now: time.Now}, nil
 }
+
+// Option adjusts a pool's configuration.
+type Option func(*pgxpool.Config)
+
+// WithTracer traces the pool's queries (tests count them with it).
+func WithTracer(t pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
+}
+
+// QueryCounter is a tracer that counts the statements sent, batched or not.
+type QueryCounter struct{ n atomic.Int64 }
+
+// Count is the number of statements sent so far.
+func (c *QueryCounter) Count() int64 { return c.n.Load() }
+
+func (c *QueryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+func (c *QueryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *QueryCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+func (c *QueryCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {
+	c.n.Add(1)
+}
+func (c *QueryCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // Close closes every connection of the pool.
 func (db *DB) Close() { db.Pool.Close() }

@@ -221,7 +221,7 @@ func TestMigrations_DownAndUpAgain(t *testing.T) {
 
 // platformTablesWithTenantID are platform tables that mention a tenant but
 // are reached only through platform code paths (see docs/ARCHITECTURE.md).
-var platformTablesWithTenantID = map[string]bool{"tenant_domains": true, "mail_outbox": true}
+var platformTablesWithTenantID = map[string]bool{"tenant_domains": true, "mail_outbox": true, "certificate_codes": true}
 
 func TestEveryTenantTableHasForcedRowLevelSecurity(t *testing.T) {
 	ctx := context.Background()

@@ -1,9 +1,14 @@
 package server
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -11,6 +16,7 @@ import (
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/web/components"
 	"github.com/upward-lms/upward/web/pages"
 )
 
@@ -21,9 +27,47 @@ func learnerLessonPath(slug, key string) string {
 	return learnerCoursePath(slug) + "/lessons/" + url.PathEscape(key)
 }
 
+func fileURL(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "/files/" + url.PathEscape(name)
+}
+
+// localDate shows a moment as a date in the viewer's time zone.
+func (s *Server) localDate(r *http.Request, t time.Time) string {
+	return t.In(s.viewerZone(r)).Format("2 January 2006")
+}
+
+func (s *Server) viewerZone(r *http.Request) *time.Location {
+	if u := stateOf(r).User; u != nil {
+		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+var levelChoices = []struct{ value, label string }{
+	{"", "Any level"}, {"beginner", "Beginner"}, {"intermediate", "Intermediate"}, {"advanced", "Advanced"},
+}
+
 func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
+	s.renderCatalog(w, r, http.StatusOK, pages.CatalogView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) renderCatalog(w http.ResponseWriter, r *http.Request, status int, v pages.CatalogView) {
 	st := stateOf(r)
-	entries, err := s.learning.FindCatalog(r.Context(), st.Tenant.ID, st.User.ID, postgres.CatalogQuery{})
+	q := postgres.CatalogQuery{Text: r.URL.Query().Get("q"), Level: r.URL.Query().Get("level"), Tag: r.URL.Query().Get("tag")}
+	if len(q.Text) > 200 {
+		q.Text = q.Text[:200]
+	}
+	entries, err := s.learning.FindCatalog(r.Context(), st.Tenant.ID, st.User.ID, q)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	tags, err := s.learning.FindCatalogTags(r.Context(), st.Tenant.ID)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -33,15 +77,40 @@ func (s *Server) handleCatalog(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := pages.CatalogView{Courses: make([]pages.CatalogCard, 0, len(entries))}
-	for _, p := range paths {
-		v.Paths = append(v.Paths, pages.PathCard{URL: "/paths/" + url.PathEscape(p.Slug), Title: p.Title, Summary: p.Summary, Steps: p.Steps, Minutes: p.Minutes})
+	v.CSRF, v.Query, v.Level, v.Tag = s.csrfToken(r), q.Text, q.Level, q.Tag
+	v.Filtered = q.Text != "" || q.Level != "" || q.Tag != ""
+	for _, l := range levelChoices {
+		v.Levels = append(v.Levels, components.Option{Value: l.value, Label: l.label, Selected: l.value == q.Level})
+	}
+	v.Tags = append(v.Tags, components.Option{Value: "", Label: "Any topic"})
+	for _, t := range tags {
+		v.Tags = append(v.Tags, components.Option{Value: t, Label: t, Selected: t == q.Tag})
 	}
 	for _, e := range entries {
 		v.Courses = append(v.Courses, pages.CatalogCard{URL: learnerCoursePath(e.Slug), Title: e.Title, Summary: e.Summary,
-			Level: e.Level, Minutes: e.EstimatedMinutes, Tags: e.Tags, Enrolled: e.Status != ""})
+			Level: e.Level, Minutes: e.EstimatedMinutes, Tags: e.Tags, CoverURL: fileURL(e.Cover), Status: string(e.Status), Percent: e.Percent})
 	}
-	s.render(w, r, http.StatusOK, s.page(r, "Courses"), pages.Catalog(v))
+	for _, p := range paths {
+		v.Paths = append(v.Paths, pages.PathCard{URL: "/paths/" + url.PathEscape(p.Slug), Title: p.Title, Summary: p.Summary, Steps: p.Steps, Minutes: p.Minutes})
+	}
+	s.render(w, r, status, s.page(r, "Courses"), pages.Catalog(v))
+}
+
+// handleEnrolCode enrols the learner in the course an enrolment code opens.
+func (s *Server) handleEnrolCode(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	code := r.PostFormValue("code")
+	slug, err := s.learning.EnrolByCode(r.Context(), st.Tenant.ID, st.User.ID, code)
+	if apperr.Code(err) == apperr.EINVALID {
+		s.renderCatalog(w, r, http.StatusUnprocessableEntity, pages.CatalogView{Code: code, CodeError: apperr.Message(err)})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "You are enrolled. Start whenever you are ready.")
+	http.Redirect(w, r, learnerCoursePath(slug), http.StatusSeeOther)
 }
 
 // learnerCourse loads the URL's course as the signed-in learner sees it;
@@ -56,15 +125,27 @@ func (s *Server) learnerCourse(w http.ResponseWriter, r *http.Request) (postgres
 	return lc, true
 }
 
+// enrolledCourse is learnerCourse for the actions of enrolled learners.
+func (s *Server) enrolledCourse(w http.ResponseWriter, r *http.Request) (postgres.LearnerCourse, bool) {
+	lc, ok := s.learnerCourse(w, r)
+	if ok && (lc.Enrolment == nil || lc.Enrolment.Status == learning.Withdrawn) {
+		http.Redirect(w, r, learnerCoursePath(lc.Slug), http.StatusSeeOther)
+		return lc, false
+	}
+	return lc, ok
+}
+
 // syllabus is the outline of the version the learner sees; lessons link
 // only once the learner is enrolled.
 func syllabus(lc postgres.LearnerCourse, current string) []pages.SyllabusModule {
+	enrolled := lc.Enrolment != nil && lc.Enrolment.Status != learning.Withdrawn
 	out := make([]pages.SyllabusModule, 0, len(lc.Content.Modules))
 	for _, m := range lc.Content.Modules {
 		sm := pages.SyllabusModule{Title: m.Title, Lessons: make([]pages.SyllabusLesson, 0, len(m.Lessons))}
 		for _, l := range m.Lessons {
-			sl := pages.SyllabusLesson{Title: l.Title, Minutes: l.EstimatedMinutes, Optional: !l.Required, Current: l.Key == current}
-			if lc.Enrolment != nil {
+			sl := pages.SyllabusLesson{Title: l.Title, Minutes: l.EstimatedMinutes, Optional: !l.Required, Current: l.Key == current,
+				Complete: lc.Progress.LessonComplete(l.Key)}
+			if enrolled {
 				sl.URL = learnerLessonPath(lc.Slug, l.Key)
 			}
 			sm.Lessons = append(sm.Lessons, sl)
@@ -72,6 +153,26 @@ func syllabus(lc postgres.LearnerCourse, current string) []pages.SyllabusModule 
 		out = append(out, sm)
 	}
 	return out
+}
+
+// resumeLesson is where a learner carries on: the lesson they last had
+// open, or else the first they have not completed.
+func resumeLesson(lc postgres.LearnerCourse) string {
+	lessons := lc.Content.Lessons()
+	if len(lessons) == 0 {
+		return ""
+	}
+	if e := lc.Enrolment; e != nil && e.LastLesson != "" {
+		if _, err := lc.Content.Lesson(e.LastLesson); err == nil {
+			return e.LastLesson
+		}
+	}
+	for _, l := range lessons {
+		if !lc.Progress.LessonComplete(l.Key) {
+			return l.Key
+		}
+	}
+	return lessons[0].Key
 }
 
 func (s *Server) handleLearnerCourse(w http.ResponseWriter, r *http.Request) {
@@ -83,12 +184,19 @@ func (s *Server) handleLearnerCourse(w http.ResponseWriter, r *http.Request) {
 	v := pages.CourseView{
 		CSRF: s.csrfToken(r), URL: learnerCoursePath(lc.Slug), Title: c.Title, Summary: c.Summary,
 		Description: s.md.HTML(c.Description), Level: string(c.Level), Minutes: c.EstimatedMinutes, Tags: c.Tags,
-		Modules: syllabus(lc, ""), Notice: s.popFlash(r),
+		CoverURL: fileURL(c.Cover), Modules: syllabus(lc, ""), Notice: s.popFlash(r), SelfEnrol: lc.SelfEnrol,
 	}
-	if e := lc.Enrolment; e != nil {
+	if e := lc.Enrolment; e != nil && e.Status != learning.Withdrawn {
 		v.Enrolled, v.Attempt, v.NewerVersion = true, e.Attempt, e.NewerVersion(lc.PublishedVersion)
-		if lessons := c.Lessons(); len(lessons) > 0 {
-			v.ContinueURL = learnerLessonPath(lc.Slug, lessons[0].Key)
+		v.Status, v.Percent, v.MayUnenrol = string(e.Status), e.Percent, e.MayUnenrol()
+		if e.DueAt != nil {
+			v.Due, v.Overdue = s.localDate(r, *e.DueAt), e.Overdue(time.Now())
+		}
+		if key := resumeLesson(lc); key != "" {
+			v.ContinueURL, v.ContinueText = learnerLessonPath(lc.Slug, key), "Continue"
+			if e.Percent == 0 && e.LastLesson == "" {
+				v.ContinueText = "Begin"
+			}
 		}
 	}
 	s.render(w, r, http.StatusOK, s.page(r, c.Title), pages.CoursePage(v))
@@ -103,14 +211,33 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := s.learning.Enrol(r.Context(), st.Tenant.ID, st.User.ID, lc.ID, learning.SelfEnrolled); err != nil {
+		if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EFORBIDDEN {
+			s.flash(r, apperr.Message(err))
+			http.Redirect(w, r, learnerCoursePath(lc.Slug), http.StatusSeeOther)
+			return
+		}
 		s.renderError(w, r, err)
 		return
 	}
 	to := learnerCoursePath(lc.Slug)
-	if lessons := lc.Content.Lessons(); len(lessons) > 0 && lc.Enrolment == nil {
-		to = learnerLessonPath(lc.Slug, lessons[0].Key)
+	if lessons := lc.Content.Lessons(); len(lessons) > 0 && (lc.Enrolment == nil || lc.Enrolment.Status == learning.Withdrawn) {
+		to = learnerLessonPath(lc.Slug, resumeLesson(lc))
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (s *Server) handleUnenrol(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	lc, ok := s.learnerCourse(w, r)
+	if !ok {
+		return
+	}
+	if err := s.learning.Unenrol(r.Context(), st.Tenant.ID, st.User.ID, lc.ID); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "You have left "+lc.Content.Title+". Your progress is kept if you come back.")
+	http.Redirect(w, r, "/learn", http.StatusSeeOther)
 }
 
 // handleRestart begins the learner's next attempt, on the newest version.
@@ -122,7 +249,7 @@ func (s *Server) handleRestart(w http.ResponseWriter, r *http.Request) {
 	}
 	attempt, err := strconv.Atoi(r.PostFormValue("attempt"))
 	if err != nil {
-		s.renderError(w, r, &apperr.Error{Code: apperr.EINVALID, Field: "attempt", Message: "The restart form is incomplete: reload the course page and try again."})
+		s.badRequest(w, r, "The restart form is incomplete: reload the course page and try again.")
 		return
 	}
 	if err := s.learning.Restart(r.Context(), st.Tenant.ID, st.User.ID, lc.ID, attempt); err != nil {
@@ -133,6 +260,18 @@ func (s *Server) handleRestart(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, learnerCoursePath(lc.Slug), http.StatusSeeOther)
 }
 
+// badRequest answers a request no page of ours would send.
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, msg string) {
+	s.errorPage(w, r, http.StatusBadRequest, "Bad request", msg)
+}
+
+// lessonProblem carries a form's problem back onto the lesson page.
+type lessonProblem struct {
+	block   string
+	message string
+	answers learning.Answers
+}
+
 // handleLesson is the course player. Only enrolled learners open lessons;
 // anyone else is sent to the course page to start it.
 func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
@@ -140,21 +279,34 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if _, err := lc.Content.Lesson(chi.URLParam(r, "key")); err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if lc.Enrolment == nil || lc.Enrolment.Status == learning.Withdrawn {
+		http.Redirect(w, r, learnerCoursePath(lc.Slug), http.StatusSeeOther)
+		return
+	}
+	s.renderLesson(w, r, http.StatusOK, lc, lessonProblem{})
+}
+
+func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, status int, lc postgres.LearnerCourse, problem lessonProblem) {
 	key := chi.URLParam(r, "key")
 	l, err := lc.Content.Lesson(key)
 	if err != nil {
 		s.notFound(w, r)
 		return
 	}
-	if lc.Enrolment == nil {
-		http.Redirect(w, r, learnerCoursePath(lc.Slug), http.StatusSeeOther)
-		return
-	}
+	e := lc.Enrolment
+	path := learnerLessonPath(lc.Slug, key)
 	v := pages.LessonView{
-		CourseTitle: lc.Content.Title, CourseURL: learnerCoursePath(lc.Slug), Title: l.Title, Minutes: l.EstimatedMinutes,
-		Blocks: s.blockViews(l.Blocks), Outline: syllabus(lc, key),
-		NewerVersion: lc.Enrolment.NewerVersion(lc.PublishedVersion),
+		CSRF: s.csrfToken(r), CourseTitle: lc.Content.Title, CourseURL: learnerCoursePath(lc.Slug), Title: l.Title, Minutes: l.EstimatedMinutes,
+		Outline: syllabus(lc, key), Percent: e.Percent, NewerVersion: e.NewerVersion(lc.PublishedVersion),
+		Complete: lc.Progress.LessonComplete(key), NeedsMarking: learning.NeedsMarking(*l),
+		CompleteURL: path + "/complete", BeatURL: path + "/beat", CourseDone: e.Status == learning.Completed,
+		Notice: s.popFlash(r),
 	}
+	v.Blocks = s.playerBlocks(r, lc, l, path, v.CSRF, problem)
 	prev, next := lc.Content.Neighbours(key)
 	if prev != nil {
 		v.PrevURL, v.PrevTitle = learnerLessonPath(lc.Slug, prev.Key), prev.Title
@@ -162,28 +314,385 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
 	if next != nil {
 		v.NextURL, v.NextTitle = learnerLessonPath(lc.Slug, next.Key), next.Title
 	}
-	s.render(w, r, http.StatusOK, s.page(r, l.Title+" · "+lc.Content.Title), pages.LessonPage(v))
+	p := s.page(r, l.Title+" · "+lc.Content.Title)
+	p.Scripts = []string{s.assets.URL("js/player.js")}
+	s.render(w, r, status, p, pages.LessonPage(v))
 }
 
-func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {
-	p, err := s.paths.FindPathBySlug(r.Context(), stateOf(r).Tenant.ID, chi.URLParam(r, "slug"))
-	if err != nil || p.Status != "published" {
-		if err == nil {
-			err = &apperr.Error{Code: apperr.ENOTFOUND, Message: "Path not found."}
+// playerBlocks builds a lesson's blocks for the player, with the learner's
+// answers in the blocks they fill in.
+func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *course.Lesson, path, csrf string, problem lessonProblem) []pages.PlayerBlock {
+	views := s.blockViews(l.Blocks)
+	out := make([]pages.PlayerBlock, len(l.Blocks))
+	zone := s.viewerZone(r)
+	for i, b := range l.Blocks {
+		pb := pages.PlayerBlock{BlockView: views[i]}
+		resp := lc.Progress.Responses[b.Key]
+		switch {
+		case b.Quiz != nil:
+			pb.Quiz = s.quizPlay(r, lc, b, path, csrf, problem)
+		case b.Reflection != nil:
+			var body postgres.ReflectionBody
+			json.Unmarshal(resp.Body, &body)
+			pb.Reflection = &pages.ReflectionPlay{Action: path + "/reflections/" + b.Key, CSRF: csrf, Text: body.Text}
+			if !resp.UpdatedAt.IsZero() {
+				pb.Reflection.SavedAt = resp.UpdatedAt.In(zone).Format("2 Jan 15:04")
+			}
+		case b.Checklist != nil:
+			var body postgres.ChecklistBody
+			json.Unmarshal(resp.Body, &body)
+			cp := &pages.ChecklistPlay{Action: path + "/checklists/" + b.Key, CSRF: csrf, Saved: !resp.UpdatedAt.IsZero()}
+			for j, it := range b.Checklist.Items {
+				item := pages.ChecklistItemPlay{Text: it.Text}
+				if j < len(body.Items) {
+					item.Done, item.Due = body.Items[j].Done, body.Items[j].Due
+				} else if it.DueInDays > 0 {
+					item.Due = lc.Enrolment.StartedAt.In(zone).AddDate(0, 0, it.DueInDays).Format(time.DateOnly)
+				}
+				cp.Items = append(cp.Items, item)
+			}
+			pb.Checklist = cp
 		}
+		out[i] = pb
+	}
+	return out
+}
+
+// quizPlay is a quiz's form, or the result of its latest attempt. The form
+// carries the options and nothing about which are right.
+func (s *Server) quizPlay(r *http.Request, lc postgres.LearnerCourse, b course.Block, path, csrf string, problem lessonProblem) *pages.QuizPlay {
+	q := b.Quiz
+	rec := lc.Progress.Quizzes[b.Key]
+	may := learning.MayAttempt(*q, rec.Used)
+	qp := &pages.QuizPlay{Action: path + "/quizzes/" + b.Key, CSRF: csrf, Number: rec.Used + 1, PassMark: q.PassMark, AttemptsLeft: -1}
+	if q.Attempts > 0 {
+		qp.AttemptsLeft = max(q.Attempts-rec.Used, 0)
+	}
+	retrying := r.URL.Query().Get("retake") == b.Key && may && !rec.Passed
+	qp.ShowForm = (rec.Last == nil && may) || retrying || problem.block == b.Key
+	if problem.block == b.Key {
+		qp.Error = problem.message
+	}
+	// Each attempt shows the questions and options in its own order.
+	shown := qp.Number
+	var chosen learning.Answers
+	switch {
+	case problem.block == b.Key:
+		chosen = problem.answers
+	case !qp.ShowForm && rec.Last != nil:
+		shown, chosen = rec.Last.Number, rec.Last.Answers
+		qp.Result = &pages.QuizResultView{Number: rec.Last.Number, Score: rec.Last.Score, Passed: rec.Last.Passed}
+		if !rec.Last.Passed && may {
+			qp.RetryURL = path + "?retake=" + url.QueryEscape(b.Key) + "#block-" + b.Key
+		}
+	}
+	reveal := qp.Result != nil && (rec.Passed || !may)
+	seed := fmt.Sprintf("%d/%d/%s/%d", lc.Enrolment.ID, lc.Enrolment.Attempt, b.Key, shown)
+	var results []learning.QuestionResult
+	if qp.Result != nil {
+		results = learning.Score(*q, chosen).Questions
+	}
+	for n, qi := range learning.Order(q.Shuffle, seed, len(q.Questions)) {
+		qu := q.Questions[qi]
+		qv := pages.QuizQuestionPlay{Index: qi, Number: n + 1, Scenario: qu.Scenario, Prompt: qu.Prompt, Multiple: qu.Type == course.Multiple}
+		if results != nil {
+			qv.Correct, qv.Explanation = results[qi].Correct, qu.Explanation
+		}
+		for _, oi := range learning.Order(q.Shuffle, fmt.Sprintf("%s/q%d", seed, qi), len(qu.Options)) {
+			o := qu.Options[oi]
+			ov := pages.QuizOptionPlay{Index: oi, Text: o.Text}
+			if qi < len(chosen) {
+				for _, c := range chosen[qi] {
+					ov.Chosen = ov.Chosen || c == oi
+				}
+			}
+			if qp.Result != nil {
+				ov.Right = reveal && o.Correct
+				if ov.Chosen {
+					ov.Feedback = o.Feedback
+				}
+			}
+			qv.Options = append(qv.Options, ov)
+		}
+		qp.Questions = append(qp.Questions, qv)
+	}
+	return qp
+}
+
+// lessonAction runs one of the player's writes and answers: a script gets
+// 204 (or a JSON note), a form goes back to the lesson at the block.
+func (s *Server) lessonAction(w http.ResponseWriter, r *http.Request, block string, write func(lc postgres.LearnerCourse) error, onInvalid func(lc postgres.LearnerCourse, err error)) {
+	lc, ok := s.enrolledCourse(w, r)
+	if !ok {
+		return
+	}
+	err := write(lc)
+	if err != nil && apperr.Code(err) == apperr.EINVALID && onInvalid != nil {
+		onInvalid(lc, err)
+		return
+	}
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	v := pages.PathView{Title: p.Title, Summary: p.Summary, Description: s.md.HTML(p.Description), Minutes: p.Minutes()}
-	for i, st := range p.Steps {
-		sv := pages.PathStepView{Number: i + 1, Title: st.CourseTitle, Summary: st.CourseSummary, Minutes: st.EstimatedMinutes}
+	if r.Header.Get("X-Requested-With") == "fetch" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	to := learnerLessonPath(lc.Slug, chi.URLParam(r, "key"))
+	if block != "" {
+		to += "#block-" + block
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// quizAnswers reads a quiz form: field qN holds question N's chosen option
+// indexes. ok is false for values no form of ours would send.
+func quizAnswers(r *http.Request, q *course.Quiz) (learning.Answers, bool) {
+	a := make(learning.Answers, len(q.Questions))
+	for field := range r.PostForm {
+		if field == "number" || field == csrfField {
+			continue
+		}
+		i, err := strconv.Atoi(strings.TrimPrefix(field, "q"))
+		if !strings.HasPrefix(field, "q") || err != nil || i < 0 || i >= len(q.Questions) {
+			return nil, false // an answer for a question the quiz does not have
+		}
+	}
+	for i := range q.Questions {
+		for _, v := range r.PostForm["q"+strconv.Itoa(i)] {
+			o, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, false
+			}
+			a[i] = append(a[i], o)
+		}
+	}
+	return a, true
+}
+
+func (s *Server) handleQuizSubmit(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	blockKey := chi.URLParam(r, "block")
+	lc, ok := s.enrolledCourse(w, r)
+	if !ok {
+		return
+	}
+	l, err := lc.Content.Lesson(chi.URLParam(r, "key"))
+	var quiz *course.Quiz
+	if err == nil {
+		for _, b := range l.Blocks {
+			if b.Key == blockKey && b.Quiz != nil {
+				quiz = b.Quiz
+			}
+		}
+	}
+	if quiz == nil {
+		s.notFound(w, r)
+		return
+	}
+	number, err := strconv.Atoi(r.PostFormValue("number"))
+	answers, fits := quizAnswers(r, quiz)
+	if err != nil || !fits {
+		s.badRequest(w, r, "These answers do not fit this quiz. Reload the lesson and answer again.")
+		return
+	}
+	_, err = s.learning.SubmitQuiz(r.Context(), st.Tenant.ID, lc, l.Key, blockKey, number, answers)
+	var ae *apperr.Error
+	switch {
+	case err == nil:
+		http.Redirect(w, r, learnerLessonPath(lc.Slug, l.Key)+"#block-"+blockKey, http.StatusSeeOther)
+	case errors.As(err, &ae) && ae.Code == apperr.EINVALID && strings.HasPrefix(ae.Field, "q"):
+		// A question left unanswered: the form again, with what was chosen.
+		s.renderLesson(w, r, http.StatusUnprocessableEntity, lc, lessonProblem{block: blockKey, message: ae.Message, answers: answers})
+	case errors.As(err, &ae) && ae.Code == apperr.EINVALID:
+		s.badRequest(w, r, ae.Message)
+	default:
+		s.renderError(w, r, err)
+	}
+}
+
+func (s *Server) handleReflectionSave(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	block := chi.URLParam(r, "block")
+	s.lessonAction(w, r, block, func(lc postgres.LearnerCourse) error {
+		return s.learning.SaveReflection(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, r.PostFormValue("text"))
+	}, nil)
+}
+
+func (s *Server) handleChecklistSave(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	block := chi.URLParam(r, "block")
+	s.lessonAction(w, r, block, func(lc postgres.LearnerCourse) error {
+		_, b, err := findBlock(lc, chi.URLParam(r, "key"), block)
+		if err != nil || b.Checklist == nil {
+			return &apperr.Error{Code: apperr.ENOTFOUND, Message: "Action plan not found."}
+		}
+		items := make([]postgres.ChecklistItemState, len(b.Checklist.Items))
+		for i := range items {
+			p := "item" + strconv.Itoa(i)
+			items[i] = postgres.ChecklistItemState{Done: r.PostFormValue(p+"_done") == "on", Due: strings.TrimSpace(r.PostFormValue(p + "_due"))}
+		}
+		return s.learning.SaveChecklist(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, items)
+	}, func(lc postgres.LearnerCourse, err error) {
+		s.flash(r, apperr.Message(err))
+		http.Redirect(w, r, learnerLessonPath(lc.Slug, chi.URLParam(r, "key"))+"#block-"+block, http.StatusSeeOther)
+	})
+}
+
+func findBlock(lc postgres.LearnerCourse, lessonKey, blockKey string) (*course.Lesson, *course.Block, error) {
+	l, err := lc.Content.Lesson(lessonKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range l.Blocks {
+		if l.Blocks[i].Key == blockKey {
+			return l, &l.Blocks[i], nil
+		}
+	}
+	return nil, nil, course.ErrNotFound
+}
+
+func (s *Server) handleMarkComplete(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	s.lessonAction(w, r, "", func(lc postgres.LearnerCourse) error {
+		return s.learning.MarkComplete(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"))
+	}, nil)
+}
+
+// handleBeat records time spent on an open lesson (see player.js).
+func (s *Server) handleBeat(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	lc, ok := s.enrolledCourse(w, r)
+	if !ok {
+		return
+	}
+	if err := s.learning.Heartbeat(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key")); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	d, err := s.learning.FindDashboard(r.Context(), st.Tenant.ID, st.User.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	now := time.Now()
+	var v pages.DashboardView
+	for _, c := range d.Courses {
+		row := pages.DashboardCourseRow{Title: c.Title, URL: learnerCoursePath(c.Slug), Percent: c.Percent, Assigned: c.Source == string(learning.Assigned)}
+		resume := c.LastLesson
+		if resume == "" {
+			resume = c.FirstLesson
+		}
+		row.ResumeURL = row.URL
+		if resume != "" {
+			row.ResumeURL = learnerLessonPath(c.Slug, resume)
+		}
+		if c.DueAt != nil {
+			row.Due, row.Overdue = s.localDate(r, *c.DueAt), c.Status == string(learning.Active) && now.After(*c.DueAt)
+		}
+		switch {
+		case c.Status == string(learning.Completed):
+			if c.CompletedAt != nil {
+				row.Completed = s.localDate(r, *c.CompletedAt)
+			}
+			v.Completed = append(v.Completed, row)
+		case row.Assigned && (c.Percent == 0 || c.DueAt != nil):
+			v.Assigned = append(v.Assigned, row)
+		default:
+			v.InProgress = append(v.InProgress, row)
+		}
+	}
+	for _, p := range d.Paths {
+		row := pages.DashboardPathRow{Title: p.Title, URL: "/paths/" + url.PathEscape(p.Slug), Steps: p.Steps, Done: p.Done}
+		if p.CompletedAt != nil {
+			row.Completed = s.localDate(r, *p.CompletedAt)
+		}
+		v.Paths = append(v.Paths, row)
+	}
+	for _, c := range d.Certificates {
+		v.Certificates = append(v.Certificates, pages.CertificateRow{Title: c.Title, Issued: s.localDate(r, c.IssuedAt), URL: "/certificates/" + c.Code})
+	}
+	s.render(w, r, http.StatusOK, s.page(r, "My learning"), pages.Dashboard(v))
+}
+
+func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	lp, err := s.paths.FindLearnerPath(r.Context(), st.Tenant.ID, st.User.ID, chi.URLParam(r, "slug"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.renderPath(w, r, http.StatusOK, lp, "")
+}
+
+func (s *Server) renderPath(w http.ResponseWriter, r *http.Request, status int, lp postgres.LearnerPath, problem string) {
+	base := "/paths/" + url.PathEscape(lp.Slug)
+	v := pages.PathView{CSRF: s.csrfToken(r), URL: base, Title: lp.Title, Summary: lp.Summary, Description: s.md.HTML(lp.Description),
+		Minutes: lp.Minutes(), Enrolled: lp.Enrolled, Percent: lp.Percent(), Notice: s.popFlash(r), Error: problem}
+	if lp.CompletedAt != nil {
+		v.Completed = s.localDate(r, *lp.CompletedAt)
+	}
+	for i, st := range lp.Steps {
+		state := lp.States[i]
+		sv := pages.PathStepView{Number: i + 1, Title: st.CourseTitle, Summary: st.CourseSummary, Minutes: st.EstimatedMinutes,
+			Done: state.Done, Percent: lp.Percents[i], Open: state.Open}
 		if st.CourseStatus == "published" {
 			sv.URL = learnerCoursePath(st.CourseSlug)
 		}
-		if st.Unlock == course.AfterPrevious && i > 0 {
-			sv.UnlockSay = "opens when you complete " + p.Steps[i-1].CourseTitle
+		switch {
+		case !state.Open:
+			sv.UnlockSay = "Opens when you complete " + lp.Steps[i-1].CourseTitle + "."
+		case lp.Enrolled && !state.Done && lp.Percents[i] == 0 && sv.URL != "":
+			sv.StartURL = base + "/steps/" + strconv.Itoa(i+1) + "/start"
 		}
 		v.Steps = append(v.Steps, sv)
 	}
-	s.render(w, r, http.StatusOK, s.page(r, p.Title), pages.PathPage(v))
+	s.render(w, r, status, s.page(r, lp.Title), pages.PathPage(v))
+}
+
+func (s *Server) handlePathStart(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	lp, err := s.paths.FindLearnerPath(r.Context(), st.Tenant.ID, st.User.ID, chi.URLParam(r, "slug"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.paths.StartPath(r.Context(), st.Tenant.ID, st.User.ID, lp.ID); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/paths/"+url.PathEscape(lp.Slug), http.StatusSeeOther)
+}
+
+// handleStepStart starts an open step's course and opens it; a locked step
+// says what opens it.
+func (s *Server) handleStepStart(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	n, err := strconv.Atoi(chi.URLParam(r, "step"))
+	if err != nil || n < 1 {
+		s.notFound(w, r)
+		return
+	}
+	slug := chi.URLParam(r, "slug")
+	courseSlug, err := s.paths.StartStep(r.Context(), st.Tenant.ID, st.User.ID, slug, n-1)
+	if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EFORBIDDEN {
+		lp, ferr := s.paths.FindLearnerPath(r.Context(), st.Tenant.ID, st.User.ID, slug)
+		if ferr != nil {
+			s.renderError(w, r, ferr)
+			return
+		}
+		s.renderPath(w, r, statusOf(code), lp, apperr.Message(err))
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, learnerCoursePath(courseSlug), http.StatusSeeOther)
 }

@@ -66,25 +66,55 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	gLesson := gc.Draft.Modules[0].Lessons[0]
+	// The secret learner completes the course: answers, a certificate.
+	learn := postgres.NewLearningService(s.db)
+	glc, err := learn.FindLearnerCourse(ctx, globex.ID, secret.ID, gc.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blockOf := func(lessonIndex int, kind course.Kind) string {
+		for _, b := range glc.Content.Modules[lessonIndex].Lessons[0].Blocks {
+			if b.Kind == kind {
+				return b.Key
+			}
+		}
+		return ""
+	}
+	lessonTwo := glc.Content.Modules[1].Lessons[0].Key
+	if err := learn.SaveReflection(ctx, globex.ID, glc, gLesson.Key, blockOf(0, course.KindReflection), "Globex Secret Reflection"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := learn.SubmitQuiz(ctx, globex.ID, glc, lessonTwo, blockOf(1, course.KindQuiz), 1, learning.Answers{{0}, {1}}); err != nil {
+		t.Fatal(err)
+	}
+	gCerts, err := learn.FindCertificates(ctx, globex.ID, secret.ID)
+	if err != nil || len(gCerts) != 1 {
+		t.Fatalf("globex certificates: %v %v", gCerts, err)
+	}
 	secretFile := "f-0123456789abcdef0123456789abcdef.png"
 	if err := postgres.NewCourseService(s.db).RecordUpload(ctx, globex.ID, secretFile, by); err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path"}
+	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
-		"users/{id}":       strconv.FormatInt(secret.ID, 10),
-		"groups/{id}":      strconv.FormatInt(secretGroup.ID, 10),
-		"members/{userID}": strconv.FormatInt(secret.ID, 10),
-		"logo/{name}":      "logo-globex-secret.png",
-		"courses/{id}":     strconv.FormatInt(gc.ID, 10),
-		"courses/{slug}":   gc.Slug,
-		"paths/{slug}":     gPath.Slug,
-		"modules/{key}":    gc.Draft.Modules[0].Key,
-		"lessons/{key}":    gLesson.Key,
-		"blocks/{block}":   gLesson.Blocks[0].Key,
-		"files/{name}":     secretFile,
+		"users/{id}":          strconv.FormatInt(secret.ID, 10),
+		"groups/{id}":         strconv.FormatInt(secretGroup.ID, 10),
+		"members/{userID}":    strconv.FormatInt(secret.ID, 10),
+		"logo/{name}":         "logo-globex-secret.png",
+		"courses/{id}":        strconv.FormatInt(gc.ID, 10),
+		"courses/{slug}":      gc.Slug,
+		"paths/{slug}":        gPath.Slug,
+		"steps/{step}":        "1",
+		"certificates/{code}": gCerts[0].Code,
+		"quizzes/{block}":     blockOf(1, course.KindQuiz),
+		"reflections/{block}": blockOf(0, course.KindReflection),
+		"checklists/{block}":  blockOf(1, course.KindChecklist),
+		"modules/{key}":       gc.Draft.Modules[0].Key,
+		"lessons/{key}":       gLesson.Key,
+		"blocks/{block}":      gLesson.Blocks[0].Key,
+		"files/{name}":        secretFile,
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 

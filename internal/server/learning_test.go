@@ -120,7 +120,7 @@ func TestLearner_KeepsTheirVersionUntilTheyRestart(t *testing.T) {
 	if page.doc.Find(`[data-testid="newer-version"]`).Length() != 1 {
 		t.Fatal("the course page does not offer the new version")
 	}
-	if p := ana.post(link+"/restart", url.Values{"attempt": {"x"}}); p.status != http.StatusUnprocessableEntity {
+	if p := ana.post(link+"/restart", url.Values{"attempt": {"x"}}); p.status != http.StatusBadRequest {
 		t.Errorf("restart with a broken attempt: %d", p.status)
 	}
 	ana.get(link)
@@ -185,7 +185,7 @@ func TestLearner_SeesPublishedPathsWithWhatOpensEachStep(t *testing.T) {
 	if items.Length() != 2 {
 		t.Fatalf("%d steps shown", items.Length())
 	}
-	if got := items.Eq(1).Text(); !strings.Contains(got, "opens when you complete "+first.Draft.Title) || !strings.Contains(got, "not available") {
+	if got := items.Eq(1).Text(); !strings.Contains(got, "Opens when you complete "+first.Draft.Title) || !strings.Contains(got, "not available") {
 		t.Errorf("second step says %q; want what opens it, and that its course is not published", got)
 	}
 	if href, _ := items.Eq(0).Find("a").Attr("href"); href != "/courses/"+first.Slug {

@@ -55,6 +55,7 @@ func (s *Server) platformRoutes() chi.Router {
 	s.pageMiddleware(r)
 	r.Use(s.checkCSRF, s.loadOperator)
 	r.Get("/", s.handleHome)
+	r.Get("/verify/{code}", s.handleVerify)
 	r.Get("/platform/login", s.handleOperatorLoginShow)
 	r.With(s.throttleSignIn).Post("/platform/login", s.handleOperatorLogin)
 	r.Post("/platform/logout", s.handleLogout)
@@ -109,12 +110,24 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/email", s.handleEmailChange)
 		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)
 
+		r.Get("/learn", s.handleDashboard)
 		r.Get("/courses", s.handleCatalog)
+		r.Post("/enrol-code", s.handleEnrolCode)
 		r.Get("/courses/{slug}", s.handleLearnerCourse)
 		r.Post("/courses/{slug}/enrol", s.handleEnrol)
+		r.Post("/courses/{slug}/unenrol", s.handleUnenrol)
 		r.Post("/courses/{slug}/restart", s.handleRestart)
 		r.Get("/courses/{slug}/lessons/{key}", s.handleLesson)
+		r.Post("/courses/{slug}/lessons/{key}/complete", s.handleMarkComplete)
+		r.Post("/courses/{slug}/lessons/{key}/beat", s.handleBeat)
+		r.Post("/courses/{slug}/lessons/{key}/quizzes/{block}", s.handleQuizSubmit)
+		r.Post("/courses/{slug}/lessons/{key}/reflections/{block}", s.handleReflectionSave)
+		r.Post("/courses/{slug}/lessons/{key}/checklists/{block}", s.handleChecklistSave)
 		r.Get("/paths/{slug}", s.handlePath)
+		r.Post("/paths/{slug}/start", s.handlePathStart)
+		r.Post("/paths/{slug}/steps/{step}/start", s.handleStepStart)
+		r.Get("/certificates/{code}", s.handleCertificate)
+		r.Get("/certificates/{code}/pdf", s.handleCertificatePDF)
 
 		r.Route("/admin", func(r chi.Router) {
 			r.Route("/courses", func(r chi.Router) {

@@ -130,7 +130,7 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	p.LogoURL = logoURL(st.Tenant)
 	p.Nav = []layout.NavLink{nav("Home", "/")}
 	if st.User != nil {
-		p.Nav = append(p.Nav, nav("Courses", "/courses"))
+		p.Nav = append(p.Nav, nav("My learning", "/learn"), nav("Courses", "/courses"))
 		if access.Allow(st.Actor, access.AuthorCourses) {
 			p.Nav = append(p.Nav, nav("Authoring", "/admin/courses"))
 		}

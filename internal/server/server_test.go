@@ -36,6 +36,11 @@ type testServer struct {
 // database; mod adjusts the config. Tests call its handler directly.
 func newServer(t testing.TB, mod func(*config.Config)) *testServer {
 	t.Helper()
+	return startServer(t, mod, nil)
+}
+
+func startServer(t testing.TB, mod func(*config.Config), tracer *postgres.QueryCounter) *testServer {
+	t.Helper()
 	cfg := config.Config{
 		DatabaseURL: pgtest.NewURL(t), ListenAddr: "127.0.0.1:0", BaseDomain: "localhost", DataDir: t.TempDir(),
 		Env: config.EnvDev, RequestTimeout: 5 * time.Second, ShutdownTimeout: 5 * time.Second, MailFrom: "no-reply@localhost",
@@ -45,6 +50,9 @@ func newServer(t testing.TB, mod func(*config.Config)) *testServer {
 	}
 	logs := &syncBuffer{}
 	m := app.New(cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	if tracer != nil {
+		m.DBTracer = tracer
+	}
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
