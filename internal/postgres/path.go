@@ -175,6 +175,8 @@ func (s *PathService) FindPathBySlug(ctx context.Context, tenantID int64, slug s
 
 // PathSummary is a path as the catalog lists it.
 type PathSummary struct {
+	ID      int64
+	Status  string
 	Slug    string
 	Title   string
 	Summary string
@@ -341,4 +343,136 @@ func (s *PathService) StartStep(ctx context.Context, tenantID, userID int64, pat
 		return "", fmt.Errorf("path: start step: %w", Error(err, "Course"))
 	}
 	return st.CourseSlug, nil
+}
+
+// FindPaths lists all the portal's paths, for its authors.
+func (s *PathService) FindPaths(ctx context.Context, tenantID int64) ([]PathSummary, error) {
+	var out []PathSummary
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT p.id, p.slug, p.title, p.summary, p.status, count(s.course_id), coalesce(sum(c.estimated_minutes), 0)
+			FROM paths p
+			LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
+			LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = s.course_id
+			WHERE p.tenant_id = $1
+			GROUP BY p.tenant_id, p.id
+			ORDER BY lower(p.title), p.id`, tenantID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (PathSummary, error) {
+			var p PathSummary
+			err := row.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Status, &p.Steps, &p.Minutes)
+			return p, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("path: find paths: %w", err)
+	}
+	return out, nil
+}
+
+// FindPathByID returns one path of the portal with its steps.
+func (s *PathService) FindPathByID(ctx context.Context, tenantID, id int64) (PathRecord, error) {
+	var p PathRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var err error
+		p, err = findPath(ctx, tx, `p.id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return PathRecord{}, fmt.Errorf("path: find: %w", Error(err, "Path"))
+	}
+	return p, nil
+}
+
+// EditPath changes a path atomically: it is read under a row lock as a
+// course.Path (steps named by course slug), changed by edit, checked, and
+// written back whole. An edit that fails, or leaves the path broken,
+// changes nothing.
+func (s *PathService) EditPath(ctx context.Context, tenantID, pathID int64, by AuditActor, edit func(p *course.Path) error) (PathRecord, error) {
+	var rec PathRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM paths WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, tenantID, pathID); err != nil {
+			return err
+		}
+		cur, err := findPath(ctx, tx, `p.id = $1`, pathID)
+		if err != nil {
+			return err
+		}
+		p := course.Path{Slug: cur.Slug, Title: cur.Title, Summary: cur.Summary, Description: cur.Description}
+		for _, st := range cur.Steps {
+			p.Steps = append(p.Steps, course.PathStep{Course: st.CourseSlug, Unlock: st.Unlock})
+		}
+		if err := edit(&p); err != nil {
+			return err
+		}
+		if len(p.Steps) > 0 && p.Steps[0].Unlock == course.AfterPrevious {
+			p.Steps[0].Unlock = course.Free // nothing comes before the first step
+		}
+		ids, err := courseIDs(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if ps := course.CheckPath(p, func(slug string) bool { _, ok := ids[slug]; return ok }); len(ps) > 0 {
+			return &apperr.Error{Code: apperr.EINVALID, Field: ps[0].Path, Message: pathProblem(ps[0])}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE paths SET title = $3, summary = $4, description = $5, updated_at = $6 WHERE tenant_id = $1 AND id = $2`,
+			tenantID, pathID, p.Title, p.Summary, p.Description, tx.Now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM path_steps WHERE tenant_id = $1 AND path_id = $2`, tenantID, pathID); err != nil {
+			return err
+		}
+		for i, st := range p.Steps {
+			if _, err := tx.Exec(ctx, `INSERT INTO path_steps (tenant_id, path_id, position, course_id, unlock) VALUES ($1, $2, $3, $4, $5)`,
+				tenantID, pathID, i, ids[st.Course], st.Unlock); err != nil {
+				return err
+			}
+		}
+		if err := audit(ctx, tx, tenantID, by, "path.edit", p.Slug, map[string]any{"steps": len(p.Steps)}); err != nil {
+			return err
+		}
+		rec, err = findPath(ctx, tx, `p.id = $1`, pathID)
+		return err
+	})
+	if err != nil {
+		return PathRecord{}, fmt.Errorf("path: edit: %w", Error(err, "Path"))
+	}
+	return rec, nil
+}
+
+// pathProblem says a path rule's problem as a sentence.
+func pathProblem(p course.Problem) string {
+	msg := p.Message
+	if msg == "" {
+		return "The path is not complete."
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}
+
+// SetPathStatus publishes a path, takes it back to draft, or archives it.
+func (s *PathService) SetPathStatus(ctx context.Context, tenantID, pathID int64, status string, by AuditActor) error {
+	if status != "draft" && status != "published" && status != "archived" {
+		return &apperr.Error{Code: apperr.EINVALID, Field: "status", Message: "Choose draft, published or archived."}
+	}
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var slug string
+		var steps int
+		if err := tx.QueryRow(ctx, `
+			UPDATE paths SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2
+			RETURNING slug, (SELECT count(*) FROM path_steps WHERE tenant_id = $1 AND path_id = $2)`,
+			tenantID, pathID, status, tx.Now).Scan(&slug, &steps); err != nil {
+			return err
+		}
+		if status == "published" && steps == 0 {
+			return &apperr.Error{Code: apperr.EINVALID, Field: "steps", Message: "Add at least one course before publishing the path."}
+		}
+		return audit(ctx, tx, tenantID, by, "path.status", slug, map[string]any{"status": status})
+	})
+	if err != nil {
+		return fmt.Errorf("path: set status: %w", Error(err, "Path"))
+	}
+	return nil
 }

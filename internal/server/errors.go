@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -84,3 +85,6 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
+
+// asAppErr finds the *apperr.Error in err's chain.
+func asAppErr(err error, target **apperr.Error) bool { return errors.As(err, target) }

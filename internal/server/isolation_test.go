@@ -106,6 +106,8 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"courses/{id}":        strconv.FormatInt(gc.ID, 10),
 		"courses/{slug}":      gc.Slug,
 		"paths/{slug}":        gPath.Slug,
+		"paths/{id}":          strconv.FormatInt(gPath.ID, 10),
+		"steps/{course}":      gc.Slug,
 		"steps/{step}":        "1",
 		"certificates/{code}": gCerts[0].Code,
 		"quizzes/{block}":     blockOf(1, course.KindQuiz),

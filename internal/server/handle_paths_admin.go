@@ -1,0 +1,367 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/web/components"
+	"github.com/upward-lms/upward/web/pages"
+)
+
+// courseChoices are the portal's courses for a drop-down, leaving out the
+// slugs in skip.
+func (s *Server) courseChoices(r *http.Request, skip []string) ([]components.Option, error) {
+	recs, err := s.courses.FindCourses(r.Context(), stateOf(r).Tenant.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []components.Option
+	for _, c := range recs {
+		if c.Status != "archived" && !slices.Contains(skip, c.Slug) {
+			out = append(out, components.Option{Value: c.Slug, Label: c.Title})
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) handleAdminPaths(w http.ResponseWriter, r *http.Request) {
+	s.renderAdminPaths(w, r, http.StatusOK, pages.AdminPathsView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) renderAdminPaths(w http.ResponseWriter, r *http.Request, status int, v pages.AdminPathsView) {
+	paths, err := s.paths.FindPaths(r.Context(), stateOf(r).Tenant.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if v.Courses, err = s.courseChoices(r, nil); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.CSRF = s.csrfToken(r)
+	for _, p := range paths {
+		v.Paths = append(v.Paths, pages.AdminPathRow{ID: p.ID, Title: p.Title, Slug: p.Slug, Status: p.Status, Steps: p.Steps})
+	}
+	s.render(w, r, status, s.page(r, "Learning paths"), pages.AdminPaths(v))
+}
+
+func (s *Server) handleAdminPathCreate(w http.ResponseWriter, r *http.Request) {
+	p := course.Path{Title: strings.TrimSpace(r.PostFormValue("title")), Slug: strings.TrimSpace(r.PostFormValue("slug")),
+		Steps: []course.PathStep{{Course: r.PostFormValue("course"), Unlock: course.Free}}}
+	errs := map[string]string{}
+	for _, pr := range course.CheckPath(p, nil) {
+		field := strings.SplitN(pr.Path, "[", 2)[0]
+		if _, seen := errs[field]; !seen {
+			errs[field] = pathSentence(pr.Message)
+		}
+	}
+	rec, err := postgres.PathRecord{}, error(nil)
+	if len(errs) == 0 {
+		rec, err = s.paths.CreatePath(r.Context(), stateOf(r).Tenant.ID, p, "", false, s.auditActor(r))
+		switch apperr.Code(err) {
+		case "":
+		case apperr.ECONFLICT:
+			errs["slug"] = "Another path has this address; choose another."
+		case apperr.EINVALID:
+			errs["steps"] = "Choose a course of this portal."
+		default:
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		s.renderAdminPaths(w, r, http.StatusUnprocessableEntity, pages.AdminPathsView{Title: p.Title, Slug: p.Slug, Errors: errs})
+		return
+	}
+	http.Redirect(w, r, "/admin/paths/"+strconv.FormatInt(rec.ID, 10), http.StatusSeeOther)
+}
+
+func pathSentence(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}
+
+func (s *Server) handleAdminPath(w http.ResponseWriter, r *http.Request) {
+	s.renderAdminPath(w, r, http.StatusOK, pages.AdminPathView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) renderAdminPath(w http.ResponseWriter, r *http.Request, status int, v pages.AdminPathView) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	p, err := s.paths.FindPathByID(r.Context(), stateOf(r).Tenant.ID, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var used []string
+	for _, st := range p.Steps {
+		used = append(used, st.CourseSlug)
+		v.Steps = append(v.Steps, pages.AdminPathStep{Course: st.CourseSlug, Title: st.CourseTitle, AfterPrevious: st.Unlock == course.AfterPrevious})
+	}
+	if v.Courses, err = s.courseChoices(r, used); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.CSRF, v.ID, v.Slug, v.Status = s.csrfToken(r), p.ID, p.Slug, p.Status
+	if v.Errors == nil {
+		v.Title, v.Summary, v.Description = p.Title, p.Summary, p.Description
+	}
+	p2 := s.editorPage(r, p.Title)
+	s.render(w, r, status, p2, pages.AdminPath(v))
+}
+
+// editPath applies one change to the URL's path and goes back to its
+// editor; a change the path's rules refuse is shown there, changing nothing.
+func (s *Server) editPath(w http.ResponseWriter, r *http.Request, edit func(p *course.Path) error) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	_, err := s.paths.EditPath(r.Context(), stateOf(r).Tenant.ID, id, s.auditActor(r), edit)
+	if apperr.Code(err) == apperr.EINVALID {
+		s.renderAdminPath(w, r, http.StatusUnprocessableEntity, pages.AdminPathView{Error: apperr.Message(err)})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if r.Header.Get("X-Requested-With") == "fetch" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, "/admin/paths/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+func (s *Server) handleAdminPathSave(w http.ResponseWriter, r *http.Request) {
+	title, summary, desc := strings.TrimSpace(r.PostFormValue("title")), strings.TrimSpace(r.PostFormValue("summary")), r.PostFormValue("description")
+	if title == "" || len(title) > 200 {
+		s.renderAdminPath(w, r, http.StatusUnprocessableEntity, pages.AdminPathView{Title: title, Summary: summary, Description: desc,
+			Errors: map[string]string{"title": "Give the path a title of at most 200 characters."}})
+		return
+	}
+	s.editPath(w, r, func(p *course.Path) error {
+		p.Title, p.Summary, p.Description = title, summary, desc
+		return nil
+	})
+}
+
+// stepIndex finds the URL's step (named by its course's slug).
+func stepIndex(r *http.Request, p *course.Path) (int, error) {
+	slug := chi.URLParam(r, "course")
+	for i, st := range p.Steps {
+		if st.Course == slug {
+			return i, nil
+		}
+	}
+	return -1, &apperr.Error{Code: apperr.ENOTFOUND, Message: "Step not found."}
+}
+
+func (s *Server) handleAdminStepAdd(w http.ResponseWriter, r *http.Request) {
+	unlock := course.Free
+	if r.PostFormValue("after_previous") != "" {
+		unlock = course.AfterPrevious
+	}
+	s.editPath(w, r, func(p *course.Path) error {
+		p.Steps = append(p.Steps, course.PathStep{Course: r.PostFormValue("course"), Unlock: unlock})
+		return nil
+	})
+}
+
+func (s *Server) handleAdminStepMove(w http.ResponseWriter, r *http.Request) {
+	s.editPath(w, r, func(p *course.Path) error {
+		i, err := stepIndex(r, p)
+		if err != nil {
+			return err
+		}
+		to, err := strconv.Atoi(r.PostFormValue("to"))
+		if err != nil {
+			return &apperr.Error{Code: apperr.EINVALID, Field: "to", Message: "Say where to move the step."}
+		}
+		to = max(0, min(to, len(p.Steps)-1))
+		st := p.Steps[i]
+		p.Steps = slices.Insert(slices.Delete(p.Steps, i, i+1), to, st)
+		return nil
+	})
+}
+
+func (s *Server) handleAdminStepUnlock(w http.ResponseWriter, r *http.Request) {
+	s.editPath(w, r, func(p *course.Path) error {
+		i, err := stepIndex(r, p)
+		if err != nil {
+			return err
+		}
+		p.Steps[i].Unlock = course.Unlock(r.PostFormValue("unlock"))
+		return nil
+	})
+}
+
+func (s *Server) handleAdminStepDelete(w http.ResponseWriter, r *http.Request) {
+	s.editPath(w, r, func(p *course.Path) error {
+		i, err := stepIndex(r, p)
+		if err != nil {
+			return err
+		}
+		p.Steps = slices.Delete(p.Steps, i, i+1)
+		return nil
+	})
+}
+
+func (s *Server) handleAdminPathStatus(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	err := s.paths.SetPathStatus(r.Context(), stateOf(r).Tenant.ID, id, r.PostFormValue("status"), s.auditActor(r))
+	if apperr.Code(err) == apperr.EINVALID {
+		s.renderAdminPath(w, r, http.StatusUnprocessableEntity, pages.AdminPathView{Error: apperr.Message(err)})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Path "+r.PostFormValue("status")+".")
+	http.Redirect(w, r, "/admin/paths/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// The learners of a course: how people join, assignment, who is taking it.
+
+func (s *Server) handleCourseLearners(w http.ResponseWriter, r *http.Request) {
+	s.renderCourseLearners(w, r, http.StatusOK, pages.CourseLearnersView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) renderCourseLearners(w http.ResponseWriter, r *http.Request, status int, v pages.CourseLearnersView) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	tid := stateOf(r).Tenant.ID
+	es, err := s.learning.FindEnrolmentSettings(r.Context(), tid, rec.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	learners, err := s.learning.FindCourseLearners(r.Context(), tid, rec.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	users, err := s.users.FindUsers(r.Context(), tid, 1000)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	groups, err := s.groups.FindGroups(r.Context(), tid)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.CSRF, v.CourseID, v.Title, v.Published = s.csrfToken(r), rec.ID, rec.Title, rec.Status == "published"
+	v.SelfEnrol, v.Code = es.SelfEnrol, es.Code
+	chosen := r.PostForm["users"]
+	for _, u := range users {
+		if u.Status == "active" {
+			id := strconv.FormatInt(u.ID, 10)
+			v.Users = append(v.Users, components.Option{Value: id, Label: u.Name + " (" + u.Email + ")", Selected: slices.Contains(chosen, id)})
+		}
+	}
+	v.Groups = append(v.Groups, components.Option{Value: "", Label: "No group"})
+	for _, g := range groups {
+		id := strconv.FormatInt(g.ID, 10)
+		v.Groups = append(v.Groups, components.Option{Value: id, Label: g.Name, Selected: r.PostFormValue("group") == id})
+	}
+	for _, l := range learners {
+		row := pages.CourseLearnerRow{Name: l.Name, Email: l.Email, Status: l.Status, Source: l.Source, Percent: l.Percent}
+		if l.DueAt != nil {
+			row.Due = s.localDate(r, *l.DueAt)
+		}
+		if l.CompletedAt != nil {
+			row.Completed = s.localDate(r, *l.CompletedAt)
+		}
+		v.Learners = append(v.Learners, row)
+	}
+	s.render(w, r, status, s.page(r, "Learners: "+rec.Title), pages.CourseLearners(v))
+}
+
+func (s *Server) handleCourseEnrolment(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	err := s.learning.SetEnrolment(r.Context(), stateOf(r).Tenant.ID, rec.ID, r.PostFormValue("self_enrol") != "",
+		r.PostFormValue("new_code") != "", r.PostFormValue("remove_code") != "", s.auditActor(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Saved how people join the course.")
+	http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10)+"/learners", http.StatusSeeOther)
+}
+
+func (s *Server) handleCourseAssign(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	a := postgres.Assignment{CourseID: rec.ID}
+	errs := map[string]string{}
+	for _, v := range r.PostForm["users"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs["users"] = "Choose people from the list."
+			break
+		}
+		a.UserIDs = append(a.UserIDs, id)
+	}
+	if g := r.PostFormValue("group"); g != "" {
+		id, err := strconv.ParseInt(g, 10, 64)
+		if err != nil {
+			errs["group"] = "Choose a group from the list."
+		}
+		a.GroupID = id
+	}
+	due := strings.TrimSpace(r.PostFormValue("due"))
+	if due != "" {
+		d, err := time.ParseInLocation(time.DateOnly, due, s.viewerZone(r))
+		if err != nil {
+			errs["due"] = "Give the due date as a date, like 2026-12-31."
+		} else {
+			end := d.AddDate(0, 0, 1).Add(-time.Second) // due by the end of that day
+			a.DueAt = &end
+		}
+	}
+	if len(errs) == 0 {
+		n, err := s.learning.Assign(r.Context(), stateOf(r).Tenant.ID, a, s.auditActor(r))
+		var ae *apperr.Error
+		switch {
+		case err == nil:
+			s.flash(r, "Assigned. "+strconv.Itoa(n)+" people newly enrolled.")
+			http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10)+"/learners", http.StatusSeeOther)
+			return
+		case asAppErr(err, &ae) && (ae.Code == apperr.EINVALID || ae.Code == apperr.ECONFLICT):
+			field := ae.Field
+			if field == "" || field == "course" || field == "seats" {
+				s.renderCourseLearners(w, r, statusOf(ae.Code), pages.CourseLearnersView{Error: ae.Message, Due: due, Errors: map[string]string{}})
+				return
+			}
+			errs[field] = ae.Message
+		default:
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	s.renderCourseLearners(w, r, http.StatusUnprocessableEntity, pages.CourseLearnersView{Errors: errs, Due: due, Error: "Please correct the highlighted fields."})
+}

@@ -1,0 +1,162 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+func TestAdmin_AssignsACourseToAGroupWithADueDate(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	rec := publishedExample(t, s, acme.ID)
+	admin := adminClient(t, s)
+	ana, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := postgres.NewGroupService(s.db)
+	team, _ := groups.CreateGroup(ctx, acme.ID, "Support team", "team", by)
+	if err := groups.AddGroupMember(ctx, acme.ID, team.ID, ana.ID, by); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "bo@acme.test", Name: "Bo", Password: goodPassword, Roles: []user.Role{user.Learner}}, by); err != nil {
+		t.Fatal(err)
+	}
+	learners := "/admin/courses/" + strconv.FormatInt(rec.ID, 10) + "/learners"
+
+	// Close the course to self-enrolment, with a code to share.
+	admin.get(learners)
+	if p := admin.post(learners[:len(learners)-len("/learners")]+"/enrolment", url.Values{"new_code": {"on"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("enrolment settings: %d", p.status)
+	}
+	code := admin.get(learners).text(`[data-testid="enrol-code"]`)
+	if len(code) != 8 {
+		t.Fatalf("enrolment code %q", code)
+	}
+
+	t.Run("BadInputIsShownAndChangesNothing", func(t *testing.T) {
+		admin.get(learners)
+		p := admin.post(strings.TrimSuffix(learners, "/learners")+"/assign", url.Values{"group": {strconv.FormatInt(team.ID, 10)}, "due": {"next friday"}})
+		if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-due"]`) == "" {
+			t.Errorf("a bad date: %d %q", p.status, p.text(`[data-testid="error-due"]`))
+		}
+		admin.get(learners)
+		p = admin.post(strings.TrimSuffix(learners, "/learners")+"/assign", url.Values{"due": {"2030-01-31"}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text(`[data-testid="error-users"]`), "Choose the people") {
+			t.Errorf("no one chosen: %d %q", p.status, p.text(`[data-testid="error-users"]`))
+		}
+		if admin.get(learners).doc.Find(`[data-testid="learners"] tbody tr`).Length() != 0 {
+			t.Error("a refused assignment enrolled someone")
+		}
+	})
+
+	admin.get(learners)
+	if p := admin.post(strings.TrimSuffix(learners, "/learners")+"/assign", url.Values{"group": {strconv.FormatInt(team.ID, 10)}, "due": {"2020-01-31"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("assign: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	if rows := admin.get(learners).doc.Find(`[data-testid="learners"] tbody tr`); rows.Length() != 1 || !strings.Contains(rows.Text(), "Ana") {
+		t.Errorf("learners after assigning the group: %q", rows.Text())
+	}
+
+	anaC := newClient(t, s, "acme.localhost")
+	signIn(anaC, "ana@acme.test", goodPassword)
+	dash := anaC.get("/learn")
+	if row := dash.doc.Find(`[data-testid="assigned"] li`); row.Length() != 1 || !strings.Contains(row.Text(), "Overdue: due 31 January 2020") {
+		t.Errorf("Ana's assignment: %q", row.Text())
+	}
+	course := anaC.get("/courses/" + rec.Slug)
+	if course.doc.Find(`form[action$="/unenrol"]`).Length() != 0 {
+		t.Error("an assigned course offers to leave it")
+	}
+	if p := anaC.post("/courses/"+rec.Slug+"/unenrol", nil); p.status != http.StatusForbidden {
+		t.Errorf("leaving an assigned course: %d", p.status)
+	}
+
+	bo := newClient(t, s, "acme.localhost")
+	signIn(bo, "bo@acme.test", goodPassword)
+	if bo.get("/courses/"+rec.Slug).doc.Find(`[data-testid="closed"]`).Length() != 1 {
+		t.Error("a course closed to self-enrolment offers to start it")
+	}
+	bo.post("/courses/"+rec.Slug+"/enrol", nil)
+	if bo.get("/courses/"+rec.Slug).doc.Find(`[data-testid="course-status"]`).Length() != 0 {
+		t.Error("self-enrolment went through on a closed course")
+	}
+	bo.get("/courses")
+	if p := bo.post("/enrol-code", url.Values{"code": {"WRONGCODE"}}); p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-code"]`) == "" {
+		t.Errorf("a wrong code: %d", p.status)
+	}
+	bo.get("/courses")
+	if p := bo.post("/enrol-code", url.Values{"code": {strings.ToLower(code)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("the right code: %d", p.status)
+	}
+	if bo.get("/courses/"+rec.Slug).doc.Find(`[data-testid="course-status"]`).Length() != 1 {
+		t.Error("the code did not enrol Bo")
+	}
+}
+
+func TestAdmin_BuildsAndReordersAPath(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	ctx := context.Background()
+	first := publishedExample(t, s, acme.ID)
+	c := first.Draft
+	c.Slug, c.Title = "second-course", "The Second Course"
+	if _, err := postgresCourses(s).ImportCourse(ctx, acme.ID, c, "", postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := adminClient(t, s)
+	admin.get("/admin/paths")
+	if p := admin.post("/admin/paths", url.Values{"title": {""}, "slug": {"Bad Slug"}, "course": {first.Slug}}); p.status != http.StatusUnprocessableEntity ||
+		p.text(`[data-testid="error-title"]`) == "" || p.text(`[data-testid="error-slug"]`) == "" {
+		t.Errorf("a bad new path: %d", p.status)
+	}
+	admin.get("/admin/paths")
+	p := admin.post("/admin/paths", url.Values{"title": {"Both"}, "slug": {"both"}, "course": {first.Slug}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create: %d", p.status)
+	}
+	editor := p.header.Get("Location")
+	admin.get(editor)
+	admin.post(editor+"/steps", url.Values{"course": {"second-course"}, "after_previous": {"on"}})
+	steps := func() string {
+		var out []string
+		admin.get(editor).doc.Find(`[data-testid="step-title"]`).Each(func(_ int, s *goquery.Selection) { out = append(out, s.Text()) })
+		return strings.Join(out, ",")
+	}
+	if got := steps(); got != first.Draft.Title+",The Second Course" {
+		t.Fatalf("steps %q", got)
+	}
+	admin.get(editor)
+	if p := admin.post(editor+"/steps", url.Values{"course": {first.Slug}}); p.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.text(`[data-testid="form-error"]`), "already a step") {
+		t.Errorf("the same course twice: %d %q", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	admin.get(editor)
+	admin.post(editor+"/steps/second-course/move", url.Values{"to": {"0"}})
+	if got := steps(); got != "The Second Course,"+first.Draft.Title {
+		t.Errorf("after moving up: %q", got)
+	}
+	rec, err := postgres.NewPathService(s.db).FindPathBySlug(ctx, acme.ID, "both")
+	if err != nil || rec.Steps[0].Unlock != "free" || rec.Steps[1].Unlock != "free" {
+		t.Errorf("unlocks after the move: %+v %v (the first step is always open)", rec.Steps, err)
+	}
+	admin.get(editor)
+	admin.post(editor+"/steps/"+first.Slug+"/delete", nil)
+	admin.get(editor)
+	if p := admin.post(editor+"/steps/second-course/delete", nil); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("removing the last step: %d", p.status)
+	}
+	admin.get(editor)
+	if p := admin.post(editor+"/status", url.Values{"status": {"published"}}); p.status != http.StatusSeeOther {
+		t.Errorf("publish: %d", p.status)
+	}
+}
