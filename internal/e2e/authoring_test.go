@@ -249,3 +249,47 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 		t.Errorf("after restarting on the new version the learner sees %s", got)
 	}
 }
+
+// An author builds a learning path and reorders its steps by dragging.
+func TestJourney_AuthorDragsAPathStepIntoPlace(t *testing.T) {
+	srv := browsertest.StartServer(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	acme, _ := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
+	srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ian@acme.test", Name: "Ian Instructor", Password: password, Roles: []user.Role{user.Instructor}}, by)
+	courses := postgres.NewCourseService(srv.Main.DB)
+	example, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
+	for _, title := range []string{"Alpha", "Beta"} {
+		c := example
+		c.Slug, c.Title = strings.ToLower(title), title
+		if _, err := courses.ImportCourse(ctx, acme.ID, c, "", by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	portal := srv.PortalURL("acme")
+	b := browsertest.NewBrowser(t)
+	signIn(b, portal+"/login", "ian@acme.test")
+	b.Visit(portal + "/admin/paths")
+	b.Do(chromedp.SendKeys(chromedp.CSS("#f-title"), "Alpha then Beta"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "alpha-beta"),
+		chromedp.SetValue(chromedp.CSS("#f-course"), "alpha"))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/admin/paths"] button`)))
+	b.Do(chromedp.SetValue(chromedp.CSS("#f-course"), "beta"))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action$="/steps"] button`)))
+	order := func() string {
+		return browsertest.Run(b, chromedp.Evaluate[string](
+			`[...document.querySelectorAll('[data-testid="step-title"]')].map(e => e.textContent).join(",")`))
+	}
+	if got := order(); got != "Alpha,Beta" {
+		t.Fatalf("steps %s", got)
+	}
+	afterReload(t, b, chromedp.DragAndDrop(chromedp.CSS(`[data-testid="steps"] li:nth-child(2) .drag-handle`),
+		chromedp.CSS(`[data-testid="steps"] li:nth-child(1) .drag-handle`)))
+	if got := order(); got != "Beta,Alpha" {
+		t.Errorf("steps after the drag: %s", got)
+	}
+	b.CheckAccessibility()
+	p, err := postgres.NewPathService(srv.Main.DB).FindPathBySlug(ctx, acme.ID, "alpha-beta")
+	if err != nil || p.Steps[0].CourseSlug != "beta" || p.Steps[0].Unlock != "free" {
+		t.Errorf("stored steps %+v %v", p.Steps, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
@@ -357,5 +358,26 @@ func TestPaths_StepsUnlockInOrder(t *testing.T) {
 	}
 	if certs, _ := f.learning.FindCertificates(ctx, f.tenantID, f.learner); len(certs) != 3 {
 		t.Errorf("%d certificates, want two courses and the path", len(certs))
+	}
+}
+
+func TestProgress_HeartbeatsMeasureTimeWithoutIdleTime(t *testing.T) {
+	f := newLearningFixture(t)
+	f.publish(t)
+	lc := f.enrolled(t)
+	start := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for _, at := range []time.Duration{0, 30 * time.Second, 60 * time.Second, 20 * time.Minute, 20*time.Minute + 30*time.Second} {
+		f.db.Now = func() time.Time { return start.Add(at) }
+		if err := f.learning.Heartbeat(f.ctx, f.tenantID, lc, lessonTwo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.db.Now = time.Now
+	e := f.seen(t).Enrolment
+	if e.TimeSpent != 90*time.Second {
+		t.Errorf("time spent %v, want 90s (the 19-minute silence does not count)", e.TimeSpent)
+	}
+	if e.LastLesson != lessonTwo || e.LastAccess == nil || !e.LastAccess.Equal(start.Add(20*time.Minute+30*time.Second)) {
+		t.Errorf("resume at %q, last access %v", e.LastLesson, e.LastAccess)
 	}
 }

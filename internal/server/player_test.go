@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/upward-lms/upward/internal/course"
@@ -188,5 +189,39 @@ func TestPlayer_TheLessonPageRunsABoundedNumberOfStatements(t *testing.T) {
 	t.Logf("statements: %d and %d", few, many)
 	if few != many || many > 16 {
 		t.Errorf("the lesson page ran %d statements for a small course and %d for a big one; want the same, and few", few, many)
+	}
+}
+
+// The same completing POST, sent twenty times at once (a double click,
+// retries, two tabs), completes the lesson once and records it once.
+func TestPlayer_TwentyParallelCompletionPostsCountOnce(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	rec := publishedExample(t, s, acme.ID)
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+	link := "/courses/" + rec.Slug
+	ana.get(link)
+	lesson := ana.get(ana.post(link+"/enrol", nil).header.Get("Location"))
+	action, _ := lesson.doc.Find(`form.reflection-form`).Attr("action")
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	for i := range statuses {
+		wg.Go(func() {
+			statuses[i] = ana.post(action, url.Values{"text": {"The same answer from every tab."}}).status
+		})
+	}
+	wg.Wait()
+	for i, st := range statuses {
+		if st != http.StatusSeeOther {
+			t.Errorf("POST %d: %d", i, st)
+		}
+	}
+	var lessons, records int
+	s.db.InTenantTx(context.Background(), acme.ID, func(tx *postgres.Tx) error {
+		tx.QueryRow(context.Background(), `SELECT count(*) FROM lesson_progress WHERE completed_at IS NOT NULL`).Scan(&lessons)
+		return tx.QueryRow(context.Background(), `SELECT count(*) FROM statements WHERE object_type = 'lesson'`).Scan(&records)
+	})
+	if lessons != 1 || records != 1 {
+		t.Errorf("%d lesson completions and %d records, want 1 and 1", lessons, records)
 	}
 }

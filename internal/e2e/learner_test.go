@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/app"
+	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/storage"
+	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+// A learner takes a course of the shipped library from the catalog to its
+// certificate in the browser: reflections, a failed quiz with its
+// feedback, the quiz passed, every lesson complete. Screenshots of the
+// lesson, the feedback, the dashboard and the certificate are kept.
+func TestJourney_ALearnerTakesALibraryCourseToItsCertificate(t *testing.T) {
+	const slug = "no-surprises"
+	srv := browsertest.StartServer(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee Learner", Password: password, Roles: []user.Role{user.Learner}}, by); err != nil {
+		t.Fatal(err)
+	}
+	files, err := storage.NewDir(filepath.Join(srv.Main.Config.DataDir, "uploads"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.InstallLibrary(ctx, srv.Main.DB, files, courses.FS, acme.ID, app.LibraryInstall{Courses: []string{slug}, Publish: true}, by, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	var c course.Course
+	loaded, _ := library.LoadAll(courses.FS, ".")
+	for _, l := range loaded {
+		if l.Course.Slug == slug {
+			c = l.Course
+		}
+	}
+	portal := srv.PortalURL("acme")
+
+	b := browsertest.NewBrowser(t)
+	signIn(b, portal+"/login", "lee@acme.test")
+	b.Visit(portal + "/courses")
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="catalog"] a[href="/courses/`+slug+`"]`)))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="enrol"]`)))
+
+	failedOnce := false
+	for li, l := range c.Lessons() {
+		b.Visit(portal + "/courses/" + slug + "/lessons/" + l.Key)
+		for _, blk := range l.Blocks {
+			switch {
+			case blk.Reflection != nil:
+				b.Do(chromedp.SendKeys(chromedp.CSS("#reflect-"+blk.Key), "I will tell my manager about the supplier delay on Monday, with two options."))
+				afterReload(t, b, chromedp.Click(chromedp.CSS(`#block-`+blk.Key+` button[type="submit"]`)))
+			case blk.Quiz != nil:
+				if !failedOnce {
+					answer(b, blk, false)
+					afterReload(t, b, chromedp.Click(chromedp.CSS(`#block-`+blk.Key+` [data-testid="quiz-form"] button[type="submit"]`)))
+					if got := b.Text(`#block-` + blk.Key + ` [data-testid="quiz-result"]`); !strings.Contains(got, "You scored 0%") {
+						t.Fatalf("after wrong answers: %q", got)
+					}
+					b.CheckAccessibility()
+					b.Screenshot("learner-quiz-feedback")
+					afterReload(t, b, chromedp.Click(chromedp.CSS(`#block-`+blk.Key+` [data-testid="retry"]`)))
+					failedOnce = true
+				}
+				answer(b, blk, true)
+				afterReload(t, b, chromedp.Click(chromedp.CSS(`#block-`+blk.Key+` [data-testid="quiz-form"] button[type="submit"]`)))
+				if got := b.Text(`#block-` + blk.Key + ` [data-testid="quiz-result"]`); !strings.Contains(got, "You passed") {
+					t.Fatalf("%s: after the right answers: %q", l.Title, got)
+				}
+			}
+		}
+		if browsertest.Run(b, chromedp.Evaluate[bool](`!!document.querySelector('[data-testid="mark-complete"]')`)) {
+			afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="mark-complete"]`)))
+		}
+		if got := b.Text(`[data-testid="lesson-status"]`); !strings.HasPrefix(got, "Lesson complete.") {
+			t.Fatalf("lesson %d %q: status %q", li+1, l.Title, got)
+		}
+		if li == 0 {
+			b.Screenshot("learner-lesson")
+		}
+	}
+	if b.Text(`[data-testid="course-done"]`) == "" {
+		t.Fatal("the course is not complete after every lesson")
+	}
+
+	b.Visit(portal + "/learn")
+	b.Screenshot("learner-dashboard")
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="certificates"] a`)))
+	if got := b.Text(`[data-testid="certificate-name"]`); got != "Lee Learner" {
+		t.Errorf("the certificate is for %q", got)
+	}
+	b.CheckAccessibility()
+	b.Screenshot("learner-certificate")
+	code := b.Text(`[data-testid="certificate-code"]`)
+	b.Visit(srv.URL + "/verify/" + code)
+	if got := b.Text(`[data-testid="valid"]`); !strings.Contains(got, "Lee Learner") || !strings.Contains(got, c.Title) {
+		t.Errorf("verification says %q", got)
+	}
+}
+
+// answer ticks the right options of every question of a quiz, or wrong
+// ones (a wrong option where there is one).
+func answer(b *browsertest.Browser, blk course.Block, right bool) {
+	for qi, q := range blk.Quiz.Questions {
+		for oi, o := range q.Options {
+			if o.Correct == right {
+				b.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#o-%s-%d-%d", blk.Key, qi, oi))))
+				if !right || q.Type != course.Multiple {
+					break
+				}
+			}
+		}
+	}
+}
