@@ -195,3 +195,33 @@ func TestLearner_SeesPublishedPathsWithWhatOpensEachStep(t *testing.T) {
 		t.Errorf("a draft path: %d, want 404", p.status)
 	}
 }
+
+func TestCatalog_SearchesTheTextAndFiltersByLevelAndTopic(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	publishedExample(t, s, acme.ID) // "Your First One-on-One", beginner, tags managing up and one-on-ones
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+	found := func(query string) int {
+		return ana.get("/courses?" + query).doc.Find(`[data-testid="catalog"] > li`).Length()
+	}
+	for query, want := range map[string]int{
+		"q=meeting":                1, // in the summary, stemmed
+		"q=prepare+manager":        1,
+		"q=budget":                 0,
+		"q=%27%3B+DROP+TABLE+x%3B": 0, // metacharacters are only text
+		"q=one-on-ones":            1, // a tag
+		"level=beginner":           1,
+		"level=advanced":           0,
+		"tag=one-on-ones":          1,
+		"tag=finance":              0,
+		"q=meeting&level=beginner": 1,
+		"q=meeting&level=advanced": 0,
+	} {
+		if got := found(query); got != want {
+			t.Errorf("?%s: %d courses, want %d", query, got, want)
+		}
+	}
+	if ana.get("/courses?q=budget").doc.Find(`[data-testid="no-results"]`).Length() != 1 {
+		t.Error("no message when nothing matches")
+	}
+}
