@@ -1,0 +1,175 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/web/components"
+	"github.com/upward-lms/upward/web/pages"
+)
+
+func roleChoices(checked []user.Role) []pages.RoleChoice {
+	labels := map[user.Role]string{user.Learner: "Learner", user.Instructor: "Instructor", user.Admin: "Administrator"}
+	out := make([]pages.RoleChoice, 0, len(user.AllRoles))
+	for _, r := range user.AllRoles {
+		out = append(out, pages.RoleChoice{Value: string(r), Label: labels[r], Checked: slices.Contains(checked, r)})
+	}
+	return out
+}
+
+func rolesFromForm(r *http.Request) []user.Role {
+	var roles []user.Role
+	for _, v := range r.PostForm["roles"] {
+		roles = append(roles, user.Role(v))
+	}
+	return roles
+}
+
+func rolesLabel(roles []user.Role) string {
+	parts := make([]string, len(roles))
+	for i, r := range roles {
+		parts[i] = string(r)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, v pages.AdminUsersView) {
+	st := stateOf(r)
+	users, err := s.users.FindUsers(r.Context(), st.Tenant.ID, 1000)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	names := make(map[int64]string, len(users))
+	for _, u := range users {
+		names[u.ID] = u.Name
+	}
+	for _, u := range users {
+		row := pages.UserRow{ID: u.ID, Name: u.Name, Email: u.Email, Roles: rolesLabel(u.Roles), Status: string(u.Status)}
+		if u.ManagerID != nil {
+			row.Manager = names[*u.ManagerID]
+		}
+		v.Users = append(v.Users, row)
+	}
+	if v.Roles == nil {
+		v.Roles = roleChoices([]user.Role{user.Learner})
+	}
+	v.CSRF = s.csrfToken(r)
+	s.render(w, r, status, s.page(r, "People"), pages.AdminUsers(v))
+}
+
+func (s *Server) handleAdminUsers(w http.ResponseWriter, r *http.Request) {
+	s.renderAdminUsers(w, r, http.StatusOK, pages.AdminUsersView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) handleAdminInvite(w http.ResponseWriter, r *http.Request) {
+	in := postgres.Invitation{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Roles: rolesFromForm(r)}
+	st := stateOf(r)
+	u, err := s.users.Invite(r.Context(), *st.Tenant, in, s.auditActor(r))
+	if fields, ok := apperr.FieldsOf(err); ok {
+		s.renderAdminUsers(w, r, http.StatusUnprocessableEntity, pages.AdminUsersView{
+			Email: in.Email, Name: in.Name, Roles: roleChoices(in.Roles), Errors: fields,
+		})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Invitation sent to "+u.Email+".")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+// adminUserView builds the edit page of a person: the manager choices are
+// the portal's other people, and the groups the person is in.
+func (s *Server) adminUserView(r *http.Request, u user.User) (pages.AdminUserView, error) {
+	st := stateOf(r)
+	users, err := s.users.FindUsers(r.Context(), st.Tenant.ID, 1000)
+	if err != nil {
+		return pages.AdminUserView{}, err
+	}
+	groups, err := s.groups.FindUserGroups(r.Context(), st.Tenant.ID, u.ID)
+	if err != nil {
+		return pages.AdminUserView{}, err
+	}
+	v := pages.AdminUserView{CSRF: s.csrfToken(r), ID: u.ID, Name: u.Name, Email: u.Email, Roles: roleChoices(u.Roles),
+		Status: string(u.Status), Invited: u.Status == user.Invited}
+	v.Managers = []components.Option{{Value: "", Label: "No manager", Selected: u.ManagerID == nil}}
+	for _, m := range users {
+		if m.ID != u.ID {
+			v.Managers = append(v.Managers, components.Option{Value: strconv.FormatInt(m.ID, 10), Label: m.Name + " (" + m.Email + ")",
+				Selected: u.ManagerID != nil && *u.ManagerID == m.ID})
+		}
+	}
+	for _, g := range groups {
+		v.Groups = append(v.Groups, pages.GroupChip{ID: g.ID, Name: g.Name})
+	}
+	return v, nil
+}
+
+func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	u, err := s.users.FindUserByID(r.Context(), stateOf(r).Tenant.ID, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v, err := s.adminUserView(r, u)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, s.page(r, u.Name), pages.AdminUser(v))
+}
+
+func (s *Server) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	st := stateOf(r)
+	upd := postgres.UserUpdate{Name: r.PostFormValue("name"), Roles: rolesFromForm(r), Status: user.Status(r.PostFormValue("status"))}
+	if m, err := strconv.ParseInt(r.PostFormValue("manager_id"), 10, 64); err == nil {
+		upd.ManagerID = &m
+	}
+	u, err := s.users.UpdateUser(r.Context(), st.Tenant.ID, id, upd, s.auditActor(r))
+	if fields, ok := apperr.FieldsOf(err); ok {
+		before, ferr := s.users.FindUserByID(r.Context(), st.Tenant.ID, id)
+		if ferr != nil {
+			s.renderError(w, r, ferr)
+			return
+		}
+		v, verr := s.adminUserView(r, before)
+		if verr != nil {
+			s.renderError(w, r, verr)
+			return
+		}
+		v.Name, v.Roles, v.Errors, v.Error = upd.Name, roleChoices(upd.Roles), fields, "Please correct the fields marked below."
+		s.render(w, r, http.StatusUnprocessableEntity, s.page(r, before.Name), pages.AdminUser(v))
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if st.User.ID == u.ID { // one's own roles changed: keep this session valid
+		fresh, err := s.users.FindUserByID(r.Context(), st.Tenant.ID, u.ID)
+		if err == nil {
+			err = s.signIn(r, fresh)
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.flash(r, u.Name+" saved.")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
