@@ -531,3 +531,28 @@ func (s *LearningService) Restart(ctx context.Context, tenantID, userID, courseI
 	}
 	return nil
 }
+
+// Seats is how a portal's learner seats stand.
+type Seats struct {
+	Limit int
+	Used  int // learners with an active account and an enrolment not withdrawn
+}
+
+// Free is the number of seats left.
+func (s Seats) Free() int { return max(s.Limit-s.Used, 0) }
+
+// FindSeats counts the portal's seats.
+func (s *LearningService) FindSeats(ctx context.Context, tenantID int64) (Seats, error) {
+	var seats Seats
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		return tx.QueryRow(ctx, `
+			SELECT (SELECT count(DISTINCT e.user_id) FROM enrolments e
+					JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+					WHERE e.tenant_id = $1 AND e.status <> 'withdrawn' AND u.status = 'active'),
+				(SELECT seat_limit FROM tenants WHERE id = $1)`, tenantID).Scan(&seats.Used, &seats.Limit)
+	})
+	if err != nil {
+		return Seats{}, fmt.Errorf("learning: seats: %w", err)
+	}
+	return seats, nil
+}
