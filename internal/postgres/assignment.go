@@ -12,30 +12,38 @@ import (
 	"github.com/upward-lms/upward/internal/learning"
 )
 
-// Assignment says who a course is given to: people, or a group's members.
+// Assignment says what is given (a course or a path) to whom (people, or
+// a group: its members now and whoever joins it later).
 type Assignment struct {
-	CourseID int64
+	CourseID int64 // one of CourseID and PathID
+	PathID   int64
 	UserIDs  []int64
 	GroupID  int64 // 0: none
 	DueAt    *time.Time
 }
 
-// Assign gives a published course to people and to a group's active
-// members, with an optional due date, and enrols them. It is all or
-// nothing: when the seats run out, no one is enrolled. enrolled counts
-// those newly enrolled.
+// Assign gives a published course or path to people and to a group's
+// active members, with an optional due date: a course enrols them, a path
+// enrols them in the path. It is all or nothing: when the seats run out,
+// no one is enrolled. enrolled counts those newly enrolled.
 func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignment, by AuditActor) (enrolled int, err error) {
 	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		enrolled = 0
 		var slug string
-		if err := tx.QueryRow(ctx, `SELECT slug FROM courses WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, a.CourseID).Scan(&slug); err != nil {
-			if err == pgx.ErrNoRows {
-				return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "Only a published course can be assigned: publish it first."}
-			}
+		var err error
+		if a.PathID != 0 {
+			err = tx.QueryRow(ctx, `SELECT slug FROM paths WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, a.PathID).Scan(&slug)
+		} else {
+			err = tx.QueryRow(ctx, `SELECT slug FROM courses WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, a.CourseID).Scan(&slug)
+		}
+		if err == pgx.ErrNoRows {
+			return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "Only what is published can be assigned: publish it first."}
+		}
+		if err != nil {
 			return err
 		}
 		if len(a.UserIDs) == 0 && a.GroupID == 0 {
-			return &apperr.Error{Code: apperr.EINVALID, Field: "users", Message: "Choose the people or the group to assign the course to."}
+			return &apperr.Error{Code: apperr.EINVALID, Field: "users", Message: "Choose the people or the group to assign it to."}
 		}
 		people := map[int64]bool{}
 		if len(a.UserIDs) > 0 {
@@ -52,15 +60,13 @@ func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignme
 			}
 			for _, id := range ids {
 				people[id] = true
-				if _, err := tx.Exec(ctx, `INSERT INTO assignments (tenant_id, course_id, user_id, due_at, assigned_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-					tenantID, a.CourseID, id, a.DueAt, nullID(by.UserID), tx.Now); err != nil {
+				if err := insertAssignment(ctx, tx, a, id, 0, by); err != nil {
 					return err
 				}
 			}
 		}
 		if a.GroupID != 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO assignments (tenant_id, course_id, group_id, due_at, assigned_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				tenantID, a.CourseID, a.GroupID, a.DueAt, nullID(by.UserID), tx.Now); err != nil {
+			if err := insertAssignment(ctx, tx, a, 0, a.GroupID, by); err != nil {
 				return Error(err, "Group") // a group of another portal fails its foreign key
 			}
 			rows, err := tx.Query(ctx, `SELECT m.user_id FROM group_members m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
@@ -77,7 +83,7 @@ func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignme
 			}
 		}
 		for id := range people {
-			created, err := enrol(ctx, tx, id, a.CourseID, learning.Assigned, a.DueAt)
+			created, err := give(ctx, tx, id, a.CourseID, a.PathID, a.DueAt)
 			if err != nil {
 				return err
 			}
@@ -85,12 +91,80 @@ func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignme
 				enrolled++
 			}
 		}
-		return audit(ctx, tx, tenantID, by, "course.assign", slug, map[string]any{"users": len(a.UserIDs), "group": a.GroupID, "enrolled": enrolled, "due_at": a.DueAt})
+		what := "course.assign"
+		if a.PathID != 0 {
+			what = "path.assign"
+		}
+		return audit(ctx, tx, tenantID, by, what, slug, map[string]any{"users": len(a.UserIDs), "group": a.GroupID, "enrolled": enrolled, "due_at": a.DueAt})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("learning: assign: %w", Error(err, "Course"))
 	}
 	return enrolled, nil
+}
+
+func insertAssignment(ctx context.Context, tx *Tx, a Assignment, userID, groupID int64, by AuditActor) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO assignments (tenant_id, course_id, path_id, user_id, group_id, due_at, assigned_by, created_at)
+		VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6, $7)`,
+		nullID(a.CourseID), nullID(a.PathID), nullID(userID), nullID(groupID), a.DueAt, nullID(by.UserID), tx.Now)
+	return err
+}
+
+// give enrols a learner in an assigned course, or in an assigned path.
+func give(ctx context.Context, tx *Tx, userID, courseID, pathID int64, dueAt *time.Time) (bool, error) {
+	if pathID != 0 {
+		return enrolPath(ctx, tx, userID, pathID, "assigned", dueAt)
+	}
+	return enrol(ctx, tx, userID, courseID, learning.Assigned, dueAt)
+}
+
+// applyGroupAssignments gives a member of a group what was assigned to the
+// group, as it was given to those who were members then. Only active
+// people are enrolled: an invited person receives them on accepting.
+func applyGroupAssignments(ctx context.Context, tx *Tx, userID int64, groupIDs ...int64) error {
+	var active bool
+	if err := tx.QueryRow(ctx, `SELECT status = 'active' FROM users WHERE tenant_id = current_tenant_id() AND id = $1`, userID).Scan(&active); err != nil || !active {
+		return err
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT coalesce(a.course_id, 0), coalesce(a.path_id, 0), a.due_at FROM assignments a
+		WHERE a.tenant_id = current_tenant_id() AND a.group_id = ANY($1)
+			AND (a.path_id IS NOT NULL OR EXISTS (SELECT 1 FROM courses c WHERE c.tenant_id = a.tenant_id AND c.id = a.course_id AND c.status = 'published'))
+		ORDER BY a.id`, groupIDs)
+	if err != nil {
+		return err
+	}
+	type given struct {
+		course, path int64
+		due          *time.Time
+	}
+	var all []given
+	var g given
+	if _, err := pgx.ForEachRow(rows, []any{&g.course, &g.path, &g.due}, func() error { all = append(all, g); return nil }); err != nil {
+		return err
+	}
+	for _, g := range all {
+		if _, err := give(ctx, tx, userID, g.course, g.path, g.due); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyAllGroupAssignments gives a person everything assigned to the
+// groups they are in (when an invitation is accepted, or an account
+// reactivated).
+func applyAllGroupAssignments(ctx context.Context, tx *Tx, userID int64) error {
+	rows, err := tx.Query(ctx, `SELECT group_id FROM group_members WHERE tenant_id = current_tenant_id() AND user_id = $1`, userID)
+	if err != nil {
+		return err
+	}
+	groups, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(groups) == 0 {
+		return err
+	}
+	return applyGroupAssignments(ctx, tx, userID, groups...)
 }
 
 func uniq(ids []int64) map[int64]bool {

@@ -109,6 +109,7 @@ type DashboardPath struct {
 
 // Dashboard is what "My learning" shows.
 type Dashboard struct {
+	HasTeam      bool // the learner is someone's manager
 	Courses      []DashboardCourse
 	Paths        []DashboardPath
 	Certificates []Certificate
@@ -159,6 +160,8 @@ func (s *LearningService) FindDashboard(ctx context.Context, tenantID, userID in
 			d.Certificates, err = pgx.CollectRows(rows, scanCertificate)
 			return err
 		})
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND manager_id = $2 AND status <> 'deactivated')`,
+			tenantID, userID).QueryRow(func(row pgx.Row) error { return row.Scan(&d.HasTeam) })
 		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {

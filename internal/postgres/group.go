@@ -206,7 +206,11 @@ func (s *GroupService) AddGroupMember(ctx context.Context, tenantID, groupID, us
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, tenantID, by, "group.member.add", group, map[string]any{"group_id": groupID, "user_id": userID, "email": email})
+		if err := audit(ctx, tx, tenantID, by, "group.member.add", group, map[string]any{"group_id": groupID, "user_id": userID, "email": email}); err != nil {
+			return err
+		}
+		// A newcomer receives what the group was assigned.
+		return applyGroupAssignments(ctx, tx, userID, groupID)
 	})
 	if err != nil {
 		var pgErr *pgconn.PgError

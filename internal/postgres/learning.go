@@ -125,6 +125,7 @@ type Response struct {
 	Body      json.RawMessage
 	Done      bool
 	UpdatedAt time.Time
+	Shared    bool // with the learner's manager
 }
 
 // QuizRecord is how a learner has done in one quiz.
@@ -243,12 +244,12 @@ func findProgress(ctx context.Context, tx *Tx, enrolmentID int64, attempt int) (
 		_, err := pgx.ForEachRow(rows, []any{&key, &at}, func() error { p.Completed[key] = at; return nil })
 		return err
 	})
-	b.Queue(`SELECT block_key, body, done, updated_at FROM block_responses
+	b.Queue(`SELECT block_key, body, done, updated_at, shared_at IS NOT NULL FROM block_responses
 		WHERE tenant_id = current_tenant_id() AND enrolment_id = $1 AND attempt = $2`,
 		enrolmentID, attempt).Query(func(rows pgx.Rows) error {
 		var key string
 		var r Response
-		_, err := pgx.ForEachRow(rows, []any{&key, &r.Body, &r.Done, &r.UpdatedAt}, func() error { p.Responses[key] = r; return nil })
+		_, err := pgx.ForEachRow(rows, []any{&key, &r.Body, &r.Done, &r.UpdatedAt, &r.Shared}, func() error { p.Responses[key] = r; return nil })
 		return err
 	})
 	b.Queue(`SELECT block_key, number, answers, score, passed, submitted_at FROM quiz_attempts
@@ -360,6 +361,28 @@ func takeSeat(ctx context.Context, tx *Tx, userID int64) error {
 	}
 	if used >= limit {
 		return errSeatsFull(limit)
+	}
+	return nil
+}
+
+// retakeSeat checks a reactivated learner's seat: one with enrolments
+// holds a seat again, so the portal must have one free (counting them).
+func retakeSeat(ctx context.Context, tx *Tx, userID int64) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('upward.seats'), current_tenant_id()::int)`); err != nil {
+		return err
+	}
+	var seated bool
+	var used, limit int
+	if err := tx.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM enrolments WHERE tenant_id = current_tenant_id() AND user_id = $1 AND status <> 'withdrawn'),
+			(SELECT count(DISTINCT e.user_id) FROM enrolments e
+				JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+				WHERE e.tenant_id = current_tenant_id() AND e.status <> 'withdrawn' AND u.status = 'active'),
+			(SELECT seat_limit FROM tenants WHERE id = current_tenant_id())`, userID).Scan(&seated, &used, &limit); err != nil {
+		return err
+	}
+	if seated && used > limit {
+		return apperr.Fields{"status": fmt.Sprintf("All %d learner seats are taken, so this person cannot be reactivated until one is freed or added.", limit)}
 	}
 	return nil
 }

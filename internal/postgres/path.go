@@ -290,30 +290,53 @@ func (lp LearnerPath) Percent() int {
 // StartPath enrols userID in a published path (again: no change).
 func (s *PathService) StartPath(ctx context.Context, tenantID, userID, pathID int64) error {
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		var title string
-		if err := tx.QueryRow(ctx, `SELECT title FROM paths WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, pathID).Scan(&title); err != nil {
+		var published bool
+		if err := tx.QueryRow(ctx, `SELECT status = 'published' FROM paths WHERE tenant_id = $1 AND id = $2`, tenantID, pathID).Scan(&published); err != nil {
 			return err
 		}
-		var enrolmentID int64
-		err := tx.QueryRow(ctx, `
-			INSERT INTO path_enrolments (tenant_id, path_id, user_id, enrolled_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (tenant_id, path_id, user_id) DO NOTHING RETURNING id`, tenantID, pathID, userID, tx.Now).Scan(&enrolmentID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // started before
+		if !published {
+			return pgx.ErrNoRows
 		}
-		if err != nil {
-			return err
-		}
-		if err := record(ctx, tx, userID, learning.VerbRegistered, "path", fmt.Sprintf("path/%d", pathID), title, nil, nil); err != nil {
-			return err
-		}
-		// Courses finished before the path began count towards it.
-		return completePath(ctx, tx, userID, enrolmentID, pathID, title)
+		_, err := enrolPath(ctx, tx, userID, pathID, "self", nil)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("path: start: %w", Error(err, "Path"))
 	}
 	return nil
+}
+
+// enrolPath enrols a learner in a path within tx, recording it, and
+// completes it at once if its courses are already complete. Enrolling
+// again takes on an assignment's due date. created reports a new
+// enrolment.
+func enrolPath(ctx context.Context, tx *Tx, userID, pathID int64, source string, dueAt *time.Time) (created bool, err error) {
+	var title string
+	if err := tx.QueryRow(ctx, `SELECT title FROM paths WHERE tenant_id = current_tenant_id() AND id = $1`, pathID).Scan(&title); err != nil {
+		return false, err
+	}
+	var enrolmentID int64
+	err = tx.QueryRow(ctx, `
+		INSERT INTO path_enrolments (tenant_id, path_id, user_id, enrolled_at, source, due_at) VALUES (current_tenant_id(), $1, $2, $3, $4, $5)
+		ON CONFLICT (tenant_id, path_id, user_id) DO NOTHING RETURNING id`, pathID, userID, tx.Now, source, dueAt).Scan(&enrolmentID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if source == "assigned" {
+			_, err = tx.Exec(ctx, `UPDATE path_enrolments SET source = 'assigned', due_at = coalesce($3, due_at)
+				WHERE tenant_id = current_tenant_id() AND path_id = $1 AND user_id = $2`, pathID, userID, dueAt)
+		} else {
+			err = nil
+		}
+		return false, err
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := record(ctx, tx, userID, learning.VerbRegistered, "path", fmt.Sprintf("path/%d", pathID), title, nil,
+		map[string]any{"registration_source": source}); err != nil {
+		return false, err
+	}
+	// Courses finished before the path began count towards it.
+	return true, completePath(ctx, tx, userID, enrolmentID, pathID, title)
 }
 
 // StartStep enrols a learner of the path in the course of an open step

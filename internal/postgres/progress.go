@@ -146,16 +146,18 @@ type ChecklistItemState struct {
 const maxReflection = 20000
 
 // SaveReflection stores the learner's private answer to a reflection; an
-// answer with words in it counts as done.
-func (s *LearningService) SaveReflection(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey, text string) error {
+// answer with words in it counts as done. share shows it to the learner's
+// manager; without it, no one but the learner sees it.
+func (s *LearningService) SaveReflection(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey, text string, share bool) error {
 	if len(text) > maxReflection {
 		return &apperr.Error{Code: apperr.EINVALID, Field: "text", Message: fmt.Sprintf("Your answer is longer than %d characters; shorten it to save it.", maxReflection)}
 	}
-	return s.saveResponse(ctx, tenantID, lc, lessonKey, blockKey, course.KindReflection, ReflectionBody{Text: text}, len(strings.Fields(text)) > 0)
+	return s.saveResponse(ctx, tenantID, lc, lessonKey, blockKey, course.KindReflection, ReflectionBody{Text: text}, len(strings.Fields(text)) > 0, share)
 }
 
-// SaveChecklist stores the learner's ticks and dates for an action plan.
-func (s *LearningService) SaveChecklist(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey string, items []ChecklistItemState) error {
+// SaveChecklist stores the learner's ticks and dates for an action plan;
+// share shows the plan to their manager.
+func (s *LearningService) SaveChecklist(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey string, items []ChecklistItemState, share bool) error {
 	_, b, err := lessonBlock(&lc, lessonKey, blockKey, course.KindChecklist)
 	if err != nil {
 		return fmt.Errorf("learning: save checklist: %w", err)
@@ -172,10 +174,10 @@ func (s *LearningService) SaveChecklist(ctx context.Context, tenantID int64, lc 
 		}
 		all = all && it.Done
 	}
-	return s.saveResponse(ctx, tenantID, lc, lessonKey, blockKey, course.KindChecklist, ChecklistBody{Items: items}, all)
+	return s.saveResponse(ctx, tenantID, lc, lessonKey, blockKey, course.KindChecklist, ChecklistBody{Items: items}, all, share)
 }
 
-func (s *LearningService) saveResponse(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey string, kind course.Kind, body any, done bool) error {
+func (s *LearningService) saveResponse(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey string, kind course.Kind, body any, done, share bool) error {
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		if _, _, err := lessonBlock(&lc, lessonKey, blockKey, kind); err != nil {
 			return err
@@ -187,11 +189,17 @@ func (s *LearningService) saveResponse(ctx context.Context, tenantID int64, lc L
 		if err != nil {
 			return err
 		}
+		var sharedAt *time.Time
+		if share {
+			sharedAt = &tx.Now
+		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO block_responses (tenant_id, enrolment_id, attempt, block_key, body, done, updated_at)
-			VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6)
-			ON CONFLICT (tenant_id, enrolment_id, attempt, block_key) DO UPDATE SET body = EXCLUDED.body, done = EXCLUDED.done, updated_at = EXCLUDED.updated_at`,
-			lc.Enrolment.ID, lc.Enrolment.Attempt, blockKey, data, done, tx.Now); err != nil {
+			INSERT INTO block_responses (tenant_id, enrolment_id, attempt, block_key, body, done, updated_at, shared_at)
+			VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (tenant_id, enrolment_id, attempt, block_key) DO UPDATE SET body = EXCLUDED.body, done = EXCLUDED.done,
+				updated_at = EXCLUDED.updated_at,
+				shared_at = CASE WHEN EXCLUDED.shared_at IS NULL THEN NULL ELSE coalesce(block_responses.shared_at, EXCLUDED.shared_at) END`,
+			lc.Enrolment.ID, lc.Enrolment.Attempt, blockKey, data, done, tx.Now, sharedAt); err != nil {
 			return err
 		}
 		return settle(ctx, tx, &lc, lessonKey)

@@ -66,7 +66,7 @@ func TestProgress_FromEnrolmentToAVerifiedCertificate(t *testing.T) {
 		t.Errorf("%d registration records, want 1", n)
 	}
 
-	if err := f.learning.SaveReflection(f.ctx, f.tenantID, lc, lessonOne, blockOf(lc, lessonOne, course.KindReflection), "What my manager is measured on."); err != nil {
+	if err := f.learning.SaveReflection(f.ctx, f.tenantID, lc, lessonOne, blockOf(lc, lessonOne, course.KindReflection), "What my manager is measured on.", false); err != nil {
 		t.Fatal(err)
 	}
 	lc = f.seen(t)
@@ -120,7 +120,7 @@ func TestProgress_TwentyIdenticalCompletionsCountOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			if err := f.learning.SaveReflection(f.ctx, f.tenantID, lc, lessonOne, block, "The same answer, sent twenty times."); err != nil {
+			if err := f.learning.SaveReflection(f.ctx, f.tenantID, lc, lessonOne, block, "The same answer, sent twenty times.", false); err != nil {
 				t.Error(err)
 			}
 		})
@@ -182,10 +182,10 @@ func TestProgress_BadInputChangesNothing(t *testing.T) {
 			return err
 		}, apperr.ENOTFOUND},
 		{"a reflection of another lesson", func() error {
-			return f.learning.SaveReflection(f.ctx, f.tenantID, lc, lessonTwo, reflection, "x")
+			return f.learning.SaveReflection(f.ctx, f.tenantID, lc, lessonTwo, reflection, "x", false)
 		}, apperr.ENOTFOUND},
 		{"a lesson of another course", func() error {
-			return f.learning.SaveReflection(f.ctx, f.tenantID, lc, "no-such-lesson", reflection, "x")
+			return f.learning.SaveReflection(f.ctx, f.tenantID, lc, "no-such-lesson", reflection, "x", false)
 		}, apperr.ENOTFOUND},
 		{"marking a lesson with a quiz complete", func() error {
 			return f.learning.MarkComplete(f.ctx, f.tenantID, lc, lessonTwo)
@@ -211,7 +211,7 @@ func TestProgress_ARestartInAnotherTabIsNotOverwritten(t *testing.T) {
 	if err := f.learning.Restart(f.ctx, f.tenantID, f.learner, f.course.ID, 1); err != nil {
 		t.Fatal(err)
 	}
-	err := f.learning.SaveReflection(f.ctx, f.tenantID, oldTab, lessonOne, blockOf(oldTab, lessonOne, course.KindReflection), "from the old tab")
+	err := f.learning.SaveReflection(f.ctx, f.tenantID, oldTab, lessonOne, blockOf(oldTab, lessonOne, course.KindReflection), "from the old tab", false)
 	if apperr.Code(err) != apperr.ECONFLICT {
 		t.Errorf("saving into the attempt left behind: %v, want a conflict", err)
 	}
@@ -333,7 +333,7 @@ func TestPaths_StepsUnlockInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.learning.SaveReflection(ctx, f.tenantID, lc, lessonOne, blockOf(lc, lessonOne, course.KindReflection), "done"); err != nil {
+		if err := f.learning.SaveReflection(ctx, f.tenantID, lc, lessonOne, blockOf(lc, lessonOne, course.KindReflection), "done", false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.learning.SubmitQuiz(ctx, f.tenantID, lc, lessonTwo, blockOf(lc, lessonTwo, course.KindQuiz), 1, right); err != nil {

@@ -605,7 +605,11 @@ func (s *UserService) AcceptInvitation(ctx context.Context, t tenant.Tenant, sec
 			return err
 		}
 		by.UserID, by.Label = u.ID, u.Email
-		return audit(ctx, tx, t.ID, by, "user.invitation_accepted", u.Email, nil)
+		if err := audit(ctx, tx, t.ID, by, "user.invitation_accepted", u.Email, nil); err != nil {
+			return err
+		}
+		// What was assigned to their groups while they were invited.
+		return applyAllGroupAssignments(ctx, tx, u.ID)
 	})
 	if err != nil {
 		return user.User{}, fmt.Errorf("user: accept invitation: %w", err)
@@ -658,6 +662,16 @@ func (s *UserService) UpdateUser(ctx context.Context, tenantID, id int64, upd Us
 		}
 		if u, err = findUser(ctx, tx, `u.id = $1`, id); err != nil {
 			return err
+		}
+		if before.Status == user.Deactivated && u.Status == user.Active {
+			// Back again: they take their seat back, if one is free, and
+			// catch up with what their groups were given meanwhile.
+			if err := retakeSeat(ctx, tx, id); err != nil {
+				return err
+			}
+			if err := applyAllGroupAssignments(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, tx, tenantID, by, "user.update", u.Email, map[string]any{
 			"roles_before": rolesText(before.Roles), "roles": rolesText(u.Roles),

@@ -325,6 +325,7 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 	views := s.blockViews(l.Blocks)
 	out := make([]pages.PlayerBlock, len(l.Blocks))
 	zone := s.viewerZone(r)
+	hasManager := stateOf(r).User.ManagerID != nil
 	for i, b := range l.Blocks {
 		pb := pages.PlayerBlock{BlockView: views[i]}
 		resp := lc.Progress.Responses[b.Key]
@@ -334,14 +335,16 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 		case b.Reflection != nil:
 			var body postgres.ReflectionBody
 			json.Unmarshal(resp.Body, &body)
-			pb.Reflection = &pages.ReflectionPlay{Action: path + "/reflections/" + b.Key, CSRF: csrf, Text: body.Text}
+			pb.Reflection = &pages.ReflectionPlay{Action: path + "/reflections/" + b.Key, CSRF: csrf, Text: body.Text,
+				CanShare: hasManager, Shared: resp.Shared}
 			if !resp.UpdatedAt.IsZero() {
 				pb.Reflection.SavedAt = resp.UpdatedAt.In(zone).Format("2 Jan 15:04")
 			}
 		case b.Checklist != nil:
 			var body postgres.ChecklistBody
 			json.Unmarshal(resp.Body, &body)
-			cp := &pages.ChecklistPlay{Action: path + "/checklists/" + b.Key, CSRF: csrf, Saved: !resp.UpdatedAt.IsZero()}
+			cp := &pages.ChecklistPlay{Action: path + "/checklists/" + b.Key, CSRF: csrf, Saved: !resp.UpdatedAt.IsZero(),
+				CanShare: hasManager, Shared: resp.Shared}
 			for j, it := range b.Checklist.Items {
 				item := pages.ChecklistItemPlay{Text: it.Text}
 				if j < len(body.Items) {
@@ -516,7 +519,7 @@ func (s *Server) handleReflectionSave(w http.ResponseWriter, r *http.Request) {
 	st := stateOf(r)
 	block := chi.URLParam(r, "block")
 	s.lessonAction(w, r, block, func(lc postgres.LearnerCourse) error {
-		return s.learning.SaveReflection(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, r.PostFormValue("text"))
+		return s.learning.SaveReflection(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, r.PostFormValue("text"), r.PostFormValue("share") != "")
 	}, nil)
 }
 
@@ -533,7 +536,7 @@ func (s *Server) handleChecklistSave(w http.ResponseWriter, r *http.Request) {
 			p := "item" + strconv.Itoa(i)
 			items[i] = postgres.ChecklistItemState{Done: r.PostFormValue(p+"_done") == "on", Due: strings.TrimSpace(r.PostFormValue(p + "_due"))}
 		}
-		return s.learning.SaveChecklist(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, items)
+		return s.learning.SaveChecklist(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, items, r.PostFormValue("share") != "")
 	}, func(lc postgres.LearnerCourse, err error) {
 		s.flash(r, apperr.Message(err))
 		http.Redirect(w, r, learnerLessonPath(lc.Slug, chi.URLParam(r, "key"))+"#block-"+block, http.StatusSeeOther)
@@ -582,7 +585,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	var v pages.DashboardView
+	v := pages.DashboardView{HasTeam: d.HasTeam}
 	for _, c := range d.Courses {
 		row := pages.DashboardCourseRow{Title: c.Title, URL: learnerCoursePath(c.Slug), Percent: c.Percent, Assigned: c.Source == string(learning.Assigned)}
 		resume := c.LastLesson
@@ -695,4 +698,43 @@ func (s *Server) handleStepStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, learnerCoursePath(courseSlug), http.StatusSeeOther)
+}
+
+// handleTeam is a manager's view of their reports: their courses, and
+// only what each report chose to share.
+func (s *Server) handleTeam(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	team, err := s.learning.FindTeam(r.Context(), st.Tenant.ID, st.User.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	now := time.Now()
+	var v pages.TeamView
+	for _, m := range team {
+		mv := pages.TeamMemberView{Name: m.Name, Email: m.Email}
+		for _, c := range m.Courses {
+			row := pages.TeamCourseRow{Title: c.Title, Percent: c.Percent, Status: c.Status, Assigned: c.Source == string(learning.Assigned)}
+			if c.DueAt != nil {
+				row.Due, row.Overdue = s.localDate(r, *c.DueAt), c.Status == string(learning.Active) && now.After(*c.DueAt)
+			}
+			if c.CompletedAt != nil {
+				row.Completed = s.localDate(r, *c.CompletedAt)
+				mv.Completed++
+			}
+			if row.Overdue {
+				mv.Overdue++
+			}
+			mv.Courses = append(mv.Courses, row)
+		}
+		for _, sh := range m.Shared {
+			sr := pages.SharedRow{CourseTitle: sh.CourseTitle, Kind: sh.Kind, Prompt: sh.Prompt, Text: sh.Text, SharedOn: s.localDate(r, sh.SharedAt)}
+			for _, it := range sh.Items {
+				sr.Items = append(sr.Items, pages.SharedPlanRow{Text: it.Text, Done: it.Done, Due: it.Due})
+			}
+			mv.Shared = append(mv.Shared, sr)
+		}
+		v.Members = append(v.Members, mv)
+	}
+	s.render(w, r, http.StatusOK, s.page(r, "My team"), pages.Team(v))
 }

@@ -114,6 +114,10 @@ func (s *Server) renderAdminPath(w http.ResponseWriter, r *http.Request, status 
 		s.renderError(w, r, err)
 		return
 	}
+	if v.Users, v.Groups, err = s.assigneeChoices(r); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	v.CSRF, v.ID, v.Slug, v.Status = s.csrfToken(r), p.ID, p.Slug, p.Status
 	if v.Errors == nil {
 		v.Title, v.Summary, v.Description = p.Title, p.Summary, p.Description
@@ -259,29 +263,11 @@ func (s *Server) renderCourseLearners(w http.ResponseWriter, r *http.Request, st
 		s.renderError(w, r, err)
 		return
 	}
-	users, err := s.users.FindUsers(r.Context(), tid, 1000)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	groups, err := s.groups.FindGroups(r.Context(), tid)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	v.CSRF, v.CourseID, v.Title, v.Published = s.csrfToken(r), rec.ID, rec.Title, rec.Status == "published"
 	v.SelfEnrol, v.Code = es.SelfEnrol, es.Code
-	chosen := r.PostForm["users"]
-	for _, u := range users {
-		if u.Status == "active" {
-			id := strconv.FormatInt(u.ID, 10)
-			v.Users = append(v.Users, components.Option{Value: id, Label: u.Name + " (" + u.Email + ")", Selected: slices.Contains(chosen, id)})
-		}
-	}
-	v.Groups = append(v.Groups, components.Option{Value: "", Label: "No group"})
-	for _, g := range groups {
-		id := strconv.FormatInt(g.ID, 10)
-		v.Groups = append(v.Groups, components.Option{Value: id, Label: g.Name, Selected: r.PostFormValue("group") == id})
+	if v.Users, v.Groups, err = s.assigneeChoices(r); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	for _, l := range learners {
 		row := pages.CourseLearnerRow{Name: l.Name, Email: l.Email, Status: l.Status, Source: l.Source, Percent: l.Percent}
@@ -311,12 +297,37 @@ func (s *Server) handleCourseEnrolment(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10)+"/learners", http.StatusSeeOther)
 }
 
-func (s *Server) handleCourseAssign(w http.ResponseWriter, r *http.Request) {
-	rec, ok := s.editedCourse(w, r)
-	if !ok {
-		return
+// assigneeChoices are the active people and the groups to assign to, with
+// what the form posted still chosen.
+func (s *Server) assigneeChoices(r *http.Request) (users, groups []components.Option, err error) {
+	tid := stateOf(r).Tenant.ID
+	us, err := s.users.FindUsers(r.Context(), tid, 1000)
+	if err != nil {
+		return nil, nil, err
 	}
-	a := postgres.Assignment{CourseID: rec.ID}
+	gs, err := s.groups.FindGroups(r.Context(), tid)
+	if err != nil {
+		return nil, nil, err
+	}
+	chosen := r.PostForm["users"]
+	for _, u := range us {
+		if u.Status == "active" {
+			id := strconv.FormatInt(u.ID, 10)
+			users = append(users, components.Option{Value: id, Label: u.Name + " (" + u.Email + ")", Selected: slices.Contains(chosen, id)})
+		}
+	}
+	groups = append(groups, components.Option{Value: "", Label: "No group"})
+	for _, g := range gs {
+		id := strconv.FormatInt(g.ID, 10)
+		groups = append(groups, components.Option{Value: id, Label: g.Name, Selected: r.PostFormValue("group") == id})
+	}
+	return users, groups, nil
+}
+
+// assignmentForm reads an assignment form: people, a group, a due date
+// (the end of that day in the admin's time zone).
+func (s *Server) assignmentForm(r *http.Request) (postgres.Assignment, map[string]string) {
+	var a postgres.Assignment
 	errs := map[string]string{}
 	for _, v := range r.PostForm["users"] {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -333,8 +344,7 @@ func (s *Server) handleCourseAssign(w http.ResponseWriter, r *http.Request) {
 		}
 		a.GroupID = id
 	}
-	due := strings.TrimSpace(r.PostFormValue("due"))
-	if due != "" {
+	if due := strings.TrimSpace(r.PostFormValue("due")); due != "" {
 		d, err := time.ParseInLocation(time.DateOnly, due, s.viewerZone(r))
 		if err != nil {
 			errs["due"] = "Give the due date as a date, like 2026-12-31."
@@ -343,25 +353,70 @@ func (s *Server) handleCourseAssign(w http.ResponseWriter, r *http.Request) {
 			a.DueAt = &end
 		}
 	}
-	if len(errs) == 0 {
-		n, err := s.learning.Assign(r.Context(), stateOf(r).Tenant.ID, a, s.auditActor(r))
-		var ae *apperr.Error
-		switch {
-		case err == nil:
-			s.flash(r, "Assigned. "+strconv.Itoa(n)+" people newly enrolled.")
-			http.Redirect(w, r, "/admin/courses/"+strconv.FormatInt(rec.ID, 10)+"/learners", http.StatusSeeOther)
-			return
-		case asAppErr(err, &ae) && (ae.Code == apperr.EINVALID || ae.Code == apperr.ECONFLICT):
-			field := ae.Field
-			if field == "" || field == "course" || field == "seats" {
-				s.renderCourseLearners(w, r, statusOf(ae.Code), pages.CourseLearnersView{Error: ae.Message, Due: due, Errors: map[string]string{}})
-				return
-			}
-			errs[field] = ae.Message
-		default:
-			s.renderError(w, r, err)
-			return
-		}
+	return a, errs
+}
+
+// assign runs an assignment and says how it went: done (redirected), or
+// the problems to show on the form (field -> message; "" for the page).
+func (s *Server) assign(w http.ResponseWriter, r *http.Request, a postgres.Assignment, errs map[string]string, back string) (map[string]string, int) {
+	if len(errs) > 0 {
+		return errs, http.StatusUnprocessableEntity
 	}
-	s.renderCourseLearners(w, r, http.StatusUnprocessableEntity, pages.CourseLearnersView{Errors: errs, Due: due, Error: "Please correct the highlighted fields."})
+	n, err := s.learning.Assign(r.Context(), stateOf(r).Tenant.ID, a, s.auditActor(r))
+	var ae *apperr.Error
+	switch {
+	case err == nil:
+		s.flash(r, "Assigned. "+strconv.Itoa(n)+" people newly enrolled.")
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil, 0
+	case asAppErr(err, &ae) && (ae.Code == apperr.EINVALID || ae.Code == apperr.ECONFLICT):
+		field := ae.Field
+		if field == "" || field == "course" || field == "seats" {
+			field = ""
+		}
+		return map[string]string{field: ae.Message}, statusOf(ae.Code)
+	default:
+		s.renderError(w, r, err)
+		return nil, 0
+	}
+}
+
+func (s *Server) handleCourseAssign(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r)
+	if !ok {
+		return
+	}
+	a, errs := s.assignmentForm(r)
+	a.CourseID = rec.ID
+	problems, status := s.assign(w, r, a, errs, "/admin/courses/"+strconv.FormatInt(rec.ID, 10)+"/learners")
+	if problems == nil {
+		return
+	}
+	v := pages.CourseLearnersView{Errors: problems, Due: r.PostFormValue("due"), Error: problems[""]}
+	if v.Error == "" {
+		v.Error = "Please correct the highlighted fields."
+	}
+	s.renderCourseLearners(w, r, status, v)
+}
+
+func (s *Server) handleAdminPathAssign(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	if _, err := s.paths.FindPathByID(r.Context(), stateOf(r).Tenant.ID, id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	a, errs := s.assignmentForm(r)
+	a.PathID = id
+	problems, status := s.assign(w, r, a, errs, "/admin/paths/"+strconv.FormatInt(id, 10))
+	if problems == nil {
+		return
+	}
+	v := pages.AdminPathView{Errors: problems, Due: r.PostFormValue("due"), Error: problems[""]}
+	if v.Error == "" {
+		v.Error = "Please correct the highlighted fields."
+	}
+	s.renderAdminPath(w, r, status, v)
 }

@@ -81,7 +81,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		return ""
 	}
 	lessonTwo := glc.Content.Modules[1].Lessons[0].Key
-	if err := learn.SaveReflection(ctx, globex.ID, glc, gLesson.Key, blockOf(0, course.KindReflection), "Globex Secret Reflection"); err != nil {
+	if err := learn.SaveReflection(ctx, globex.ID, glc, gLesson.Key, blockOf(0, course.KindReflection), "Globex Secret Reflection", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := learn.SubmitQuiz(ctx, globex.ID, glc, lessonTwo, blockOf(1, course.KindQuiz), 1, learning.Answers{{0}, {1}}); err != nil {

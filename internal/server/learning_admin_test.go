@@ -159,4 +159,22 @@ func TestAdmin_BuildsAndReordersAPath(t *testing.T) {
 	if p := admin.post(editor+"/status", url.Values{"status": {"published"}}); p.status != http.StatusSeeOther {
 		t.Errorf("publish: %d", p.status)
 	}
+
+	// Assigned to a group, the path reaches its members now and later.
+	by := postgres.AuditActor{Label: "test"}
+	groups := postgres.NewGroupService(s.db)
+	team, _ := groups.CreateGroup(ctx, acme.ID, "New managers", "team", by)
+	admin.get(editor)
+	if p := admin.post(editor+"/assign", url.Values{"group": {strconv.FormatInt(team.ID, 10)}, "due": {"2031-06-30"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("assign the path: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	ana, _ := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
+	if err := groups.AddGroupMember(ctx, acme.ID, team.ID, ana.ID, by); err != nil {
+		t.Fatal(err)
+	}
+	anaC := newClient(t, s, "acme.localhost")
+	signIn(anaC, "ana@acme.test", goodPassword)
+	if got := anaC.get("/learn").text(`[data-testid="my-paths"]`); !strings.Contains(got, "Both") {
+		t.Errorf("Ana's paths: %q", got)
+	}
 }

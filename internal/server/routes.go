@@ -111,6 +111,7 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)
 
 		r.Get("/learn", s.handleDashboard)
+		r.Get("/team", s.handleTeam)
 		r.Get("/courses", s.handleCatalog)
 		r.Post("/enrol-code", s.handleEnrolCode)
 		r.Get("/courses/{slug}", s.handleLearnerCourse)
@@ -165,6 +166,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Get("/{id}", s.handleAdminPath)
 				r.Post("/{id}", s.handleAdminPathSave)
 				r.Post("/{id}/status", s.handleAdminPathStatus)
+				r.Post("/{id}/assign", s.handleAdminPathAssign)
 				r.Post("/{id}/steps", s.handleAdminStepAdd)
 				r.Post("/{id}/steps/{course}/move", s.handleAdminStepMove)
 				r.Post("/{id}/steps/{course}/unlock", s.handleAdminStepUnlock)
