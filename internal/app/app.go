@@ -229,17 +229,26 @@ func (m *Main) startJobs() error {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &postgres.MailWorker{DB: m.jobsDB, Sender: sender, Transport: transport, From: m.Config.MailFrom, Logger: m.Logger})
+	// The reminders go through the outbox, which needs the client below.
+	reminders := &postgres.RemindersWorker{DB: m.DB, PortalURL: m.PortalURL, Logger: m.Logger}
+	river.AddWorker(workers, reminders)
 	jobs, err := river.NewClient(riverpgxv5.New(m.jobsDB.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 4},
 			postgres.MailQueue: {MaxWorkers: 4},
 		},
 		Workers: workers,
-		Logger:  m.Logger.With("component", "river"),
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return postgres.RemindersArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
+		Logger: m.Logger.With("component", "river"),
 	})
 	if err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
+	reminders.Outbox = postgres.NewOutbox(jobs)
 	if err := jobs.Start(context.Background()); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}

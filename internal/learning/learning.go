@@ -67,3 +67,28 @@ const (
 	VerbPassed     = "http://adlnet.gov/expapi/verbs/passed"
 	VerbFailed     = "http://adlnet.gov/expapi/verbs/failed"
 )
+
+// Due-date reminders: one a few days before a course is due, and one once
+// it is overdue (not for courses long overdue: those are for a manager).
+const (
+	RemindBefore    = 3 * 24 * time.Hour
+	RemindOverdueTo = 30 * 24 * time.Hour
+)
+
+// Reminder kinds.
+const (
+	DueSoon = "due_soon"
+	Overdue = "overdue"
+)
+
+// ReminderDue says which reminder, if any, an unfinished enrolment due at
+// due should have by now.
+func ReminderDue(due, now time.Time) (kind string, ok bool) {
+	switch left := due.Sub(now); {
+	case left > 0 && left <= RemindBefore:
+		return DueSoon, true
+	case left <= 0 && -left <= RemindOverdueTo:
+		return Overdue, true
+	}
+	return "", false
+}

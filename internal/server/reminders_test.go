@@ -1,0 +1,57 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+// Due-date reminders go out before the date and once it has passed, each
+// once however often the job runs.
+func TestReminders_BeforeAndAfterTheDueDateOnce(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	rec := publishedExample(t, s, acme.ID)
+	ana, _ := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	due := now.Add(48 * time.Hour)
+	if _, err := postgres.NewLearningService(s.db).Assign(ctx, acme.ID, postgres.Assignment{CourseID: rec.ID, UserIDs: []int64{ana.ID}, DueAt: &due}, by); err != nil {
+		t.Fatal(err)
+	}
+	outbox := postgres.NewOutbox(s.main.Jobs)
+	send := func(at time.Time) int {
+		t.Helper()
+		n, err := postgres.SendDueReminders(ctx, s.db, outbox, s.main.PortalURL, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := send(now.Add(-5 * 24 * time.Hour)); n != 0 {
+		t.Errorf("a week early: %d reminders", n)
+	}
+	if n := send(now); n != 1 {
+		t.Errorf("two days before: %d reminders, want 1", n)
+	}
+	if n := send(now.Add(time.Hour)); n != 0 {
+		t.Errorf("an hour later: %d reminders, want none again", n)
+	}
+	if n := send(due.Add(24 * time.Hour)); n != 1 {
+		t.Errorf("a day overdue: %d reminders, want 1", n)
+	}
+	var subjects []string
+	rows, _ := s.db.Pool.Query(ctx, `SELECT subject FROM mail_outbox WHERE to_address = 'ana@acme.test' ORDER BY id`)
+	for rows.Next() {
+		var subj string
+		rows.Scan(&subj)
+		subjects = append(subjects, subj)
+	}
+	if len(subjects) != 2 || !strings.Contains(subjects[0], "is due on 3 December") || !strings.HasSuffix(subjects[1], "is overdue") {
+		t.Errorf("reminder subjects %q", subjects)
+	}
+}
