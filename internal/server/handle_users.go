@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,23 +40,69 @@ func rolesLabel(roles []user.Role) string {
 	return strings.Join(parts, ", ")
 }
 
+// usersPageSize is the number of people a page of the list shows.
+const usersPageSize = 50
+
 func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, v pages.AdminUsersView) {
 	st := stateOf(r)
-	users, err := s.users.FindUsers(r.Context(), st.Tenant.ID, 1000)
+	qs := r.URL.Query()
+	q := postgres.UserQuery{Text: qs.Get("q"), Role: user.Role(qs.Get("role")), Status: user.Status(qs.Get("status")),
+		AfterName: qs.Get("after_name"), Limit: usersPageSize}
+	q.GroupID, _ = strconv.ParseInt(qs.Get("group"), 10, 64)
+	q.AfterID, _ = strconv.ParseInt(qs.Get("after_id"), 10, 64)
+	page, err := s.users.SearchUsers(r.Context(), st.Tenant.ID, q)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	names := make(map[int64]string, len(users))
-	for _, u := range users {
-		names[u.ID] = u.Name
+	groups, err := s.groups.FindGroups(r.Context(), st.Tenant.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
 	}
-	for _, u := range users {
+	// Managers' names, in one query for the page's managers.
+	var managerIDs []int64
+	for _, u := range page.Users {
+		if u.ManagerID != nil {
+			managerIDs = append(managerIDs, *u.ManagerID)
+		}
+	}
+	names, err := s.users.FindUserNames(r.Context(), st.Tenant.ID, managerIDs)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, u := range page.Users {
 		row := pages.UserRow{ID: u.ID, Name: u.Name, Email: u.Email, Roles: rolesLabel(u.Roles), Status: string(u.Status)}
 		if u.ManagerID != nil {
 			row.Manager = names[*u.ManagerID]
 		}
 		v.Users = append(v.Users, row)
+	}
+	v.Query, v.Filtered = q.Text, q.Text != "" || q.Role != "" || q.Status != "" || q.GroupID != 0
+	v.RoleOpts = []components.Option{{Value: "", Label: "Any role"}}
+	for _, rc := range roleChoices(nil) {
+		v.RoleOpts = append(v.RoleOpts, components.Option{Value: rc.Value, Label: rc.Label, Selected: rc.Value == string(q.Role)})
+	}
+	v.StatusOpts = []components.Option{{Value: "", Label: "Any status"}}
+	for _, st := range []user.Status{user.Active, user.Invited, user.Deactivated} {
+		v.StatusOpts = append(v.StatusOpts, components.Option{Value: string(st), Label: string(st), Selected: st == q.Status})
+	}
+	v.GroupOpts = []components.Option{{Value: "", Label: "Any group"}}
+	for _, g := range groups {
+		v.GroupOpts = append(v.GroupOpts, components.Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name, Selected: g.ID == q.GroupID})
+	}
+	if page.More {
+		last := page.Users[len(page.Users)-1]
+		next := url.Values{}
+		for k, vals := range qs {
+			if k != "after_name" && k != "after_id" {
+				next[k] = vals
+			}
+		}
+		next.Set("after_name", strings.ToLower(last.Name))
+		next.Set("after_id", strconv.FormatInt(last.ID, 10))
+		v.NextURL = "/admin/users?" + next.Encode()
 	}
 	if v.Roles == nil {
 		v.Roles = roleChoices([]user.Role{user.Learner})
@@ -171,5 +219,83 @@ func (s *Server) handleAdminUserUpdate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.flash(r, u.Name+" saved.")
+	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+// handleAdminPasswordReset mails a person a link to choose a new password.
+func (s *Server) handleAdminPasswordReset(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	st := stateOf(r)
+	u, err := s.users.FindUserByID(r.Context(), st.Tenant.ID, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.users.RequestPasswordReset(r.Context(), *st.Tenant, u.Email, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "A password reset link is on its way to "+u.Email+".")
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// handleAdminUserExport downloads everything held about a person, for a
+// privacy request; the export itself is audited.
+func (s *Server) handleAdminUserExport(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	st := stateOf(r)
+	if _, err := s.users.FindUserByID(r.Context(), st.Tenant.ID, id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.users.ExportUser(r.Context(), st.Tenant.ID, id, &buf); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if err := s.users.AuditExport(r.Context(), st.Tenant.ID, id, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="user-`+strconv.FormatInt(id, 10)+`-data.zip"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(buf.Bytes())
+}
+
+// handleAdminUserErase erases a person after the admin typed their address.
+func (s *Server) handleAdminUserErase(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	st := stateOf(r)
+	err := s.users.EraseUser(r.Context(), st.Tenant.ID, id, r.PostFormValue("confirm"), s.auditActor(r))
+	if fields, isForm := apperr.FieldsOf(err); isForm {
+		u, ferr := s.users.FindUserByID(r.Context(), st.Tenant.ID, id)
+		if ferr != nil {
+			s.renderError(w, r, ferr)
+			return
+		}
+		v, verr := s.adminUserView(r, u)
+		if verr != nil {
+			s.renderError(w, r, verr)
+			return
+		}
+		v.Errors, v.Error = fields, "The account was not erased."
+		s.render(w, r, http.StatusUnprocessableEntity, s.page(r, u.Name), pages.AdminUser(v))
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "The person's account was erased.")
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 }
