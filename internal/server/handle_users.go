@@ -154,8 +154,19 @@ func (s *Server) adminUserView(r *http.Request, u user.User) (pages.AdminUserVie
 				Selected: u.ManagerID != nil && *u.ManagerID == m.ID})
 		}
 	}
+	in := map[int64]bool{}
 	for _, g := range groups {
+		in[g.ID] = true
 		v.Groups = append(v.Groups, pages.GroupChip{ID: g.ID, Name: g.Name})
+	}
+	all, err := s.groups.FindGroups(r.Context(), st.Tenant.ID)
+	if err != nil {
+		return pages.AdminUserView{}, err
+	}
+	for _, g := range all {
+		if !in[g.ID] {
+			v.JoinOpts = append(v.JoinOpts, components.Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name})
+		}
 	}
 	return v, nil
 }
@@ -175,6 +186,7 @@ func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	v.Notice = s.popFlash(r)
 	s.render(w, r, http.StatusOK, s.page(r, u.Name), pages.AdminUser(v))
 }
 
@@ -298,4 +310,50 @@ func (s *Server) handleAdminUserErase(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "The person's account was erased.")
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+}
+
+// handleAdminUserJoin puts a person into a group; they receive the
+// group's assignments (and take a seat for them, when one is free).
+func (s *Server) handleAdminUserJoin(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	if _, err := s.users.FindUserByID(r.Context(), stateOf(r).Tenant.ID, id); err != nil {
+		s.renderError(w, r, err) // another portal's person is not found
+		return
+	}
+	groupID, err := strconv.ParseInt(r.PostFormValue("group_id"), 10, 64)
+	if err != nil {
+		s.badRequest(w, r, "Choose a group from the list.")
+		return
+	}
+	if err := s.groups.AddGroupMember(r.Context(), stateOf(r).Tenant.ID, groupID, id, s.auditActor(r)); err != nil {
+		if apperr.Code(err) == apperr.ECONFLICT {
+			s.flash(r, apperr.Message(err))
+			http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Added to the group.")
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+func (s *Server) handleAdminUserLeave(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	groupID, ok := s.idParam(w, r, "groupID")
+	if !ok {
+		return
+	}
+	if err := s.groups.RemoveGroupMember(r.Context(), stateOf(r).Tenant.ID, groupID, id, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Removed from the group.")
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }

@@ -101,6 +101,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	params := map[string]string{
 		"users/{id}":          strconv.FormatInt(secret.ID, 10),
 		"groups/{id}":         strconv.FormatInt(secretGroup.ID, 10),
+		"groups/{groupID}":    strconv.FormatInt(secretGroup.ID, 10),
 		"members/{userID}":    strconv.FormatInt(secret.ID, 10),
 		"logo/{name}":         "logo-globex-secret.png",
 		"courses/{id}":        strconv.FormatInt(gc.ID, 10),

@@ -182,6 +182,8 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/users/{id}/password-reset", s.handleAdminPasswordReset)
 				r.Get("/users/{id}/export", s.handleAdminUserExport)
 				r.Post("/users/{id}/erase", s.handleAdminUserErase)
+				r.Post("/users/{id}/groups", s.handleAdminUserJoin)
+				r.Post("/users/{id}/groups/{groupID}/remove", s.handleAdminUserLeave)
 				r.Get("/groups", s.handleAdminGroups)
 				r.Post("/groups", s.handleAdminGroupCreate)
 				r.Get("/groups/{id}", s.handleAdminGroup)

@@ -164,3 +164,23 @@ func userID(t *testing.T, s *testServer, tenantID int64, email string) int64 {
 	}
 	return id
 }
+
+func TestUsers_GroupsAreEditedFromThePersonsPage(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	ctx := context.Background()
+	groups := postgres.NewGroupService(s.db)
+	team, _ := groups.CreateGroup(ctx, acme.ID, "Support", "team", postgres.AuditActor{Label: "test"})
+	admin := adminClient(t, s)
+	page := "/admin/users/" + fmt.Sprint(userID(t, s, acme.ID, "ana@acme.test"))
+	admin.get(page)
+	if p := admin.post(page+"/groups", url.Values{"group_id": {fmt.Sprint(team.ID)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("join: %d", p.status)
+	}
+	if got := admin.get(page).text(`[data-testid="user-groups"]`); !strings.Contains(got, "Support") {
+		t.Errorf("groups after joining: %q", got)
+	}
+	admin.post(fmt.Sprintf("%s/groups/%d/remove", page, team.ID), nil)
+	if admin.get(page).doc.Find(`[data-testid="user-groups"]`).Length() != 0 {
+		t.Error("still in the group after removal")
+	}
+}
