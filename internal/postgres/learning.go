@@ -325,6 +325,14 @@ func (s *LearningService) FindStatements(ctx context.Context, tenantID, userID i
 	return out, nil
 }
 
+// seatsSQL selects the transaction's portal's seats used and its limit:
+// a seat is held by a learner with an active account and an enrolment not
+// withdrawn.
+const seatsSQL = `(SELECT count(DISTINCT e.user_id) FROM enrolments e
+		JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+		WHERE e.tenant_id = current_tenant_id() AND e.status <> 'withdrawn' AND u.status = 'active'),
+	(SELECT seat_limit FROM tenants WHERE id = current_tenant_id())`
+
 // ErrSeatsFull is returned when enrolling would seat more learners than
 // the portal's plan allows.
 func errSeatsFull(limit int) error {
@@ -352,11 +360,7 @@ func takeSeat(ctx context.Context, tx *Tx, userID int64) error {
 		return err
 	}
 	var used, limit int
-	if err := tx.QueryRow(ctx, `
-		SELECT (SELECT count(DISTINCT e.user_id) FROM enrolments e
-				JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
-				WHERE e.tenant_id = current_tenant_id() AND e.status <> 'withdrawn' AND u.status = 'active'),
-			(SELECT seat_limit FROM tenants WHERE id = current_tenant_id())`).Scan(&used, &limit); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT `+seatsSQL).Scan(&used, &limit); err != nil {
 		return err
 	}
 	if used >= limit {
@@ -374,11 +378,8 @@ func retakeSeat(ctx context.Context, tx *Tx, userID int64) error {
 	var seated bool
 	var used, limit int
 	if err := tx.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM enrolments WHERE tenant_id = current_tenant_id() AND user_id = $1 AND status <> 'withdrawn'),
-			(SELECT count(DISTINCT e.user_id) FROM enrolments e
-				JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
-				WHERE e.tenant_id = current_tenant_id() AND e.status <> 'withdrawn' AND u.status = 'active'),
-			(SELECT seat_limit FROM tenants WHERE id = current_tenant_id())`, userID).Scan(&seated, &used, &limit); err != nil {
+		SELECT EXISTS (SELECT 1 FROM enrolments WHERE tenant_id = current_tenant_id() AND user_id = $1 AND status <> 'withdrawn'), `+seatsSQL,
+		userID).Scan(&seated, &used, &limit); err != nil {
 		return err
 	}
 	if seated && used > limit {
@@ -568,11 +569,7 @@ func (s Seats) Free() int { return max(s.Limit-s.Used, 0) }
 func (s *LearningService) FindSeats(ctx context.Context, tenantID int64) (Seats, error) {
 	var seats Seats
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `
-			SELECT (SELECT count(DISTINCT e.user_id) FROM enrolments e
-					JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
-					WHERE e.tenant_id = $1 AND e.status <> 'withdrawn' AND u.status = 'active'),
-				(SELECT seat_limit FROM tenants WHERE id = $1)`, tenantID).Scan(&seats.Used, &seats.Limit)
+		return tx.QueryRow(ctx, `SELECT `+seatsSQL).Scan(&seats.Used, &seats.Limit)
 	})
 	if err != nil {
 		return Seats{}, fmt.Errorf("learning: seats: %w", err)

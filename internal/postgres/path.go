@@ -186,28 +186,37 @@ type PathSummary struct {
 
 // FindPublishedPaths lists the paths learners can see, by title.
 func (s *PathService) FindPublishedPaths(ctx context.Context, tenantID int64) ([]PathSummary, error) {
+	return s.findPaths(ctx, tenantID, true)
+}
+
+// FindPaths lists all the portal's paths, for its authors.
+func (s *PathService) FindPaths(ctx context.Context, tenantID int64) ([]PathSummary, error) {
+	return s.findPaths(ctx, tenantID, false)
+}
+
+func (s *PathService) findPaths(ctx context.Context, tenantID int64, publishedOnly bool) ([]PathSummary, error) {
 	var out []PathSummary
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT p.slug, p.title, p.summary, count(s.course_id), coalesce(sum(c.estimated_minutes), 0)
+			SELECT p.id, p.slug, p.title, p.summary, p.status, count(s.course_id), coalesce(sum(c.estimated_minutes), 0)
 			FROM paths p
 			LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
 			LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = s.course_id
-			WHERE p.tenant_id = $1 AND p.status = 'published'
+			WHERE p.tenant_id = $1 AND (NOT $2 OR p.status = 'published')
 			GROUP BY p.tenant_id, p.id
-			ORDER BY lower(p.title), p.id`, tenantID)
+			ORDER BY lower(p.title), p.id`, tenantID, publishedOnly)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (PathSummary, error) {
 			var p PathSummary
-			err := row.Scan(&p.Slug, &p.Title, &p.Summary, &p.Steps, &p.Minutes)
+			err := row.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Status, &p.Steps, &p.Minutes)
 			return p, err
 		})
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("path: find published: %w", err)
+		return nil, fmt.Errorf("path: find paths: %w", err)
 	}
 	return out, nil
 }
@@ -366,34 +375,6 @@ func (s *PathService) StartStep(ctx context.Context, tenantID, userID int64, pat
 		return "", fmt.Errorf("path: start step: %w", Error(err, "Course"))
 	}
 	return st.CourseSlug, nil
-}
-
-// FindPaths lists all the portal's paths, for its authors.
-func (s *PathService) FindPaths(ctx context.Context, tenantID int64) ([]PathSummary, error) {
-	var out []PathSummary
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT p.id, p.slug, p.title, p.summary, p.status, count(s.course_id), coalesce(sum(c.estimated_minutes), 0)
-			FROM paths p
-			LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
-			LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = s.course_id
-			WHERE p.tenant_id = $1
-			GROUP BY p.tenant_id, p.id
-			ORDER BY lower(p.title), p.id`, tenantID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (PathSummary, error) {
-			var p PathSummary
-			err := row.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Status, &p.Steps, &p.Minutes)
-			return p, err
-		})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("path: find paths: %w", err)
-	}
-	return out, nil
 }
 
 // FindPathByID returns one path of the portal with its steps.
