@@ -545,23 +545,14 @@ func (s Seats) Free() int { return max(s.Limit-s.Used, 0) }
 func (s *LearningService) FindSeats(ctx context.Context, tenantID int64) (Seats, error) {
 	var seats Seats
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		var err error
-		seats, err = findSeats(ctx, tx, tenantID)
-		return err
+		return tx.QueryRow(ctx, `
+			SELECT (SELECT count(DISTINCT e.user_id) FROM enrolments e
+					JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+					WHERE e.tenant_id = $1 AND e.status <> 'withdrawn' AND u.status = 'active'),
+				(SELECT seat_limit FROM tenants WHERE id = $1)`, tenantID).Scan(&seats.Used, &seats.Limit)
 	})
 	if err != nil {
 		return Seats{}, fmt.Errorf("learning: seats: %w", err)
 	}
 	return seats, nil
-}
-
-// findSeats counts the portal's seats within tx.
-func findSeats(ctx context.Context, tx *Tx, tenantID int64) (Seats, error) {
-	var seats Seats
-	err := tx.QueryRow(ctx, `
-		SELECT (SELECT count(DISTINCT e.user_id) FROM enrolments e
-				JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
-				WHERE e.tenant_id = $1 AND e.status <> 'withdrawn' AND u.status = 'active'),
-			(SELECT seat_limit FROM tenants WHERE id = $1)`, tenantID).Scan(&seats.Used, &seats.Limit)
-	return seats, err
 }

@@ -216,18 +216,19 @@ func findImportPortal(ctx context.Context, tx *Tx, tenantID int64, addresses []s
 	if _, err := pgx.ForEachRow(rows, []any{&g.ID, &g.Name, &g.Assigned}, func() error { p.Groups[strings.ToLower(g.Name)] = g; return nil }); err != nil {
 		return p, err
 	}
-	seats, err := findSeats(ctx, tx, tenantID)
-	if err != nil {
-		return p, err
-	}
-	p.SeatLimit, p.SeatsTaken = seats.Limit, seats.Used
-	// Invited people already in groups with assigned courses take a seat
-	// on accepting: theirs are spoken for, or importing the same file twice
-	// would invite twice as many as the seats allow.
+	// The seats held are counted as FindSeats counts them. Invited people
+	// already in groups with assigned courses take a seat on accepting:
+	// theirs are spoken for, or importing the same file twice would invite
+	// twice as many as the seats allow.
 	err = tx.QueryRow(ctx, `
-		SELECT count(DISTINCT m.user_id) FROM group_members m
-		JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
-		WHERE m.tenant_id = $1 AND u.status = 'invited'
-			AND EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = m.tenant_id AND a.group_id = m.group_id)`, tenantID).Scan(&p.SeatsPromised)
+		SELECT (SELECT seat_limit FROM tenants WHERE id = $1),
+			(SELECT count(DISTINCT e.user_id) FROM enrolments e
+				JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+				WHERE e.tenant_id = $1 AND e.status <> 'withdrawn' AND u.status = 'active'),
+			(SELECT count(DISTINCT m.user_id) FROM group_members m
+				JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+				WHERE m.tenant_id = $1 AND u.status = 'invited'
+					AND EXISTS (SELECT 1 FROM assignments a WHERE a.tenant_id = m.tenant_id AND a.group_id = m.group_id))`,
+		tenantID).Scan(&p.SeatLimit, &p.SeatsTaken, &p.SeatsPromised)
 	return p, err
 }
