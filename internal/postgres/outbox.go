@@ -54,6 +54,41 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *Tx, tenantID int64, m mail.Mes
 	return nil
 }
 
+// EnqueueMany stores many messages and schedules their delivery, inside
+// tx, in two statements and one job insert however many there are.
+func (o *Outbox) EnqueueMany(ctx context.Context, tx *Tx, tenantID int64, ms []mail.Message) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	cols := make([][]string, 6)
+	for _, m := range ms {
+		for i, v := range []string{m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML} {
+			cols[i] = append(cols[i], v)
+		}
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO mail_outbox (tenant_id, to_address, to_name, from_name, subject, text_body, html_body, created_at)
+		SELECT $1, m.to_address, m.to_name, m.from_name, m.subject, m.text_body, m.html_body, $2
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+			AS m(to_address, to_name, from_name, subject, text_body, html_body)
+		RETURNING id`, nullID(tenantID), tx.Now, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5])
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	jobs := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		jobs[i] = river.InsertManyParams{Args: MailArgs{OutboxID: id}}
+	}
+	if _, err := o.jobs.InsertManyTx(ctx, tx.Tx, jobs); err != nil {
+		return fmt.Errorf("outbox: enqueue: %w", err)
+	}
+	return nil
+}
+
 // MailSender delivers one message.
 type MailSender interface {
 	Send(ctx context.Context, m mail.Message) error

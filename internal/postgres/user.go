@@ -563,9 +563,7 @@ func (s *UserService) Invite(ctx context.Context, t tenant.Tenant, in Invitation
 		if err := audit(ctx, tx, t.ID, by, "user.invite", email, map[string]any{"roles": rolesText(in.Roles)}); err != nil {
 			return err
 		}
-		return s.outbox.Enqueue(ctx, tx, t.ID, s.compose(t, email, name, "You are invited to "+t.Name,
-			by.Label+" has invited you to learn on "+t.Name+". Choose your password with the link below to start; it works once, within seven days.",
-			&mail.Action{Label: "Accept the invitation", URL: s.portalURL(t) + "/invitations/accept?token=" + url.QueryEscape(secret)}))
+		return s.outbox.Enqueue(ctx, tx, t.ID, s.invitationMail(t, email, name, by.Label, secret))
 	})
 	if apperr.Code(Error(err, "")) == apperr.ECONFLICT {
 		return user.User{}, apperr.Fields{"email": "Someone with that address already has an account here."}
@@ -574,6 +572,13 @@ func (s *UserService) Invite(ctx context.Context, t tenant.Tenant, in Invitation
 		return user.User{}, fmt.Errorf("user: invite: %w", err)
 	}
 	return u, nil
+}
+
+// invitationMail is the invitation to a portal, with its link.
+func (s *UserService) invitationMail(t tenant.Tenant, email, name, inviter, secret string) mail.Message {
+	return s.compose(t, email, name, "You are invited to "+t.Name,
+		inviter+" has invited you to learn on "+t.Name+". Choose your password with the link below to start; it works once, within seven days.",
+		&mail.Action{Label: "Accept the invitation", URL: s.portalURL(t) + "/invitations/accept?token=" + url.QueryEscape(secret)})
 }
 
 // AcceptInvitation sets the invited person's name and password with the
