@@ -186,6 +186,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/settings", s.handleAdminSettingsSave)
 				r.Post("/settings/logo", s.handleLogoUpload)
 				r.Get("/audit", s.handleAdminAudit)
+				r.Get("/audit.csv", s.handleAdminAuditCSV)
 			})
 		})
 	})
