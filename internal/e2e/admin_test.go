@@ -54,6 +54,10 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A pending custom domain shows on the settings page and the operator's.
+	if _, err := srv.Main.Tenants.RequestDomain(ctx, acme.ID, "learn.acme.example", "localhost", by); err != nil {
+		t.Fatal(err)
+	}
 	coursePath := "/admin/courses/" + itoa(rec.ID)
 	lessonPath := coursePath + "/lessons/" + rec.Draft.Modules[1].Lessons[0].Key
 
@@ -65,6 +69,22 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 		b.Visit(portal + path)
 	}
 	b.Screenshot("lesson-editor")
+
+	// The settings preview: the header in the new colour and name, and the
+	// home page's greeting, before anything is saved.
+	b.Visit(portal + "/admin/settings")
+	b.Do(
+		chromedp.SetValue(chromedp.CSS("#f-name"), "Acme Academy"),
+		chromedp.SetValue(chromedp.CSS("#f-primary_color"), "#7a1f5c"),
+		chromedp.SetValue(chromedp.CSS("#f-welcome_text"), "Learn to work well with your manager."),
+		chromedp.Click(chromedp.CSS(`[data-testid="preview-button"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="preview"]`)),
+	)
+	b.CheckAccessibility()
+	if got := b.Text(".site-header .brand"); got != "Acme Academy" {
+		t.Errorf("preview header %q", got)
+	}
+	b.Screenshot("settings-preview")
 
 	op := browsertest.NewBrowser(t)
 	signIn(op, srv.URL+"/platform/login", "op@upward.test")

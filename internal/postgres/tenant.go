@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -154,6 +155,69 @@ func (s *TenantService) UpdateTenant(ctx context.Context, t tenant.Tenant, by Au
 		return tenant.Tenant{}, fmt.Errorf("tenant: update: %w", Error(err, "Portal"))
 	}
 	return out, nil
+}
+
+// SaveSettings saves what a portal's own administrator may change: its
+// name, colour, welcome text and contact address, and its sign-up and
+// locale settings. Slug, status, plan, seats and logo stay as stored,
+// whatever t says: they are the platform's, or have their own form. The
+// portal's audit log records which fields changed.
+func (s *TenantService) SaveSettings(ctx context.Context, t tenant.Tenant, by AuditActor) (tenant.Tenant, error) {
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return tenant.Tenant{}, err
+	}
+	var out tenant.Tenant
+	err := s.db.InTenantTx(ctx, t.ID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+tenantColumns+` FROM tenants t WHERE t.id = $1 FOR UPDATE`, t.ID)
+		if err != nil {
+			return err
+		}
+		before, err := pgx.CollectExactlyOneRow(rows, scanTenant)
+		if err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `
+			UPDATE tenants AS t SET name = $2, primary_color = $3, welcome_text = $4, contact_email = $5,
+				self_registration = $6, allowed_email_domains = $7, default_time_zone = $8, default_language = $9,
+				updated_at = $10
+			WHERE t.id = $1
+			RETURNING `+tenantColumns,
+			t.ID, t.Name, t.Branding.PrimaryColor, t.Branding.WelcomeText, t.Branding.ContactEmail,
+			t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains, t.Settings.DefaultTimeZone,
+			t.Settings.DefaultLanguage, tx.Now)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanTenant); err != nil {
+			return err
+		}
+		return audit(ctx, tx, t.ID, by, "settings.update", out.Name, map[string]any{"changed": changedSettings(before, out)})
+	})
+	if err != nil {
+		return tenant.Tenant{}, fmt.Errorf("tenant: save settings: %w", Error(err, "Portal"))
+	}
+	return out, nil
+}
+
+// changedSettings names the settings fields that differ, as the form names
+// them.
+func changedSettings(a, b tenant.Tenant) []string {
+	changed := []string{}
+	add := func(field string, differs bool) {
+		if differs {
+			changed = append(changed, field)
+		}
+	}
+	add("name", a.Name != b.Name)
+	add("primary_color", a.Branding.PrimaryColor != b.Branding.PrimaryColor)
+	add("welcome_text", a.Branding.WelcomeText != b.Branding.WelcomeText)
+	add("contact_email", a.Branding.ContactEmail != b.Branding.ContactEmail)
+	add("self_registration", a.Settings.SelfRegistration != b.Settings.SelfRegistration)
+	add("allowed_email_domains", !slices.Equal(a.Settings.AllowedEmailDomains, b.Settings.AllowedEmailDomains))
+	add("default_time_zone", a.Settings.DefaultTimeZone != b.Settings.DefaultTimeZone)
+	add("default_language", a.Settings.DefaultLanguage != b.Settings.DefaultLanguage)
+	return changed
 }
 
 // EnsureTenant creates the portal if its slug is free and returns it either

@@ -704,34 +704,6 @@ func sameRoles(a, b []user.Role) bool {
 	return true
 }
 
-// AuditEvent is one row of a portal's audit log.
-type AuditEvent struct {
-	At         time.Time
-	ActorLabel string
-	Action     string
-	Subject    string
-	IP         string
-}
-
-// FindAuditEvents returns the portal's newest audit events.
-func (s *UserService) FindAuditEvents(ctx context.Context, tenantID int64, limit int) ([]AuditEvent, error) {
-	var out []AuditEvent
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT at, actor_label, action, subject, coalesce(host(ip), '')
-			FROM audit_events WHERE tenant_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, tenantID, limit)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AuditEvent])
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("audit: find: %w", err)
-	}
-	return out, nil
-}
-
 // UpdateProfile saves what people may change about themselves: their name
 // and time zone.
 func (s *UserService) UpdateProfile(ctx context.Context, tenantID, userID int64, name, timeZone string, by AuditActor) (user.User, error) {

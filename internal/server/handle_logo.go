@@ -14,7 +14,6 @@ import (
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/web/pages"
 )
 
 // logoURL is where a portal's logo is served; the file name carries a hash
@@ -34,11 +33,10 @@ func (s *Server) handleLogoUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	t := stateOf(r).Tenant
 	fail := func(err error) {
-		v := settingsView(tenantFormView(*t))
-		v.CSRF, v.Error = s.csrfToken(r), apperr.Message(err)
+		v := settingsView(*t)
+		v.Error = apperr.Message(err)
 		v.Errors = map[string]string{"logo": apperr.Message(err)}
-		v.LogoURL = logoURL(t)
-		s.render(w, r, http.StatusUnprocessableEntity, s.page(r, "Portal settings"), pages.AdminSettings(v))
+		s.renderSettings(w, r, http.StatusUnprocessableEntity, s.page(r, "Portal settings"), v)
 	}
 	file, _, err := r.FormFile("logo")
 	if err != nil {

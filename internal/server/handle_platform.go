@@ -151,7 +151,7 @@ func tenantFromForm(r *http.Request, t tenant.Tenant) (tenant.Tenant, apperr.Fie
 
 func tenantFormView(t tenant.Tenant) pages.TenantFormView {
 	return pages.TenantFormView{
-		Slug: t.Slug, Name: t.Name, Status: string(t.Status), Plan: t.Plan, SeatLimit: strconv.Itoa(t.SeatLimit),
+		ID: t.ID, Slug: t.Slug, Name: t.Name, Status: string(t.Status), Plan: t.Plan, SeatLimit: strconv.Itoa(t.SeatLimit),
 		PrimaryColor: t.Branding.PrimaryColor, WelcomeText: t.Branding.WelcomeText, ContactEmail: t.Branding.ContactEmail,
 		SelfRegistration: t.Settings.SelfRegistration, AllowedEmailDomains: strings.Join(t.Settings.AllowedEmailDomains, ", "),
 		DefaultTimeZone: t.Settings.DefaultTimeZone, DefaultLanguage: t.Settings.DefaultLanguage,
@@ -175,6 +175,15 @@ func (s *Server) renderTenantForm(w http.ResponseWriter, r *http.Request, status
 	title := "New portal"
 	if !v.New {
 		title = v.Name
+		domains, err := s.tenants.FindDomains(r.Context(), v.ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, d := range domains {
+			v.Domains = append(v.Domains, pages.DomainRow{Name: d.Name, Verified: d.Verified(), RequestedAt: d.RequestedAt})
+		}
+		v.PortalHost = v.Slug + "." + s.cfg.BaseDomain
 	}
 	s.render(w, r, status, s.page(r, title), pages.TenantForm(v))
 }
@@ -232,7 +241,27 @@ func (s *Server) handlePlatformTenantShow(w http.ResponseWriter, r *http.Request
 	}
 	v := tenantFormView(t)
 	v.Action = "/platform/tenants/" + strconv.FormatInt(t.ID, 10)
+	v.Notice = s.popFlash(r)
 	s.renderTenantForm(w, r, http.StatusOK, v, t.ResellerID)
+}
+
+// handlePlatformDomainVerify marks a portal's pending custom domain
+// verified, once the operator has checked its DNS: from then on the domain
+// serves the portal.
+func (s *Server) handlePlatformDomainVerify(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.platformTenant(w, r)
+	if !ok {
+		return
+	}
+	by := s.auditActor(r)
+	by.Label = "platform operator" // as the portal's own audit log shows it
+	d, err := s.tenants.VerifyDomain(r.Context(), t.ID, r.PostFormValue("domain"), by)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, d.Name+" is verified and now serves "+t.Name+".")
+	http.Redirect(w, r, "/platform/tenants/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
 }
 
 func (s *Server) handlePlatformTenantUpdate(w http.ResponseWriter, r *http.Request) {

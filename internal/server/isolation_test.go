@@ -45,6 +45,9 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err := s.main.Tenants.SetLogo(ctx, globex.ID, "logo-globex-secret.png", by); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.main.Tenants.RequestDomain(ctx, globex.ID, "secret-domain.globex.example", "localhost", by); err != nil {
+		t.Fatal(err)
+	}
 	secretCourse, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
 	if len(problems) > 0 {
 		t.Fatal(problems)
@@ -95,7 +98,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err := postgres.NewCourseService(s.db).RecordUpload(ctx, globex.ID, secretFile, by); err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection"}
+	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
