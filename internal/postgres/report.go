@@ -57,6 +57,17 @@ const enrolmentState = `CASE WHEN e.status = 'completed' THEN 'completed'
 	WHEN e.first_access_at IS NOT NULL THEN 'in_progress'
 	ELSE 'not_started' END`
 
+// learnerScore is enrolment e's score: the mean of the learner's best
+// score per quiz among the attempts in the range, read through the
+// attempts' index for each enrolment. A join with every learner's scores
+// aggregated first would be as fast with fresh statistics, but right after
+// a bulk load the planner may take it for a few rows and aggregate again
+// for each learner.
+var learnerScore = `(SELECT avg(best)::float8 FROM (
+		SELECT max(qa.score) AS best FROM quiz_attempts qa
+		WHERE qa.tenant_id = e.tenant_id AND qa.enrolment_id = e.id AND ` + inRange("qa.submitted_at") + `
+		GROUP BY qa.block_key) b)`
+
 // inGroup holds for the learner in column col when they are a member of
 // the filter's group, or when no group is chosen.
 func inGroup(col string) string {
@@ -182,8 +193,10 @@ func summary(ctx context.Context, tx *Tx, a pgx.NamedArgs) (Summary, error) {
 				AND (@course = 0 OR e.course_id = @course) AND `+inGroup("e.user_id")+`
 		),
 		bests AS (
-			SELECT max(qa.score) AS best FROM quiz_attempts qa JOIN counted e ON e.id = qa.enrolment_id
-			WHERE qa.tenant_id = @tenant AND `+inRange("qa.submitted_at")+`
+			SELECT max(qa.score) AS best FROM quiz_attempts qa
+			JOIN enrolments e ON e.tenant_id = qa.tenant_id AND e.id = qa.enrolment_id
+			WHERE qa.tenant_id = @tenant AND e.status <> 'withdrawn' AND (@course = 0 OR e.course_id = @course)
+				AND `+inGroup("e.user_id")+` AND `+inRange("qa.submitted_at")+`
 			GROUP BY qa.enrolment_id, qa.block_key
 		)
 		SELECT
@@ -237,10 +250,13 @@ func completionsOverTime(ctx context.Context, tx *Tx, a pgx.NamedArgs, f report.
 		buckets AS (
 			SELECT g::date AS start, p.unit FROM periods p,
 				generate_series(date_trunc(p.unit, p.first::timestamp), p.last::timestamp, ('1 ' || p.unit)::interval) g
+		),
+		counts AS (
+			SELECT date_trunc(p.unit, d.at)::date AS start, count(*) AS n FROM done d, periods p GROUP BY 1
 		)
-		SELECT b.start, b.unit, count(d.at)
-		FROM buckets b LEFT JOIN done d ON date_trunc(b.unit, d.at)::date = b.start
-		GROUP BY b.start, b.unit ORDER BY b.start`,
+		SELECT b.start, b.unit, coalesce(c.n, 0)
+		FROM buckets b LEFT JOIN counts c ON c.start = b.start
+		ORDER BY b.start`,
 		with(a, "first", f.Start(), "last", last),
 		func(b *unitBucket) []any { return []any{&b.Start, &b.unit, &b.Count} },
 		func(b unitBucket) error {
@@ -301,24 +317,24 @@ func (c CourseFigures) CompletionRate() report.Ratio {
 // courseFigures lists every course ever published with its figures.
 func courseFigures(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(CourseFigures) error) error {
 	return forEach(ctx, tx, `
-		WITH counted AS (
-			SELECT e.id, e.course_id, e.enrolled_at, `+enrolmentState+` AS state FROM enrolments e
-			WHERE e.tenant_id = @tenant AND e.status <> 'withdrawn' AND `+inGroup("e.user_id")+`
-		),
-		bests AS (
-			SELECT e.course_id, max(qa.score) AS best FROM quiz_attempts qa JOIN counted e ON e.id = qa.enrolment_id
-			WHERE qa.tenant_id = @tenant AND `+inRange("qa.submitted_at")+`
-			GROUP BY e.course_id, qa.enrolment_id, qa.block_key
-		),
-		scores AS (SELECT course_id, avg(best)::float8 AS score FROM bests GROUP BY course_id),
-		made AS (SELECT * FROM counted WHERE `+inRange("enrolled_at")+`)
-		SELECT c.id, c.title, c.status, count(m.id), count(m.id) FILTER (WHERE m.state = 'completed'),
-			count(m.id) FILTER (WHERE m.state = 'overdue'), s.score
+		SELECT c.id, c.title, c.status, m.enrolments, m.completed, m.overdue, s.score
 		FROM courses c
-		LEFT JOIN made m ON m.course_id = c.id
-		LEFT JOIN scores s ON s.course_id = c.id
+		CROSS JOIN LATERAL (
+			SELECT count(*) AS enrolments, count(*) FILTER (WHERE `+enrolmentState+` = 'completed') AS completed,
+				count(*) FILTER (WHERE `+enrolmentState+` = 'overdue') AS overdue
+			FROM enrolments e
+			WHERE e.tenant_id = c.tenant_id AND e.course_id = c.id AND e.status <> 'withdrawn'
+				AND `+inGroup("e.user_id")+` AND `+inRange("e.enrolled_at")+`
+		) m
+		CROSS JOIN LATERAL (
+			SELECT avg(best)::float8 AS score FROM (
+				SELECT max(qa.score) AS best FROM enrolments e
+				JOIN quiz_attempts qa ON qa.tenant_id = e.tenant_id AND qa.enrolment_id = e.id
+				WHERE e.tenant_id = c.tenant_id AND e.course_id = c.id AND e.status <> 'withdrawn'
+					AND `+inGroup("e.user_id")+` AND `+inRange("qa.submitted_at")+`
+				GROUP BY qa.enrolment_id, qa.block_key) b
+		) s
 		WHERE c.tenant_id = @tenant AND c.published_version IS NOT NULL
-		GROUP BY c.id, c.title, c.status, s.score
 		ORDER BY lower(c.title), c.id`, a,
 		func(c *CourseFigures) []any {
 			return []any{&c.CourseID, &c.Title, &c.Status, &c.Enrolments, &c.Completed, &c.Overdue, &c.AverageScore}
@@ -409,18 +425,10 @@ type CourseLearnerRow struct {
 
 func courseLearners(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(CourseLearnerRow) error) error {
 	return forEach(ctx, tx, `
-		WITH bests AS (
-			SELECT qa.enrolment_id, max(qa.score) AS best FROM quiz_attempts qa
-			JOIN enrolments e ON e.tenant_id = qa.tenant_id AND e.id = qa.enrolment_id
-			WHERE qa.tenant_id = @tenant AND e.course_id = @course AND `+inRange("qa.submitted_at")+`
-			GROUP BY qa.enrolment_id, qa.block_key
-		),
-		scores AS (SELECT enrolment_id, avg(best)::float8 AS score FROM bests GROUP BY enrolment_id)
-		SELECT u.id, u.name, u.email, `+enrolmentState+`, e.percent, s.score, e.time_spent_seconds,
+		SELECT u.id, u.name, u.email, `+enrolmentState+`, e.percent, `+learnerScore+`, e.time_spent_seconds,
 			e.enrolled_at, e.due_at, e.completed_at, e.last_access_at
 		FROM enrolments e
 		JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
-		LEFT JOIN scores s ON s.enrolment_id = e.id
 		WHERE e.tenant_id = @tenant AND e.course_id = @course AND e.status <> 'withdrawn'
 			AND `+inGroup("e.user_id")+` AND `+inRange("e.enrolled_at")+`
 		ORDER BY lower(u.name), u.id
@@ -548,18 +556,10 @@ type LearnerCourseRow struct {
 
 func learnerCourses(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(LearnerCourseRow) error) error {
 	return forEach(ctx, tx, `
-		WITH bests AS (
-			SELECT qa.enrolment_id, max(qa.score) AS best FROM quiz_attempts qa
-			JOIN enrolments e ON e.tenant_id = qa.tenant_id AND e.id = qa.enrolment_id
-			WHERE qa.tenant_id = @tenant AND e.user_id = @user AND `+inRange("qa.submitted_at")+`
-			GROUP BY qa.enrolment_id, qa.block_key
-		),
-		scores AS (SELECT enrolment_id, avg(best)::float8 AS score FROM bests GROUP BY enrolment_id)
-		SELECT c.id, c.title, `+enrolmentState+`, e.percent, s.score, e.time_spent_seconds,
+		SELECT c.id, c.title, `+enrolmentState+`, e.percent, `+learnerScore+`, e.time_spent_seconds,
 			e.enrolled_at, e.due_at, e.completed_at, e.last_access_at
 		FROM enrolments e
 		JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
-		LEFT JOIN scores s ON s.enrolment_id = e.id
 		WHERE e.tenant_id = @tenant AND e.user_id = @user AND e.status <> 'withdrawn' AND `+inRange("e.enrolled_at")+`
 		ORDER BY e.enrolled_at, e.id`, a,
 		func(r *LearnerCourseRow) []any {

@@ -36,6 +36,7 @@ type Server struct {
 	courses   *postgres.CourseService
 	learning  *postgres.LearningService
 	paths     *postgres.PathService
+	reports   *postgres.ReportService
 	library   []library.Loaded // the built-in course library
 	md        *markdown.Renderer
 	sessions  *scs.SessionManager
@@ -72,6 +73,7 @@ func New(d Deps) *Server {
 		courses:   postgres.NewCourseService(d.DB),
 		learning:  postgres.NewLearningService(d.DB),
 		paths:     postgres.NewPathService(d.DB),
+		reports:   postgres.NewReportService(d.DB),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,
