@@ -208,7 +208,7 @@ func TestMigrations_DownAndUpAgain(t *testing.T) {
 	if err != nil || st.Current != st.Latest || len(st.Pending) != 0 {
 		t.Fatalf("fresh test database: status %+v, err %v; want fully migrated", st, err)
 	}
-	if err := mg.Down(int(st.Latest)); err != nil {
+	if err := mg.Down(st.Count); err != nil {
 		t.Fatalf("down: %v", err)
 	}
 	if st, _ := mg.Status(); st.Current != 0 || len(st.Pending) == 0 {

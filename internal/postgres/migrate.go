@@ -86,6 +86,7 @@ type MigrationStatus struct {
 	Current uint // 0 when nothing is applied
 	Dirty   bool // a migration failed half-way; fix by hand, then force
 	Latest  uint
+	Count   int      // embedded migrations (versions may have gaps)
 	Pending []string // names of migrations not yet applied
 }
 
@@ -98,6 +99,7 @@ func (mg *Migrator) Status() (MigrationStatus, error) {
 	}
 	st.Current, st.Dirty = v, dirty
 	for _, name := range upMigrations() {
+		st.Count++
 		n, _ := strconv.ParseUint(strings.SplitN(name, "_", 2)[0], 10, 64)
 		if uint(n) > st.Latest {
 			st.Latest = uint(n)
