@@ -121,7 +121,7 @@ func summaryFigures(sum postgres.Summary, scope string) []pages.ReportFigure {
 		{Key: "completion-rate", Label: "Completion rate", Value: sum.CompletionRate().String(),
 			Note: fmt.Sprintf("%d of the %d enrolments completed", sum.Completed, sum.Enrolments)},
 		{Key: "average-score", Label: "Average quiz score", Value: percentScore(sum.AverageScore),
-			Note: fmt.Sprintf("each learner's best score per quiz, over %d", sum.ScoredQuizzes)},
+			Note: fmt.Sprintf("the mean of each learner's best score on each quiz (%d such bests)", sum.ScoredQuizzes)},
 		{Key: "overdue", Label: "Overdue", Value: strconv.Itoa(sum.Overdue), Note: "of the enrolments, past their due date"},
 	}
 }
