@@ -226,13 +226,14 @@ type Bucket struct {
 
 // completionsOverTime counts completions per period, empty periods
 // included. The periods run from the first day of the range (or of the
-// first completion, and at least the last 30 days) to its last day (or
-// today); they are days up to a month, weeks up to half a year, months
-// beyond.
+// first completion, and at least the last 30 days) to its last day or
+// today, whichever comes first; they are days up to a month, weeks up to
+// half a year, months beyond.
 func completionsOverTime(ctx context.Context, tx *Tx, a pgx.NamedArgs, f report.Filter) (Completions, error) {
-	last := f.To
-	if last.IsZero() {
-		last = tx.Now.UTC().Truncate(24 * time.Hour)
+	// The chart stops today: no completion lies ahead.
+	last := tx.Now.UTC().Truncate(24 * time.Hour)
+	if !f.To.IsZero() && f.To.Before(last) {
+		last = f.To
 	}
 	c := Completions{Unit: "day"}
 	err := forEach(ctx, tx, `

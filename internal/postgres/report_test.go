@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -361,6 +362,20 @@ func TestReport_OverviewFiguresAreTheHandCountedOnes(t *testing.T) {
 		}
 	})
 
+	t.Run("TheChartStopsToday", func(t *testing.T) {
+		o, err := f.reports.Overview(f.ctx, f.tenantID, filter(t, 0, "", "2025-06-30"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := buckets(o.Completions), "02-10:1 02-17:0 02-24:1 03-03:0 03-10:0 03-17:0 03-24:1 03-31:0"; got != want {
+			t.Errorf("completions to the end of June\n got %s\nwant %s", got, want)
+		}
+		o, err = f.reports.Overview(f.ctx, f.tenantID, filter(t, 0, "2025-04-01", ""))
+		if err != nil || len(o.Completions.Buckets) != 0 {
+			t.Errorf("from tomorrow: %v %v", o.Completions, err)
+		}
+	})
+
 	t.Run("AGroupOfAnotherPortalIsRefused", func(t *testing.T) {
 		_, err := f.reports.Overview(f.ctx, f.tenantID, report.Filter{GroupID: f.sales + 1000})
 		if fields, ok := apperr.FieldsOf(err); !ok || fields["group"] == "" {
@@ -443,6 +458,20 @@ func TestReport_CourseFiguresAreTheHandCountedOnes(t *testing.T) {
 		cr, err := f.reports.CourseReport(f.ctx, f.tenantID, f.first.ID, report.Filter{}, 2)
 		if err != nil || len(cr.Learners) != 2 || cr.Summary.Enrolments != 4 {
 			t.Errorf("limited to 2: %d learners of %d, %v", len(cr.Learners), cr.Summary.Enrolments, err)
+		}
+	})
+	t.Run("AStreamHandsOverRowByRowAndStopsWhenTold", func(t *testing.T) {
+		var names []string
+		stop := errors.New("the client went away")
+		err := f.reports.StreamTable(f.ctx, f.tenantID, postgres.TableCourseLearners, f.first.ID, report.Filter{}, func(row any) error {
+			names = append(names, row.(postgres.CourseLearnerRow).Name)
+			if len(names) == 2 {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || strings.Join(names, ",") != "Ana,Bo" {
+			t.Errorf("stopped after %v with %v", names, err)
 		}
 	})
 	t.Run("ACourseOfAnotherPortalIsNotFound", func(t *testing.T) {
