@@ -42,6 +42,9 @@ const (
 	ManagePlatform
 	// AuthorCourses: create, edit, publish and import courses.
 	AuthorCourses
+	// ViewReports: read the portal's reports on courses, learners and
+	// paths, and download them.
+	ViewReports
 )
 
 // Allow reports whether the actor may perform the action.
@@ -49,7 +52,7 @@ func Allow(a Actor, act Action) bool {
 	switch act {
 	case ViewAccount:
 		return a.SignedIn()
-	case ManageUsers, ManagePortal, ViewAudit:
+	case ManageUsers, ManagePortal, ViewAudit, ViewReports:
 		return a.SignedIn() && a.has(user.Admin)
 	case ManagePlatform:
 		return a.Operator()

@@ -34,6 +34,10 @@ func TestAllow(t *testing.T) {
 		{"InstructorAuthorsCourses", instructor, access.AuthorCourses, true},
 		{"AdminAuthorsCourses", admin, access.AuthorCourses, true},
 		{"LearnerDoesNotAuthor", learner, access.AuthorCourses, false},
+		{"AdminReadsReports", admin, access.ViewReports, true},
+		{"InstructorReadsNoReports", instructor, access.ViewReports, false},
+		{"LearnerReadsNoReports", learner, access.ViewReports, false},
+		{"OperatorReadsNoPortalReports", operator, access.ViewReports, false},
 	}
 	for _, m := range matrix {
 		t.Run(m.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -265,6 +266,9 @@ func (s *Server) renderCourseLearners(w http.ResponseWriter, r *http.Request, st
 	}
 	v.CSRF, v.CourseID, v.Title, v.Published = s.csrfToken(r), rec.ID, rec.Title, rec.Status == "published"
 	v.SelfEnrol, v.Code = es.SelfEnrol, es.Code
+	if access.Allow(stateOf(r).Actor, access.ViewReports) {
+		v.ReportURL = "/admin/reports/courses/" + strconv.FormatInt(rec.ID, 10)
+	}
 	if v.Users, v.Groups, err = s.assigneeChoices(r); err != nil {
 		s.renderError(w, r, err)
 		return

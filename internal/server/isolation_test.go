@@ -103,6 +103,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
 		"users/{id}":          strconv.FormatInt(secret.ID, 10),
+		"learners/{id}":       strconv.FormatInt(secret.ID, 10),
 		"groups/{id}":         strconv.FormatInt(secretGroup.ID, 10),
 		"groups/{groupID}":    strconv.FormatInt(secretGroup.ID, 10),
 		"members/{userID}":    strconv.FormatInt(secret.ID, 10),

@@ -37,6 +37,7 @@ type Server struct {
 	learning  *postgres.LearningService
 	paths     *postgres.PathService
 	auditLog  *postgres.AuditService
+	reports   *postgres.ReportService
 	library   []library.Loaded // the built-in course library
 	md        *markdown.Renderer
 	sessions  *scs.SessionManager
@@ -74,6 +75,7 @@ func New(d Deps) *Server {
 		learning:  postgres.NewLearningService(d.DB),
 		paths:     postgres.NewPathService(d.DB),
 		auditLog:  postgres.NewAuditService(d.DB),
+		reports:   postgres.NewReportService(d.DB),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,
