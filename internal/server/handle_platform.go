@@ -10,6 +10,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/plan"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/components"
 	"github.com/upward-lms/upward/web/pages"
@@ -159,6 +160,10 @@ func tenantFormView(t tenant.Tenant) pages.TenantFormView {
 }
 
 func (s *Server) renderTenantForm(w http.ResponseWriter, r *http.Request, status int, v pages.TenantFormView, resellerID *int64) {
+	for _, p := range plan.Plans {
+		v.Plans = append(v.Plans, components.Option{Value: p.Name, Label: p.Label + " (" + strconv.Itoa(p.SeatLimit) + " seats)",
+			Selected: p.Name == v.Plan || (v.Plan == "" && p.Name == tenant.DefaultPlan)})
+	}
 	v.CSRF = s.csrfToken(r)
 	if v.New {
 		v.Action = "/platform/tenants"

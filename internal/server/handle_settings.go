@@ -6,6 +6,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/plan"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/pages"
@@ -120,6 +121,12 @@ func (s *Server) handleDomainRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	t := stateOf(r).Tenant
 	typed := r.PostFormValue("domain")
+	if !plan.Allows(t.Plan, plan.CustomDomain) {
+		v := settingsView(*t)
+		v.Domain, v.Errors, v.Error = typed, map[string]string{"domain": "Custom domains are not part of this portal's plan."}, "Custom domains are not part of this portal's plan."
+		s.renderSettings(w, r, http.StatusForbidden, s.page(r, "Portal settings"), v)
+		return
+	}
 	d, err := s.tenants.RequestDomain(r.Context(), t.ID, typed, s.cfg.BaseDomain, s.auditActor(r))
 	if fields, ok := apperr.FieldsOf(err); ok {
 		v := settingsView(*t)

@@ -360,3 +360,23 @@ func TestCustomDomain_RequestedByTheAdminVerifiedByTheOperator(t *testing.T) {
 		}
 	})
 }
+
+// Plans decide the features: a portal on the starter plan cannot ask for
+// a custom domain.
+func TestCustomDomain_NotOnAPlanWithout(t *testing.T) {
+	s, acme, _ := twoPortals(t)
+	acme.Plan = "starter"
+	if _, err := s.main.Tenants.UpdateTenant(context.Background(), acme, postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	admin := adminClient(t, s)
+	admin.get("/admin/settings")
+	if p := admin.post("/admin/settings/domains", url.Values{"domain": {"learn.acme.example"}}); p.status != http.StatusForbidden {
+		t.Errorf("a domain on the starter plan: %d", p.status)
+	}
+	var n int
+	s.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM tenant_domains WHERE domain = 'learn.acme.example'`).Scan(&n)
+	if n != 0 {
+		t.Error("the refused domain was stored")
+	}
+}

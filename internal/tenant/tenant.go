@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/plan"
 )
 
 // Status says whether a portal serves its people.
@@ -156,8 +157,12 @@ func (t Tenant) Validate() error {
 	if t.SeatLimit < 0 || t.SeatLimit > 1_000_000 {
 		f.Add("seat_limit", "Enter a seat limit between 0 and 1,000,000.")
 	}
-	if len(t.Plan) > 50 {
-		f.Add("plan", "Enter a plan name of at most 50 characters.")
+	if _, ok := plan.Find(t.Plan); !ok {
+		names := make([]string, len(plan.Plans))
+		for i, p := range plan.Plans {
+			names[i] = p.Name
+		}
+		f.Add("plan", "Choose one of the plans: "+strings.Join(names, ", ")+".")
 	}
 	if !colorRE.MatchString(t.Branding.PrimaryColor) {
 		f.Add("primary_color", "Enter a colour as # and six hexadecimal digits, like #1f5fa8.")
