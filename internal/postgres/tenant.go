@@ -25,7 +25,7 @@ func NewTenantService(db *DB) *TenantService { return &TenantService{db: db} }
 const tenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.seat_limit, t.reseller_id,
 	t.primary_color, t.welcome_text, coalesce(t.logo_file, ''), t.contact_email,
 	t.self_registration, t.allowed_email_domains, t.default_time_zone, t.default_language,
-	t.created_at, t.updated_at`
+	t.created_at, t.updated_at, t.account_id, t.audience`
 
 func scanTenant(row pgx.CollectableRow) (tenant.Tenant, error) {
 	var t tenant.Tenant
@@ -33,7 +33,7 @@ func scanTenant(row pgx.CollectableRow) (tenant.Tenant, error) {
 	err := row.Scan(&t.ID, &t.Slug, &t.Name, &status, &t.Plan, &t.SeatLimit, &t.ResellerID,
 		&t.Branding.PrimaryColor, &t.Branding.WelcomeText, &t.Branding.LogoFile, &t.Branding.ContactEmail,
 		&t.Settings.SelfRegistration, &t.Settings.AllowedEmailDomains, &t.Settings.DefaultTimeZone, &t.Settings.DefaultLanguage,
-		&t.CreatedAt, &t.UpdatedAt)
+		&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience)
 	t.Status = tenant.Status(status)
 	return t, err
 }
@@ -88,7 +88,7 @@ func (s *TenantService) findOne(ctx context.Context, sql string, arg any) (tenan
 }
 
 // CreateTenant creates a portal; the slug's uniqueness is the database's
-// to decide.
+// to decide. A portal given no account gets one of its own (a trigger).
 func (s *TenantService) CreateTenant(ctx context.Context, t tenant.Tenant, by AuditActor) (tenant.Tenant, error) {
 	t.Normalize()
 	if t.SeatLimit == 0 {
@@ -102,12 +102,12 @@ func (s *TenantService) CreateTenant(ctx context.Context, t tenant.Tenant, by Au
 		rows, err := tx.Query(ctx, `
 			INSERT INTO tenants AS t (slug, name, status, plan, seat_limit, reseller_id, primary_color, welcome_text,
 				contact_email, self_registration, allowed_email_domains, default_time_zone, default_language,
-				created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+				created_at, updated_at, account_id, audience)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
 			RETURNING `+tenantColumns,
 			t.Slug, t.Name, t.Status, t.Plan, t.SeatLimit, t.ResellerID, t.Branding.PrimaryColor, t.Branding.WelcomeText,
 			t.Branding.ContactEmail, t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains,
-			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now)
+			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, nullID(t.AccountID), t.Audience)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,8 @@ type Tenant struct {
 	Plan       string
 	SeatLimit  int
 	ResellerID *int64
+	AccountID  int64  // the organisation that owns the portal; 0 before it is created: it gets its own
+	Audience   string // whom the portal trains: employees, customers, partners, other
 	Branding   Branding
 	Settings   Settings
 	CreatedAt  time.Time
@@ -107,6 +109,9 @@ func ValidateSlug(s string) error {
 	return nil
 }
 
+// Audiences are whom a portal may train.
+var Audiences = []string{"employees", "customers", "partners", "other"}
+
 // Normalize trims the free-text fields and fills defaults.
 func (t *Tenant) Normalize() {
 	t.Slug = strings.ToLower(strings.TrimSpace(t.Slug))
@@ -117,6 +122,10 @@ func (t *Tenant) Normalize() {
 	}
 	if t.Status == "" {
 		t.Status = Active
+	}
+	t.Audience = strings.TrimSpace(t.Audience)
+	if t.Audience == "" {
+		t.Audience = "employees"
 	}
 	b := &t.Branding
 	b.PrimaryColor = strings.ToLower(strings.TrimSpace(b.PrimaryColor))
@@ -150,6 +159,9 @@ func (t Tenant) Validate() error {
 	}
 	if t.Name == "" || len(t.Name) > 200 {
 		f.Add("name", "Enter a name of 1 to 200 characters.")
+	}
+	if !slices.Contains(Audiences, t.Audience) {
+		f.Add("audience", "Choose employees, customers, partners or other.")
 	}
 	if t.Status != Active && t.Status != Suspended {
 		f.Add("status", "Choose active or suspended.")
