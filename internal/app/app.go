@@ -230,7 +230,9 @@ func (m *Main) startJobs() error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &postgres.MailWorker{DB: m.jobsDB, Sender: sender, Transport: transport, From: m.Config.MailFrom, Logger: m.Logger})
 	// The reminders go through the outbox, which needs the client below.
-	reminders := &postgres.RemindersWorker{DB: m.DB, PortalURL: m.PortalURL, Logger: m.Logger}
+	// On the jobs pool, like all background work, so it never competes
+	// with requests for the web pool.
+	reminders := &postgres.RemindersWorker{DB: m.jobsDB, PortalURL: m.PortalURL, Logger: m.Logger}
 	river.AddWorker(workers, reminders)
 	jobs, err := river.NewClient(riverpgxv5.New(m.jobsDB.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
