@@ -10,6 +10,7 @@ import (
 
 	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/app"
+	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/storage"
@@ -178,6 +179,16 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 			return fmt.Errorf("seed %s: %w", a.email, err)
 		}
 	}
+	// Console members: the demo company's account admin, and the reseller's.
+	console := postgres.NewConsoleService(db)
+	for _, cm := range []struct{ account, reseller, email, name string }{
+		{"demo", "", "account@demo.test", "Ari Account"},
+		{"", "northwind", "reseller@northwind.test", "Rae Reseller"},
+	} {
+		if _, err := console.CreateConsoleMember(ctx, cm.account, cm.reseller, cm.email, cm.name, demoPassword, by); err != nil && apperr.Code(err) != apperr.EINVALID {
+			return fmt.Errorf("seed console %s: %w", cm.email, err)
+		}
+	}
 	operators := postgres.NewOperatorService(db)
 	if n, err := operators.CountOperators(ctx); err != nil {
 		return err
@@ -193,7 +204,9 @@ Demo sign-ins (ENV=dev only), all with the password %q:
   instructor         instructor@demo.test   %slogin
   learner            learner@demo.test      %slogin
   client admin       admin@contoso.test     %slogin
-`, demoPassword, host(""), host(demo.Slug), host(demo.Slug), host(demo.Slug), host(client.Slug))
+  account console    account@demo.test      %sconsole
+  reseller console   reseller@northwind.test %sconsole
+`, demoPassword, host(""), host(demo.Slug), host(demo.Slug), host(demo.Slug), host(client.Slug), host(""), host(""))
 	return nil
 }
 

@@ -29,6 +29,7 @@ func commands() []command {
 		{"seed", "[flags]", "create the demo portal (running it again changes nothing)", runSeed},
 		{"courses", "lint | import", "check library course files; copy library courses into a portal", runCourses},
 		{"admin", "create --email EMAIL", "create a platform operator (password prompted, or read from stdin)", runAdmin},
+		{"console", "create --account|--reseller SLUG --email E --name N", "add an admin to an account's or a reseller's console", runConsole},
 		{"devdb", "start | stop | url", "manage the project-private PostgreSQL cluster under DATA_DIR", runDevDB},
 		{"version", "", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "upward", version)

@@ -2,103 +2,18 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 
-	"github.com/upward-lms/upward/internal/apperr"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/storage"
 )
 
 // LibraryInstall says what to copy from a course library into a portal.
-type LibraryInstall struct {
-	Courses []string // the course slugs to copy; none means all, with the paths
-	// Publish publishes what is copied, so learners see it at once.
-	Publish bool
-	// KeepExisting leaves a course the portal already has as it is; without
-	// it, the library's course becomes the portal course's new draft (never
-	// over unpublished changes: that is a conflict).
-	KeepExisting bool
-}
+type LibraryInstall = postgres.LibraryInstall
 
-// InstallLibrary copies library courses, their files and (when all courses
-// are copied) the paths whose courses the portal has, into a portal. Paths
-// the portal already has are left alone. say reports each step.
+// InstallLibrary copies library courses (and, with all of them, the
+// paths) into a portal, storing their files in files: see
+// postgres.InstallLibrary.
 func InstallLibrary(ctx context.Context, db *postgres.DB, files *storage.Dir, src fs.FS, tenantID int64, opt LibraryInstall, by postgres.AuditActor, say func(format string, args ...any)) error {
-	loaded, problems := library.LoadAll(src, ".")
-	paths, pathProblems := library.LoadPaths(src, ".", loaded)
-	if n := len(problems) + len(pathProblems); n > 0 {
-		return fmt.Errorf("the library has %d problem(s), the first %s; run 'upward courses lint'", n, append(problems, pathProblems...)[0])
-	}
-	wanted := map[string]bool{}
-	for _, s := range opt.Courses {
-		wanted[s] = true
-	}
-	courses := postgres.NewCourseService(db)
-	for _, l := range loaded {
-		slug := l.Course.Slug
-		if len(wanted) > 0 && !wanted[slug] {
-			continue
-		}
-		delete(wanted, slug)
-		existing, err := courses.FindCourseBySlug(ctx, tenantID, slug)
-		switch {
-		case err == nil && opt.KeepExisting:
-			say("%s: already in the portal, left as it is", slug)
-			continue
-		case err != nil && apperr.Code(err) != apperr.ENOTFOUND:
-			return err
-		}
-		c := l.Course
-		if err := library.StoreFiles(&c, src, l.Dir, files.Put); err != nil {
-			return fmt.Errorf("%s: %w", slug, err)
-		}
-		rec, err := courses.ImportCourse(ctx, tenantID, c, slug, by)
-		if err != nil {
-			return fmt.Errorf("%s: %w", slug, err)
-		}
-		if !opt.Publish {
-			say("%s: imported as a draft", slug)
-			continue
-		}
-		if existing.ID != 0 && !hasChanges(ctx, courses, rec) {
-			say("%s: imported; no changes to publish", slug)
-			continue
-		}
-		v, err := courses.Publish(ctx, tenantID, rec.ID, "From the library", by)
-		if err != nil {
-			return fmt.Errorf("%s: %w", slug, err)
-		}
-		say("%s: imported and published as version %d", slug, v)
-	}
-	for s := range wanted {
-		return fmt.Errorf("no course %q in the library", s)
-	}
-	if len(opt.Courses) > 0 {
-		return nil
-	}
-	pathSvc := postgres.NewPathService(db)
-	for _, p := range paths {
-		_, err := pathSvc.FindPathBySlug(ctx, tenantID, p.Slug)
-		if err == nil {
-			say("path %s: already in the portal, left as it is", p.Slug)
-			continue
-		}
-		if apperr.Code(err) != apperr.ENOTFOUND {
-			return err
-		}
-		if _, err := pathSvc.CreatePath(ctx, tenantID, p, p.Slug, opt.Publish, by); err != nil {
-			return fmt.Errorf("path %s: %w", p.Slug, err)
-		}
-		say("path %s: added", p.Slug)
-	}
-	return nil
-}
-
-// hasChanges reports whether a course's draft differs from its published
-// version (or was never published).
-func hasChanges(ctx context.Context, courses *postgres.CourseService, rec postgres.CourseRecord) bool {
-	ch, err := courses.DraftChanges(ctx, rec)
-	return err != nil || ch.Any()
+	return postgres.InstallLibrary(ctx, db, files.Put, src, tenantID, opt, by, say)
 }

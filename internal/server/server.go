@@ -36,6 +36,7 @@ type Server struct {
 	courses   *postgres.CourseService
 	learning  *postgres.LearningService
 	paths     *postgres.PathService
+	console   *postgres.ConsoleService
 	auditLog  *postgres.AuditService
 	reports   *postgres.ReportService
 	library   []library.Loaded // the built-in course library
@@ -74,6 +75,7 @@ func New(d Deps) *Server {
 		courses:   postgres.NewCourseService(d.DB),
 		learning:  postgres.NewLearningService(d.DB),
 		paths:     postgres.NewPathService(d.DB),
+		console:   postgres.NewConsoleService(d.DB),
 		auditLog:  postgres.NewAuditService(d.DB),
 		reports:   postgres.NewReportService(d.DB),
 		md:        markdown.New(),

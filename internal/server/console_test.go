@@ -1,0 +1,119 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+// A reseller creates a client portal with library courses; the client's
+// admin is invited, and the reseller's usage counts the portal's learner.
+// The reseller sees only its own clients; an account admin only the
+// account's portals.
+func TestConsole_AResellerProvisionsAClientPortal(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	resellers := postgres.NewResellerService(s.db)
+	if _, err := resellers.EnsureReseller(ctx, "northwind", "Northwind Partners"); err != nil {
+		t.Fatal(err)
+	}
+	other, err := resellers.EnsureReseller(ctx, "southwind", "Southwind")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "rival-client", Name: "Rival Client", ResellerID: &other.ID}, by); err != nil {
+		t.Fatal(err)
+	}
+	console := postgres.NewConsoleService(s.db)
+	if _, err := console.CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae", goodPassword, by); err != nil {
+		t.Fatal(err)
+	}
+	rae := newClient(t, s, "localhost")
+	rae.get("/console/login")
+	if p := rae.post("/console/login", url.Values{"email": {"rae@northwind.test"}, "password": {goodPassword}}); p.status != http.StatusSeeOther {
+		t.Fatalf("console sign-in: %d", p.status)
+	}
+	form := rae.get("/console/portals/new")
+	var library string
+	form.doc.Find(`input[name^="course_"]`).EachWithBreak(func(_ int, sel *goquery.Selection) bool { library, _ = sel.Attr("name"); return false })
+	if library == "" {
+		t.Fatal("no library course to preinstall")
+	}
+	bad := rae.post("/console/portals", url.Values{"name": {"Contoso"}, "slug": {"Not A Slug"}, "plan": {"standard"}, "audience": {"customers"}})
+	if bad.status != http.StatusUnprocessableEntity || bad.text(`[data-testid="error-slug"]`) == "" || bad.text(`[data-testid="error-admin_email"]`) == "" {
+		t.Errorf("a bad portal: %d", bad.status)
+	}
+	rae.get("/console/portals/new")
+	p := rae.post("/console/portals", url.Values{"name": {"Contoso"}, "slug": {"contoso"}, "plan": {"starter"}, "seat_limit": {"30"},
+		"audience": {"customers"}, "primary_color": {"#2d6a4f"}, "admin_email": {"chris@contoso.test"}, "admin_name": {"Chris"}, library: {"on"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	contoso, err := s.main.Tenants.FindTenantBySlug(ctx, "contoso")
+	if err != nil || contoso.SeatLimit != 30 || contoso.Plan != "starter" || contoso.ResellerID == nil || contoso.Audience != "customers" {
+		t.Fatalf("the client portal: %+v %v", contoso, err)
+	}
+	catalog, err := postgres.NewLearningService(s.db).FindCatalog(ctx, contoso.ID, 0, postgres.CatalogQuery{})
+	if err != nil || len(catalog) != 1 || "course_"+catalog[0].Slug != library {
+		t.Errorf("the preinstalled catalog: %+v %v", catalog, err)
+	}
+	var invited int
+	s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE to_address = 'chris@contoso.test'`).Scan(&invited)
+	if invited != 1 {
+		t.Errorf("%d invitations to the client's admin", invited)
+	}
+
+	home := rae.get("/console")
+	rows := home.doc.Find(`[data-testid="console-portals"] tbody tr`)
+	if rows.Length() != 1 || strings.Contains(home.doc.Text(), "Rival Client") {
+		t.Errorf("the reseller sees %d portals: %q", rows.Length(), rows.Text())
+	}
+	// A learner of the client enrols: the usage counts them.
+	lee, err := s.main.Users.EnsureUser(ctx, contoso, postgres.NewUser{Email: "lee@contoso.test", Name: "Lee", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewLearningService(s.db).Enrol(ctx, contoso.ID, lee.ID, catalog[0].ID, "self"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rae.get("/console").text(`[data-testid="seats-used"]`); got != "1 / 30" {
+		t.Errorf("seats used %q, want 1 / 30", got)
+	}
+	res, body := rae.raw("/console/usage.csv")
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "contoso,Contoso,starter,active,30,1,") || strings.Contains(string(body), "lee@contoso.test") {
+		t.Errorf("usage CSV: %d %q", res.StatusCode, body)
+	}
+
+	// An account admin creates a portal for partners in their own account.
+	demo, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
+	if _, err := console.CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, by); err != nil {
+		t.Fatal(err)
+	}
+	ari := newClient(t, s, "localhost")
+	ari.get("/console/login")
+	ari.post("/console/login", url.Values{"email": {"ari@demo.test"}, "password": {goodPassword}})
+	ari.get("/console/portals/new")
+	if p := ari.post("/console/portals", url.Values{"name": {"Demo Partners"}, "slug": {"demo-partners"}, "audience": {"partners"},
+		"admin_email": {"pat@demo.test"}, "admin_name": {"Pat"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("account portal: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	partners, _ := s.main.Tenants.FindTenantBySlug(ctx, "demo-partners")
+	if partners.AccountID != demo.AccountID || partners.Audience != "partners" {
+		t.Errorf("the partners portal belongs to account %d, want %d", partners.AccountID, demo.AccountID)
+	}
+	if got := ari.get("/console").doc.Find(`[data-testid="console-portals"] tbody tr`).Length(); got != 2 {
+		t.Errorf("the account sees %d portals, want its 2", got)
+	}
+	if p := newClient(t, s, "localhost").get("/console"); p.status != http.StatusSeeOther {
+		t.Errorf("the console without signing in: %d", p.status)
+	}
+}

@@ -1,0 +1,225 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/plan"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/web/components"
+	"github.com/upward-lms/upward/web/layout"
+	"github.com/upward-lms/upward/web/pages"
+)
+
+// The console, on the platform host: an account's admins run their
+// portals there, a reseller's admins their clients'.
+
+const (
+	sessConsoleID    = "console_id"
+	sessConsoleEpoch = "console_epoch"
+)
+
+// consoleMember is the signed-in console member, or nil.
+func (s *Server) consoleMember(r *http.Request) *postgres.ConsoleMember {
+	id := s.sessions.GetInt64(r.Context(), sessConsoleID)
+	if id == 0 {
+		return nil
+	}
+	m, err := s.console.FindConsoleMember(r.Context(), id)
+	if err != nil || m.SessionEpoch != s.sessions.GetInt(r.Context(), sessConsoleEpoch) {
+		return nil
+	}
+	return &m
+}
+
+// requireConsole admits console members and hands the handler the member.
+func (s *Server) requireConsole(h func(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		m := s.consoleMember(r)
+		if m == nil {
+			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+			return
+		}
+		h(w, r, *m)
+	}
+}
+
+func (s *Server) consolePage(r *http.Request, m postgres.ConsoleMember, title string) layout.Page {
+	p := s.page(r, title)
+	p.Brand, p.UserName, p.CSRF, p.SignOutAction = m.OrgName, m.Name, s.csrfToken(r), "/console/logout"
+	return p
+}
+
+func (s *Server) handleConsoleLoginShow(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, s.page(r, "Console sign-in"), pages.Login(pages.LoginView{Action: "/console/login", CSRF: s.csrfToken(r), Next: "/console"}))
+}
+
+func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
+	email := r.PostFormValue("email")
+	m, err := s.console.AuthenticateConsole(r.Context(), email, r.PostFormValue("password"), s.auditActor(r))
+	if err != nil {
+		if apperr.Code(err) != apperr.EUNAUTHORIZED {
+			s.serverError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusUnauthorized, s.page(r, "Console sign-in"), pages.Login(pages.LoginView{
+			Action: "/console/login", CSRF: s.csrfToken(r), Email: strings.TrimSpace(email), Next: "/console", Error: apperr.Message(err)}))
+		return
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Remove(r.Context(), sessCSRF)
+	s.sessions.Put(r.Context(), sessConsoleID, m.ID)
+	s.sessions.Put(r.Context(), sessConsoleEpoch, m.SessionEpoch)
+	http.Redirect(w, r, "/console", http.StatusSeeOther)
+}
+
+func (s *Server) handleConsoleLogout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
+}
+
+func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	portals, err := s.console.FindConsolePortals(r.Context(), m)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := pages.ConsoleView{CSRF: s.csrfToken(r), OrgName: m.OrgName, IsReseller: m.IsReseller(), Notice: s.popFlash(r)}
+	for _, p := range portals {
+		t := p.Tenant
+		v.Portals = append(v.Portals, pages.ConsolePortalRow{ID: t.ID, Name: t.Name, URL: s.portalURL(r, t.Slug), Account: p.AccountName,
+			Audience: t.Audience, Plan: t.Plan, Status: string(t.Status), SeatLimit: t.SeatLimit, SeatsUsed: p.SeatsUsed,
+			Active30: p.ActiveLearners30, Enrolments: p.Enrolments, Completions: p.Completions})
+	}
+	s.render(w, r, http.StatusOK, s.consolePage(r, m, m.OrgName), pages.Console(v))
+}
+
+// handleConsoleUsageCSV downloads the usage table: figures only, never
+// anyone's answers or personal data.
+func (s *Server) handleConsoleUsageCSV(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	portals, err := s.console.FindConsolePortals(r.Context(), m)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.streamCSV(w, r, "usage.csv", []string{"Portal", "Account", "Plan", "Status", "Seat limit", "Seats used", "Active learners (30 days)", "Enrolments", "Completions"},
+		func(emit func(cells ...string) error) error {
+			for _, p := range portals {
+				t := p.Tenant
+				if err := emit(t.Slug, p.AccountName, t.Plan, string(t.Status), strconv.Itoa(t.SeatLimit), strconv.Itoa(p.SeatsUsed),
+					strconv.Itoa(p.ActiveLearners30), strconv.Itoa(p.Enrolments), strconv.Itoa(p.Completions)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+func (s *Server) newPortalView(r *http.Request, m postgres.ConsoleMember, v pages.ConsoleNewPortalView) pages.ConsoleNewPortalView {
+	v.CSRF, v.IsReseller = s.csrfToken(r), m.IsReseller()
+	audience := r.PostFormValue("audience")
+	for _, a := range tenant.Audiences {
+		v.Audiences = append(v.Audiences, components.Option{Value: a, Label: a, Selected: a == audience})
+	}
+	chosenPlan := r.PostFormValue("plan")
+	for _, p := range plan.Plans {
+		v.Plans = append(v.Plans, components.Option{Value: p.Name, Label: p.Label, Selected: p.Name == chosenPlan || (chosenPlan == "" && p.Name == tenant.DefaultPlan)})
+	}
+	for _, l := range s.library {
+		v.Library = append(v.Library, pages.LibraryChoice{Slug: l.Course.Slug, Title: l.Course.Title, Checked: r.PostFormValue("course_"+l.Course.Slug) != ""})
+	}
+	if v.PrimaryColor == "" {
+		v.PrimaryColor = tenant.DefaultPrimaryColor
+	}
+	return v
+}
+
+func (s *Server) handleConsoleNewPortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	s.render(w, r, http.StatusOK, s.consolePage(r, m, "New portal"), pages.ConsoleNewPortal(s.newPortalView(r, m, pages.ConsoleNewPortalView{})))
+}
+
+// handleConsoleCreatePortal creates a portal for the member's account (or
+// a reseller's new client), invites its first admin and installs the
+// chosen library courses, published.
+func (s *Server) handleConsoleCreatePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	t := tenant.Tenant{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Audience: r.PostFormValue("audience"),
+		Branding: tenant.Branding{PrimaryColor: r.PostFormValue("primary_color")},
+		Settings: tenant.Settings{SelfRegistration: r.PostFormValue("self_registration") != ""}}
+	v := pages.ConsoleNewPortalView{Slug: t.Slug, Name: t.Name, PrimaryColor: t.Branding.PrimaryColor, SelfRegistration: t.Settings.SelfRegistration,
+		AdminEmail: r.PostFormValue("admin_email"), AdminName: r.PostFormValue("admin_name"), SeatLimit: r.PostFormValue("seat_limit"), Errors: map[string]string{}}
+	if m.IsReseller() {
+		t.Plan = r.PostFormValue("plan")
+		if p, ok := plan.Find(t.Plan); ok && strings.TrimSpace(v.SeatLimit) == "" {
+			t.SeatLimit = p.SeatLimit
+		} else if n, err := strconv.Atoi(strings.TrimSpace(v.SeatLimit)); err == nil {
+			t.SeatLimit = n
+		} else {
+			v.Errors["seat_limit"] = "Enter a whole number."
+		}
+	}
+	fail := func(status int) {
+		v.Error = "The portal was not created: please correct the fields marked below."
+		s.render(w, r, status, s.consolePage(r, m, "New portal"), pages.ConsoleNewPortal(s.newPortalView(r, m, v)))
+	}
+	if strings.TrimSpace(v.AdminEmail) == "" {
+		v.Errors["admin_email"] = "Give the address of the portal's first administrator."
+	}
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		fields, _ := apperr.FieldsOf(err)
+		for k, msg := range fields {
+			v.Errors[k] = msg
+		}
+	}
+	if len(v.Errors) > 0 {
+		fail(http.StatusUnprocessableEntity)
+		return
+	}
+	t, err := s.console.PortalFor(r.Context(), m, t)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	created, err := s.tenants.CreateTenant(r.Context(), t, postgres.AuditActor{Label: "console: " + m.Email})
+	if fields, ok := apperr.FieldsOf(err); ok {
+		for k, msg := range fields {
+			v.Errors[k] = msg
+		}
+		fail(http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if _, err := s.users.Invite(r.Context(), created, postgres.Invitation{Email: v.AdminEmail, Name: v.AdminName, Roles: []user.Role{user.Admin, user.Learner}}, postgres.AuditActor{Label: "console: " + m.Email}); err != nil {
+		s.renderError(w, r, err) // the portal exists: the admin can be invited again from it
+		return
+	}
+	var chosen []string
+	for _, l := range s.library {
+		if r.PostFormValue("course_"+l.Course.Slug) != "" {
+			chosen = append(chosen, l.Course.Slug)
+		}
+	}
+	if len(chosen) > 0 {
+		if err := postgres.InstallLibrary(r.Context(), s.db, s.files.Put, courses.FS, created.ID, postgres.LibraryInstall{Courses: chosen, Publish: true},
+			postgres.AuditActor{Label: "console: " + m.Email}, func(string, ...any) {}); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
+	s.flash(r, created.Name+" is ready; its administrator has been invited.")
+	http.Redirect(w, r, "/console", http.StatusSeeOther)
+}
