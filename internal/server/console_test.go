@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -115,5 +116,63 @@ func TestConsole_AResellerProvisionsAClientPortal(t *testing.T) {
 	}
 	if p := newClient(t, s, "localhost").get("/console"); p.status != http.StatusSeeOther {
 		t.Errorf("the console without signing in: %d", p.status)
+	}
+}
+
+func TestConsole_AnAccountCopiesACourseAndAResellerChangesSeats(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	demo, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
+	partners, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo-partners", Name: "Demo Partners", AccountID: demo.AccountID}, by)
+	stranger, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "stranger", Name: "Stranger"}, by)
+	rec := publishedExample(t, s, demo.ID)
+	console := postgres.NewConsoleService(s.db)
+	console.CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, by)
+	ari := newClient(t, s, "localhost")
+	ari.get("/console/login")
+	ari.post("/console/login", url.Values{"email": {"ari@demo.test"}, "password": {goodPassword}})
+	page := "/console/portals/" + fmt.Sprint(demo.ID)
+	ari.get(page)
+	if p := ari.post(page+"/copy", url.Values{"course": {fmt.Sprint(rec.ID)}, "target": {fmt.Sprint(stranger.ID)}}); p.status != http.StatusNotFound {
+		t.Errorf("copying into another account's portal: %d", p.status)
+	}
+	if p := ari.get("/console/portals/" + fmt.Sprint(stranger.ID)); p.status != http.StatusNotFound {
+		t.Errorf("another account's portal: %d", p.status)
+	}
+	ari.get(page)
+	if p := ari.post(page+"/copy", url.Values{"course": {fmt.Sprint(rec.ID)}, "target": {fmt.Sprint(partners.ID)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("copy: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	copied, err := postgresCourses(s).FindCourseBySlug(ctx, partners.ID, rec.Slug)
+	if err != nil || copied.Status != "draft" || len(copied.Draft.Modules) != len(rec.Draft.Modules) {
+		t.Errorf("the copy: %+v %v", copied.Status, err)
+	}
+	if p := ari.post(page, url.Values{"seat_limit": {"5"}, "plan": {"starter"}, "status": {"active"}}); p.status != http.StatusForbidden {
+		t.Errorf("an account changing its own seats: %d", p.status)
+	}
+
+	resellers := postgres.NewResellerService(s.db)
+	nw, _ := resellers.EnsureReseller(ctx, "northwind", "Northwind")
+	client, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "contoso", Name: "Contoso", ResellerID: &nw.ID}, by)
+	console.CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae", goodPassword, by)
+	rae := newClient(t, s, "localhost")
+	rae.get("/console/login")
+	rae.post("/console/login", url.Values{"email": {"rae@northwind.test"}, "password": {goodPassword}})
+	cp := "/console/portals/" + fmt.Sprint(client.ID)
+	rae.get(cp)
+	if p := rae.post(cp, url.Values{"seat_limit": {"many"}, "plan": {"starter"}, "status": {"active"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("bad seats: %d", p.status)
+	}
+	rae.get(cp)
+	if p := rae.post(cp, url.Values{"seat_limit": {"40"}, "plan": {"enterprise"}, "status": {"suspended"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", p.status)
+	}
+	after, _ := s.main.Tenants.FindTenantBySlug(ctx, "contoso")
+	if after.SeatLimit != 40 || after.Plan != "enterprise" || after.Status != tenant.Suspended {
+		t.Errorf("the client after the change: %+v", after)
+	}
+	if p := rae.get("/console/portals/" + fmt.Sprint(demo.ID)); p.status != http.StatusNotFound {
+		t.Errorf("a portal that is not the reseller's client: %d", p.status)
 	}
 }

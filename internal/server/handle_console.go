@@ -223,3 +223,132 @@ func (s *Server) handleConsoleCreatePortal(w http.ResponseWriter, r *http.Reques
 	s.flash(r, created.Name+" is ready; its administrator has been invited.")
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 }
+
+// consolePortal loads the URL's portal if it is the member's; another's is
+// not found.
+func (s *Server) consolePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) (tenant.Tenant, bool) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return tenant.Tenant{}, false
+	}
+	t, err := s.console.FindConsolePortal(r.Context(), m, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return tenant.Tenant{}, false
+	}
+	return t, true
+}
+
+func (s *Server) handleConsolePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	t, ok := s.consolePortal(w, r, m)
+	if !ok {
+		return
+	}
+	s.renderConsolePortal(w, r, m, t, http.StatusOK, pages.ConsolePortalView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) renderConsolePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember, t tenant.Tenant, status int, v pages.ConsolePortalView) {
+	v.CSRF, v.ID, v.Name, v.URL, v.IsReseller, v.Status = s.csrfToken(r), t.ID, t.Name, s.portalURL(r, t.Slug), m.IsReseller(), string(t.Status)
+	if v.SeatLimit == "" {
+		v.SeatLimit = strconv.Itoa(t.SeatLimit)
+	}
+	for _, p := range plan.Plans {
+		v.Plans = append(v.Plans, components.Option{Value: p.Name, Label: p.Label, Selected: p.Name == t.Plan})
+	}
+	if m.AccountID != nil {
+		recs, err := s.courses.FindCourses(r.Context(), t.ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, c := range recs {
+			if c.PublishedVersion != nil {
+				v.Courses = append(v.Courses, components.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Title})
+			}
+		}
+		portals, err := s.console.FindConsolePortals(r.Context(), m)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, p := range portals {
+			if p.Tenant.ID != t.ID {
+				v.Targets = append(v.Targets, components.Option{Value: strconv.FormatInt(p.Tenant.ID, 10), Label: p.Tenant.Name})
+			}
+		}
+	}
+	s.render(w, r, status, s.consolePage(r, m, t.Name), pages.ConsolePortal(v))
+}
+
+// handleConsolePortalSave lets a reseller suspend or reactivate a client's
+// portal and change its plan and seats.
+func (s *Server) handleConsolePortalSave(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	t, ok := s.consolePortal(w, r, m)
+	if !ok {
+		return
+	}
+	if !m.IsReseller() {
+		s.forbidden(w, r)
+		return
+	}
+	v := pages.ConsolePortalView{SeatLimit: r.PostFormValue("seat_limit")}
+	n, err := strconv.Atoi(strings.TrimSpace(v.SeatLimit))
+	if err != nil {
+		v.Errors, v.Error = map[string]string{"seat_limit": "Enter a whole number."}, "Nothing was saved."
+		s.renderConsolePortal(w, r, m, t, http.StatusUnprocessableEntity, v)
+		return
+	}
+	t.SeatLimit, t.Plan, t.Status = n, r.PostFormValue("plan"), tenant.Status(r.PostFormValue("status"))
+	if _, err := s.tenants.UpdateTenant(r.Context(), t, postgres.AuditActor{Label: "console: " + m.Email}); err != nil {
+		if fields, isForm := apperr.FieldsOf(err); isForm {
+			v.Errors, v.Error = fields, "Nothing was saved."
+			s.renderConsolePortal(w, r, m, t, http.StatusUnprocessableEntity, v)
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Saved.")
+	http.Redirect(w, r, "/console/portals/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
+}
+
+// handleConsoleCopyCourse copies a published course of one of the
+// account's portals into another of its portals, as a draft to review.
+func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	from, ok := s.consolePortal(w, r, m)
+	if !ok {
+		return
+	}
+	courseID, err1 := strconv.ParseInt(r.PostFormValue("course"), 10, 64)
+	targetID, err2 := strconv.ParseInt(r.PostFormValue("target"), 10, 64)
+	if err1 != nil || err2 != nil {
+		s.badRequest(w, r, "Choose a course and a portal from the lists.")
+		return
+	}
+	to, err := s.console.FindConsolePortal(r.Context(), m, targetID)
+	if err != nil || m.AccountID == nil {
+		s.renderError(w, r, &apperr.Error{Code: apperr.ENOTFOUND, Message: "Portal not found."})
+		return
+	}
+	rec, err := s.courses.FindCourseByID(r.Context(), from.ID, courseID)
+	if err != nil || rec.PublishedVersion == nil {
+		s.renderError(w, r, &apperr.Error{Code: apperr.ENOTFOUND, Message: "Course not found."})
+		return
+	}
+	c, err := s.courses.FindVersion(r.Context(), from.ID, rec.ID, *rec.PublishedVersion)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	// Files are stored once by content: the copy refers to the same ones.
+	if _, err := s.courses.ImportCourse(r.Context(), to.ID, c, "", postgres.AuditActor{Label: "console: " + m.Email}); err != nil {
+		if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EINVALID {
+			s.renderConsolePortal(w, r, m, from, statusOf(code), pages.ConsolePortalView{Error: apperr.Message(err)})
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Copied "+c.Title+" to "+to.Name+" as a draft: publish it there when ready.")
+	http.Redirect(w, r, "/console/portals/"+strconv.FormatInt(from.ID, 10), http.StatusSeeOther)
+}
