@@ -176,3 +176,20 @@ func TestConsole_AnAccountCopiesACourseAndAResellerChangesSeats(t *testing.T) {
 		t.Errorf("a portal that is not the reseller's client: %d", p.status)
 	}
 }
+
+// White label: a reseller's client portal says it is powered by the
+// reseller; a portal of its own says Upward.
+func TestWhiteLabel_AClientPortalNamesItsReseller(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	nw, _ := postgres.NewResellerService(s.db).EnsureReseller(ctx, "northwind", "Northwind Learning")
+	s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "contoso", Name: "Contoso", ResellerID: &nw.ID}, by)
+	s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
+	if got := newClient(t, s, "contoso.localhost").get("/login").text("footer"); !strings.Contains(got, "powered by Northwind Learning") || strings.Contains(got, "Upward") {
+		t.Errorf("the client's footer: %q", got)
+	}
+	if got := newClient(t, s, "acme.localhost").get("/login").text("footer"); !strings.Contains(got, "powered by Upward") {
+		t.Errorf("an own portal's footer: %q", got)
+	}
+}

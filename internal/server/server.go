@@ -37,17 +37,19 @@ type Server struct {
 	learning  *postgres.LearningService
 	paths     *postgres.PathService
 	console   *postgres.ConsoleService
-	auditLog  *postgres.AuditService
-	reports   *postgres.ReportService
-	library   []library.Loaded // the built-in course library
-	md        *markdown.Renderer
-	sessions  *scs.SessionManager
-	files     *storage.Dir
-	assets    *static.Assets
-	log       *slog.Logger
-	router    chi.Router
-	platform  chi.Router // routes on the bare BASE_DOMAIN
-	portal    chi.Router // routes on a portal's host
+	// resellerNames keeps resellers' names for their clients' footers.
+	resellerNames resellerNames
+	auditLog      *postgres.AuditService
+	reports       *postgres.ReportService
+	library       []library.Loaded // the built-in course library
+	md            *markdown.Renderer
+	sessions      *scs.SessionManager
+	files         *storage.Dir
+	assets        *static.Assets
+	log           *slog.Logger
+	router        chi.Router
+	platform      chi.Router // routes on the bare BASE_DOMAIN
+	portal        chi.Router // routes on a portal's host
 }
 
 // Deps are what the server needs from the composition root.
@@ -132,6 +134,7 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 		return p
 	}
 	p.Brand = st.Tenant.Name
+	p.PoweredBy = s.poweredBy(r, st.Tenant)
 	p.BrandCSS = brandCSSURL(st.Tenant.Branding.PrimaryColor)
 	p.LogoURL = logoURL(st.Tenant)
 	p.Nav = []layout.NavLink{nav("Home", "/")}
