@@ -118,6 +118,7 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	p := layout.Page{
 		Title:      title,
 		Brand:      "Upward",
+		PoweredBy:  "Upward",
 		Stylesheet: s.assets.URL("css/app.css"),
 		Favicon:    s.assets.URL("img/favicon.svg"),
 	}

@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/mail/smtptest"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/tenant"
+)
+
+func consoleSignIn(t *testing.T, b *browsertest.Browser, base, email string) {
+	t.Helper()
+	b.Visit(base + "/console/login")
+	b.Do(chromedp.SendKeys(chromedp.CSS("#f-email"), email), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`main button[type="submit"]`)))
+}
+
+// An account admin opens a second portal for partners and copies a course
+// into it.
+func TestJourney_AnAccountOpensAPartnerPortalAndCopiesACourse(t *testing.T) {
+	srv := browsertest.StartServer(t)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	demo, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.InstallLibrary(ctx, srv.Main.DB, func(string, []byte) error { return nil }, courses.FS, demo.ID,
+		postgres.LibraryInstall{Courses: []string{"communicating-up"}, Publish: true}, by, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari Account", password, by); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.NewBrowser(t)
+	consoleSignIn(t, b, srv.URL, "ari@demo.test")
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`a[href="/console/portals/new"]`)))
+	b.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Demo Partners"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "demo-partners"),
+		chromedp.SetValue(chromedp.CSS("#f-audience"), "partners"),
+		chromedp.SendKeys(chromedp.CSS("#f-admin_name"), "Pat Partner"), chromedp.SendKeys(chromedp.CSS("#f-admin_email"), "pat@demo.test"))
+	b.CheckAccessibility()
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/console/portals"] button[type="submit"]`)))
+	if got := b.Text(`[data-testid="console-portals"]`); !strings.Contains(got, "Demo Partners") || !strings.Contains(got, "partners") {
+		t.Fatalf("the console after creating: %q", got)
+	}
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="console-portals"] a[href^="/console/portals/"]`)))
+	if b.Text(`[data-testid="console-portal"]`) != "Demo Company" {
+		t.Fatalf("opened %q", b.Text(`[data-testid="console-portal"]`))
+	}
+	b.CheckAccessibility()
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action$="/copy"] button`)))
+	if got := b.Text(`[data-testid="notice"]`); !strings.Contains(got, "Communicating Up") {
+		t.Errorf("after copying: %q", got)
+	}
+	partners, _ := srv.Main.Tenants.FindTenantBySlug(ctx, "demo-partners")
+	if _, err := postgres.NewCourseService(srv.Main.DB).FindCourseBySlug(ctx, partners.ID, "communicating-up"); err != nil {
+		t.Errorf("the partners portal lacks the copy: %v", err)
+	}
+}
+
+// A reseller opens a client portal with a library course; the client's
+// admin accepts the invitation, finds the course, starts it, and the
+// reseller's usage counts them.
+func TestJourney_AResellerOpensAClientPortal(t *testing.T) {
+	smtp := smtptest.Start(t)
+	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	if _, err := postgres.NewResellerService(srv.Main.DB).EnsureReseller(ctx, "northwind", "Northwind Learning"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae Reseller", password, by); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.NewBrowser(t)
+	consoleSignIn(t, b, srv.URL, "rae@northwind.test")
+	b.Visit(srv.URL + "/console/portals/new")
+	b.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Contoso"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "contoso"),
+		chromedp.SetValue(chromedp.CSS("#f-plan"), "starter"), chromedp.SetValue(chromedp.CSS("#f-seat_limit"), "20"),
+		chromedp.SendKeys(chromedp.CSS("#f-admin_name"), "Chris Client"), chromedp.SendKeys(chromedp.CSS("#f-admin_email"), "chris@contoso.test"),
+		chromedp.Click(chromedp.CSS("#f-course_no-surprises")))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/console/portals"] button[type="submit"]`)))
+	if got := b.Text(`[data-testid="seats-used"]`); got != "0 / 20" {
+		t.Fatalf("seats before: %q", got)
+	}
+
+	msg := smtp.WaitFor(t, "chris@contoso.test", 15*time.Second)
+	link := regexp.MustCompile(`http://\S+/invitations/accept\?token=\S+`).FindString(msg.Text)
+	if link == "" {
+		t.Fatalf("no invitation link in:\n%s", msg.Text)
+	}
+	client := browsertest.NewBrowser(t)
+	client.Visit(link)
+	client.Do(chromedp.SetValue(chromedp.CSS("#f-name"), "Chris Client"), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
+	afterReload(t, client, chromedp.Click(chromedp.CSS(`form[action="/invitations/accept"] button`)))
+	client.Visit(srv.PortalURL("contoso") + "/courses")
+	if got := client.Text(`[data-testid="catalog"]`); !strings.Contains(got, "No Surprises") {
+		t.Fatalf("the client's catalog: %q", got)
+	}
+	if got := client.Text("footer"); !strings.Contains(got, "Northwind Learning") {
+		t.Errorf("the client's footer: %q", got)
+	}
+	afterReload(t, client, chromedp.Click(chromedp.CSS(`[data-testid="catalog"] a`)))
+	afterReload(t, client, chromedp.Click(chromedp.CSS(`[data-testid="enrol"]`)))
+
+	b.Visit(srv.URL + "/console")
+	if got := b.Text(`[data-testid="seats-used"]`); got != "1 / 20" {
+		t.Errorf("seats after the client's admin started a course: %q", got)
+	}
+	if got := b.Text("footer"); !strings.HasSuffix(got, "powered by Upward") {
+		t.Errorf("the console's footer: %q", got)
+	}
+	b.Screenshot("reseller-console")
+}
