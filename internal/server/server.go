@@ -38,6 +38,7 @@ type Server struct {
 	paths     *postgres.PathService
 	auditLog  *postgres.AuditService
 	reports   *postgres.ReportService
+	webhooks  *postgres.WebhookService
 	library   []library.Loaded // the built-in course library
 	md        *markdown.Renderer
 	sessions  *scs.SessionManager
@@ -76,6 +77,7 @@ func New(d Deps) *Server {
 		paths:     postgres.NewPathService(d.DB),
 		auditLog:  postgres.NewAuditService(d.DB),
 		reports:   postgres.NewReportService(d.DB),
+		webhooks:  postgres.NewWebhookService(d.DB, !d.Config.Production()),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,
