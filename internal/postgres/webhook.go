@@ -404,7 +404,7 @@ func (s *WebhookService) SendTestEvent(ctx context.Context, tenantID, id int64, 
 		}
 		eventID := webhook.NewEventID()
 		body, err := json.Marshal(webhook.Event{ID: eventID, Type: webhook.Ping, CreatedAt: tx.Now, Portal: portal,
-			Data: webhook.PingData{Message: "A test event sent by " + by.Label + ".", EndpointID: id}})
+			Data: webhook.PingData{Message: "A test event, sent from the endpoint's page.", EndpointID: id}})
 		if err != nil {
 			return err
 		}

@@ -532,6 +532,41 @@ func TestWebhooks_AnImportSendsOneEventAPerson(t *testing.T) {
 	}
 }
 
+func TestWebhooks_ErasingAPersonClearsThemFromTheLog(t *testing.T) {
+	f := newWebhookFixture(t)
+	f.publish(t)
+	rc := newReceiver(t, http.StatusOK)
+	ep, _ := f.endpoint(t, rc.URL, webhook.UserCreated, webhook.EnrollmentCreated)
+	kim := f.person(t, "kim@acme.test", "Kim Doe")
+	f.deliverDue(t, ep.ID, time.Now()) // user.created is sent
+	if _, err := f.learning.Enrol(f.ctx, f.tenantID, kim, f.course.ID, learning.SelfEnrolled); err != nil {
+		t.Fatal(err)
+	}
+	f.person(t, "lou@acme.test", "Lou Other")
+	if err := f.users.EraseUser(f.ctx, f.tenantID, kim, "kim@acme.test", f.by); err != nil {
+		t.Fatal(err)
+	}
+	log := f.log(t, ep.ID)
+	if len(log) != 3 {
+		t.Fatalf("log %+v", log)
+	}
+	for _, d := range log[:2] {
+		if strings.Contains(d.Body, "kim@acme.test") || strings.Contains(d.Body, "Kim Doe") || !strings.Contains(d.Body, postgres.ErasedName) {
+			t.Errorf("the log still names the erased person: %s", d.Body)
+		}
+	}
+	if log[0].Status != "delivered" || log[1].Status != "skipped" {
+		t.Errorf("sent %q, unsent %q", log[0].Status, log[1].Status)
+	}
+	if log[2].Status != "pending" || !strings.Contains(log[2].Body, "lou@acme.test") {
+		t.Errorf("another person's delivery changed: %+v", log[2])
+	}
+	f.deliverDue(t, ep.ID, time.Now())
+	if n := len(rc.received()); n != 2 {
+		t.Errorf("%d requests, want 2 (Kim's creation before erasing, and Lou's)", n)
+	}
+}
+
 func TestWebhooks_EndpointsAreCheckedAndKeptPerPortal(t *testing.T) {
 	f := newWebhookFixture(t)
 	_, _, err := f.hooks.CreateEndpoint(f.ctx, f.tenantID, webhook.Endpoint{URL: "ftp://example.com"}, f.by)
