@@ -45,6 +45,10 @@ const (
 	// ViewReports: read the portal's reports on courses, learners and
 	// paths, and download them.
 	ViewReports
+	// ManageIntegrations: register the portal's webhook endpoints, read
+	// their delivery logs (which carry people's names and addresses), and
+	// send test events.
+	ManageIntegrations
 )
 
 // Allow reports whether the actor may perform the action.
@@ -52,7 +56,7 @@ func Allow(a Actor, act Action) bool {
 	switch act {
 	case ViewAccount:
 		return a.SignedIn()
-	case ManageUsers, ManagePortal, ViewAudit, ViewReports:
+	case ManageUsers, ManagePortal, ViewAudit, ViewReports, ManageIntegrations:
 		return a.SignedIn() && a.has(user.Admin)
 	case ManagePlatform:
 		return a.Operator()

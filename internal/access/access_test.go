@@ -38,6 +38,9 @@ func TestAllow(t *testing.T) {
 		{"InstructorReadsNoReports", instructor, access.ViewReports, false},
 		{"LearnerReadsNoReports", learner, access.ViewReports, false},
 		{"OperatorReadsNoPortalReports", operator, access.ViewReports, false},
+		{"AdminManagesIntegrations", admin, access.ManageIntegrations, true},
+		{"InstructorManagesNoIntegrations", instructor, access.ManageIntegrations, false},
+		{"OperatorManagesNoPortalIntegrations", operator, access.ManageIntegrations, false},
 	}
 	for _, m := range matrix {
 		t.Run(m.name, func(t *testing.T) {

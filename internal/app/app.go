@@ -216,7 +216,7 @@ func (m *Main) close() error {
 }
 
 // startJobs starts River with the workers: mail over SMTP, or into the
-// dev mailbox when no SMTP server is configured.
+// dev mailbox when no SMTP server is configured; reminders; webhooks.
 func (m *Main) startJobs() error {
 	var sender postgres.MailSender = postgres.DevMailbox{Logger: m.Logger}
 	transport := "devbox"
@@ -234,10 +234,16 @@ func (m *Main) startJobs() error {
 	// with requests for the web pool.
 	reminders := &postgres.RemindersWorker{DB: m.jobsDB, PortalURL: m.PortalURL, Logger: m.Logger}
 	river.AddWorker(workers, reminders)
+	// Receivers run on this machine while developing; in production
+	// deliveries reach public addresses only.
+	river.AddWorker(workers, &postgres.WebhookWorker{DB: m.jobsDB, PortalURL: m.PortalURL, Logger: m.Logger,
+		AllowPrivateNetworks: !m.Config.Production()})
 	jobs, err := river.NewClient(riverpgxv5.New(m.jobsDB.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 4},
 			postgres.MailQueue: {MaxWorkers: 4},
+			// A worker holds no connection while it waits for a receiver.
+			postgres.WebhookQueue: {MaxWorkers: 8},
 		},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{

@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/upward-lms/upward/internal/apperr"
 )
@@ -27,6 +29,11 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// Now is the clock; tests replace it. Each transaction reads it once.
 	Now func() time.Time
+	// jobs inserts River jobs inside transactions only (it has no pool of
+	// its own and runs nothing): work that an action deep in a service
+	// causes, such as a webhook delivery, is queued in the action's
+	// transaction without every service holding the River client.
+	jobs *river.Client[pgx.Tx]
 }
 
 // DefaultMaxConns sizes the web server's pool: enough for the requests two
@@ -62,7 +69,12 @@ func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*DB,
 		pool.Close()
 		return nil, fmt.Errorf("cannot reach database at %s: %w", describe(cfg.ConnConfig), err)
 	}
-	return &DB{Pool: pool, Now: time.Now}, nil
+	jobs, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: job inserter: %w", err)
+	}
+	return &DB{Pool: pool, Now: time.Now, jobs: jobs}, nil
 }
 
 // Option adjusts a pool's configuration.
@@ -102,7 +114,8 @@ func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 // writes carries the same time.
 type Tx struct {
 	pgx.Tx
-	Now time.Time
+	Now  time.Time
+	jobs *river.Client[pgx.Tx]
 }
 
 // InTx runs fn in a transaction with no tenant set: for platform tables
@@ -129,7 +142,7 @@ func (db *DB) inTx(ctx context.Context, tenantID int64, fn func(tx *Tx) error) e
 				return fmt.Errorf("postgres: set tenant: %w", err)
 			}
 		}
-		return fn(&Tx{Tx: ptx, Now: db.Now().UTC()})
+		return fn(&Tx{Tx: ptx, Now: db.Now().UTC(), jobs: db.jobs})
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/webhook"
 )
 
 // LearningService stores what learners do with courses: enrolments, the
@@ -435,8 +436,25 @@ func enrol(ctx context.Context, tx *Tx, userID, courseID int64, source learning.
 	default:
 		return false, err
 	}
-	return true, record(ctx, tx, userID, learning.VerbRegistered, "course", courseObject(courseID), title, nil,
-		map[string]any{"registration_source": source})
+	if err := record(ctx, tx, userID, learning.VerbRegistered, "course", courseObject(courseID), title, nil,
+		map[string]any{"registration_source": source}); err != nil {
+		return false, err
+	}
+	return true, emitEvent(ctx, tx, webhook.EnrollmentCreated, func() (any, error) {
+		var d webhook.EnrollmentCreatedData
+		var err error
+		if d.User, err = eventUser(ctx, tx, userID); err != nil {
+			return nil, err
+		}
+		c, err := eventCourse(ctx, tx, courseID)
+		if err != nil {
+			return nil, err
+		}
+		d.Course = *c
+		err = tx.QueryRow(ctx, `SELECT id, source, due_at, enrolled_at FROM enrolments WHERE tenant_id = current_tenant_id() AND course_id = $1 AND user_id = $2`,
+			courseID, userID).Scan(&d.Enrollment.ID, &d.Enrollment.Source, &d.Enrollment.DueAt, &d.Enrollment.EnrolledAt)
+		return d, err
+	})
 }
 
 // Enrol enrols userID in a published course on its current version. It is

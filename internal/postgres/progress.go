@@ -14,6 +14,7 @@ import (
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/webhook"
 )
 
 // Every progress write runs the same way: lock the learner's enrolment
@@ -281,9 +282,21 @@ func completeLesson(ctx context.Context, tx *Tx, lc *LearnerCourse, l *course.Le
 	if err != nil || tag.RowsAffected() == 0 {
 		return err
 	}
-	return record(ctx, tx, lc.Enrolment.UserID, learning.VerbCompleted, "lesson",
+	if err := record(ctx, tx, lc.Enrolment.UserID, learning.VerbCompleted, "lesson",
 		fmt.Sprintf("%s/lesson/%s", courseObject(lc.ID), l.Key), l.Title, map[string]any{"completion": true},
-		map[string]any{"course_attempt": lc.Enrolment.Attempt})
+		map[string]any{"course_attempt": lc.Enrolment.Attempt}); err != nil {
+		return err
+	}
+	return emitEvent(ctx, tx, webhook.LessonCompleted, func() (any, error) {
+		u, err := eventUser(ctx, tx, lc.Enrolment.UserID)
+		return webhook.LessonCompletedData{User: u, Course: lc.eventCourse(), Lesson: webhook.Lesson{Key: l.Key, Title: l.Title},
+			EnrollmentID: lc.Enrolment.ID, Attempt: lc.Enrolment.Attempt, CompletedAt: tx.Now}, err
+	})
+}
+
+// eventCourse names the course for an event.
+func (lc *LearnerCourse) eventCourse() webhook.Course {
+	return webhook.Course{ID: lc.ID, Slug: lc.Slug, Title: lc.Content.Title}
 }
 
 // settle completes the lesson when its activities are done, moves the
@@ -325,6 +338,13 @@ func settle(ctx context.Context, tx *Tx, lc *LearnerCourse, lessonKey string) er
 	}
 	if err := record(ctx, tx, e.UserID, learning.VerbCompleted, "course", courseObject(lc.ID), lc.Content.Title,
 		map[string]any{"completion": true}, map[string]any{"course_attempt": e.Attempt, "version": e.Version}); err != nil {
+		return err
+	}
+	if err := emitEvent(ctx, tx, webhook.CourseCompleted, func() (any, error) {
+		u, err := eventUser(ctx, tx, e.UserID)
+		return webhook.CourseCompletedData{User: u, Course: lc.eventCourse(), EnrollmentID: e.ID, Attempt: e.Attempt,
+			Version: e.Version, CompletedAt: tx.Now}, err
+	}); err != nil {
 		return err
 	}
 	if err := issueCertificate(ctx, tx, e.UserID, "course_id", lc.ID, lc.Content.Title); err != nil {
@@ -389,6 +409,16 @@ func completePath(ctx context.Context, tx *Tx, userID, enrolmentID, pathID int64
 	if err := record(ctx, tx, userID, learning.VerbCompleted, "path", fmt.Sprintf("path/%d", pathID), title, map[string]any{"completion": true}, nil); err != nil {
 		return err
 	}
+	if err := emitEvent(ctx, tx, webhook.PathCompleted, func() (any, error) {
+		u, err := eventUser(ctx, tx, userID)
+		if err != nil {
+			return nil, err
+		}
+		p, err := eventPath(ctx, tx, pathID)
+		return webhook.PathCompletedData{User: u, Path: *p, CompletedAt: tx.Now}, err
+	}); err != nil {
+		return err
+	}
 	return issueCertificate(ctx, tx, userID, "path_id", pathID, title)
 }
 
@@ -421,6 +451,20 @@ func issueCertificate(ctx context.Context, tx *Tx, userID int64, column string, 
 		}
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO certificate_codes (code, tenant_id, certificate_id) VALUES ($1, current_tenant_id(), $2)`, code, certID)
-	return err
+	if _, err = tx.Exec(ctx, `INSERT INTO certificate_codes (code, tenant_id, certificate_id) VALUES ($1, current_tenant_id(), $2)`, code, certID); err != nil {
+		return err
+	}
+	return emitEvent(ctx, tx, webhook.CertificateIssued, func() (any, error) {
+		d := webhook.CertificateIssuedData{Certificate: webhook.Certificate{ID: certID, Code: code, Title: title, IssuedAt: tx.Now}}
+		var err error
+		if d.User, err = eventUser(ctx, tx, userID); err != nil {
+			return nil, err
+		}
+		if column == "path_id" {
+			d.Path, err = eventPath(ctx, tx, id)
+		} else {
+			d.Course, err = eventCourse(ctx, tx, id)
+		}
+		return d, err
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/upward-lms/upward/internal/mail"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/webhook"
 )
 
 // UserService stores a portal's people and runs sign-in, registration and
@@ -154,6 +155,9 @@ func (s *UserService) Register(ctx context.Context, t tenant.Tenant, in Registra
 			return err
 		}
 		if err := audit(ctx, tx, t.ID, AuditActor{UserID: id, Label: email, IP: by.IP}, "user.register", email, nil); err != nil {
+			return err
+		}
+		if err := emitUserCreated(ctx, tx, id); err != nil {
 			return err
 		}
 		return s.sendVerification(ctx, tx, t, id, email, name)
@@ -504,7 +508,7 @@ func (s *UserService) EnsureUser(ctx context.Context, t tenant.Tenant, in NewUse
 	}
 	var u user.User
 	err = s.db.InTenantTx(ctx, t.ID, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `
+		tag, err := tx.Exec(ctx, `
 			INSERT INTO users (tenant_id, email, name, password_hash, time_zone, status, roles, email_verified_at, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7, $7)
 			ON CONFLICT (tenant_id, lower(email)) DO NOTHING`,
@@ -515,6 +519,11 @@ func (s *UserService) EnsureUser(ctx context.Context, t tenant.Tenant, in NewUse
 		u, err = findUser(ctx, tx, `lower(u.email) = lower($1)`, email)
 		if err != nil {
 			return err
+		}
+		if tag.RowsAffected() == 1 {
+			if err := emitEvent(ctx, tx, webhook.UserCreated, func() (any, error) { return userCreated(u), nil }); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, tx, t.ID, by, "user.create", email, map[string]any{"roles": rolesText(u.Roles)})
 	})
@@ -561,6 +570,9 @@ func (s *UserService) Invite(ctx context.Context, t tenant.Tenant, in Invitation
 			return err
 		}
 		if err := audit(ctx, tx, t.ID, by, "user.invite", email, map[string]any{"roles": rolesText(in.Roles)}); err != nil {
+			return err
+		}
+		if err := emitEvent(ctx, tx, webhook.UserCreated, func() (any, error) { return userCreated(u), nil }); err != nil {
 			return err
 		}
 		return s.outbox.Enqueue(ctx, tx, t.ID, s.invitationMail(t, email, name, by.Label, secret))

@@ -233,6 +233,14 @@ func (s *UserService) EraseUser(ctx context.Context, tenantID, userID int64, con
 			{`UPDATE mail_outbox SET to_address = $2, to_name = '', subject = '(erased)', text_body = '', html_body = '',
 				sent_at = coalesce(sent_at, $4), transport = coalesce(transport, 'erased')
 				WHERE tenant_id = $1 AND lower(to_address) = lower($3)`, []any{tenantID, erasedEmail, u.Email, tx.Now}},
+			// Webhook deliveries about them: those not yet sent are not
+			// sent, and every body in the log forgets their name and address.
+			{`UPDATE webhook_deliveries SET
+				body = jsonb_set(jsonb_set(body::jsonb, '{data,user,email}', to_jsonb($3::text)), '{data,user,name}', to_jsonb($4::text))::text,
+				status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END,
+				next_attempt_at = CASE WHEN status = 'pending' THEN NULL ELSE next_attempt_at END,
+				last_error = CASE WHEN status = 'pending' THEN 'Not sent: the person was erased.' ELSE last_error END
+				WHERE tenant_id = $1 AND body::jsonb #>> '{data,user,id}' = ($2::bigint)::text`, []any{tenantID, userID, erasedEmail, ErasedName}},
 		}
 		for _, st := range steps {
 			if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {

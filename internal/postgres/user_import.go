@@ -13,6 +13,7 @@ import (
 	"github.com/upward-lms/upward/internal/mail"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/webhook"
 )
 
 // ImportMode says which lines of a checked file an import takes.
@@ -185,7 +186,17 @@ func (s *UserService) importRows(ctx context.Context, tx *Tx, t tenant.Tenant, c
 	if err := s.outbox.EnqueueMany(ctx, tx, t.ID, invitations); err != nil {
 		return 0, err
 	}
-	return len(idOf), nil
+	err = emitEvents(ctx, tx, webhook.UserCreated, func() ([]any, error) {
+		created := make([]any, 0, len(idOf))
+		for _, row := range check.Rows {
+			if row.OK() {
+				created = append(created, userCreated(user.User{ID: idOf[strings.ToLower(row.Email)], Email: row.Email,
+					Name: row.Name, Roles: row.Roles, Status: user.Invited}))
+			}
+		}
+		return created, nil
+	})
+	return len(idOf), err
 }
 
 // findImportPortal reads what an import is checked against: which of the

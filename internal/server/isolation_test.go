@@ -17,6 +17,7 @@ import (
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/webhook"
 )
 
 // Every route of the portal router, requested by an administrator of acme
@@ -98,7 +99,12 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err := postgres.NewCourseService(s.db).RecordUpload(ctx, globex.ID, secretFile, by); err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
+	secretHook, _, err := postgres.NewWebhookService(s.db, true).CreateEndpoint(ctx, globex.ID,
+		webhook.Endpoint{URL: "http://127.0.0.1:9/globex-secret-hook", Events: []string{webhook.UserCreated}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := []string{"globex-secret-hook", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -122,6 +128,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"lessons/{key}":       gLesson.Key,
 		"blocks/{block}":      gLesson.Blocks[0].Key,
 		"files/{name}":        secretFile,
+		"webhooks/{id}":       strconv.FormatInt(secretHook.ID, 10),
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 
@@ -130,6 +137,9 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		var members, name string
 		s.db.InTenantTx(ctx, globex.ID, func(tx *postgres.Tx) error {
 			tx.QueryRow(ctx, "SELECT string_agg(user_id::text, ',') FROM group_members").Scan(&members)
+			var hooks string
+			tx.QueryRow(ctx, "SELECT string_agg(url || coalesce(disabled_at::text, 'on'), ',') || (SELECT count(*) FROM webhook_deliveries)::text FROM webhook_endpoints").Scan(&hooks)
+			members += "|" + hooks
 			return tx.QueryRow(ctx, "SELECT name || status || array_to_string(roles, ',') FROM users WHERE id = $1", secret.ID).Scan(&name)
 		})
 		return members + "|" + name

@@ -204,6 +204,16 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Get("/paths/{id}/steps.csv", s.handleReportCSV(csvPathSteps))
 				r.Get("/paths/{id}/learners.csv", s.handleReportCSV(csvPathLearners))
 			})
+			r.Route("/webhooks", func(r chi.Router) {
+				r.Use(s.requireIntegrations)
+				r.Get("/", s.handleWebhooks)
+				r.Post("/", s.handleWebhookCreate)
+				r.Get("/{id}", s.handleWebhook)
+				r.Post("/{id}/test", s.handleWebhookTest)
+				r.Post("/{id}/enable", s.handleWebhookEnabled(true))
+				r.Post("/{id}/disable", s.handleWebhookEnabled(false))
+				r.Post("/{id}/delete", s.handleWebhookDelete)
+			})
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireAdmin)
 				r.Get("/", s.handleAdminHome)

@@ -41,6 +41,7 @@ type Server struct {
 	resellerNames resellerNames
 	auditLog      *postgres.AuditService
 	reports       *postgres.ReportService
+	webhooks      *postgres.WebhookService
 	library       []library.Loaded // the built-in course library
 	md            *markdown.Renderer
 	sessions      *scs.SessionManager
@@ -80,6 +81,7 @@ func New(d Deps) *Server {
 		console:   postgres.NewConsoleService(d.DB),
 		auditLog:  postgres.NewAuditService(d.DB),
 		reports:   postgres.NewReportService(d.DB),
+		webhooks:  postgres.NewWebhookService(d.DB, !d.Config.Production()),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,

@@ -1,0 +1,203 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/upward-lms/upward/internal/access"
+	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/webhook"
+	"github.com/upward-lms/upward/web/pages"
+)
+
+// webhookLogPageSize is how many deliveries a page of an endpoint's log shows.
+const webhookLogPageSize = 50
+
+// sessWebhookSecret carries a new endpoint's secret, with its ID, from
+// the form to the endpoint's page, which shows it once and forgets it.
+const sessWebhookSecret = "webhook_secret"
+
+// requireIntegrations admits those who may manage the portal's webhooks.
+func (s *Server) requireIntegrations(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.allow(w, r, access.ManageIntegrations) {
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+func webhookTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
+}
+
+func eventChoices(checked []string) []pages.EventChoice {
+	out := make([]pages.EventChoice, len(webhook.EventTypes))
+	for i, e := range webhook.EventTypes {
+		out[i] = pages.EventChoice{Name: e.Name, Description: e.Description, Checked: slices.Contains(checked, e.Name)}
+	}
+	return out
+}
+
+func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, v pages.AdminWebhooksView) {
+	list, err := s.webhooks.FindEndpoints(r.Context(), stateOf(r).Tenant.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, e := range list {
+		row := pages.WebhookRow{ID: e.ID, URL: e.URL, Description: e.Description, Events: strings.Join(e.Events, ", "), Enabled: e.Enabled()}
+		if d := e.LastDelivery; d != nil {
+			row.LastDelivery = d.EventType + " · " + d.Status
+			if d.LastStatus != nil {
+				row.LastDelivery += " · " + strconv.Itoa(*d.LastStatus)
+			}
+			row.LastDelivery += " · " + webhookTime(&d.CreatedAt)
+		}
+		v.Endpoints = append(v.Endpoints, row)
+	}
+	if v.Events == nil {
+		v.Events = eventChoices(nil)
+	}
+	v.CSRF = s.csrfToken(r)
+	s.render(w, r, status, s.page(r, "Webhooks"), pages.AdminWebhooks(v))
+}
+
+func (s *Server) handleWebhooks(w http.ResponseWriter, r *http.Request) {
+	s.renderWebhooks(w, r, http.StatusOK, pages.AdminWebhooksView{Notice: s.popFlash(r)})
+}
+
+func (s *Server) handleWebhookCreate(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	in := webhook.Endpoint{URL: r.PostFormValue("url"), Description: r.PostFormValue("description"), Events: r.PostForm["events"]}
+	e, secret, err := s.webhooks.CreateEndpoint(r.Context(), stateOf(r).Tenant.ID, in, s.auditActor(r))
+	if fields, ok := apperr.FieldsOf(err); ok {
+		s.renderWebhooks(w, r, http.StatusUnprocessableEntity, pages.AdminWebhooksView{URL: in.URL, Description: in.Description,
+			Events: eventChoices(in.Events), Errors: fields, Error: "Please correct the fields marked below."})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	id := strconv.FormatInt(e.ID, 10)
+	s.sessions.Put(r.Context(), sessWebhookSecret, id+" "+secret)
+	s.flash(r, "Endpoint added. It receives the events you chose from now on.")
+	http.Redirect(w, r, "/admin/webhooks/"+id, http.StatusSeeOther)
+}
+
+func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	tid := stateOf(r).Tenant.ID
+	e, err := s.webhooks.FindEndpoint(r.Context(), tid, id)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	deliveries, more, err := s.webhooks.FindDeliveries(r.Context(), tid, id, max(before, 0), webhookLogPageSize)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	page := "/admin/webhooks/" + strconv.FormatInt(id, 10)
+	v := pages.AdminWebhookView{
+		CSRF: s.csrfToken(r), ID: e.ID, URL: e.URL, Description: e.Description, Events: e.Events, Enabled: e.Enabled(),
+		DisabledAt: webhookTime(e.DisabledAt), DisabledReason: e.DisabledReason, Failures: e.ConsecutiveFailures,
+		Created: webhookTime(&e.CreatedAt), Notice: s.popFlash(r),
+	}
+	if kept := s.sessions.GetString(r.Context(), sessWebhookSecret); kept != "" {
+		if owner, secret, _ := strings.Cut(kept, " "); owner == strconv.FormatInt(id, 10) {
+			v.Secret = secret
+			s.sessions.Remove(r.Context(), sessWebhookSecret)
+			w.Header().Set("Cache-Control", "no-store")
+		}
+	}
+	for _, d := range deliveries {
+		v.Deliveries = append(v.Deliveries, deliveryRow(d))
+	}
+	if more {
+		v.OlderURL = page + "?" + url.Values{"before": {strconv.FormatInt(deliveries[len(deliveries)-1].ID, 10)}}.Encode()
+	}
+	if before > 0 {
+		v.NewestURL = page
+	}
+	s.render(w, r, http.StatusOK, s.page(r, "Webhook "+e.URL), pages.AdminWebhook(v))
+}
+
+func deliveryRow(d postgres.WebhookDelivery) pages.DeliveryRow {
+	row := pages.DeliveryRow{
+		ID: d.ID, EventType: d.EventType, EventID: d.EventID, Status: d.Status, Error: d.LastError, Body: d.Body,
+		Attempts: strconv.Itoa(d.Attempts) + " of " + strconv.Itoa(d.MaxAttempts),
+		Created:  webhookTime(&d.CreatedAt), LastAttempt: webhookTime(d.LastAttemptAt), NextAttempt: webhookTime(d.NextAttemptAt),
+	}
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, []byte(d.Body), "", "  ") == nil {
+		row.Body = pretty.String()
+	}
+	switch {
+	case d.LastStatus != nil:
+		row.Response = strconv.Itoa(*d.LastStatus)
+	case d.Attempts > 0:
+		row.Response = "no answer"
+	}
+	return row
+}
+
+func (s *Server) handleWebhookTest(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	if err := s.webhooks.SendTestEvent(r.Context(), stateOf(r).Tenant.ID, id, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Test event queued: its delivery appears in the log below within a few seconds (reload the page).")
+	http.Redirect(w, r, "/admin/webhooks/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// handleWebhookEnabled enables or disables an endpoint.
+func (s *Server) handleWebhookEnabled(enabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := s.idParam(w, r, "id")
+		if !ok {
+			return
+		}
+		if err := s.webhooks.SetEndpointEnabled(r.Context(), stateOf(r).Tenant.ID, id, enabled, s.auditActor(r)); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if enabled {
+			s.flash(r, "Endpoint enabled: events are sent to it again.")
+		} else {
+			s.flash(r, "Endpoint disabled: no events are sent to it until you enable it.")
+		}
+		http.Redirect(w, r, "/admin/webhooks/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) handleWebhookDelete(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	if err := s.webhooks.DeleteEndpoint(r.Context(), stateOf(r).Tenant.ID, id, s.auditActor(r)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Endpoint deleted.")
+	http.Redirect(w, r, "/admin/webhooks", http.StatusSeeOther)
+}
