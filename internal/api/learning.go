@@ -76,14 +76,18 @@ var enrolmentCreateFields = bodyFields{"user_id": true, "course_id": true, "due_
 // enrolled already (the due date is taken on).
 func (a *API) createEnrolment(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		UserID   int64      `json:"user_id"`
-		CourseID int64      `json:"course_id"`
-		DueAt    *time.Time `json:"due_at"`
+		UserID   int64   `json:"user_id"`
+		CourseID int64   `json:"course_id"`
+		DueAt    *string `json:"due_at"`
 	}
 	if !decode(w, r, &in, enrolmentCreateFields) {
 		return
 	}
-	e, created, err := a.learning.AssignCourse(r.Context(), stateOf(r).tenant.ID, in.UserID, in.CourseID, in.DueAt, actor(r))
+	due, ok := dueAt(w, r, in.DueAt, enrolmentCreateFields)
+	if !ok {
+		return
+	}
+	e, created, err := a.learning.AssignCourse(r.Context(), stateOf(r).tenant.ID, in.UserID, in.CourseID, due, actor(r))
 	if err != nil {
 		a.renderError(w, r, err, enrolmentCreateFields)
 		return
@@ -165,12 +169,16 @@ var assignmentCreateFields = bodyFields{"group_id": true, "course_id": true, "pa
 // active members are enrolled now, and whoever joins it later on joining.
 func (a *API) createAssignment(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		GroupID  int64      `json:"group_id"`
-		CourseID int64      `json:"course_id"`
-		PathID   int64      `json:"path_id"`
-		DueAt    *time.Time `json:"due_at"`
+		GroupID  int64   `json:"group_id"`
+		CourseID int64   `json:"course_id"`
+		PathID   int64   `json:"path_id"`
+		DueAt    *string `json:"due_at"`
 	}
 	if !decode(w, r, &in, assignmentCreateFields) {
+		return
+	}
+	due, ok := dueAt(w, r, in.DueAt, assignmentCreateFields)
+	if !ok {
 		return
 	}
 	if (in.CourseID == 0) == (in.PathID == 0) {
@@ -178,7 +186,7 @@ func (a *API) createAssignment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, enrolled, err := a.learning.AssignGroup(r.Context(), stateOf(r).tenant.ID,
-		postgres.Assignment{GroupID: in.GroupID, CourseID: in.CourseID, PathID: in.PathID, DueAt: in.DueAt}, actor(r))
+		postgres.Assignment{GroupID: in.GroupID, CourseID: in.CourseID, PathID: in.PathID, DueAt: due}, actor(r))
 	if err != nil {
 		a.renderError(w, r, err, assignmentCreateFields)
 		return
@@ -186,4 +194,17 @@ func (a *API) createAssignment(w http.ResponseWriter, r *http.Request) {
 	out := toAssignment(rec)
 	out.Enrolled = &enrolled
 	a.writeJSON(w, r, http.StatusCreated, out)
+}
+
+// dueAt reads an optional due date in RFC 3339 form.
+func dueAt(w http.ResponseWriter, r *http.Request, v *string, body bodyFields) (*time.Time, bool) {
+	if v == nil {
+		return nil, true
+	}
+	t, err := time.Parse(time.RFC3339, *v)
+	if err != nil {
+		invalid(w, r, apperr.Fields{"due_at": "Give a date and time in RFC 3339 form, such as 2026-01-31T17:00:00Z."}, body)
+		return nil, false
+	}
+	return &t, true
 }
