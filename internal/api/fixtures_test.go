@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 
@@ -98,3 +99,11 @@ func (e *env) complete(t tenant.Tenant, u user.User, c postgres.CourseRecord) le
 	}
 	return *lc.Enrolment
 }
+
+// course2 is a small draft course.
+func course2() course.Course {
+	return course.Course{Slug: "draft-only", Title: "Draft only", Level: course.Beginner, Language: "en",
+		Modules: []course.Module{{Title: "One", Lessons: []course.Lesson{{Title: "First", Blocks: []course.Block{{Kind: course.KindText, Text: &course.Text{Markdown: "Hello."}}}}}}}}
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
