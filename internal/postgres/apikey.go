@@ -122,13 +122,15 @@ func (s *APIKeyService) FindPortalKeys(ctx context.Context, tenantID int64) ([]a
 func (s *APIKeyService) RevokePortalKey(ctx context.Context, tenantID int64, id string, by AuditActor) error {
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		var name string
-		var revoked bool
 		err := tx.QueryRow(ctx, `
-			UPDATE portal_api_keys SET revoked_at = coalesce(revoked_at, $3),
-				revoked_by = CASE WHEN revoked_at IS NULL THEN $4 ELSE revoked_by END
-			WHERE tenant_id = $1 AND id = $2
-			RETURNING name, revoked_at = $3`, tenantID, id, tx.Now, nullID(by.UserID)).Scan(&name, &revoked)
-		if err != nil || !revoked {
+			UPDATE portal_api_keys SET revoked_at = $3, revoked_by = $4
+			WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL
+			RETURNING name`, tenantID, id, tx.Now, nullID(by.UserID)).Scan(&name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Revoked already, or not a key of this portal.
+			return tx.QueryRow(ctx, `SELECT name FROM portal_api_keys WHERE tenant_id = $1 AND id = $2`, tenantID, id).Scan(&name)
+		}
+		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, tenantID, by, "api_key.revoke", name, map[string]any{"key_id": id})
