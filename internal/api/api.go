@@ -25,8 +25,10 @@ import (
 
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/markdown"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/web/pages"
 	"github.com/upward-lms/upward/web/static"
 )
 
@@ -63,13 +65,18 @@ type API struct {
 	learning *postgres.LearningService
 	limiter  *httprate.RateLimiter
 	doc      *document
-	router   chi.Router
+	// reference is the reference page's view of doc, made once.
+	reference pages.APIReferenceView
+	router    chi.Router
 }
 
 // New builds the API and its routes.
 func New(d Deps) *API {
 	if d.RateLimit <= 0 {
 		d.RateLimit = 600
+	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = 30 * time.Second
 	}
 	if d.NoteTenant == nil {
 		d.NoteTenant = func(context.Context, string) {}
@@ -84,6 +91,7 @@ func New(d Deps) *API {
 		learning: postgres.NewLearningService(d.DB),
 		doc:      mustLoadDocument(),
 	}
+	a.reference = a.doc.reference(markdown.New())
 	a.limiter = httprate.NewRateLimiter(d.RateLimit, time.Minute,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, r, problem{Type: "rate-limited", Status: http.StatusTooManyRequests,

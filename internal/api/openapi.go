@@ -59,13 +59,12 @@ func (a *API) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 
 // handleDocs renders the reference page from the same document.
 func (a *API) handleDocs(w http.ResponseWriter, r *http.Request) {
-	v := a.doc.reference(markdown.New())
 	p := layout.Page{Title: "API reference", Brand: stateOf(r).tenant.Name}
 	if a.d.Assets != nil {
 		p.Stylesheet, p.Favicon = a.d.Assets.URL("css/app.css"), a.d.Assets.URL("img/favicon.svg")
 	}
 	var buf strings.Builder
-	if err := layout.Base(p, pages.APIReference(v)).Render(r.Context(), &buf); err != nil {
+	if err := layout.Base(p, pages.APIReference(a.reference)).Render(r.Context(), &buf); err != nil {
 		a.serverError(w, r, err)
 		return
 	}
@@ -80,8 +79,9 @@ type Operation struct {
 }
 
 // Operations lists every operation the document describes.
-func Operations() []Operation {
-	d := mustLoadDocument()
+func Operations() []Operation { return mustLoadDocument().operations() }
+
+func (d *document) operations() []Operation {
 	var out []Operation
 	for path, item := range m(d.tree["paths"]) {
 		for method, op := range m(item) {
@@ -175,7 +175,7 @@ func (d *document) reference(md *markdown.Renderer) pages.APIReferenceView {
 	info := m(d.tree["info"])
 	v := pages.APIReferenceView{Title: s(info["title"]), Version: s(info["version"]), Intro: md.HTML(s(info["description"]))}
 	byTag := map[string][]pages.APIOperationView{}
-	for _, op := range Operations() {
+	for _, op := range d.operations() {
 		item := m(m(d.tree["paths"])[op.Path])
 		o := m(item[strings.ToLower(op.Method)])
 		ov := pages.APIOperationView{Method: op.Method, Path: Prefix + op.Path, Anchor: s(o["operationId"]),
