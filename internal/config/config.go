@@ -37,6 +37,7 @@ type Config struct {
 	TrustedProxies  []netip.Prefix // only these peers may set X-Forwarded-For
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
+	APIRateLimit    int // requests a minute per API key
 	LogLevel        slog.Level
 	LogFormat       string // text or json
 }
@@ -160,6 +161,15 @@ var settings = []setting{
 		func(c *Config, v string) error { return parseDuration(v, &c.RequestTimeout) }},
 	{"SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long shutdown waits for in-flight requests",
 		func(c *Config, v string) error { return parseDuration(v, &c.ShutdownTimeout) }},
+	{"API_RATE_LIMIT", "api-rate-limit", "600", "requests an API key may make a minute",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%q must be a whole number above 0", v)
+			}
+			c.APIRateLimit = n
+			return nil
+		}},
 	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
 		func(c *Config, v string) error {
 			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

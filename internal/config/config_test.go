@@ -71,6 +71,8 @@ func TestLoad_BadValueNamesTheSetting(t *testing.T) {
 		{map[string]string{"TRUSTED_PROXIES": "10.0.0.0/99"}, "TRUSTED_PROXIES"},
 		{map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"API_RATE_LIMIT": "0"}, "API_RATE_LIMIT"},
+		{map[string]string{"API_RATE_LIMIT": "lots"}, "API_RATE_LIMIT"},
 		{map[string]string{"ENV": "prod"}, "DATABASE_URL"}, // prod never falls back to the dev database
 	}
 	for _, c := range cases {

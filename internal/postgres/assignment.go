@@ -28,7 +28,19 @@ type Assignment struct {
 // no one is enrolled. enrolled counts those newly enrolled.
 func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignment, by AuditActor) (enrolled int, err error) {
 	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		enrolled = 0
+		enrolled, _, err = assign(ctx, tx, tenantID, a, by)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("learning: assign: %w", Error(err, "Course"))
+	}
+	return enrolled, nil
+}
+
+// assign is Assign in the caller's transaction; ids are the assignments
+// it recorded.
+func assign(ctx context.Context, tx *Tx, tenantID int64, a Assignment, by AuditActor) (enrolled int, ids []int64, err error) {
+	err = func() error {
 		var slug string
 		var err error
 		if a.PathID != 0 {
@@ -60,15 +72,19 @@ func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignme
 			}
 			for _, id := range ids {
 				people[id] = true
-				if err := insertAssignment(ctx, tx, a, id, 0, by); err != nil {
+				aid, err := insertAssignment(ctx, tx, a, id, 0, by)
+				if err != nil {
 					return err
 				}
+				ids = append(ids, aid)
 			}
 		}
 		if a.GroupID != 0 {
-			if err := insertAssignment(ctx, tx, a, 0, a.GroupID, by); err != nil {
+			aid, err := insertAssignment(ctx, tx, a, 0, a.GroupID, by)
+			if err != nil {
 				return Error(err, "Group") // a group of another portal fails its foreign key
 			}
+			ids = append(ids, aid)
 			rows, err := tx.Query(ctx, `SELECT m.user_id FROM group_members m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
 				WHERE m.tenant_id = $1 AND m.group_id = $2 AND u.status = 'active'`, tenantID, a.GroupID)
 			if err != nil {
@@ -96,19 +112,16 @@ func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignme
 			what = "path.assign"
 		}
 		return audit(ctx, tx, tenantID, by, what, slug, map[string]any{"users": len(a.UserIDs), "group": a.GroupID, "enrolled": enrolled, "due_at": a.DueAt})
-	})
-	if err != nil {
-		return 0, fmt.Errorf("learning: assign: %w", Error(err, "Course"))
-	}
-	return enrolled, nil
+	}()
+	return enrolled, ids, err
 }
 
-func insertAssignment(ctx context.Context, tx *Tx, a Assignment, userID, groupID int64, by AuditActor) error {
-	_, err := tx.Exec(ctx, `
+func insertAssignment(ctx context.Context, tx *Tx, a Assignment, userID, groupID int64, by AuditActor) (id int64, err error) {
+	err = tx.QueryRow(ctx, `
 		INSERT INTO assignments (tenant_id, course_id, path_id, user_id, group_id, due_at, assigned_by, created_at)
-		VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6, $7)`,
-		nullID(a.CourseID), nullID(a.PathID), nullID(userID), nullID(groupID), a.DueAt, nullID(by.UserID), tx.Now)
-	return err
+		VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		nullID(a.CourseID), nullID(a.PathID), nullID(userID), nullID(groupID), a.DueAt, nullID(by.UserID), tx.Now).Scan(&id)
+	return id, err
 }
 
 // give enrols a learner in an assigned course, or in an assigned path.

@@ -180,6 +180,13 @@ func (s *GroupService) FindUserGroups(ctx context.Context, tenantID, userID int6
 	return out, nil
 }
 
+// ErrGroupNotFound and ErrMemberNotFound say which of a membership's two
+// sides the portal does not have.
+var (
+	ErrGroupNotFound  = &apperr.Error{Code: apperr.ENOTFOUND, Message: "Group not found."}
+	ErrMemberNotFound = &apperr.Error{Code: apperr.ENOTFOUND, Message: "User not found."}
+)
+
 // The foreign keys of group_members, which name the tenant as well as the
 // row: a group or user of another portal does not exist for them.
 const (
@@ -192,6 +199,11 @@ const (
 // and the user exist in the portal.
 func (s *GroupService) AddGroupMember(ctx context.Context, tenantID, groupID, userID int64, by AuditActor) error {
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		// First, so that a missing group is told before a missing user.
+		group, email, err := memberNames(ctx, tx, tenantID, groupID, userID)
+		if err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO group_members (tenant_id, group_id, user_id, added_at)
 			VALUES ($1, $2, $3, $4)
@@ -201,10 +213,6 @@ func (s *GroupService) AddGroupMember(ctx context.Context, tenantID, groupID, us
 		}
 		if tag.RowsAffected() == 0 {
 			return nil // a member already
-		}
-		group, email, err := memberNames(ctx, tx, tenantID, groupID, userID)
-		if err != nil {
-			return err
 		}
 		if err := audit(ctx, tx, tenantID, by, "group.member.add", group, map[string]any{"group_id": groupID, "user_id": userID, "email": email}); err != nil {
 			return err
@@ -217,9 +225,9 @@ func (s *GroupService) AddGroupMember(ctx context.Context, tenantID, groupID, us
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" { // foreign_key_violation
 			switch pgErr.ConstraintName {
 			case groupMembersGroupFK:
-				return &apperr.Error{Code: apperr.ENOTFOUND, Message: "Group not found."}
+				return ErrGroupNotFound
 			case groupMembersUserFK:
-				return &apperr.Error{Code: apperr.ENOTFOUND, Message: "User not found."}
+				return ErrMemberNotFound
 			}
 			return &apperr.Error{Code: apperr.ENOTFOUND, Message: "Group or user not found."}
 		}
@@ -266,9 +274,9 @@ func memberNames(ctx context.Context, tx *Tx, tenantID, groupID, userID int64) (
 	case err != nil:
 		return "", "", err
 	case g == nil:
-		return "", "", &apperr.Error{Code: apperr.ENOTFOUND, Message: "Group not found."}
+		return "", "", ErrGroupNotFound
 	case e == nil:
-		return "", "", &apperr.Error{Code: apperr.ENOTFOUND, Message: "User not found."}
+		return "", "", ErrMemberNotFound
 	}
 	return *g, *e, nil
 }

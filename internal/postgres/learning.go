@@ -300,7 +300,17 @@ type Statement struct {
 	ObjectID   string
 	ObjectName string
 	Result     json.RawMessage
+	Context    json.RawMessage
 	Timestamp  time.Time
+	Stored     time.Time
+}
+
+const statementColumns = `id, user_id, verb, object_type, object_id, object_name, result, context, "timestamp", stored`
+
+func scanStatement(row pgx.CollectableRow) (Statement, error) {
+	var st Statement
+	err := row.Scan(&st.ID, &st.UserID, &st.Verb, &st.ObjectType, &st.ObjectID, &st.ObjectName, &st.Result, &st.Context, &st.Timestamp, &st.Stored)
+	return st, err
 }
 
 // FindStatements returns a learner's records, oldest first.
@@ -308,16 +318,12 @@ func (s *LearningService) FindStatements(ctx context.Context, tenantID, userID i
 	var out []Statement
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT id, user_id, verb, object_type, object_id, object_name, result, "timestamp"
+			SELECT `+statementColumns+`
 			FROM statements WHERE tenant_id = $1 AND user_id = $2 ORDER BY "timestamp", id`, tenantID, userID)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Statement, error) {
-			var st Statement
-			err := row.Scan(&st.ID, &st.UserID, &st.Verb, &st.ObjectType, &st.ObjectID, &st.ObjectName, &st.Result, &st.Timestamp)
-			return st, err
-		})
+		out, err = pgx.CollectRows(rows, scanStatement)
 		return err
 	})
 	if err != nil {

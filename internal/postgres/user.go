@@ -34,14 +34,14 @@ func NewUserService(db *DB, outbox *Outbox, portalURL func(tenant.Tenant) string
 }
 
 const userColumns = `u.tenant_id, u.id, u.email, u.name, u.manager_id, u.time_zone, u.status, u.roles,
-	u.email_verified_at IS NOT NULL, u.session_epoch, u.created_at`
+	u.email_verified_at IS NOT NULL, u.session_epoch, u.created_at, u.updated_at`
 
 func scanUser(row pgx.CollectableRow) (user.User, error) {
 	var u user.User
 	var status string
 	var roles []string
 	err := row.Scan(&u.TenantID, &u.ID, &u.Email, &u.Name, &u.ManagerID, &u.TimeZone, &status, &roles,
-		&u.EmailVerified, &u.SessionEpoch, &u.CreatedAt)
+		&u.EmailVerified, &u.SessionEpoch, &u.CreatedAt, &u.UpdatedAt)
 	u.Status = user.Status(status)
 	for _, r := range roles {
 		u.Roles = append(u.Roles, user.Role(r))
@@ -537,6 +537,9 @@ func (s *UserService) EnsureUser(ctx context.Context, t tenant.Tenant, in NewUse
 type Invitation struct {
 	Email, Name string
 	Roles       []user.Role
+	// Inviter is who the mail says invites them; the actor's label when
+	// empty.
+	Inviter string
 }
 
 // Invite creates an account waiting for its owner and mails them a link,
@@ -575,7 +578,11 @@ func (s *UserService) Invite(ctx context.Context, t tenant.Tenant, in Invitation
 		if err := emitEvent(ctx, tx, webhook.UserCreated, func() (any, error) { return userCreated(u), nil }); err != nil {
 			return err
 		}
-		return s.outbox.Enqueue(ctx, tx, t.ID, s.invitationMail(t, email, name, by.Label, secret))
+		inviter := in.Inviter
+		if inviter == "" {
+			inviter = by.Label
+		}
+		return s.outbox.Enqueue(ctx, tx, t.ID, s.invitationMail(t, email, name, inviter, secret))
 	})
 	if apperr.Code(Error(err, "")) == apperr.ECONFLICT {
 		return user.User{}, apperr.Fields{"email": "Someone with that address already has an account here."}

@@ -220,7 +220,8 @@ func (s *UserService) EraseUser(ctx context.Context, tenantID, userID int64, con
 			{`UPDATE users SET name = $3, email = $4, password_hash = NULL, manager_id = NULL, status = 'deactivated',
 				time_zone = 'UTC', email_verified_at = NULL, session_epoch = session_epoch + 1, updated_at = $5
 				WHERE tenant_id = $1 AND id = $2`, []any{tenantID, userID, ErasedName, erasedEmail, tx.Now}},
-			{`UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2`, []any{tenantID, userID}},
+			// Their reports changed too: a client syncing people by updated_at must see it.
+			{`UPDATE users SET manager_id = NULL, updated_at = $3 WHERE tenant_id = $1 AND manager_id = $2`, []any{tenantID, userID, tx.Now}},
 			{`DELETE FROM user_tokens WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}},
 			{`DELETE FROM group_members WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}},
 			{`DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}},

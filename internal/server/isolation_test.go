@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
@@ -104,7 +105,11 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"globex-secret-hook", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
+	gKey, _, err := postgres.NewAPIKeyService(s.db).CreatePortalKey(ctx, globex.ID, "Globex Secret Key", []apikey.Permission{apikey.UsersRead}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := []string{"globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -129,6 +134,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"blocks/{block}":      gLesson.Blocks[0].Key,
 		"files/{name}":        secretFile,
 		"webhooks/{id}":       strconv.FormatInt(secretHook.ID, 10),
+		"api-keys/{id}":       gKey.ID,
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 

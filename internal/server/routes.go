@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/upward-lms/upward/internal/api"
 )
 
 // compressible lists the content types worth gzipping.
@@ -32,12 +36,18 @@ func (s *Server) routes() chi.Router {
 	// platform, any other host a portal.
 	s.platform = s.platformRoutes()
 	s.portal = s.portalRoutes()
+	s.api = s.apiRoutes()
 	r.Handle("/*", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.isPlatformHost(r) {
+		switch {
+		case s.isPlatformHost(r):
 			s.platform.ServeHTTP(w, r)
-			return
+		case r.URL.Path == api.Prefix || strings.HasPrefix(r.URL.Path, api.Prefix+"/"):
+			// The REST API has a request path of its own: keys, not
+			// sessions; JSON problems, not pages (internal/api).
+			s.api.ServeHTTP(w, r)
+		default:
+			s.portal.ServeHTTP(w, r)
 		}
-		s.portal.ServeHTTP(w, r)
 	}))
 	return r
 }
@@ -242,8 +252,22 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/settings/domains/withdraw", s.handleDomainWithdraw)
 				r.Get("/audit", s.handleAdminAudit)
 				r.Get("/audit.csv", s.handleAdminAuditCSV)
+				r.Get("/api-keys", s.handleAdminAPIKeys)
+				r.Post("/api-keys", s.handleAdminAPIKeyCreate)
+				r.Post("/api-keys/{id}/revoke", s.handleAdminAPIKeyRevoke)
 			})
 		})
 	})
 	return r
+}
+
+// apiRoutes builds the REST API (internal/api) with the server's services.
+func (s *Server) apiRoutes() *api.API {
+	return api.New(api.Deps{
+		DB: s.db, Tenants: s.tenants, Users: s.users,
+		BaseDomain: s.cfg.BaseDomain, Production: s.cfg.Production(),
+		RateLimit: s.cfg.APIRateLimit, RequestTimeout: s.cfg.RequestTimeout,
+		Assets: s.assets, Logger: s.log,
+		NoteTenant: func(ctx context.Context, slug string) { infoFrom(ctx).Tenant = slug },
+	})
 }

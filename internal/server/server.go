@@ -15,6 +15,7 @@ import (
 
 	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/access"
+	"github.com/upward-lms/upward/internal/api"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/markdown"
@@ -42,6 +43,7 @@ type Server struct {
 	auditLog      *postgres.AuditService
 	reports       *postgres.ReportService
 	webhooks      *postgres.WebhookService
+	apiKeys       *postgres.APIKeyService
 	library       []library.Loaded // the built-in course library
 	md            *markdown.Renderer
 	sessions      *scs.SessionManager
@@ -51,6 +53,7 @@ type Server struct {
 	router        chi.Router
 	platform      chi.Router // routes on the bare BASE_DOMAIN
 	portal        chi.Router // routes on a portal's host
+	api           *api.API   // /api/v1 on a portal's host
 }
 
 // Deps are what the server needs from the composition root.
@@ -82,6 +85,7 @@ func New(d Deps) *Server {
 		auditLog:  postgres.NewAuditService(d.DB),
 		reports:   postgres.NewReportService(d.DB),
 		webhooks:  postgres.NewWebhookService(d.DB, !d.Config.Production()),
+		apiKeys:   postgres.NewAPIKeyService(d.DB),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,
@@ -113,6 +117,9 @@ func (s *Server) PortalRouter() chi.Router { return s.portal }
 
 // PlatformRouter: see PortalRouter.
 func (s *Server) PlatformRouter() chi.Router { return s.platform }
+
+// APIRouter: see PortalRouter.
+func (s *Server) APIRouter() chi.Router { return s.api.Router() }
 
 // page returns the frame of a page: the platform's, or the portal's with
 // its name, colours, navigation and the signed-in user.

@@ -54,6 +54,7 @@ type User struct {
 	EmailVerified bool
 	SessionEpoch  int
 	CreatedAt     time.Time
+	UpdatedAt     time.Time // when an account field last changed
 }
 
 // Has reports whether the user holds role r.
