@@ -26,6 +26,7 @@ import (
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/markdown"
+	"github.com/upward-lms/upward/internal/plan"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/pages"
@@ -215,6 +216,11 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 		}
 		if err != nil {
 			a.serverError(w, r, err)
+			return
+		}
+		if !plan.Allows(st.tenant.Plan, plan.APIAccess) {
+			writeProblem(w, r, problem{Type: "forbidden", Status: http.StatusForbidden,
+				Detail: "API access is not part of this portal's plan."})
 			return
 		}
 		if a.limiter.RespondOnLimit(w, r, k.ID) {

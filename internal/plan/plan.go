@@ -27,7 +27,7 @@ type Plan struct {
 // Plans are the offers, cheapest first.
 var Plans = []Plan{
 	{Name: "starter", Label: "Starter", SeatLimit: 25},
-	{Name: "standard", Label: "Standard", SeatLimit: 100, Features: []Feature{LiveSessions, CustomDomain}},
+	{Name: "standard", Label: "Standard", SeatLimit: 100, Features: []Feature{LiveSessions, CustomDomain, APIAccess}},
 	{Name: "enterprise", Label: "Enterprise", SeatLimit: 1000, Features: []Feature{SCORMImport, LiveSessions, CustomDomain, APIAccess}},
 }
 

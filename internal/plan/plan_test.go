@@ -14,7 +14,8 @@ func TestAllows(t *testing.T) {
 	}{
 		{"starter", plan.CustomDomain, false},
 		{"standard", plan.CustomDomain, true},
-		{"standard", plan.APIAccess, false},
+		{"standard", plan.APIAccess, true},
+		{"starter", plan.APIAccess, false},
 		{"enterprise", plan.APIAccess, true},
 		{"enterprise", plan.SCORMImport, true},
 		{"no-such-plan", plan.LiveSessions, false},
