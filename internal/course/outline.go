@@ -30,3 +30,18 @@ func (c *Course) Neighbours(key string) (prev, next *Lesson) {
 	}
 	return nil, nil
 }
+
+// Block finds a block of the keyed lesson; a block of another lesson is
+// not found.
+func (c *Course) Block(lessonKey, blockKey string) (*Lesson, *Block, error) {
+	l, err := c.Lesson(lessonKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range l.Blocks {
+		if l.Blocks[i].Key == blockKey {
+			return l, &l.Blocks[i], nil
+		}
+	}
+	return nil, nil, ErrNotFound
+}

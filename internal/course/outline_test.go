@@ -25,3 +25,16 @@ func TestNeighboursCrossModuleBoundaries(t *testing.T) {
 		}
 	}
 }
+
+func TestBlockIsFoundOnlyInItsLesson(t *testing.T) {
+	c := course.Course{Modules: []course.Module{{Lessons: []course.Lesson{
+		{Key: "a", Blocks: []course.Block{{Key: "a1"}}}, {Key: "b", Blocks: []course.Block{{Key: "b1"}}}}}}}
+	if _, b, err := c.Block("a", "a1"); err != nil || b.Key != "a1" {
+		t.Errorf("a/a1: %v", err)
+	}
+	for _, k := range [][2]string{{"a", "b1"}, {"zz", "a1"}, {"a", "zz"}} {
+		if _, _, err := c.Block(k[0], k[1]); err == nil {
+			t.Errorf("%s/%s found", k[0], k[1])
+		}
+	}
+}

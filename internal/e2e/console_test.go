@@ -93,15 +93,7 @@ func TestJourney_AResellerOpensAClientPortal(t *testing.T) {
 		t.Fatalf("seats before: %q", got)
 	}
 
-	msg := smtp.WaitFor(t, "chris@contoso.test", 15*time.Second)
-	link := regexp.MustCompile(`http://\S+/invitations/accept\?token=\S+`).FindString(msg.Text)
-	if link == "" {
-		t.Fatalf("no invitation link in:\n%s", msg.Text)
-	}
-	client := browsertest.NewBrowser(t)
-	client.Visit(link)
-	client.Do(chromedp.SetValue(chromedp.CSS("#f-name"), "Chris Client"), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
-	afterReload(t, client, chromedp.Click(chromedp.CSS(`form[action="/invitations/accept"] button`)))
+	client := acceptInvitation(t, smtp, "chris@contoso.test", "Chris Client")
 	client.Visit(srv.PortalURL("contoso") + "/courses")
 	if got := client.Text(`[data-testid="catalog"]`); !strings.Contains(got, "No Surprises") {
 		t.Fatalf("the client's catalog: %q", got)
@@ -120,4 +112,21 @@ func TestJourney_AResellerOpensAClientPortal(t *testing.T) {
 		t.Errorf("the console's footer: %q", got)
 	}
 	b.Screenshot("reseller-console")
+}
+
+// acceptInvitation follows the invitation mailed to email in a new
+// browser, chooses a name and the test password, and returns the browser,
+// signed in.
+func acceptInvitation(t *testing.T, smtp *smtptest.Server, email, name string) *browsertest.Browser {
+	t.Helper()
+	msg := smtp.WaitFor(t, email, 15*time.Second)
+	link := regexp.MustCompile(`http://\S+/invitations/accept\?token=\S+`).FindString(msg.Text)
+	if link == "" {
+		t.Fatalf("no invitation link in:\n%s", msg.Text)
+	}
+	b := browsertest.NewBrowser(t)
+	b.Visit(link)
+	b.Do(chromedp.SetValue(chromedp.CSS("#f-name"), name), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/invitations/accept"] button`)))
+	return b
 }

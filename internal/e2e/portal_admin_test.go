@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,15 +89,7 @@ func TestJourney_ImportAssignLearnAndSeeItInReportsAndTheTeamPage(t *testing.T) 
 	}
 
 	// Lee accepts the invitation from the mail.
-	msg := smtp.WaitFor(t, "lee@acme.test", 15*time.Second)
-	link := regexp.MustCompile(`http://\S+/invitations/accept\?token=\S+`).FindString(msg.Text)
-	if link == "" {
-		t.Fatalf("no invitation link in:\n%s", msg.Text)
-	}
-	lee := browsertest.NewBrowser(t)
-	lee.Visit(link)
-	lee.Do(chromedp.SetValue(chromedp.CSS("#f-name"), "Lee Learner"), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
-	afterReload(t, lee, chromedp.Click(chromedp.CSS(`form[action="/invitations/accept"] button`)))
+	lee := acceptInvitation(t, smtp, "lee@acme.test", "Lee Learner")
 	lee.Visit(portal + "/learn")
 	if got := lee.Text(`[data-testid="my-paths"]`); !strings.Contains(got, "First Steps") {
 		t.Fatalf("Lee's paths: %q", got)

@@ -25,6 +25,10 @@ type Certificate struct {
 const certificateColumns = `c.code, c.user_id, c.learner_name, c.title,
 	CASE WHEN c.course_id IS NULL THEN 'path' ELSE 'course' END, c.issued_at, t.name`
 
+// learnerCertificatesSQL reads a learner's ($2) certificates, newest first.
+const learnerCertificatesSQL = `SELECT ` + certificateColumns + ` FROM certificates c JOIN tenants t ON t.id = c.tenant_id
+	WHERE c.tenant_id = $1 AND c.user_id = $2 ORDER BY c.issued_at DESC, c.id DESC`
+
 func scanCertificate(row pgx.CollectableRow) (Certificate, error) {
 	var c Certificate
 	err := row.Scan(&c.Code, &c.UserID, &c.LearnerName, &c.Title, &c.Kind, &c.IssuedAt, &c.PortalName)
@@ -35,8 +39,7 @@ func scanCertificate(row pgx.CollectableRow) (Certificate, error) {
 func (s *LearningService) FindCertificates(ctx context.Context, tenantID, userID int64) ([]Certificate, error) {
 	var out []Certificate
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+certificateColumns+` FROM certificates c JOIN tenants t ON t.id = c.tenant_id
-			WHERE c.tenant_id = $1 AND c.user_id = $2 ORDER BY c.issued_at DESC, c.id DESC`, tenantID, userID)
+		rows, err := tx.Query(ctx, learnerCertificatesSQL, tenantID, userID)
 		if err != nil {
 			return err
 		}
@@ -154,8 +157,7 @@ func (s *LearningService) FindDashboard(ctx context.Context, tenantID, userID in
 			})
 			return err
 		})
-		b.Queue(`SELECT `+certificateColumns+` FROM certificates c JOIN tenants t ON t.id = c.tenant_id
-			WHERE c.tenant_id = $1 AND c.user_id = $2 ORDER BY c.issued_at DESC, c.id DESC`, tenantID, userID).Query(func(rows pgx.Rows) error {
+		b.Queue(learnerCertificatesSQL, tenantID, userID).Query(func(rows pgx.Rows) error {
 			var err error
 			d.Certificates, err = pgx.CollectRows(rows, scanCertificate)
 			return err

@@ -53,19 +53,18 @@ func lockEnrolment(ctx context.Context, tx *Tx, lc *LearnerCourse) error {
 // found, so a block of another lesson or course never matches.
 func lessonBlock(lc *LearnerCourse, lessonKey, blockKey string, kind course.Kind) (*course.Lesson, *course.Block, error) {
 	notFound := &apperr.Error{Code: apperr.ENOTFOUND, Message: "Lesson not found."}
-	l, err := lc.Content.Lesson(lessonKey)
-	if err != nil {
-		return nil, nil, notFound
-	}
 	if blockKey == "" {
+		l, err := lc.Content.Lesson(lessonKey)
+		if err != nil {
+			return nil, nil, notFound
+		}
 		return l, nil, nil
 	}
-	for i := range l.Blocks {
-		if b := &l.Blocks[i]; b.Key == blockKey && b.Kind == kind {
-			return l, b, nil
-		}
+	l, b, err := lc.Content.Block(lessonKey, blockKey)
+	if err != nil || b.Kind != kind {
+		return nil, nil, notFound
 	}
-	return nil, nil, notFound
+	return l, b, nil
 }
 
 // SubmitQuiz scores and stores a learner's answers to a quiz. number is the

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"net"
 	"net/http"
 	"strings"
 
@@ -16,17 +15,7 @@ import (
 
 // platformURL is the platform host's address, on the scheme and port the
 // request came in on.
-func (s *Server) platformURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || s.cfg.Production() {
-		scheme = "https"
-	}
-	host := s.cfg.BaseDomain
-	if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "80" && port != "443" {
-		host = net.JoinHostPort(host, port)
-	}
-	return scheme + "://" + host
-}
+func (s *Server) platformURL(r *http.Request) string { return s.hostURL(r, s.cfg.BaseDomain) }
 
 // ownCertificate finds the URL's certificate among the signed-in learner's;
 // anyone else's is not found.

@@ -27,13 +27,18 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 // portalURL is the address of a portal, on the same scheme and port the
 // request came in on.
 func (s *Server) portalURL(r *http.Request, slug string) string {
+	return s.hostURL(r, slug+"."+s.cfg.BaseDomain) + "/"
+}
+
+// hostURL is the address of a host of this installation (no trailing
+// slash): https in production or behind TLS, and the request's port.
+func (s *Server) hostURL(r *http.Request, host string) string {
 	scheme := "http"
 	if r.TLS != nil || s.cfg.Production() {
 		scheme = "https"
 	}
-	host := slug + "." + s.cfg.BaseDomain
 	if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "80" && port != "443" {
 		host = net.JoinHostPort(host, port)
 	}
-	return scheme + "://" + host + "/"
+	return scheme + "://" + host
 }

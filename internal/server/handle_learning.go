@@ -481,19 +481,12 @@ func (s *Server) handleQuizSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	l, err := lc.Content.Lesson(chi.URLParam(r, "key"))
-	var quiz *course.Quiz
-	if err == nil {
-		for _, b := range l.Blocks {
-			if b.Key == blockKey && b.Quiz != nil {
-				quiz = b.Quiz
-			}
-		}
-	}
-	if quiz == nil {
+	l, b, err := lc.Content.Block(chi.URLParam(r, "key"), blockKey)
+	if err != nil || b.Quiz == nil {
 		s.notFound(w, r)
 		return
 	}
+	quiz := b.Quiz
 	number, err := strconv.Atoi(r.PostFormValue("number"))
 	answers, fits := quizAnswers(r, quiz)
 	if err != nil || !fits {
@@ -527,7 +520,7 @@ func (s *Server) handleChecklistSave(w http.ResponseWriter, r *http.Request) {
 	st := stateOf(r)
 	block := chi.URLParam(r, "block")
 	s.lessonAction(w, r, block, func(lc postgres.LearnerCourse) error {
-		_, b, err := findBlock(lc, chi.URLParam(r, "key"), block)
+		_, b, err := lc.Content.Block(chi.URLParam(r, "key"), block)
 		if err != nil || b.Checklist == nil {
 			return &apperr.Error{Code: apperr.ENOTFOUND, Message: "Action plan not found."}
 		}
@@ -541,19 +534,6 @@ func (s *Server) handleChecklistSave(w http.ResponseWriter, r *http.Request) {
 		s.flash(r, apperr.Message(err))
 		http.Redirect(w, r, learnerLessonPath(lc.Slug, chi.URLParam(r, "key"))+"#block-"+block, http.StatusSeeOther)
 	})
-}
-
-func findBlock(lc postgres.LearnerCourse, lessonKey, blockKey string) (*course.Lesson, *course.Block, error) {
-	l, err := lc.Content.Lesson(lessonKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	for i := range l.Blocks {
-		if l.Blocks[i].Key == blockKey {
-			return l, &l.Blocks[i], nil
-		}
-	}
-	return nil, nil, course.ErrNotFound
 }
 
 func (s *Server) handleMarkComplete(w http.ResponseWriter, r *http.Request) {
