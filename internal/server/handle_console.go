@@ -52,7 +52,22 @@ func (s *Server) requireConsole(h func(w http.ResponseWriter, r *http.Request, m
 func (s *Server) consolePage(r *http.Request, m postgres.ConsoleMember, title string) layout.Page {
 	p := s.page(r, title)
 	p.Brand, p.UserName, p.CSRF, p.SignOutAction = m.OrgName, m.Name, s.csrfToken(r), "/console/logout"
+	p.Nav = nil
+	for _, l := range consoleNav {
+		if l.resellerOnly && !m.IsReseller() {
+			continue
+		}
+		p.Nav = append(p.Nav, layout.NavLink{Label: l.label, Href: l.href, Current: r.URL.Path == l.href})
+	}
 	return p
+}
+
+// consoleNav is the console's navigation, one line per area.
+var consoleNav = []struct {
+	label, href  string
+	resellerOnly bool
+}{
+	{label: "Portals", href: "/console"},
 }
 
 func (s *Server) handleConsoleLoginShow(w http.ResponseWriter, r *http.Request) {
