@@ -26,18 +26,24 @@ func NewConsoleService(db *DB) *ConsoleService { return &ConsoleService{db: db} 
 // ConsoleMember is someone who signs in to the console, for an account or
 // for a reseller (exactly one of the two).
 type ConsoleMember struct {
-	ID           int64
-	Email        string
-	Name         string
-	AccountID    *int64
-	ResellerID   *int64
+	ID    int64
+	Email string
+	Name  string
+	Org
 	SessionEpoch int
 	// The organisation's name, for the console's header.
 	OrgName string
 }
 
-// IsReseller reports whether the member works for a reseller.
-func (m ConsoleMember) IsReseller() bool { return m.ResellerID != nil }
+// Org is whom a console member or an API key acts for: an account or a
+// reseller, exactly one of the two.
+type Org struct {
+	AccountID  *int64
+	ResellerID *int64
+}
+
+// IsReseller reports whether the org is a reseller.
+func (o Org) IsReseller() bool { return o.ResellerID != nil }
 
 const consoleMemberColumns = `m.id, m.email, m.name, m.account_id, m.reseller_id, m.session_epoch,
 	coalesce(a.name, r.name)`
@@ -153,11 +159,11 @@ type PortalUsage struct {
 // their account's, or their reseller's clients'.
 const portalsOf = `(t.account_id = $1 OR t.reseller_id = $2)`
 
-// FindConsolePortals lists the member's portals with their usage, counted
+// FindConsolePortals lists the org's portals with their usage, counted
 // from tables with tenant_id leading their indexes. The console reads
 // tenant tables across its portals, so each count runs in its portal's
 // transaction, one portal at a time: row-level security stays on.
-func (s *ConsoleService) FindConsolePortals(ctx context.Context, m ConsoleMember) ([]PortalUsage, error) {
+func (s *ConsoleService) FindConsolePortals(ctx context.Context, m Org) ([]PortalUsage, error) {
 	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+`, a.name FROM tenants t JOIN accounts a ON a.id = t.account_id
 		WHERE `+portalsOf+` ORDER BY a.name, t.name, t.id`, m.AccountID, m.ResellerID)
 	if err != nil {
@@ -200,9 +206,9 @@ func (s *ConsoleService) FindConsolePortals(ctx context.Context, m ConsoleMember
 	return out, nil
 }
 
-// FindConsolePortal returns one of the member's portals; another's is not
+// FindConsolePortal returns one of the org's portals; another's is not
 // found.
-func (s *ConsoleService) FindConsolePortal(ctx context.Context, m ConsoleMember, id int64) (tenant.Tenant, error) {
+func (s *ConsoleService) FindConsolePortal(ctx context.Context, m Org, id int64) (tenant.Tenant, error) {
 	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+` FROM tenants t WHERE t.id = $3 AND `+portalsOf, m.AccountID, m.ResellerID, id)
 	if err != nil {
 		return tenant.Tenant{}, err
@@ -211,28 +217,5 @@ func (s *ConsoleService) FindConsolePortal(ctx context.Context, m ConsoleMember,
 	if err != nil {
 		return tenant.Tenant{}, fmt.Errorf("console: portal: %w", Error(err, "Portal"))
 	}
-	return t, nil
-}
-
-// NewPortal is a portal a console member creates.
-type NewPortal struct {
-	Portal tenant.Tenant
-	// The first administrator, invited by e-mail.
-	AdminEmail, AdminName string
-}
-
-// PortalFor fills in whose the new portal is: the member's account's, or,
-// for a reseller, a new client account of theirs named after the portal.
-func (s *ConsoleService) PortalFor(ctx context.Context, m ConsoleMember, t tenant.Tenant) (tenant.Tenant, error) {
-	if m.AccountID != nil {
-		t.AccountID, t.ResellerID = *m.AccountID, nil
-		var reseller *int64
-		if err := s.db.Pool.QueryRow(ctx, `SELECT reseller_id FROM accounts WHERE id = $1`, *m.AccountID).Scan(&reseller); err != nil {
-			return t, err
-		}
-		t.ResellerID = reseller
-		return t, nil
-	}
-	t.AccountID, t.ResellerID = 0, m.ResellerID // the trigger makes the client's account
 	return t, nil
 }

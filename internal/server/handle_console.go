@@ -5,12 +5,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/plan"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 	"github.com/upward-lms/upward/web/components"
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/pages"
@@ -105,7 +103,7 @@ func (s *Server) handleConsoleLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
-	portals, err := s.console.FindConsolePortals(r.Context(), m)
+	portals, err := s.console.FindConsolePortals(r.Context(), m.Org)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -123,7 +121,7 @@ func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request, m postgre
 // handleConsoleUsageCSV downloads the usage table: figures only, never
 // anyone's answers or personal data.
 func (s *Server) handleConsoleUsageCSV(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
-	portals, err := s.console.FindConsolePortals(r.Context(), m)
+	portals, err := s.console.FindConsolePortals(r.Context(), m.Org)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -168,72 +166,47 @@ func (s *Server) handleConsoleNewPortal(w http.ResponseWriter, r *http.Request, 
 // a reseller's new client), invites its first admin and installs the
 // chosen library courses, published.
 func (s *Server) handleConsoleCreatePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
-	t := tenant.Tenant{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Audience: r.PostFormValue("audience"),
-		Branding: tenant.Branding{PrimaryColor: r.PostFormValue("primary_color")},
-		Settings: tenant.Settings{SelfRegistration: r.PostFormValue("self_registration") != ""}}
-	v := pages.ConsoleNewPortalView{Slug: t.Slug, Name: t.Name, PrimaryColor: t.Branding.PrimaryColor, SelfRegistration: t.Settings.SelfRegistration,
-		AdminEmail: r.PostFormValue("admin_email"), AdminName: r.PostFormValue("admin_name"), SeatLimit: r.PostFormValue("seat_limit"), Errors: map[string]string{}}
-	if m.IsReseller() {
-		t.Plan = r.PostFormValue("plan")
-		if p, ok := plan.Find(t.Plan); ok && strings.TrimSpace(v.SeatLimit) == "" {
-			t.SeatLimit = p.SeatLimit
-		} else if n, err := strconv.Atoi(strings.TrimSpace(v.SeatLimit)); err == nil {
-			t.SeatLimit = n
-		} else {
+	np := postgres.NewPortal{
+		Portal: tenant.Tenant{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Audience: r.PostFormValue("audience"),
+			Plan:     r.PostFormValue("plan"),
+			Branding: tenant.Branding{PrimaryColor: r.PostFormValue("primary_color")},
+			Settings: tenant.Settings{SelfRegistration: r.PostFormValue("self_registration") != ""}},
+		AdminEmail: r.PostFormValue("admin_email"), AdminName: r.PostFormValue("admin_name"),
+	}
+	for _, slug := range s.provisioner.LibraryCourses() {
+		if r.PostFormValue("course_"+slug) != "" {
+			np.LibraryCourses = append(np.LibraryCourses, slug)
+		}
+	}
+	v := pages.ConsoleNewPortalView{Slug: np.Portal.Slug, Name: np.Portal.Name, PrimaryColor: np.Portal.Branding.PrimaryColor,
+		SelfRegistration: np.Portal.Settings.SelfRegistration, AdminEmail: np.AdminEmail, AdminName: np.AdminName,
+		SeatLimit: r.PostFormValue("seat_limit"), Errors: map[string]string{}}
+	if seats := strings.TrimSpace(v.SeatLimit); m.IsReseller() && seats != "" {
+		n, err := strconv.Atoi(seats)
+		if err != nil {
 			v.Errors["seat_limit"] = "Enter a whole number."
 		}
+		np.Portal.SeatLimit = n
 	}
-	fail := func(status int) {
+	fail := func() {
 		v.Error = "The portal was not created: please correct the fields marked below."
-		s.render(w, r, status, s.consolePage(r, m, "New portal"), pages.ConsoleNewPortal(s.newPortalView(r, m, v)))
-	}
-	if strings.TrimSpace(v.AdminEmail) == "" {
-		v.Errors["admin_email"] = "Give the address of the portal's first administrator."
-	}
-	t.Normalize()
-	if err := t.Validate(); err != nil {
-		fields, _ := apperr.FieldsOf(err)
-		for k, msg := range fields {
-			v.Errors[k] = msg
-		}
+		s.render(w, r, http.StatusUnprocessableEntity, s.consolePage(r, m, "New portal"), pages.ConsoleNewPortal(s.newPortalView(r, m, v)))
 	}
 	if len(v.Errors) > 0 {
-		fail(http.StatusUnprocessableEntity)
+		fail()
 		return
 	}
-	t, err := s.console.PortalFor(r.Context(), m, t)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	created, err := s.tenants.CreateTenant(r.Context(), t, postgres.AuditActor{Label: "console: " + m.Email})
+	created, err := s.provisioner.Provision(r.Context(), m.Org, np, postgres.AuditActor{Label: "console: " + m.Email})
 	if fields, ok := apperr.FieldsOf(err); ok {
 		for k, msg := range fields {
 			v.Errors[k] = msg
 		}
-		fail(http.StatusUnprocessableEntity)
+		fail()
 		return
 	}
 	if err != nil {
 		s.renderError(w, r, err)
 		return
-	}
-	if _, err := s.users.Invite(r.Context(), created, postgres.Invitation{Email: v.AdminEmail, Name: v.AdminName, Roles: []user.Role{user.Admin, user.Learner}}, postgres.AuditActor{Label: "console: " + m.Email}); err != nil {
-		s.renderError(w, r, err) // the portal exists: the admin can be invited again from it
-		return
-	}
-	var chosen []string
-	for _, l := range s.library {
-		if r.PostFormValue("course_"+l.Course.Slug) != "" {
-			chosen = append(chosen, l.Course.Slug)
-		}
-	}
-	if len(chosen) > 0 {
-		if err := postgres.InstallLibrary(r.Context(), s.db, s.files.Put, courses.FS, created.ID, postgres.LibraryInstall{Courses: chosen, Publish: true},
-			postgres.AuditActor{Label: "console: " + m.Email}, func(string, ...any) {}); err != nil {
-			s.renderError(w, r, err)
-			return
-		}
 	}
 	s.flash(r, created.Name+" is ready; its administrator has been invited.")
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
@@ -246,7 +219,7 @@ func (s *Server) consolePortal(w http.ResponseWriter, r *http.Request, m postgre
 	if !ok {
 		return tenant.Tenant{}, false
 	}
-	t, err := s.console.FindConsolePortal(r.Context(), m, id)
+	t, err := s.console.FindConsolePortal(r.Context(), m.Org, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return tenant.Tenant{}, false
@@ -281,7 +254,7 @@ func (s *Server) renderConsolePortal(w http.ResponseWriter, r *http.Request, m p
 				v.Courses = append(v.Courses, components.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Title})
 			}
 		}
-		portals, err := s.console.FindConsolePortals(r.Context(), m)
+		portals, err := s.console.FindConsolePortals(r.Context(), m.Org)
 		if err != nil {
 			s.renderError(w, r, err)
 			return
@@ -340,7 +313,7 @@ func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request,
 		s.badRequest(w, r, "Choose a course and a portal from the lists.")
 		return
 	}
-	to, err := s.console.FindConsolePortal(r.Context(), m, targetID)
+	to, err := s.console.FindConsolePortal(r.Context(), m.Org, targetID)
 	if err != nil || m.AccountID == nil {
 		s.renderError(w, r, &apperr.Error{Code: apperr.ENOTFOUND, Message: "Portal not found."})
 		return

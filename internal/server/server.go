@@ -38,6 +38,8 @@ type Server struct {
 	learning  *postgres.LearningService
 	paths     *postgres.PathService
 	console   *postgres.ConsoleService
+	// provisioner opens portals for the console (and the API).
+	provisioner *postgres.Provisioner
 	// resellerNames keeps resellers' names for their clients' footers.
 	resellerNames resellerNames
 	auditLog      *postgres.AuditService
@@ -99,6 +101,7 @@ func New(d Deps) *Server {
 		s.log.Warn("course library", "problem", p.String())
 	}
 	s.library = loaded
+	s.provisioner = postgres.NewProvisioner(d.DB, d.Tenants, d.Users, d.Files.Put, courses.FS)
 	s.router = s.routes()
 	return s
 }
