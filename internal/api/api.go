@@ -1,5 +1,7 @@
 // Package api is Upward's REST API v1: JSON under /api/v1 on a portal's
-// host, authenticated by the portal's API keys (bearer tokens), with
+// host, authenticated by the portal's API keys (bearer tokens), and on
+// the platform host, where account and reseller keys provision portals;
+// with
 // errors as RFC 9457 problem details, cursor pagination, Idempotency-Key
 // on POST and a rate limit per key. Its OpenAPI 3.1 document is the
 // contract: served at /api/v1/openapi.json, rendered at /api/v1/docs, and
@@ -53,6 +55,10 @@ type Deps struct {
 	Logger         *slog.Logger
 	// NoteTenant tells the request log which portal a request was for.
 	NoteTenant func(ctx context.Context, slug string)
+	// Provisioner opens portals for account and reseller keys.
+	Provisioner *postgres.Provisioner
+	// PortalURL is a portal's address, as links to it are made.
+	PortalURL func(r *http.Request, t tenant.Tenant) string
 }
 
 // API serves /api/v1 on portal hosts.
@@ -64,11 +70,15 @@ type API struct {
 	groups   *postgres.GroupService
 	courses  *postgres.CourseService
 	learning *postgres.LearningService
-	limiter  *httprate.RateLimiter
-	doc      *document
+	console  *postgres.ConsoleService
+	// provisioner opens portals: the one the console uses.
+	provisioner *postgres.Provisioner
+	limiter     *httprate.RateLimiter
+	doc         *document
 	// reference is the reference page's view of doc, made once.
 	reference pages.APIReferenceView
-	router    chi.Router
+	router    chi.Router // on portal hosts
+	platform  chi.Router // on the platform host
 }
 
 // New builds the API and its routes.
@@ -83,14 +93,16 @@ func New(d Deps) *API {
 		d.NoteTenant = func(context.Context, string) {}
 	}
 	a := &API{
-		d:        d,
-		tenants:  d.Tenants,
-		users:    d.Users,
-		keys:     postgres.NewAPIKeyService(d.DB),
-		groups:   postgres.NewGroupService(d.DB),
-		courses:  postgres.NewCourseService(d.DB),
-		learning: postgres.NewLearningService(d.DB),
-		doc:      mustLoadDocument(),
+		d:           d,
+		tenants:     d.Tenants,
+		users:       d.Users,
+		keys:        postgres.NewAPIKeyService(d.DB),
+		groups:      postgres.NewGroupService(d.DB),
+		courses:     postgres.NewCourseService(d.DB),
+		learning:    postgres.NewLearningService(d.DB),
+		console:     postgres.NewConsoleService(d.DB),
+		doc:         mustLoadDocument(),
+		provisioner: d.Provisioner,
 	}
 	a.reference = a.doc.reference(markdown.New())
 	a.limiter = httprate.NewRateLimiter(d.RateLimit, time.Minute,
@@ -99,16 +111,26 @@ func New(d Deps) *API {
 				Detail: "This key has made too many requests this minute. Wait for the number of seconds in Retry-After, then try again."})
 		}))
 	a.router = a.routes()
+	a.platform = a.platformRoutes()
 	return a
 }
 
-// ServeHTTP makes the API an http.Handler.
+// ServeHTTP serves the API of the portal of the request's host.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.ServeHTTP(w, r) }
 
-// Router exposes the routes, so tests can walk them with chi.Walk.
+// ServePlatform serves the provisioning API on the platform host.
+func (a *API) ServePlatform(w http.ResponseWriter, r *http.Request) { a.platform.ServeHTTP(w, r) }
+
+// Router exposes the portal hosts' routes, so tests can walk them with
+// chi.Walk.
 func (a *API) Router() chi.Router { return a.router }
 
-func (a *API) routes() chi.Router {
+// PlatformRouter exposes the platform host's routes, for the same tests.
+func (a *API) PlatformRouter() chi.Router { return a.platform }
+
+// newRouter is a router answering with problems, and the middleware
+// every API request passes through after first.
+func (a *API) newRouter(first func(http.Handler) http.Handler) chi.Router {
 	r := chi.NewRouter()
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Type: "not-found", Status: http.StatusNotFound, Detail: "There is no API endpoint at this address."})
@@ -116,14 +138,39 @@ func (a *API) routes() chi.Router {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Type: "method-not-allowed", Status: http.StatusMethodNotAllowed, Detail: "This endpoint does not accept " + r.Method + "."})
 	})
-	r.Use(a.resolvePortal, middleware.Timeout(a.d.RequestTimeout), middleware.Compress(5, "application/json", "application/problem+json", "text/html"), limitBody)
+	r.Use(first, middleware.Timeout(a.d.RequestTimeout), middleware.Compress(5, "application/json", "application/problem+json", "text/html"), limitBody)
 	r.Get(Prefix+"/openapi.json", a.handleOpenAPI)
 	r.Get(Prefix+"/docs", a.handleDocs)
+	return r
+}
+
+// operations adds a group of operations, each requiring its permission,
+// behind the authentication given.
+func operations(r chi.Router, authenticate func(http.Handler) http.Handler, idempotent func(http.Handler) http.Handler, add func(op func(method, pattern string, perm apikey.Permission, h http.HandlerFunc))) {
 	r.Group(func(r chi.Router) {
-		r.Use(a.authenticate, a.idempotent)
-		op := func(method, pattern string, perm apikey.Permission, h http.HandlerFunc) {
+		r.Use(authenticate, idempotent)
+		add(func(method, pattern string, perm apikey.Permission, h http.HandlerFunc) {
 			r.With(require(perm)).Method(method, Prefix+pattern, h)
-		}
+		})
+	})
+}
+
+// platformRoutes are the provisioning API's: account and reseller keys.
+func (a *API) platformRoutes() chi.Router {
+	r := a.newRouter(a.platformRequest)
+	operations(r, a.authenticateOrg, a.idempotent, func(op func(string, string, apikey.Permission, http.HandlerFunc)) {
+		op(http.MethodGet, "/portals", apikey.PortalsRead, a.listPortals)
+		op(http.MethodPost, "/portals", apikey.PortalsWrite, a.createPortal)
+		op(http.MethodGet, "/portals/{id}", apikey.PortalsRead, a.getPortal)
+		op(http.MethodPatch, "/portals/{id}", apikey.PortalsWrite, a.updatePortal)
+		op(http.MethodGet, "/library/courses", apikey.PortalsRead, a.listLibraryCourses)
+	})
+	return r
+}
+
+func (a *API) routes() chi.Router {
+	r := a.newRouter(a.resolvePortal)
+	operations(r, a.authenticate, a.idempotent, func(op func(string, string, apikey.Permission, http.HandlerFunc)) {
 		op(http.MethodGet, "/users", apikey.UsersRead, a.listUsers)
 		op(http.MethodPost, "/users", apikey.UsersWrite, a.createUser)
 		op(http.MethodGet, "/users/{id}", apikey.UsersRead, a.getUser)
@@ -152,7 +199,8 @@ func (a *API) routes() chi.Router {
 
 // request is what the middleware learn about a request.
 type request struct {
-	tenant tenant.Tenant
+	tenant tenant.Tenant // on a portal's host
+	org    postgres.Org  // on the platform host: whom the key acts for
 	key    apikey.Key
 }
 
@@ -184,6 +232,14 @@ func (a *API) resolvePortal(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, &request{tenant: t})))
+	})
+}
+
+// platformRequest starts the state of a request on the platform host,
+// where no portal is involved.
+func (a *API) platformRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, &request{})))
 	})
 }
 
@@ -227,6 +283,40 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		st.key = k
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticateOrg admits a request on the platform host carrying an
+// active account or reseller key, then counts it against the key's rate
+// limit. A portal's key is as unknown here as a made-up one: 401.
+func (a *API) authenticateOrg(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="upward"`)
+			writeProblem(w, r, problem{Type: "unauthorized", Status: http.StatusUnauthorized, Detail: postgres.ErrBadOrgKey.Message})
+			return
+		}
+		k, err := a.keys.AuthenticateOrgKey(r.Context(), token)
+		switch apperr.Code(err) {
+		case "":
+		case apperr.EUNAUTHORIZED:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="upward", error="invalid_token"`)
+			writeProblem(w, r, problem{Type: "unauthorized", Status: http.StatusUnauthorized, Detail: apperr.Message(err)})
+			return
+		case apperr.EFORBIDDEN:
+			writeProblem(w, r, problem{Type: "forbidden", Status: http.StatusForbidden, Detail: apperr.Message(err)})
+			return
+		default:
+			a.serverError(w, r, err)
+			return
+		}
+		if a.limiter.RespondOnLimit(w, r, k.ID) {
+			return
+		}
+		st := stateOf(r)
+		st.key, st.org = k, postgres.OrgOf(k)
 		next.ServeHTTP(w, r)
 	})
 }

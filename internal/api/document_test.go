@@ -21,18 +21,22 @@ func TestEveryRouteIsDocumentedAndEveryDocumentedRouteExists(t *testing.T) {
 	e := newEnv(t, nil)
 	undocumented := map[string]bool{"GET " + api.Prefix + "/openapi.json": true, "GET " + api.Prefix + "/docs": true}
 	var routes []string
-	err := chi.Walk(e.main.Server.APIRouter(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		if r := method + " " + route; !undocumented[r] {
-			routes = append(routes, r)
+	walk := func(host string, router chi.Router) {
+		err := chi.Walk(router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+			if r := method + " " + route; !undocumented[r] {
+				routes = append(routes, host+" "+r)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
+	walk("portal", e.main.Server.APIRouter())
+	walk("platform", e.main.Server.PlatformAPIRouter())
 	var documented []string
 	for _, op := range api.Operations() {
-		documented = append(documented, op.Method+" "+api.Prefix+op.Path)
+		documented = append(documented, op.Host+" "+op.Method+" "+api.Prefix+op.Path)
 		if op.Permission == "" {
 			t.Errorf("%s %s names no permission", op.Method, op.Path)
 		}
@@ -47,7 +51,7 @@ func TestEveryRouteIsDocumentedAndEveryDocumentedRouteExists(t *testing.T) {
 			t.Errorf("documented %s is not a route", d)
 		}
 	}
-	if len(routes) < 20 {
+	if len(routes) < 25 {
 		t.Errorf("only %d routes", len(routes))
 	}
 }

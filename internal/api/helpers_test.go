@@ -132,7 +132,26 @@ func (r response) fieldsAtFault(t testing.TB) []string {
 	return out
 }
 
-// call sends one request to a portal's host (acme or globex) with a
+// platform names the platform host to call, where the provisioning API
+// answers account and reseller keys.
+const platform = ""
+
+// orgKey makes a key of the account or reseller with the permissions (all
+// when none are named) and returns its token.
+func (e *env) orgKey(o postgres.Org, perms ...apikey.Permission) string {
+	e.t.Helper()
+	if len(perms) == 0 {
+		perms = apikey.OrgPermissions
+	}
+	_, token, err := e.keys.CreateOrgKey(context.Background(), o, 0, "test key", perms, by)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return token
+}
+
+// call sends one request to a portal's host (acme or globex; platform for
+// the platform's) with a
 // token ("" for none) and a JSON body (nil for none); headers come in
 // name, value pairs. Every response of the API is checked against the
 // OpenAPI document: the operation must document its status, and the
@@ -150,7 +169,11 @@ func (e *env) call(t testing.TB, portal, method, path, token string, body any, h
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, "http://"+portal+".localhost:"+e.port+path, rd)
+	host := portal + ".localhost"
+	if portal == platform {
+		host = "localhost"
+	}
+	req, err := http.NewRequest(method, "http://"+host+":"+e.port+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}

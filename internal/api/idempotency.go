@@ -46,9 +46,8 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 		h := sha256.New()
 		io.WriteString(h, r.Method+"\n"+r.URL.RequestURI()+"\n")
 		h.Write(body)
-		st := stateOf(r)
-		tid, kid := st.tenant.ID, st.key.ID
-		state, stored, err := a.keys.BeginIdempotent(r.Context(), tid, kid, key, h.Sum(nil), 2*a.d.RequestTimeout)
+		k := stateOf(r).key
+		state, stored, err := a.keys.BeginIdempotent(r.Context(), k, key, h.Sum(nil), 2*a.d.RequestTimeout)
 		if err != nil {
 			a.serverError(w, r, err)
 			return
@@ -78,7 +77,7 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 		defer func() {
 			// Also on a panic: release the key, so the retry runs again.
 			if !finished {
-				a.keys.AbandonIdempotent(context.WithoutCancel(r.Context()), tid, kid, key)
+				a.keys.AbandonIdempotent(context.WithoutCancel(r.Context()), k, key)
 			}
 		}()
 		next.ServeHTTP(rec, r)
@@ -92,7 +91,7 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 				res.Headers[k] = v
 			}
 		}
-		if err := a.keys.FinishIdempotent(ctx, tid, kid, key, res); err != nil {
+		if err := a.keys.FinishIdempotent(ctx, k, key, res); err != nil {
 			a.d.Logger.ErrorContext(ctx, "idempotency: store response", "err", err)
 			return
 		}

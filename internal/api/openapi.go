@@ -60,6 +60,9 @@ func (a *API) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 // handleDocs renders the reference page from the same document.
 func (a *API) handleDocs(w http.ResponseWriter, r *http.Request) {
 	p := layout.Page{Title: "API reference", Brand: stateOf(r).tenant.Name}
+	if p.Brand == "" { // the platform host
+		p.Brand = "Upward"
+	}
 	if a.d.Assets != nil {
 		p.Stylesheet, p.Favicon = a.d.Assets.URL("css/app.css"), a.d.Assets.URL("img/favicon.svg")
 	}
@@ -73,10 +76,15 @@ func (a *API) handleDocs(w http.ResponseWriter, r *http.Request) {
 }
 
 // Operation is one documented operation: its method, its path under the
-// server URL, and the permission a key needs for it.
+// server URL, the permission a key needs for it, and the host it is on:
+// "portal" (a portal's address) or "platform" (the platform's, where
+// account and reseller keys provision portals; x-upward-host says so).
 type Operation struct {
-	Method, Path, Permission string
+	Method, Path, Permission, Host string
 }
+
+// httpMethods are the keys of a path item that are operations.
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 // Operations lists every operation the document describes.
 func Operations() []Operation { return mustLoadDocument().operations() }
@@ -84,8 +92,12 @@ func Operations() []Operation { return mustLoadDocument().operations() }
 func (d *document) operations() []Operation {
 	var out []Operation
 	for path, item := range m(d.tree["paths"]) {
+		host := s(m(item)["x-upward-host"])
+		if host == "" {
+			host = "portal"
+		}
 		for method, op := range m(item) {
-			if method == "parameters" {
+			if !slices.Contains(httpMethods, method) {
 				continue
 			}
 			perm := ""
@@ -96,7 +108,7 @@ func (d *document) operations() []Operation {
 					}
 				}
 			}
-			out = append(out, Operation{Method: strings.ToUpper(method), Path: path, Permission: perm})
+			out = append(out, Operation{Method: strings.ToUpper(method), Path: path, Permission: perm, Host: host})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path+out[i].Method < out[j].Path+out[j].Method })

@@ -18,11 +18,17 @@ import (
 // ID (the member named idField) in the order given, and the pages read.
 func walk(t *testing.T, e *env, key, path, idField string) ([]int64, int) {
 	t.Helper()
+	return walkOn(t, e, "acme", key, path, idField)
+}
+
+// walkOn is walk on a host: a portal's, or the platform's.
+func walkOn(t *testing.T, e *env, host, key, path, idField string) ([]int64, int) {
+	t.Helper()
 	var ids []int64
 	pages := 0
 	next := path
 	for {
-		r := e.call(t, "acme", "GET", next, key, nil)
+		r := e.call(t, host, "GET", next, key, nil)
 		if r.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", next, r.status, r.body)
 		}

@@ -50,10 +50,30 @@ const (
 	RecordsRead Permission = "records:read"
 )
 
+// The permissions of account and reseller keys.
+const (
+	// PortalsRead lists the organisation's portals and reads their usage.
+	PortalsRead Permission = "portals:read"
+	// PortalsWrite provisions portals and changes them.
+	PortalsWrite Permission = "portals:write"
+)
+
 // PortalPermissions lists every permission of a portal key, in the order
 // the consoles show them.
 var PortalPermissions = []Permission{UsersRead, UsersWrite, GroupsRead, GroupsWrite,
 	EnrolmentsRead, EnrolmentsWrite, CoursesRead, ProgressRead, RecordsRead}
+
+// OrgPermissions lists every permission of an account's or a reseller's
+// key.
+var OrgPermissions = []Permission{PortalsRead, PortalsWrite}
+
+// PermissionsOf lists the permissions a key of the scope may hold.
+func PermissionsOf(s Scope) []Permission {
+	if s == ScopePortal {
+		return PortalPermissions
+	}
+	return OrgPermissions
+}
 
 // Describe says in a few words what a permission allows.
 func Describe(p Permission) string {
@@ -76,6 +96,10 @@ func Describe(p Permission) string {
 		return "Read progress, completions and certificates"
 	case RecordsRead:
 		return "Read learning records (xAPI-shaped statements)"
+	case PortalsRead:
+		return "List portals and read their usage"
+	case PortalsWrite:
+		return "Open portals, change their plan, seats, status and branding"
 	}
 	return string(p)
 }
@@ -85,7 +109,7 @@ type Key struct {
 	ID          string
 	Name        string
 	Scope       Scope
-	ScopeID     int64 // the portal's (tenant's) ID for a portal key
+	ScopeID     int64 // the portal's (tenant's), account's or reseller's ID
 	Permissions []Permission
 	CreatedAt   time.Time
 	CreatedBy   string // who made it, for the consoles
@@ -180,19 +204,21 @@ func ValidateName(s string) (string, error) {
 	return s, nil
 }
 
-// ValidatePermissions checks a portal key's permissions: at least one,
-// each known; they come back in the usual order without repeats.
-func ValidatePermissions(perms []Permission) ([]Permission, error) {
+// ValidatePermissions checks the permissions of a key of the scope: at
+// least one, each one a key of that scope may hold; they come back in the
+// usual order without repeats.
+func ValidatePermissions(scope Scope, perms []Permission) ([]Permission, error) {
 	if len(perms) == 0 {
 		return nil, &apperr.Error{Code: apperr.EINVALID, Field: "permissions", Message: "Choose at least one permission."}
 	}
+	known := PermissionsOf(scope)
 	for _, p := range perms {
-		if !slices.Contains(PortalPermissions, p) {
-			return nil, &apperr.Error{Code: apperr.EINVALID, Field: "permissions", Message: "“" + string(p) + "” is not a permission."}
+		if !slices.Contains(known, p) {
+			return nil, &apperr.Error{Code: apperr.EINVALID, Field: "permissions", Message: "“" + string(p) + "” is not a permission of this kind of key."}
 		}
 	}
 	out := make([]Permission, 0, len(perms))
-	for _, p := range PortalPermissions {
+	for _, p := range known {
 		if slices.Contains(perms, p) {
 			out = append(out, p)
 		}

@@ -62,21 +62,31 @@ func TestParse(t *testing.T) {
 
 func TestValidatePermissions(t *testing.T) {
 	t.Run("SortsAndDropsRepeats", func(t *testing.T) {
-		got, err := apikey.ValidatePermissions([]apikey.Permission{apikey.RecordsRead, apikey.UsersRead, apikey.RecordsRead})
+		got, err := apikey.ValidatePermissions(apikey.ScopePortal, []apikey.Permission{apikey.RecordsRead, apikey.UsersRead, apikey.RecordsRead})
 		if err != nil || len(got) != 2 || got[0] != apikey.UsersRead || got[1] != apikey.RecordsRead {
 			t.Errorf("got %v, %v", got, err)
 		}
 	})
 	t.Run("NoneIsAFieldError", func(t *testing.T) {
-		_, err := apikey.ValidatePermissions(nil)
+		_, err := apikey.ValidatePermissions(apikey.ScopePortal, nil)
 		if f, ok := apperr.FieldsOf(err); !ok || f["permissions"] == "" {
 			t.Errorf("err %v", err)
 		}
 	})
 	t.Run("UnknownIsAFieldError", func(t *testing.T) {
-		_, err := apikey.ValidatePermissions([]apikey.Permission{"users:delete"})
+		_, err := apikey.ValidatePermissions(apikey.ScopePortal, []apikey.Permission{"users:delete"})
 		if f, ok := apperr.FieldsOf(err); !ok || !strings.Contains(f["permissions"], "users:delete") {
 			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("APortalPermissionIsNotAnAccountKeys", func(t *testing.T) {
+		_, err := apikey.ValidatePermissions(apikey.ScopeAccount, []apikey.Permission{apikey.PortalsRead, apikey.UsersRead})
+		if f, ok := apperr.FieldsOf(err); !ok || !strings.Contains(f["permissions"], "users:read") {
+			t.Errorf("err %v", err)
+		}
+		got, err := apikey.ValidatePermissions(apikey.ScopeReseller, []apikey.Permission{apikey.PortalsWrite, apikey.PortalsRead})
+		if err != nil || len(got) != 2 || got[0] != apikey.PortalsRead {
+			t.Errorf("got %v, %v", got, err)
 		}
 	})
 }

@@ -56,7 +56,7 @@ func (s *APIKeyService) CreatePortalKey(ctx context.Context, tenantID int64, nam
 	f := apperr.Fields{}
 	name, err := apikey.ValidateName(name)
 	addField(f, err)
-	perms, err = apikey.ValidatePermissions(perms)
+	perms, err = apikey.ValidatePermissions(apikey.ScopePortal, perms)
 	addField(f, err)
 	if err := f.Err(); err != nil {
 		return apikey.Key{}, "", err
@@ -220,27 +220,67 @@ const (
 	IdempotencyInProgress
 )
 
-// BeginIdempotent claims an Idempotency-Key of an API key for a request
+// idempotencySQL is one scope's table of kept responses: a portal key's
+// are tenant rows (api_idempotency_keys, read in the portal's
+// transaction), an account's or reseller's key's are platform rows
+// (org_api_idempotency_keys). Key ids are unique across scopes. In every
+// statement $1 is the API key's id and $2 the Idempotency-Key.
+type idempotencySQL struct {
+	sweep, claim, find, finish, abandon string
+}
+
+var portalIdempotency = idempotencySQL{
+	sweep: `DELETE FROM api_idempotency_keys
+		WHERE tenant_id = current_tenant_id() AND key_id = $1
+			AND (created_at < $3::timestamptz - make_interval(secs => $4)
+				OR (status IS NULL AND idempotency_key = $2 AND created_at < $3::timestamptz - make_interval(secs => $5)))`,
+	claim: `INSERT INTO api_idempotency_keys (tenant_id, key_id, idempotency_key, request_hash, created_at)
+		VALUES (current_tenant_id(), $1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+	find: `SELECT request_hash, status, headers, body FROM api_idempotency_keys
+		WHERE tenant_id = current_tenant_id() AND key_id = $1 AND idempotency_key = $2`,
+	finish: `UPDATE api_idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = $6
+		WHERE tenant_id = current_tenant_id() AND key_id = $1 AND idempotency_key = $2`,
+	abandon: `DELETE FROM api_idempotency_keys
+		WHERE tenant_id = current_tenant_id() AND key_id = $1 AND idempotency_key = $2 AND status IS NULL`,
+}
+
+var orgIdempotency = idempotencySQL{
+	sweep: `DELETE FROM org_api_idempotency_keys
+		WHERE key_id = $1
+			AND (created_at < $3::timestamptz - make_interval(secs => $4)
+				OR (status IS NULL AND idempotency_key = $2 AND created_at < $3::timestamptz - make_interval(secs => $5)))`,
+	claim: `INSERT INTO org_api_idempotency_keys (key_id, idempotency_key, request_hash, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+	find: `SELECT request_hash, status, headers, body FROM org_api_idempotency_keys
+		WHERE key_id = $1 AND idempotency_key = $2`,
+	finish: `UPDATE org_api_idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = $6
+		WHERE key_id = $1 AND idempotency_key = $2`,
+	abandon: `DELETE FROM org_api_idempotency_keys WHERE key_id = $1 AND idempotency_key = $2 AND status IS NULL`,
+}
+
+// inIdempotencyTx runs fn in the transaction where key k's kept responses
+// live, with their SQL.
+func (s *APIKeyService) inIdempotencyTx(ctx context.Context, k apikey.Key, fn func(tx *Tx, q idempotencySQL) error) error {
+	if k.Scope == apikey.ScopePortal {
+		return s.db.InTenantTx(ctx, k.ScopeID, func(tx *Tx) error { return fn(tx, portalIdempotency) })
+	}
+	return s.db.InTx(ctx, func(tx *Tx) error { return fn(tx, orgIdempotency) })
+}
+
+// BeginIdempotent claims an Idempotency-Key of API key k for a request
 // (its hash: method, path and body). The claim is the row's insert, in a
 // transaction of its own, so of two concurrent requests with the same key
 // one claims it and the other finds it. Rows older than IdempotencyTTL are
 // swept first, and so is a claim left running longer than abandonAfter (a
 // crashed process), which lets the client's retry run again.
-func (s *APIKeyService) BeginIdempotent(ctx context.Context, tenantID int64, keyID, idemKey string, requestHash []byte, abandonAfter time.Duration) (IdempotencyState, StoredResponse, error) {
+func (s *APIKeyService) BeginIdempotent(ctx context.Context, k apikey.Key, idemKey string, requestHash []byte, abandonAfter time.Duration) (IdempotencyState, StoredResponse, error) {
 	var state IdempotencyState
 	var stored StoredResponse
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `
-			DELETE FROM api_idempotency_keys
-			WHERE tenant_id = $1 AND key_id = $2
-				AND (created_at < $3::timestamptz - make_interval(secs => $4)
-					OR (status IS NULL AND idempotency_key = $5 AND created_at < $3::timestamptz - make_interval(secs => $6)))`,
-			tenantID, keyID, tx.Now, IdempotencyTTL.Seconds(), idemKey, abandonAfter.Seconds()); err != nil {
+	err := s.inIdempotencyTx(ctx, k, func(tx *Tx, q idempotencySQL) error {
+		if _, err := tx.Exec(ctx, q.sweep, k.ID, idemKey, tx.Now, IdempotencyTTL.Seconds(), abandonAfter.Seconds()); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO api_idempotency_keys (tenant_id, key_id, idempotency_key, request_hash, created_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, tenantID, keyID, idemKey, requestHash, tx.Now)
+		tag, err := tx.Exec(ctx, q.claim, k.ID, idemKey, requestHash, tx.Now)
 		if err != nil {
 			return err
 		}
@@ -250,10 +290,7 @@ func (s *APIKeyService) BeginIdempotent(ctx context.Context, tenantID int64, key
 		}
 		var hash, headers []byte
 		var status *int
-		if err := tx.QueryRow(ctx, `
-			SELECT request_hash, status, headers, body FROM api_idempotency_keys
-			WHERE tenant_id = $1 AND key_id = $2 AND idempotency_key = $3`, tenantID, keyID, idemKey).
-			Scan(&hash, &status, &headers, &stored.Body); err != nil {
+		if err := tx.QueryRow(ctx, q.find, k.ID, idemKey).Scan(&hash, &status, &headers, &stored.Body); err != nil {
 			return err
 		}
 		switch {
@@ -278,16 +315,13 @@ func (s *APIKeyService) BeginIdempotent(ctx context.Context, tenantID int64, key
 }
 
 // FinishIdempotent stores the response of a claimed key for its retries.
-func (s *APIKeyService) FinishIdempotent(ctx context.Context, tenantID int64, keyID, idemKey string, res StoredResponse) error {
+func (s *APIKeyService) FinishIdempotent(ctx context.Context, k apikey.Key, idemKey string, res StoredResponse) error {
 	headers, err := json.Marshal(res.Headers)
 	if err != nil {
 		return err
 	}
-	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `
-			UPDATE api_idempotency_keys SET status = $4, headers = $5, body = $6, completed_at = $7
-			WHERE tenant_id = $1 AND key_id = $2 AND idempotency_key = $3`,
-			tenantID, keyID, idemKey, res.Status, headers, res.Body, tx.Now)
+	err = s.inIdempotencyTx(ctx, k, func(tx *Tx, q idempotencySQL) error {
+		_, err := tx.Exec(ctx, q.finish, k.ID, idemKey, res.Status, headers, res.Body, tx.Now)
 		return err
 	})
 	if err != nil {
@@ -298,10 +332,9 @@ func (s *APIKeyService) FinishIdempotent(ctx context.Context, tenantID int64, ke
 
 // AbandonIdempotent releases a claimed key whose request failed on our
 // side, so that the client's retry runs again.
-func (s *APIKeyService) AbandonIdempotent(ctx context.Context, tenantID int64, keyID, idemKey string) error {
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM api_idempotency_keys WHERE tenant_id = $1 AND key_id = $2 AND idempotency_key = $3 AND status IS NULL`,
-			tenantID, keyID, idemKey)
+func (s *APIKeyService) AbandonIdempotent(ctx context.Context, k apikey.Key, idemKey string) error {
+	err := s.inIdempotencyTx(ctx, k, func(tx *Tx, q idempotencySQL) error {
+		_, err := tx.Exec(ctx, q.abandon, k.ID, idemKey)
 		return err
 	})
 	if err != nil {

@@ -188,22 +188,29 @@ func (s *ConsoleService) FindConsolePortals(ctx context.Context, m Org) ([]Porta
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	since := s.db.Now().Add(-30 * 24 * time.Hour)
 	for i := range out {
-		u := &out[i]
-		err := s.db.InTenantTx(ctx, u.Tenant.ID, func(tx *Tx) error {
-			var limit int
-			return tx.QueryRow(ctx, `SELECT `+seatsSQL+`,
-				(SELECT count(DISTINCT user_id) FROM statements WHERE tenant_id = current_tenant_id() AND "timestamp" >= $1),
-				(SELECT count(*) FROM enrolments WHERE tenant_id = current_tenant_id() AND status <> 'withdrawn'),
-				(SELECT count(*) FROM enrolments WHERE tenant_id = current_tenant_id() AND completed_at IS NOT NULL)`, since).
-				Scan(&u.SeatsUsed, &limit, &u.ActiveLearners30, &u.Enrolments, &u.Completions)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("console: usage of %s: %w", u.Tenant.Slug, err)
+		if err := s.countUsage(ctx, &out[i]); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// countUsage fills in a portal's figures, in its own transaction.
+func (s *ConsoleService) countUsage(ctx context.Context, u *PortalUsage) error {
+	since := s.db.Now().Add(-30 * 24 * time.Hour)
+	err := s.db.InTenantTx(ctx, u.Tenant.ID, func(tx *Tx) error {
+		var limit int
+		return tx.QueryRow(ctx, `SELECT `+seatsSQL+`,
+			(SELECT count(DISTINCT user_id) FROM statements WHERE tenant_id = current_tenant_id() AND "timestamp" >= $1),
+			(SELECT count(*) FROM enrolments WHERE tenant_id = current_tenant_id() AND status <> 'withdrawn'),
+			(SELECT count(*) FROM enrolments WHERE tenant_id = current_tenant_id() AND completed_at IS NOT NULL)`, since).
+			Scan(&u.SeatsUsed, &limit, &u.ActiveLearners30, &u.Enrolments, &u.Completions)
+	})
+	if err != nil {
+		return fmt.Errorf("console: usage of %s: %w", u.Tenant.Slug, err)
+	}
+	return nil
 }
 
 // FindConsolePortal returns one of the org's portals; another's is not

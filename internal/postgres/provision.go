@@ -34,8 +34,14 @@ type Provisioner struct {
 	users   *UserService
 	put     func(name string, data []byte) error
 	library fs.FS
-	// librarySlugs are the library's course slugs, read once.
-	librarySlugs []string
+	// catalog lists the library's courses, read once.
+	catalog []LibraryCourse
+}
+
+// LibraryCourse is a course of the built-in library a new portal may
+// start with.
+type LibraryCourse struct {
+	Slug, Title, Summary string
 }
 
 // NewProvisioner returns the provisioner; put stores course files and
@@ -44,13 +50,13 @@ func NewProvisioner(db *DB, tenants *TenantService, users *UserService, put func
 	p := &Provisioner{db: db, tenants: tenants, users: users, put: put, library: libraryFS}
 	loaded, _ := library.LoadAll(libraryFS, ".")
 	for _, l := range loaded {
-		p.librarySlugs = append(p.librarySlugs, l.Course.Slug)
+		p.catalog = append(p.catalog, LibraryCourse{Slug: l.Course.Slug, Title: l.Course.Title, Summary: l.Course.Summary})
 	}
 	return p
 }
 
-// LibraryCourses lists the slugs of the courses a new portal may start with.
-func (p *Provisioner) LibraryCourses() []string { return p.librarySlugs }
+// LibraryCourses lists the courses a new portal may start with.
+func (p *Provisioner) LibraryCourses() []LibraryCourse { return p.catalog }
 
 // Provision checks the whole request first, so that bad input changes
 // nothing; then it creates the portal (for the org's account, or for a
@@ -95,12 +101,11 @@ func (p *Provisioner) Provision(ctx context.Context, org Org, np NewPortal, by A
 	}
 	if strings.TrimSpace(np.AdminName) == "" {
 		np.AdminName = strings.TrimSpace(np.AdminEmail) // they can change it when they accept
-	}
-	if _, err := user.ValidateName(np.AdminName); err != nil {
+	} else if _, err := user.ValidateName(np.AdminName); err != nil {
 		f.Add("admin_name", apperr.Message(err))
 	}
 	for _, slug := range np.LibraryCourses {
-		if !slices.Contains(p.librarySlugs, slug) {
+		if !slices.ContainsFunc(p.catalog, func(c LibraryCourse) bool { return c.Slug == slug }) {
 			f.Add("library_courses", fmt.Sprintf("The library has no course %q.", slug))
 			break
 		}

@@ -60,12 +60,18 @@ func (s *Server) consolePage(r *http.Request, m postgres.ConsoleMember, title st
 	return p
 }
 
+// consoleActor is how the audit logs name a console member's action.
+func consoleActor(r *http.Request, m postgres.ConsoleMember) postgres.AuditActor {
+	return postgres.AuditActor{Label: "console: " + m.Email, IP: clientIP(r)}
+}
+
 // consoleNav is the console's navigation, one line per area.
 var consoleNav = []struct {
 	label, href  string
 	resellerOnly bool
 }{
 	{label: "Portals", href: "/console"},
+	{label: "API keys", href: "/console/api-keys"},
 }
 
 func (s *Server) handleConsoleLoginShow(w http.ResponseWriter, r *http.Request) {
@@ -173,9 +179,9 @@ func (s *Server) handleConsoleCreatePortal(w http.ResponseWriter, r *http.Reques
 			Settings: tenant.Settings{SelfRegistration: r.PostFormValue("self_registration") != ""}},
 		AdminEmail: r.PostFormValue("admin_email"), AdminName: r.PostFormValue("admin_name"),
 	}
-	for _, slug := range s.provisioner.LibraryCourses() {
-		if r.PostFormValue("course_"+slug) != "" {
-			np.LibraryCourses = append(np.LibraryCourses, slug)
+	for _, c := range s.provisioner.LibraryCourses() {
+		if r.PostFormValue("course_"+c.Slug) != "" {
+			np.LibraryCourses = append(np.LibraryCourses, c.Slug)
 		}
 	}
 	v := pages.ConsoleNewPortalView{Slug: np.Portal.Slug, Name: np.Portal.Name, PrimaryColor: np.Portal.Branding.PrimaryColor,
@@ -196,7 +202,7 @@ func (s *Server) handleConsoleCreatePortal(w http.ResponseWriter, r *http.Reques
 		fail()
 		return
 	}
-	created, err := s.provisioner.Provision(r.Context(), m.Org, np, postgres.AuditActor{Label: "console: " + m.Email})
+	created, err := s.provisioner.Provision(r.Context(), m.Org, np, consoleActor(r, m))
 	if fields, ok := apperr.FieldsOf(err); ok {
 		for k, msg := range fields {
 			v.Errors[k] = msg
@@ -287,7 +293,7 @@ func (s *Server) handleConsolePortalSave(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	t.SeatLimit, t.Plan, t.Status = n, r.PostFormValue("plan"), tenant.Status(r.PostFormValue("status"))
-	if _, err := s.tenants.UpdateTenant(r.Context(), t, postgres.AuditActor{Label: "console: " + m.Email}); err != nil {
+	if _, err := s.tenants.UpdateTenant(r.Context(), t, consoleActor(r, m)); err != nil {
 		if fields, isForm := apperr.FieldsOf(err); isForm {
 			v.Errors, v.Error = fields, "Nothing was saved."
 			s.renderConsolePortal(w, r, m, t, http.StatusUnprocessableEntity, v)
@@ -329,7 +335,7 @@ func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	// Files are stored once by content: the copy refers to the same ones.
-	if _, err := s.courses.ImportCourse(r.Context(), to.ID, c, "", postgres.AuditActor{Label: "console: " + m.Email}); err != nil {
+	if _, err := s.courses.ImportCourse(r.Context(), to.ID, c, "", consoleActor(r, m)); err != nil {
 		if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EINVALID {
 			s.renderConsolePortal(w, r, m, from, statusOf(code), pages.ConsolePortalView{Error: apperr.Message(err)})
 			return

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/upward-lms/upward/internal/api"
+	"github.com/upward-lms/upward/internal/tenant"
 )
 
 // compressible lists the content types worth gzipping.
@@ -38,12 +39,15 @@ func (s *Server) routes() chi.Router {
 	s.portal = s.portalRoutes()
 	s.api = s.apiRoutes()
 	r.Handle("/*", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The REST API has a request path of its own: keys, not sessions;
+		// JSON problems, not pages (internal/api).
+		isAPI := r.URL.Path == api.Prefix || strings.HasPrefix(r.URL.Path, api.Prefix+"/")
 		switch {
+		case s.isPlatformHost(r) && isAPI:
+			s.api.ServePlatform(w, r)
 		case s.isPlatformHost(r):
 			s.platform.ServeHTTP(w, r)
-		case r.URL.Path == api.Prefix || strings.HasPrefix(r.URL.Path, api.Prefix+"/"):
-			// The REST API has a request path of its own: keys, not
-			// sessions; JSON problems, not pages (internal/api).
+		case isAPI:
 			s.api.ServeHTTP(w, r)
 		default:
 			s.portal.ServeHTTP(w, r)
@@ -76,6 +80,9 @@ func (s *Server) platformRoutes() chi.Router {
 	r.Get("/console/portals/{id}", s.requireConsole(s.handleConsolePortal))
 	r.Post("/console/portals/{id}", s.requireConsole(s.handleConsolePortalSave))
 	r.Post("/console/portals/{id}/copy", s.requireConsole(s.handleConsoleCopyCourse))
+	r.Get("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeys))
+	r.Post("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeyCreate))
+	r.Post("/console/api-keys/{id}/revoke", s.requireConsole(s.handleConsoleAPIKeyRevoke))
 	r.Get("/platform/login", s.handleOperatorLoginShow)
 	r.With(s.throttleSignIn).Post("/platform/login", s.handleOperatorLogin)
 	r.Post("/platform/logout", s.handleLogout)
@@ -268,6 +275,8 @@ func (s *Server) apiRoutes() *api.API {
 		BaseDomain: s.cfg.BaseDomain, Production: s.cfg.Production(),
 		RateLimit: s.cfg.APIRateLimit, RequestTimeout: s.cfg.RequestTimeout,
 		Assets: s.assets, Logger: s.log,
-		NoteTenant: func(ctx context.Context, slug string) { infoFrom(ctx).Tenant = slug },
+		NoteTenant:  func(ctx context.Context, slug string) { infoFrom(ctx).Tenant = slug },
+		Provisioner: s.provisioner,
+		PortalURL:   func(r *http.Request, t tenant.Tenant) string { return s.portalURL(r, t.Slug) },
 	})
 }
