@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
@@ -191,5 +192,69 @@ func TestWhiteLabel_AClientPortalNamesItsReseller(t *testing.T) {
 	}
 	if got := newClient(t, s, "acme.localhost").get("/login").text("footer"); !strings.Contains(got, "powered by Upward") {
 		t.Errorf("an own portal's footer: %q", got)
+	}
+}
+
+// An account copies a path to another of its portals: the path arrives as
+// a draft with the course it lacked; copying it again is a conflict that
+// changes nothing, and a path with an unpublished course is not copied.
+func TestConsole_AnAccountCopiesAPathWithItsCourses(t *testing.T) {
+	s := newServer(t, nil)
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	demo, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
+	partners, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo-partners", Name: "Demo Partners", AccountID: demo.AccountID}, by)
+	stranger, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "stranger", Name: "Stranger"}, by)
+	rec := publishedExample(t, s, demo.ID)
+	paths := postgres.NewPathService(s.db)
+	path, err := paths.CreatePath(ctx, demo.ID, course.Path{Slug: "first-steps", Title: "First steps", Summary: "Start here.",
+		Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}}}, "", true, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unfinished := rec.Draft
+	unfinished.Slug, unfinished.Title = "unfinished", "Unfinished"
+	draft, err := postgresCourses(s).ImportCourse(ctx, demo.ID, unfinished, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpublished, err := paths.CreatePath(ctx, demo.ID, course.Path{Slug: "later", Title: "Later", Summary: "Soon.",
+		Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}, {Course: draft.Slug, Unlock: course.AfterPrevious}}}, "", false, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	postgres.NewConsoleService(s.db).CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, by)
+	ari := newClient(t, s, "localhost")
+	ari.get("/console/login")
+	ari.post("/console/login", url.Values{"email": {"ari@demo.test"}, "password": {goodPassword}})
+	portalPage := "/console/portals/" + fmt.Sprint(demo.ID)
+	copyPath := func(pathID, target int64) page {
+		ari.get(portalPage)
+		return ari.post(portalPage+"/copy-path", url.Values{"path": {fmt.Sprint(pathID)}, "target": {fmt.Sprint(target)}})
+	}
+	if p := copyPath(path.ID, stranger.ID); p.status != http.StatusNotFound {
+		t.Errorf("into another account's portal: %d", p.status)
+	}
+	if p := copyPath(unpublished.ID, partners.ID); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text(`[data-testid="form-error"]`), "Unfinished") {
+		t.Errorf("a path with an unpublished course: %d %q", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	if cs, _ := postgresCourses(s).FindCourses(ctx, partners.ID); len(cs) != 0 {
+		t.Fatalf("a refused copy left %d courses", len(cs))
+	}
+	if p := copyPath(path.ID, partners.ID); p.status != http.StatusSeeOther {
+		t.Fatalf("copy: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	if notice := ari.get(portalPage).text(`[role="status"]`); !strings.Contains(notice, "First steps") || !strings.Contains(notice, rec.Title) {
+		t.Errorf("notice %q", notice)
+	}
+	copied, err := paths.FindPathBySlug(ctx, partners.ID, "first-steps")
+	if err != nil || copied.Status != "draft" || len(copied.Steps) != 1 || copied.Steps[0].CourseSlug != rec.Slug || copied.Steps[0].CourseStatus != "draft" {
+		t.Errorf("the copied path: %+v %v", copied, err)
+	}
+	if p := copyPath(path.ID, partners.ID); p.status != http.StatusConflict {
+		t.Errorf("copying again: %d", p.status)
+	}
+	if cs, _ := postgresCourses(s).FindCourses(ctx, partners.ID); len(cs) != 1 {
+		t.Errorf("%d courses after copying twice, want 1", len(cs))
 	}
 }

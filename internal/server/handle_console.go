@@ -260,6 +260,14 @@ func (s *Server) renderConsolePortal(w http.ResponseWriter, r *http.Request, m p
 				v.Courses = append(v.Courses, components.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Title})
 			}
 		}
+		paths, err := s.paths.FindPaths(r.Context(), t.ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, p := range paths {
+			v.Paths = append(v.Paths, components.Option{Value: strconv.FormatInt(p.ID, 10), Label: p.Title})
+		}
 		portals, err := s.console.FindConsolePortals(r.Context(), m.Org)
 		if err != nil {
 			s.renderError(w, r, err)
@@ -324,18 +332,8 @@ func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request,
 		s.renderError(w, r, &apperr.Error{Code: apperr.ENOTFOUND, Message: "Portal not found."})
 		return
 	}
-	rec, err := s.courses.FindCourseByID(r.Context(), from.ID, courseID)
-	if err != nil || rec.PublishedVersion == nil {
-		s.renderError(w, r, &apperr.Error{Code: apperr.ENOTFOUND, Message: "Course not found."})
-		return
-	}
-	c, err := s.courses.FindVersion(r.Context(), from.ID, rec.ID, *rec.PublishedVersion)
+	c, err := s.courses.CopyCourse(r.Context(), from.ID, to.ID, courseID, consoleActor(r, m))
 	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	// Files are stored once by content: the copy refers to the same ones.
-	if _, err := s.courses.ImportCourse(r.Context(), to.ID, c, "", consoleActor(r, m)); err != nil {
 		if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EINVALID {
 			s.renderConsolePortal(w, r, m, from, statusOf(code), pages.ConsolePortalView{Error: apperr.Message(err)})
 			return
@@ -344,5 +342,41 @@ func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request,
 		return
 	}
 	s.flash(r, "Copied "+c.Title+" to "+to.Name+" as a draft: publish it there when ready.")
+	http.Redirect(w, r, "/console/portals/"+strconv.FormatInt(from.ID, 10), http.StatusSeeOther)
+}
+
+// handleConsoleCopyPath copies a path of one of the account's portals,
+// with the courses the other portal lacks, into another of its portals,
+// as drafts to review.
+func (s *Server) handleConsoleCopyPath(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+	from, ok := s.consolePortal(w, r, m)
+	if !ok {
+		return
+	}
+	pathID, err1 := strconv.ParseInt(r.PostFormValue("path"), 10, 64)
+	targetID, err2 := strconv.ParseInt(r.PostFormValue("target"), 10, 64)
+	if err1 != nil || err2 != nil {
+		s.badRequest(w, r, "Choose a path and a portal from the lists.")
+		return
+	}
+	to, err := s.console.FindConsolePortal(r.Context(), m.Org, targetID)
+	if err != nil || m.AccountID == nil || to.ID == from.ID {
+		s.renderError(w, r, &apperr.Error{Code: apperr.ENOTFOUND, Message: "Portal not found."})
+		return
+	}
+	p, copied, err := s.paths.CopyPath(r.Context(), from.ID, to.ID, pathID, consoleActor(r, m))
+	if err != nil {
+		if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EINVALID {
+			s.renderConsolePortal(w, r, m, from, statusOf(code), pages.ConsolePortalView{Error: apperr.Message(err)})
+			return
+		}
+		s.renderError(w, r, err)
+		return
+	}
+	notice := "Copied the path " + p.Title + " to " + to.Name + " as a draft"
+	if len(copied) > 0 {
+		notice += ", with its courses " + strings.Join(copied, ", ") + " as drafts"
+	}
+	s.flash(r, notice+": publish them there when ready.")
 	http.Redirect(w, r, "/console/portals/"+strconv.FormatInt(from.ID, 10), http.StatusSeeOther)
 }

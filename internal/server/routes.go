@@ -80,6 +80,7 @@ func (s *Server) platformRoutes() chi.Router {
 	r.Get("/console/portals/{id}", s.requireConsole(s.handleConsolePortal))
 	r.Post("/console/portals/{id}", s.requireConsole(s.handleConsolePortalSave))
 	r.Post("/console/portals/{id}/copy", s.requireConsole(s.handleConsoleCopyCourse))
+	r.Post("/console/portals/{id}/copy-path", s.requireConsole(s.handleConsoleCopyPath))
 	r.Get("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeys))
 	r.Post("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeyCreate))
 	r.Post("/console/api-keys/{id}/revoke", s.requireConsole(s.handleConsoleAPIKeyRevoke))
