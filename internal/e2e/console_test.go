@@ -130,3 +130,47 @@ func acceptInvitation(t *testing.T, smtp *smtptest.Server, email, name string) *
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/invitations/accept"] button`)))
 	return b
 }
+
+// An operator opens an account; its first admin joins from the mailed
+// link, lands in the console and invites a colleague. Each page is checked
+// for accessibility on the way (Visit checks; forms after typing too).
+func TestJourney_AnOperatorOpensAnAccountAndItsAdminInvitesAColleague(t *testing.T) {
+	smtp := smtptest.Start(t)
+	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
+	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(context.Background(), "op@upward.test", "Olu Operator", password, postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	op := browsertest.NewBrowser(t)
+	signIn(op, srv.URL+"/platform/login", "op@upward.test")
+	op.Visit(srv.URL + "/platform/accounts")
+	op.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Initech"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "initech"),
+		chromedp.SendKeys(chromedp.CSS("#f-new_admin_email"), "ina@initech.test"))
+	afterReload(t, op, chromedp.Click(chromedp.CSS(`form[action="/platform/accounts"] button[type="submit"]`)))
+	if got := op.Text(`[data-testid="accounts"]`); !strings.Contains(got, "Initech") {
+		t.Fatalf("the accounts after opening one: %q", got)
+	}
+	op.CheckAccessibility()
+	op.Screenshot("platform-accounts")
+
+	msg := smtp.WaitFor(t, "ina@initech.test", 15*time.Second)
+	link := regexp.MustCompile(`http://\S+/console/invitations/accept\?token=\S+`).FindString(msg.Text)
+	if link == "" {
+		t.Fatalf("no console invitation link in:\n%s", msg.Text)
+	}
+	ina := browsertest.NewBrowser(t)
+	ina.Visit(link)
+	ina.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Ina Initech"), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
+	afterReload(t, ina, chromedp.Click(chromedp.CSS(`form[action="/console/invitations/accept"] button`)))
+	if got := ina.Text(`[data-testid="console-heading"]`); got != "Initech" {
+		t.Fatalf("after accepting: %q", got)
+	}
+	afterReload(t, ina, chromedp.Click(chromedp.CSS(`nav a[href="/console/members"]`)))
+	ina.CheckAccessibility()
+	ina.Do(chromedp.SendKeys(chromedp.CSS("#f-email"), "cy@initech.test"))
+	afterReload(t, ina, chromedp.Click(chromedp.CSS(`form[action="/console/members"] button`)))
+	if got := ina.Text(`[data-testid="console-invitations"]`); !strings.Contains(got, "cy@initech.test") {
+		t.Errorf("the pending invitations: %q", got)
+	}
+	ina.CheckAccessibility()
+	ina.Screenshot("console-members")
+}

@@ -12,19 +12,15 @@ import (
 	"github.com/upward-lms/upward/internal/postgres"
 )
 
-// consoleClient signs a new console member of the reseller or account in.
-func consoleClient(t *testing.T, s *testServer, accountSlug, resellerSlug, email string) *client {
+// newConsoleMember makes a console member of the account or reseller and
+// signs them in.
+func newConsoleMember(t *testing.T, s *testServer, accountSlug, resellerSlug, email string) *client {
 	t.Helper()
 	if _, err := postgres.NewConsoleService(s.db).CreateConsoleMember(context.Background(), accountSlug, resellerSlug, email, "Member", goodPassword,
 		postgres.AuditActor{Label: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	c := newClient(t, s, "localhost")
-	c.get("/console/login")
-	if p := c.post("/console/login", url.Values{"email": {email}, "password": {goodPassword}}); p.status != http.StatusSeeOther {
-		t.Fatalf("console sign-in: %d", p.status)
-	}
-	return c
+	return consoleClient(t, s, email)
 }
 
 // callAPI sends a JSON request to the API on the client's host.
@@ -58,7 +54,7 @@ func TestConsoleAPIKeys_AResellerProvisionsAWorkingPortalOverTheAPI(t *testing.T
 			t.Fatal(err)
 		}
 	}
-	rae := consoleClient(t, s, "", "northwind", "rae@northwind.test")
+	rae := newConsoleMember(t, s, "", "northwind", "rae@northwind.test")
 	rae.get("/console/api-keys")
 	if p := rae.post("/console/api-keys", url.Values{"name": {"Sign-up flow"}, "permissions": {"users:read"}}); p.status != http.StatusUnprocessableEntity ||
 		p.text(`[data-testid="error-permissions"]`) == "" {
@@ -103,7 +99,7 @@ func TestConsoleAPIKeys_AResellerProvisionsAWorkingPortalOverTheAPI(t *testing.T
 	}
 
 	t.Run("AnotherResellerCannotRevokeTheKey", func(t *testing.T) {
-		sam := consoleClient(t, s, "", "southwind", "sam@southwind.test")
+		sam := newConsoleMember(t, s, "", "southwind", "sam@southwind.test")
 		id := strings.Split(strings.TrimPrefix(token, "upw_"), "_")[0]
 		sam.get("/console/api-keys")
 		if p := sam.post("/console/api-keys/"+id+"/revoke", nil); p.status != http.StatusNotFound {

@@ -71,6 +71,7 @@ var consoleNav = []struct {
 	resellerOnly bool
 }{
 	{label: "Portals", href: "/console"},
+	{label: "Admins", href: "/console/members"},
 	{label: "API keys", href: "/console/api-keys"},
 }
 
@@ -90,13 +91,10 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 			Action: "/console/login", CSRF: s.csrfToken(r), Email: strings.TrimSpace(email), Next: "/console", Error: apperr.Message(err)}))
 		return
 	}
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if err := s.signInConsole(r, m); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Remove(r.Context(), sessCSRF)
-	s.sessions.Put(r.Context(), sessConsoleID, m.ID)
-	s.sessions.Put(r.Context(), sessConsoleEpoch, m.SessionEpoch)
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 }
 

@@ -301,6 +301,10 @@ func (s *Server) renderResellers(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	v.CSRF = s.csrfToken(r)
+	if v.Invite, err = s.resellerInvite(r, v.Invite); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	for _, rs := range resellers {
 		v.Resellers = append(v.Resellers, pages.ResellerRow{ID: rs.ID, Slug: rs.Slug, Name: rs.Name, Status: rs.Status})
 	}

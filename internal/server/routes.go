@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/upward-lms/upward/internal/api"
+	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 )
 
@@ -84,6 +85,12 @@ func (s *Server) platformRoutes() chi.Router {
 	r.Get("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeys))
 	r.Post("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeyCreate))
 	r.Post("/console/api-keys/{id}/revoke", s.requireConsole(s.handleConsoleAPIKeyRevoke))
+	r.Get("/console/members", s.requireConsole(s.handleConsoleMembers))
+	r.Post("/console/members", s.requireConsole(s.handleConsoleInvite))
+	r.Post("/console/members/{id}/remove", s.requireConsole(s.handleConsoleMemberRemove))
+	r.Post("/console/invitations/{id}/cancel", s.requireConsole(s.handleConsoleInvitationCancel))
+	r.Get(postgres.ConsoleInvitationPath, s.handleConsoleInvitationShow)
+	r.Post(postgres.ConsoleInvitationPath, s.handleConsoleInvitationAccept)
 	r.Get("/platform/login", s.handleOperatorLoginShow)
 	r.With(s.throttleSignIn).Post("/platform/login", s.handleOperatorLogin)
 	r.Post("/platform/logout", s.handleLogout)
@@ -98,6 +105,10 @@ func (s *Server) platformRoutes() chi.Router {
 		r.Get("/platform/resellers", s.handlePlatformResellers)
 		r.Post("/platform/resellers", s.handlePlatformResellerCreate)
 		r.Post("/platform/resellers/{id}/status", s.handlePlatformResellerStatus)
+		r.Post("/platform/resellers/invite", s.handlePlatformResellerInvite)
+		r.Get("/platform/accounts", s.handlePlatformAccounts)
+		r.Post("/platform/accounts", s.handlePlatformAccountCreate)
+		r.Post("/platform/accounts/invite", s.handlePlatformAccountInvite)
 	})
 	if !s.cfg.Production() {
 		r.Get("/dev/mailbox", s.handleMailbox)

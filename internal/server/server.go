@@ -38,6 +38,7 @@ type Server struct {
 	learning  *postgres.LearningService
 	paths     *postgres.PathService
 	console   *postgres.ConsoleService
+	accounts  *postgres.AccountService
 	// provisioner opens portals for the console (and the API).
 	provisioner *postgres.Provisioner
 	// resellerNames keeps resellers' names for their clients' footers.
@@ -84,6 +85,7 @@ func New(d Deps) *Server {
 		learning:  postgres.NewLearningService(d.DB),
 		paths:     postgres.NewPathService(d.DB),
 		console:   postgres.NewConsoleService(d.DB),
+		accounts:  postgres.NewAccountService(d.DB),
 		auditLog:  postgres.NewAuditService(d.DB),
 		reports:   postgres.NewReportService(d.DB),
 		webhooks:  postgres.NewWebhookService(d.DB, !d.Config.Production()),
