@@ -66,6 +66,7 @@ var consoleNav = []struct {
 	resellerOnly bool
 }{
 	{label: "Portals", href: "/console"},
+	{label: "Webhooks", href: consoleWebhooks},
 }
 
 func (s *Server) handleConsoleLoginShow(w http.ResponseWriter, r *http.Request) {
