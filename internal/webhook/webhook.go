@@ -1,7 +1,8 @@
-// Package webhook holds the rules of webhooks: the events a portal sends,
-// the addresses it sends them to, how a delivery is signed and checked,
-// when a failed delivery is tried again, and when an endpoint that keeps
-// failing is disabled. It imports no infrastructure.
+// Package webhook holds the rules of webhooks: the events a portal sends
+// and which owners of endpoints (the portal, its account, its reseller)
+// may hear them, the addresses they are sent to, how a delivery is signed
+// and checked, when a failed delivery is tried again, and when an
+// endpoint that keeps failing is disabled. It imports no infrastructure.
 package webhook
 
 import (
