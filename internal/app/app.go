@@ -236,7 +236,7 @@ func (m *Main) startJobs() error {
 	river.AddWorker(workers, reminders)
 	// Receivers run on this machine while developing; in production
 	// deliveries reach public addresses only.
-	river.AddWorker(workers, &postgres.WebhookWorker{DB: m.jobsDB, PortalURL: m.PortalURL, Logger: m.Logger,
+	river.AddWorker(workers, &postgres.WebhookWorker{DB: m.jobsDB, PortalURL: m.PortalURL, PlatformURL: m.PlatformURL, Logger: m.Logger,
 		AllowPrivateNetworks: !m.Config.Production()})
 	jobs, err := river.NewClient(riverpgxv5.New(m.jobsDB.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{
@@ -267,10 +267,17 @@ func (m *Main) startJobs() error {
 // PortalURL is the base URL of a portal (no trailing slash), for links in
 // mail: https in production, and the listening port in development.
 func (m *Main) PortalURL(t tenant.Tenant) string {
+	return m.hostURL(t.Slug + "." + m.Config.BaseDomain)
+}
+
+// PlatformURL is the base URL of the platform host (the console's), for
+// links in mail.
+func (m *Main) PlatformURL() string { return m.hostURL(m.Config.BaseDomain) }
+
+func (m *Main) hostURL(host string) string {
 	if m.Config.Production() {
-		return "https://" + t.Slug + "." + m.Config.BaseDomain
+		return "https://" + host
 	}
-	host := t.Slug + "." + m.Config.BaseDomain
 	if _, port, err := net.SplitHostPort(m.Addr()); err == nil && port != "80" {
 		host = net.JoinHostPort(host, port)
 	}

@@ -89,6 +89,8 @@ func (s *TenantService) findOne(ctx context.Context, sql string, arg any) (tenan
 
 // CreateTenant creates a portal; the slug's uniqueness is the database's
 // to decide. A portal given no account gets one of its own (a trigger).
+// portal.created is queued in the same transaction for the endpoints of
+// the portal's account and reseller.
 func (s *TenantService) CreateTenant(ctx context.Context, t tenant.Tenant, by AuditActor) (tenant.Tenant, error) {
 	t.Normalize()
 	if t.SeatLimit == 0 {
@@ -112,6 +114,9 @@ func (s *TenantService) CreateTenant(ctx context.Context, t tenant.Tenant, by Au
 			return err
 		}
 		if out, err = pgx.CollectExactlyOneRow(rows, scanTenant); err != nil {
+			return err
+		}
+		if err := emitPortalCreated(ctx, tx, out); err != nil {
 			return err
 		}
 		return platformAudit(ctx, tx, by, "tenant.create", out.Slug, map[string]any{"name": out.Name, "plan": out.Plan})

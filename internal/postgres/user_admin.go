@@ -242,6 +242,14 @@ func (s *UserService) EraseUser(ctx context.Context, tenantID, userID int64, con
 				next_attempt_at = CASE WHEN status = 'pending' THEN NULL ELSE next_attempt_at END,
 				last_error = CASE WHEN status = 'pending' THEN 'Not sent: the person was erased.' ELSE last_error END
 				WHERE tenant_id = $1 AND body::jsonb #>> '{data,user,id}' = ($2::bigint)::text`, []any{tenantID, userID, erasedEmail, ErasedName}},
+			// The same for the deliveries of this portal's events to its
+			// account's endpoints (a platform table: keyed by the portal).
+			{`UPDATE org_webhook_deliveries SET
+				body = jsonb_set(jsonb_set(body::jsonb, '{data,user,email}', to_jsonb($3::text)), '{data,user,name}', to_jsonb($4::text))::text,
+				status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END,
+				next_attempt_at = CASE WHEN status = 'pending' THEN NULL ELSE next_attempt_at END,
+				last_error = CASE WHEN status = 'pending' THEN 'Not sent: the person was erased.' ELSE last_error END
+				WHERE portal_id = $1 AND body::jsonb #>> '{data,user,id}' = ($2::bigint)::text`, []any{tenantID, userID, erasedEmail, ErasedName}},
 		}
 		for _, st := range steps {
 			if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {

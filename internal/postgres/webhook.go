@@ -18,6 +18,9 @@ import (
 type WebhookArgs struct {
 	TenantID   int64 `json:"tenant_id"`
 	DeliveryID int64 `json:"delivery_id"`
+	// Org marks a delivery to an account's or a reseller's endpoint, kept
+	// in org_webhook_deliveries; TenantID is then 0.
+	Org bool `json:"org,omitempty"`
 }
 
 // Kind names the job in River's table.
@@ -41,67 +44,125 @@ func emitEvent(ctx context.Context, tx *Tx, typ string, data func() (any, error)
 }
 
 // emitEvents queues an event of type typ for each item data returns, to
-// every enabled endpoint of the transaction's portal subscribed to typ: a
+// every enabled endpoint subscribed to typ of the transaction's portal, of
+// its account, and of its reseller when the event is portal-level: a
 // delivery row and the River job that sends it, in tx, so that events
 // exist exactly when what caused them commits (an outbox, as for mail).
 // data is called only when an endpoint listens: a portal without webhooks
 // pays one query per event, and many events (an import) cost the same
-// three statements as one.
+// few statements as one.
 func emitEvents(ctx context.Context, tx *Tx, typ string, data func() ([]any, error)) error {
+	return emitEventsOf(ctx, tx, nil, typ, data)
+}
+
+// emitEventsOf is emitEvents for the portal portalID when the transaction
+// has none set: portal.created, in the platform transaction that creates
+// the portal (which has no endpoints of its own yet).
+func emitEventsOf(ctx context.Context, tx *Tx, portalID *int64, typ string, data func() ([]any, error)) error {
+	// The portal's own endpoints (its tenant policy applies), then its
+	// account's, then its reseller's, which hear only portal-level events:
+	// a reseller never receives anyone's personal data or answers.
 	rows, err := tx.Query(ctx, `
-		SELECT e.id, t.slug FROM webhook_endpoints e JOIN tenants t ON t.id = e.tenant_id
+		SELECT false, e.id, t.slug FROM webhook_endpoints e JOIN tenants t ON t.id = e.tenant_id
 		WHERE e.tenant_id = current_tenant_id() AND e.disabled_at IS NULL AND $1 = ANY (e.events)
-		ORDER BY e.id`, typ)
+		UNION ALL
+		SELECT true, o.id, t.slug FROM tenants t JOIN org_webhook_endpoints o ON o.account_id = t.account_id
+		WHERE t.id = coalesce($2::bigint, current_tenant_id()) AND o.disabled_at IS NULL AND $1 = ANY (o.events)
+		UNION ALL
+		SELECT true, o.id, t.slug FROM tenants t JOIN org_webhook_endpoints o ON o.reseller_id = t.reseller_id
+		WHERE t.id = coalesce($2::bigint, current_tenant_id()) AND $3 AND o.disabled_at IS NULL AND $1 = ANY (o.events)
+		ORDER BY 1, 2`, typ, portalID, webhook.PortalLevel(typ))
 	if err != nil {
 		return fmt.Errorf("webhook: %s: %w", typ, err)
 	}
-	var endpoints []int64
+	var portalEndpoints, orgEndpoints []int64
+	var org bool
 	var id int64
 	var portal string
-	if _, err := pgx.ForEachRow(rows, []any{&id, &portal}, func() error { endpoints = append(endpoints, id); return nil }); err != nil {
+	if _, err := pgx.ForEachRow(rows, []any{&org, &id, &portal}, func() error {
+		if org {
+			orgEndpoints = append(orgEndpoints, id)
+		} else {
+			portalEndpoints = append(portalEndpoints, id)
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("webhook: %s: %w", typ, err)
 	}
-	if len(endpoints) == 0 {
+	if len(portalEndpoints) == 0 && len(orgEndpoints) == 0 {
 		return nil
 	}
 	items, err := data()
 	if err != nil {
 		return fmt.Errorf("webhook: %s: data: %w", typ, err)
 	}
-	eventIDs, bodies := make([]string, len(items)), make([]string, len(items))
-	for i, d := range items {
-		eventIDs[i] = webhook.NewEventID()
-		body, err := json.Marshal(webhook.Event{ID: eventIDs[i], Type: typ, CreatedAt: tx.Now, Portal: portal, Data: d})
+	out := outgoing{typ: typ, maxAttempts: webhook.MaxAttempts, portalID: portalID}
+	for _, d := range items {
+		id := webhook.NewEventID()
+		body, err := json.Marshal(webhook.Event{ID: id, Type: typ, CreatedAt: tx.Now, Portal: portal, Data: d})
 		if err != nil {
 			return fmt.Errorf("webhook: %s: %w", typ, err)
 		}
-		bodies[i] = string(body)
+		out.eventIDs, out.bodies = append(out.eventIDs, id), append(out.bodies, string(body))
 	}
-	return queueDeliveries(ctx, tx, endpoints, typ, eventIDs, bodies, webhook.MaxAttempts)
+	return queueDeliveries(ctx, tx, portalEndpoints, orgEndpoints, out)
 }
 
-// queueDeliveries writes a delivery of every event to every endpoint, and
-// their jobs, in tx.
-func queueDeliveries(ctx context.Context, tx *Tx, endpoints []int64, typ string, eventIDs, bodies []string, maxAttempts int) error {
-	rows, err := tx.Query(ctx, `
-		INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, body, max_attempts, next_attempt_at, created_at)
-		SELECT current_tenant_id(), e.id, ev.id, $2, ev.body, $3, $4, $4
-		FROM unnest($1::bigint[]) AS e(id) CROSS JOIN unnest($5::text[], $6::text[]) WITH ORDINALITY AS ev(id, body, n)
-		ORDER BY ev.n, e.id
-		RETURNING tenant_id, id`, endpoints, typ, maxAttempts, tx.Now, eventIDs, bodies)
-	if err != nil {
-		return fmt.Errorf("webhook: queue %s: %w", typ, err)
-	}
+// outgoing is one or more events of a type, ready to queue.
+type outgoing struct {
+	typ              string
+	eventIDs, bodies []string
+	maxAttempts      int
+	// portalID is the org deliveries' portal when the transaction has no
+	// tenant set; nil otherwise (the transaction's portal, or none for an
+	// org's test event).
+	portalID *int64
+}
+
+// queueDeliveries writes a delivery of every event to every endpoint, the
+// portal's in webhook_deliveries and the orgs' in org_webhook_deliveries,
+// and their jobs, in tx.
+func queueDeliveries(ctx context.Context, tx *Tx, portalEndpoints, orgEndpoints []int64, o outgoing) error {
 	var jobs []river.InsertManyParams
-	var a WebhookArgs
-	if _, err := pgx.ForEachRow(rows, []any{&a.TenantID, &a.DeliveryID}, func() error {
-		jobs = append(jobs, river.InsertManyParams{Args: a, InsertOpts: &river.InsertOpts{MaxAttempts: maxAttempts}})
-		return nil
-	}); err != nil {
-		return fmt.Errorf("webhook: queue %s: %w", typ, err)
+	opts := &river.InsertOpts{MaxAttempts: o.maxAttempts}
+	if len(portalEndpoints) > 0 {
+		rows, err := tx.Query(ctx, `
+			INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, body, max_attempts, next_attempt_at, created_at)
+			SELECT current_tenant_id(), e.id, ev.id, $2, ev.body, $3, $4, $4
+			FROM unnest($1::bigint[]) AS e(id) CROSS JOIN unnest($5::text[], $6::text[]) WITH ORDINALITY AS ev(id, body, n)
+			ORDER BY ev.n, e.id
+			RETURNING tenant_id, id`, portalEndpoints, o.typ, o.maxAttempts, tx.Now, o.eventIDs, o.bodies)
+		if err != nil {
+			return fmt.Errorf("webhook: queue %s: %w", o.typ, err)
+		}
+		var a WebhookArgs
+		if _, err := pgx.ForEachRow(rows, []any{&a.TenantID, &a.DeliveryID}, func() error {
+			jobs = append(jobs, river.InsertManyParams{Args: a, InsertOpts: opts})
+			return nil
+		}); err != nil {
+			return fmt.Errorf("webhook: queue %s: %w", o.typ, err)
+		}
+	}
+	if len(orgEndpoints) > 0 {
+		rows, err := tx.Query(ctx, `
+			INSERT INTO org_webhook_deliveries (endpoint_id, portal_id, event_id, event_type, body, max_attempts, next_attempt_at, created_at)
+			SELECT e.id, coalesce($7::bigint, current_tenant_id()), ev.id, $2, ev.body, $3, $4, $4
+			FROM unnest($1::bigint[]) AS e(id) CROSS JOIN unnest($5::text[], $6::text[]) WITH ORDINALITY AS ev(id, body, n)
+			ORDER BY ev.n, e.id
+			RETURNING id`, orgEndpoints, o.typ, o.maxAttempts, tx.Now, o.eventIDs, o.bodies, o.portalID)
+		if err != nil {
+			return fmt.Errorf("webhook: queue %s: %w", o.typ, err)
+		}
+		a := WebhookArgs{Org: true}
+		if _, err := pgx.ForEachRow(rows, []any{&a.DeliveryID}, func() error {
+			jobs = append(jobs, river.InsertManyParams{Args: a, InsertOpts: opts})
+			return nil
+		}); err != nil {
+			return fmt.Errorf("webhook: queue %s: %w", o.typ, err)
+		}
 	}
 	if _, err := tx.jobs.InsertManyTx(ctx, tx.Tx, jobs); err != nil {
-		return fmt.Errorf("webhook: queue %s: enqueue: %w", typ, err)
+		return fmt.Errorf("webhook: queue %s: enqueue: %w", o.typ, err)
 	}
 	return nil
 }
@@ -220,7 +281,7 @@ func scanDelivery(row pgx.CollectableRow) (WebhookDelivery, error) {
 // CreateEndpoint registers an endpoint and returns it with its signing
 // secret, which is never shown again.
 func (s *WebhookService) CreateEndpoint(ctx context.Context, tenantID int64, in webhook.Endpoint, by AuditActor) (WebhookEndpoint, string, error) {
-	in, err := in.Validate(s.allowLocal)
+	in, err := in.Validate(webhook.PortalOwner, s.allowLocal)
 	if err != nil {
 		return WebhookEndpoint{}, "", err
 	}
@@ -408,7 +469,7 @@ func (s *WebhookService) SendTestEvent(ctx context.Context, tenantID, id int64, 
 		if err != nil {
 			return err
 		}
-		if err := queueDeliveries(ctx, tx, []int64{id}, webhook.Ping, []string{eventID}, []string{string(body)}, 1); err != nil {
+		if err := queueDeliveries(ctx, tx, []int64{id}, nil, outgoing{typ: webhook.Ping, eventIDs: []string{eventID}, bodies: []string{string(body)}, maxAttempts: 1}); err != nil {
 			return err
 		}
 		return audit(ctx, tx, tenantID, by, "webhook.test", url, nil)

@@ -78,7 +78,8 @@ func newWebhookFixture(t *testing.T) webhookFixture {
 		learningFixture: f,
 		hooks:           postgres.NewWebhookService(f.db, true),
 		worker: &postgres.WebhookWorker{DB: f.db, Logger: slog.New(slog.DiscardHandler), AllowPrivateNetworks: true,
-			PortalURL: func(t tenant.Tenant) string { return "http://" + t.Slug + ".localhost" }},
+			PortalURL:   func(t tenant.Tenant) string { return "http://" + t.Slug + ".localhost" },
+			PlatformURL: func() string { return "http://localhost" }},
 		users: postgres.NewUserService(f.db, nil, nil),
 		by:    postgres.AuditActor{Label: "admin@acme.test"},
 	}

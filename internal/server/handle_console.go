@@ -73,6 +73,7 @@ var consoleNav = []struct {
 	{label: "Portals", href: "/console"},
 	{label: "Admins", href: "/console/members"},
 	{label: "API keys", href: "/console/api-keys"},
+	{label: "Webhooks", href: consoleWebhooks},
 }
 
 func (s *Server) handleConsoleLoginShow(w http.ResponseWriter, r *http.Request) {

@@ -46,6 +46,7 @@ type Server struct {
 	auditLog      *postgres.AuditService
 	reports       *postgres.ReportService
 	webhooks      *postgres.WebhookService
+	orgWebhooks   *postgres.OrgWebhookService
 	apiKeys       *postgres.APIKeyService
 	library       []library.Loaded // the built-in course library
 	md            *markdown.Renderer
@@ -104,6 +105,7 @@ func New(d Deps) *Server {
 	}
 	s.library = loaded
 	s.provisioner = postgres.NewProvisioner(d.DB, d.Tenants, d.Users, d.Files.Put, courses.FS)
+	s.orgWebhooks = postgres.NewOrgWebhookService(d.DB, !d.Config.Production())
 	s.router = s.routes()
 	return s
 }

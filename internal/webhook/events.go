@@ -14,8 +14,10 @@ type Event struct {
 	ID        string    `json:"id"`
 	Type      string    `json:"type"`
 	CreatedAt time.Time `json:"created_at"`
-	Portal    string    `json:"portal"` // the portal's slug: {portal}.the-platform's-domain
-	Data      any       `json:"data"`
+	// The portal's slug ({portal}.the-platform's-domain); absent only from
+	// an account's or a reseller's test event, which no portal sends.
+	Portal string `json:"portal,omitempty"`
+	Data   any    `json:"data"`
 }
 
 // User names a person in an event.
@@ -121,4 +123,35 @@ type CertificateIssuedData struct {
 type PingData struct {
 	Message    string `json:"message"`
 	EndpointID int64  `json:"endpoint_id"`
+}
+
+// Portal is a portal in an event.
+type Portal struct {
+	ID        int64  `json:"id"`
+	Slug      string `json:"slug"`
+	Name      string `json:"name"`
+	Audience  string `json:"audience"` // employees, customers, partners, other
+	Plan      string `json:"plan"`
+	SeatLimit int    `json:"seat_limit"`
+}
+
+// Account is the account that owns a portal.
+type Account struct {
+	ID   int64  `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+}
+
+// Reseller is the reseller whose client owns a portal.
+type Reseller struct {
+	ID   int64  `json:"id"`
+	Slug string `json:"slug"`
+}
+
+// PortalCreatedData is the data of portal.created. Reseller is null for a
+// portal no reseller sells.
+type PortalCreatedData struct {
+	Portal   Portal    `json:"portal"`
+	Account  Account   `json:"account"`
+	Reseller *Reseller `json:"reseller"`
 }

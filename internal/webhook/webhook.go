@@ -1,7 +1,8 @@
-// Package webhook holds the rules of webhooks: the events a portal sends,
-// the addresses it sends them to, how a delivery is signed and checked,
-// when a failed delivery is tried again, and when an endpoint that keeps
-// failing is disabled. It imports no infrastructure.
+// Package webhook holds the rules of webhooks: the events a portal sends
+// and which owners of endpoints (the portal, its account, its reseller)
+// may hear them, the addresses they are sent to, how a delivery is signed
+// and checked, when a failed delivery is tried again, and when an
+// endpoint that keeps failing is disabled. It imports no infrastructure.
 package webhook
 
 import (
@@ -25,6 +26,9 @@ const (
 	CourseCompleted   = "course.completed"
 	PathCompleted     = "path.completed"
 	CertificateIssued = "certificate.issued"
+	// PortalCreated is heard by the endpoints of the new portal's account
+	// and reseller: a portal has no endpoints of its own yet when it opens.
+	PortalCreated = "portal.created"
 	// Ping is the test event an administrator sends by hand; every endpoint
 	// receives it, whatever it subscribes to.
 	Ping = "ping"
@@ -36,9 +40,21 @@ type EventType struct {
 	Description string
 }
 
-// EventTypes are the events a portal's endpoint may subscribe to, in the
-// order the form lists them. (portal.created belongs to the owners of many
-// portals, resellers and accounts, whose endpoints do not exist yet.)
+// Owner is who owns an endpoint, which decides the events it may hear.
+type Owner string
+
+// The owners of endpoints: a portal hears its own events; an account the
+// events of all its portals (it owns their data) and their opening; a
+// reseller only events about its clients' portals themselves, never about
+// the people in them.
+const (
+	PortalOwner   Owner = "portal"
+	AccountOwner  Owner = "account"
+	ResellerOwner Owner = "reseller"
+)
+
+// EventTypes are the events that happen inside a portal, in the order the
+// form lists them.
 var EventTypes = []EventType{
 	{UserCreated, "A person's account is created: registered, invited, imported or added."},
 	{EnrollmentCreated, "A learner is enrolled in a course, or enrolled again after leaving it."},
@@ -48,9 +64,34 @@ var EventTypes = []EventType{
 	{CertificateIssued, "A certificate is issued for a course or a path."},
 }
 
-// Subscribable reports whether an endpoint may subscribe to the event.
-func Subscribable(name string) bool {
-	return slices.ContainsFunc(EventTypes, func(e EventType) bool { return e.Name == name })
+// PortalEventTypes are the portal-level events: about a portal itself,
+// carrying no one's personal data or answers.
+var PortalEventTypes = []EventType{
+	{PortalCreated, "A new portal is opened: from the console, through the API or by Upward's operators."},
+}
+
+// EventTypesFor lists the events an owner's endpoint may subscribe to.
+func EventTypesFor(o Owner) []EventType {
+	switch o {
+	case AccountOwner:
+		return append(slices.Clone(EventTypes), PortalEventTypes...)
+	case ResellerOwner:
+		return PortalEventTypes
+	default:
+		return EventTypes
+	}
+}
+
+// PortalLevel reports whether an event is about a portal itself, the only
+// kind a reseller's endpoint is sent.
+func PortalLevel(name string) bool {
+	return slices.ContainsFunc(PortalEventTypes, func(e EventType) bool { return e.Name == name })
+}
+
+// Subscribable reports whether an owner's endpoint may subscribe to the
+// event.
+func Subscribable(o Owner, name string) bool {
+	return slices.ContainsFunc(EventTypesFor(o), func(e EventType) bool { return e.Name == name })
 }
 
 // MaxURL and MaxDescription cap an endpoint's fields.
@@ -66,11 +107,11 @@ type Endpoint struct {
 	Events      []string
 }
 
-// Validate checks an endpoint and returns it cleaned up (trimmed, events
-// in the form's order without repeats), or the problems by field.
+// Validate checks an owner's endpoint and returns it cleaned up (trimmed,
+// events in the form's order without repeats), or the problems by field.
 // allowLocal admits plain-HTTP addresses on this machine (localhost,
 // 127.0.0.1, [::1]): in development only, for receivers one runs oneself.
-func (e Endpoint) Validate(allowLocal bool) (Endpoint, error) {
+func (e Endpoint) Validate(o Owner, allowLocal bool) (Endpoint, error) {
 	f := apperr.Fields{}
 	out := Endpoint{Description: strings.TrimSpace(e.Description)}
 	var err error
@@ -81,12 +122,12 @@ func (e Endpoint) Validate(allowLocal bool) (Endpoint, error) {
 		f.Add("description", "Keep the description to 200 characters or fewer.")
 	}
 	for _, name := range e.Events {
-		if !Subscribable(name) {
+		if !Subscribable(o, name) {
 			f.Add("events", "Choose events from the list.")
 			break
 		}
 	}
-	for _, t := range EventTypes {
+	for _, t := range EventTypesFor(o) {
 		if slices.Contains(e.Events, t.Name) {
 			out.Events = append(out.Events, t.Name)
 		}

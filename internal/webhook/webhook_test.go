@@ -94,7 +94,7 @@ func TestEndpointValidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := c.in.Validate(c.allowLocal)
+			got, err := c.in.Validate(webhook.PortalOwner, c.allowLocal)
 			if c.wantErr == nil {
 				if err != nil {
 					t.Fatalf("Validate: %v", err)
@@ -119,12 +119,47 @@ func TestEndpointValidate(t *testing.T) {
 		})
 	}
 	t.Run("KeepsTheFormsOrderWithoutRepeats", func(t *testing.T) {
-		got, err := webhook.Endpoint{URL: "https://hooks.example.com/", Events: []string{webhook.CertificateIssued, webhook.UserCreated, webhook.CertificateIssued}}.Validate(false)
+		got, err := webhook.Endpoint{URL: "https://hooks.example.com/", Events: []string{webhook.CertificateIssued, webhook.UserCreated, webhook.CertificateIssued}}.Validate(webhook.PortalOwner, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if strings.Join(got.Events, ",") != "user.created,certificate.issued" {
 			t.Errorf("events %v", got.Events)
+		}
+	})
+}
+
+func TestEventTypesFor(t *testing.T) {
+	endpoint := func(events ...string) webhook.Endpoint {
+		return webhook.Endpoint{URL: "https://hooks.example.com/", Events: events}
+	}
+	t.Run("APortalCannotHearItsOwnCreation", func(t *testing.T) {
+		if _, err := endpoint(webhook.PortalCreated).Validate(webhook.PortalOwner, false); apperr.Code(err) != apperr.EINVALID {
+			t.Errorf("portal.created on a portal's endpoint: %v", err)
+		}
+	})
+	t.Run("AnAccountHearsEverything", func(t *testing.T) {
+		got, err := endpoint(webhook.PortalCreated, webhook.LessonCompleted, webhook.UserCreated).Validate(webhook.AccountOwner, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got.Events, ",") != "user.created,lesson.completed,portal.created" {
+			t.Errorf("events %v", got.Events)
+		}
+	})
+	t.Run("AResellerHearsOnlyPortalLevelEvents", func(t *testing.T) {
+		for _, e := range webhook.EventTypes {
+			if _, err := endpoint(e.Name).Validate(webhook.ResellerOwner, false); apperr.Code(err) != apperr.EINVALID {
+				t.Errorf("a reseller may subscribe to %s: %v", e.Name, err)
+			}
+		}
+		if _, err := endpoint(webhook.PortalCreated).Validate(webhook.ResellerOwner, false); err != nil {
+			t.Errorf("portal.created for a reseller: %v", err)
+		}
+		for _, e := range webhook.EventTypesFor(webhook.ResellerOwner) {
+			if !webhook.PortalLevel(e.Name) {
+				t.Errorf("a reseller is offered %s", e.Name)
+			}
 		}
 	})
 }
