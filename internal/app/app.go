@@ -265,12 +265,13 @@ func (m *Main) startJobs() error {
 }
 
 // PortalURL is the base URL of a portal (no trailing slash), for links in
-// mail: https in production, and the listening port in development.
+// mail: under its reseller's base domain when it has one, https in
+// production, and the listening port in development.
 func (m *Main) PortalURL(t tenant.Tenant) string {
+	host := t.Host(m.Config.BaseDomain)
 	if m.Config.Production() {
-		return "https://" + t.Slug + "." + m.Config.BaseDomain
+		return "https://" + host
 	}
-	host := t.Slug + "." + m.Config.BaseDomain
 	if _, port, err := net.SplitHostPort(m.Addr()); err == nil && port != "80" {
 		host = net.JoinHostPort(host, port)
 	}

@@ -76,6 +76,10 @@ func (s *Server) platformRoutes() chi.Router {
 	r.Get("/console/portals/{id}", s.requireConsole(s.handleConsolePortal))
 	r.Post("/console/portals/{id}", s.requireConsole(s.handleConsolePortalSave))
 	r.Post("/console/portals/{id}/copy", s.requireConsole(s.handleConsoleCopyCourse))
+	// A reseller's white label.
+	r.Get("/console/branding", s.requireConsole(s.handleConsoleBranding))
+	r.Post("/console/branding", s.requireConsole(s.handleConsoleBrandingSave))
+	r.Get("/console/branding/{name}", s.requireConsole(s.handleConsoleBrandingLogo))
 	r.Get("/platform/login", s.handleOperatorLoginShow)
 	r.With(s.throttleSignIn).Post("/platform/login", s.handleOperatorLogin)
 	r.Post("/platform/logout", s.handleLogout)
@@ -90,6 +94,7 @@ func (s *Server) platformRoutes() chi.Router {
 		r.Get("/platform/resellers", s.handlePlatformResellers)
 		r.Post("/platform/resellers", s.handlePlatformResellerCreate)
 		r.Post("/platform/resellers/{id}/status", s.handlePlatformResellerStatus)
+		r.Post("/platform/resellers/{id}/domain", s.handlePlatformResellerDomain)
 	})
 	if !s.cfg.Production() {
 		r.Get("/dev/mailbox", s.handleMailbox)
