@@ -301,7 +301,7 @@ func TestWhiteLabel_BadInputIsAFieldErrorThatChangesNothing(t *testing.T) {
 			if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-domain"]`) == "" {
 				t.Errorf("%d %q", p.status, p.text(`[data-testid="error-domain"]`))
 			}
-			if got := p.doc.Find(`#f-domain-` + itoa(f.reseller.ID)).AttrOr("value", ""); got != bad {
+			if got := p.doc.Find(`#f-domain-`+itoa(f.reseller.ID)).AttrOr("value", ""); got != bad {
 				t.Errorf("the form shows %q, not what was typed", got)
 			}
 		})
