@@ -265,9 +265,10 @@ func (m *Main) startJobs() error {
 }
 
 // PortalURL is the base URL of a portal (no trailing slash), for links in
-// mail: https in production, and the listening port in development.
+// mail: under its reseller's base domain when it has one, https in
+// production, and the listening port in development.
 func (m *Main) PortalURL(t tenant.Tenant) string {
-	return m.hostURL(t.Slug + "." + m.Config.BaseDomain)
+	return m.hostURL(t.Host(m.Config.BaseDomain))
 }
 
 // PlatformURL is the base URL of the platform host (the console's), for

@@ -20,6 +20,12 @@ type Branding struct {
 	SiteName     string // shown in the header bar and the footer
 	PrimaryColor string // #rrggbb; header bar and button
 	BaseURL      string // relative action URLs are resolved against it
+	// PoweredBy is the reseller a client portal is sold by, named in the
+	// footer (white label); empty for a portal the platform sells itself.
+	PoweredBy string
+	// PoweredByLogo is the absolute URL of the reseller's logo, shown
+	// beside its name; optional.
+	PoweredByLogo string
 }
 
 // Action is the one thing a message asks the reader to do, shown as a button.
@@ -37,12 +43,14 @@ type Action struct {
 // text-only clients and when a client disables the button.
 func Compose(b Branding, to, toName, subject, intro string, action *Action, outro string) Message {
 	v := view{
-		Subject:  subject,
-		SiteName: b.SiteName,
-		BaseURL:  b.BaseURL,
-		Color:    DefaultPrimaryColor,
-		Intro:    paragraphs(intro),
-		Outro:    paragraphs(outro),
+		Subject:       subject,
+		SiteName:      b.SiteName,
+		BaseURL:       b.BaseURL,
+		Color:         DefaultPrimaryColor,
+		PoweredBy:     b.PoweredBy,
+		PoweredByLogo: b.PoweredByLogo,
+		Intro:         paragraphs(intro),
+		Outro:         paragraphs(outro),
 	}
 	// The colour is written into style attributes; only a strict #rrggbb
 	// gets there, so a tenant's setting cannot add CSS of its own.
@@ -106,7 +114,8 @@ const htmlSource = `<!DOCTYPE html>
 <p style="margin:0 0 16px;">{{.}}</p>
 {{- end}}
 </td></tr>
-<tr><td data-testid="footer" style="padding:16px 24px;border-top:1px solid #d9dde3;color:#555555;font:13px/1.5 Arial,Helvetica,sans-serif;">Sent by {{if .BaseURL}}<a href="{{.BaseURL}}" style="color:#555555;">{{.SiteName}}</a>{{else}}{{.SiteName}}{{end}}</td></tr>
+<tr><td data-testid="footer" style="padding:16px 24px;border-top:1px solid #d9dde3;color:#555555;font:13px/1.5 Arial,Helvetica,sans-serif;">Sent by {{if .BaseURL}}<a href="{{.BaseURL}}" style="color:#555555;">{{.SiteName}}</a>{{else}}{{.SiteName}}{{end}}
+{{- with .PoweredBy}} · <span data-testid="powered-by">powered by {{if $.PoweredByLogo}}<img src="{{$.PoweredByLogo}}" alt="" height="20" style="height:20px;width:auto;vertical-align:middle;border:0;margin-right:4px;">{{end}}{{.}}</span>{{end}}</td></tr>
 </table>
 </td></tr>
 </table>
@@ -119,11 +128,13 @@ type view struct {
 	Subject  string
 	SiteName string
 	BaseURL  string
-	Color    string // validated #rrggbb
-	OnColor  string // text colour readable on Color
-	Intro    []string
-	Action   *Action
-	Outro    []string
+	// PoweredBy and PoweredByLogo: see Branding.
+	PoweredBy, PoweredByLogo string
+	Color                    string // validated #rrggbb
+	OnColor                  string // text colour readable on Color
+	Intro                    []string
+	Action                   *Action
+	Outro                    []string
 }
 
 func (v view) text() string {
@@ -138,7 +149,11 @@ func (v view) text() string {
 		sb.WriteString(p + "\n\n")
 	}
 	// "-- " (with the space) is the signature separator clients recognise.
-	sb.WriteString("-- \nSent by " + v.SiteName + "\n")
+	sb.WriteString("-- \nSent by " + v.SiteName)
+	if v.PoweredBy != "" {
+		sb.WriteString(", powered by " + v.PoweredBy)
+	}
+	sb.WriteString("\n")
 	if v.BaseURL != "" {
 		sb.WriteString(v.BaseURL + "\n")
 	}

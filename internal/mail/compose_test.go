@@ -118,6 +118,22 @@ func TestCompose(t *testing.T) {
 		}
 	})
 
+	t.Run("NamesTheResellerOfAClientPortalWithItsLogo", func(t *testing.T) {
+		b := acme
+		b.PoweredBy, b.PoweredByLogo = "Northwind Learning", "https://acme.example/logo/reseller-logo-1-ab.png"
+		m := mail.Compose(b, "ada@example.com", "Ada", "x", "Hi.", nil, "")
+		footer := htmlOf(t, m).Find(`[data-testid="footer"]`)
+		if got := footer.Text(); got != "Sent by Acme Academy · powered by Northwind Learning" {
+			t.Errorf("footer = %q", got)
+		}
+		if src, _ := footer.Find("img").Attr("src"); src != b.PoweredByLogo {
+			t.Errorf("footer logo = %q, want %q", src, b.PoweredByLogo)
+		}
+		if !strings.Contains(m.Text, "\nSent by Acme Academy, powered by Northwind Learning\n") || strings.Contains(m.HTML+m.Text, "Upward") {
+			t.Errorf("text part:\n%s", m.Text)
+		}
+	})
+
 	t.Run("UsesPrimaryColorForHeaderAndButton", func(t *testing.T) {
 		m := mail.Compose(acme, "ada@example.com", "Ada", "x", "", invite, "")
 		doc := htmlOf(t, m)

@@ -172,16 +172,10 @@ func (s *ConsoleService) FindConsolePortals(ctx context.Context, m Org) ([]Porta
 	var out []PortalUsage
 	for rows.Next() {
 		var u PortalUsage
-		var status string
-		t := &u.Tenant
-		if err := rows.Scan(&t.ID, &t.Slug, &t.Name, &status, &t.Plan, &t.SeatLimit, &t.ResellerID,
-			&t.Branding.PrimaryColor, &t.Branding.WelcomeText, &t.Branding.LogoFile, &t.Branding.ContactEmail,
-			&t.Settings.SelfRegistration, &t.Settings.AllowedEmailDomains, &t.Settings.DefaultTimeZone, &t.Settings.DefaultLanguage,
-			&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience, &u.AccountName); err != nil {
+		if err := scanTenantRow(rows, &u.Tenant, &u.AccountName); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		t.Status = tenant.Status(status)
 		out = append(out, u)
 	}
 	rows.Close()

@@ -10,7 +10,23 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/upward-lms/upward/internal/mail"
+	"github.com/upward-lms/upward/internal/tenant"
 )
+
+// portalBranding is how a portal's mail looks: its name and colour, links
+// to base (its address), and on a reseller's client portal the reseller's
+// name and logo, never Upward's (white label). The logo is served on the
+// portal's own host.
+func portalBranding(t tenant.Tenant, base string) mail.Branding {
+	b := mail.Branding{SiteName: t.Name, PrimaryColor: t.Branding.PrimaryColor, BaseURL: base}
+	if w := t.WhiteLabel; w != nil {
+		b.PoweredBy = w.Name
+		if w.LogoFile != "" {
+			b.PoweredByLogo = base + "/logo/" + w.LogoFile
+		}
+	}
+	return b
+}
 
 // MailArgs is the River job that delivers one outbox message.
 type MailArgs struct {

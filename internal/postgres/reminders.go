@@ -110,7 +110,7 @@ func reminderMail(t tenant.Tenant, base, kind, to, name, title, courseSlug strin
 		subject = title + " is overdue"
 		intro = "The course “" + title + "” was due on " + due.UTC().Format("Monday 2 January 2006") + " and is not finished yet. It is not too late: carry on where you left off."
 	}
-	return mail.Compose(mail.Branding{SiteName: t.Name, PrimaryColor: t.Branding.PrimaryColor, BaseURL: base}, to, name, subject, intro,
+	return mail.Compose(portalBranding(t, base), to, name, subject, intro,
 		&mail.Action{Label: "Open the course", URL: base + "/courses/" + url.PathEscape(courseSlug)},
 		"You receive this because the course was assigned to you with a due date.")
 }

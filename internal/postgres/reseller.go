@@ -18,7 +18,10 @@ import (
 type Reseller struct {
 	ID                 int64
 	Slug, Name, Status string
-	CreatedAt          time.Time
+	// WhiteLabel is what its clients' portals show: Name is the display
+	// name, or the reseller's name when it has set none.
+	WhiteLabel tenant.WhiteLabel
+	CreatedAt  time.Time
 }
 
 // Reseller statuses, as stored.
@@ -36,11 +39,13 @@ type ResellerService struct {
 // NewResellerService returns the reseller store on db.
 func NewResellerService(db *DB) *ResellerService { return &ResellerService{db: db} }
 
-const resellerColumns = `r.id, r.slug, r.name, r.status, r.created_at`
+const resellerColumns = `r.id, r.slug, r.name, r.status, r.created_at,
+	coalesce(nullif(r.display_name, ''), r.name), coalesce(r.logo_file, ''), r.support_email, coalesce(r.base_domain, '')`
 
 func scanReseller(row pgx.CollectableRow) (Reseller, error) {
 	var r Reseller
-	err := row.Scan(&r.ID, &r.Slug, &r.Name, &r.Status, &r.CreatedAt)
+	w := &r.WhiteLabel
+	err := row.Scan(&r.ID, &r.Slug, &r.Name, &r.Status, &r.CreatedAt, &w.Name, &w.LogoFile, &w.SupportEmail, &w.BaseDomain)
 	return r, err
 }
 
@@ -151,4 +156,107 @@ func (s *ResellerService) EnsureReseller(ctx context.Context, slug, name string)
 		return find()
 	}
 	return created, err
+}
+
+// SaveResellerBranding sets the name and support address a reseller's
+// clients see, and its logo when logoFile is not empty (the file is stored
+// already, under a name of its content). The platform's audit log records
+// the fields that changed.
+func (s *ResellerService) SaveResellerBranding(ctx context.Context, id int64, w tenant.WhiteLabel, logoFile string, by AuditActor) (Reseller, error) {
+	w.Normalize()
+	if err := w.Validate(); err != nil {
+		return Reseller{}, err
+	}
+	var out Reseller
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+resellerColumns+` FROM resellers r WHERE r.id = $1 FOR UPDATE`, id)
+		if err != nil {
+			return err
+		}
+		before, err := pgx.CollectExactlyOneRow(rows, scanReseller)
+		if err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `
+			UPDATE resellers AS r SET display_name = $2, support_email = $3, logo_file = coalesce(nullif($4, ''), r.logo_file)
+			WHERE r.id = $1 RETURNING `+resellerColumns, id, w.Name, w.SupportEmail, logoFile)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanReseller); err != nil {
+			return err
+		}
+		changed := map[string]any{}
+		if out.WhiteLabel.Name != before.WhiteLabel.Name {
+			changed["name"] = out.WhiteLabel.Name
+		}
+		if out.WhiteLabel.SupportEmail != before.WhiteLabel.SupportEmail {
+			changed["support_email"] = out.WhiteLabel.SupportEmail
+		}
+		if out.WhiteLabel.LogoFile != before.WhiteLabel.LogoFile {
+			changed["logo_file"] = out.WhiteLabel.LogoFile
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		changed["reseller_id"] = out.ID
+		return platformAudit(ctx, tx, by, "reseller.branding", out.Slug, changed)
+	})
+	if err != nil {
+		return Reseller{}, fmt.Errorf("reseller: save branding: %w", Error(err, "Reseller"))
+	}
+	return out, nil
+}
+
+// SetResellerDomain sets the base domain under which the reseller's
+// clients' portals are served ({slug}.{domain}), or clears it when domain
+// is empty. It is checked like a portal's custom domain (a plain host name,
+// not the platform's BASE_DOMAIN or under it); no other reseller may have
+// it (the unique key decides), and no portal's custom domain may be it or
+// lie under it, which would make a host name mean two portals.
+func (s *ResellerService) SetResellerDomain(ctx context.Context, id int64, domain, baseDomain string, by AuditActor) (Reseller, error) {
+	var name *string // NULL clears
+	if strings.TrimSpace(domain) != "" {
+		d, err := tenant.ValidateCustomDomain(domain, baseDomain)
+		if err != nil {
+			return Reseller{}, err
+		}
+		name = &d
+	}
+	var out Reseller
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		if name != nil {
+			var taken bool
+			if err := tx.QueryRow(ctx, `
+				SELECT EXISTS (SELECT 1 FROM tenant_domains d WHERE d.domain = $1 OR d.domain LIKE '%.' || $1)`, *name).Scan(&taken); err != nil {
+				return err
+			}
+			if taken {
+				return &apperr.Error{Code: apperr.EINVALID, Field: "domain", Message: *name + " or a name under it is a portal's custom domain; choose another."}
+			}
+		}
+		var before string
+		if err := tx.QueryRow(ctx, `SELECT coalesce(base_domain, '') FROM resellers WHERE id = $1 FOR UPDATE`, id).Scan(&before); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `UPDATE resellers AS r SET base_domain = $2 WHERE r.id = $1 RETURNING `+resellerColumns, id, name)
+		if err != nil {
+			return err
+		}
+		if out, err = pgx.CollectExactlyOneRow(rows, scanReseller); err != nil {
+			return err
+		}
+		if before == out.WhiteLabel.BaseDomain {
+			return nil
+		}
+		return platformAudit(ctx, tx, by, "reseller.domain", out.Slug,
+			map[string]any{"reseller_id": out.ID, "domain": out.WhiteLabel.BaseDomain, "previous": before})
+	})
+	if err != nil {
+		if apperr.Code(Error(err, "")) == apperr.ECONFLICT {
+			return Reseller{}, &apperr.Error{Code: apperr.EINVALID, Field: "domain", Message: "Another reseller has that base domain."}
+		}
+		return Reseller{}, fmt.Errorf("reseller: set domain: %w", Error(err, "Reseller"))
+	}
+	return out, nil
 }

@@ -25,17 +25,37 @@ func NewTenantService(db *DB) *TenantService { return &TenantService{db: db} }
 const tenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.seat_limit, t.reseller_id,
 	t.primary_color, t.welcome_text, coalesce(t.logo_file, ''), t.contact_email,
 	t.self_registration, t.allowed_email_domains, t.default_time_zone, t.default_language,
-	t.created_at, t.updated_at, t.account_id, t.audience`
+	t.created_at, t.updated_at, t.account_id, t.audience,
+	` + whiteLabelColumn
+
+// whiteLabelColumn is a client portal's white label, read with the portal
+// so that its pages and mail cost no lookup of their own: an array of the
+// reseller's name as shown to clients, logo, support address and base
+// domain, or NULL for a portal with no reseller. A subquery rather than a
+// join, so that it works in RETURNING too.
+const whiteLabelColumn = `(SELECT ARRAY[coalesce(nullif(r.display_name, ''), r.name), coalesce(r.logo_file, ''),
+		r.support_email, coalesce(r.base_domain, '')]
+	FROM resellers r WHERE r.id = t.reseller_id)`
 
 func scanTenant(row pgx.CollectableRow) (tenant.Tenant, error) {
 	var t tenant.Tenant
+	err := scanTenantRow(row, &t)
+	return t, err
+}
+
+// scanTenantRow scans tenantColumns into t, then extra.
+func scanTenantRow(row pgx.Row, t *tenant.Tenant, extra ...any) error {
 	var status string
-	err := row.Scan(&t.ID, &t.Slug, &t.Name, &status, &t.Plan, &t.SeatLimit, &t.ResellerID,
+	var wl []string
+	err := row.Scan(append([]any{&t.ID, &t.Slug, &t.Name, &status, &t.Plan, &t.SeatLimit, &t.ResellerID,
 		&t.Branding.PrimaryColor, &t.Branding.WelcomeText, &t.Branding.LogoFile, &t.Branding.ContactEmail,
 		&t.Settings.SelfRegistration, &t.Settings.AllowedEmailDomains, &t.Settings.DefaultTimeZone, &t.Settings.DefaultLanguage,
-		&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience)
+		&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience, &wl}, extra...)...)
 	t.Status = tenant.Status(status)
-	return t, err
+	if len(wl) == 4 {
+		t.WhiteLabel = &tenant.WhiteLabel{Name: wl[0], LogoFile: wl[1], SupportEmail: wl[2], BaseDomain: wl[3]}
+	}
+	return err
 }
 
 // FindTenants returns up to limit portals ordered by name.
@@ -63,20 +83,28 @@ func (s *TenantService) FindTenantBySlug(ctx context.Context, slug string) (tena
 }
 
 // FindTenantByHost finds the portal a request's host names: {slug}.baseDomain,
-// or a verified custom domain. The port, if any, is ignored.
+// a verified custom domain, or {slug}.{a reseller's base domain} for that
+// reseller's clients only (any other slug there is unknown). A verified
+// custom domain comes first, should one ever look like a reseller's
+// client. The port, if any, is ignored.
 func (s *TenantService) FindTenantByHost(ctx context.Context, host, baseDomain string) (tenant.Tenant, error) {
 	host = strings.ToLower(strings.TrimSuffix(hostWithoutPort(host), "."))
 	if slug, ok := strings.CutSuffix(host, "."+baseDomain); ok && !strings.Contains(slug, ".") {
 		return s.FindTenantBySlug(ctx, slug)
 	}
+	slug, parent, _ := strings.Cut(host, ".")
 	return s.findOne(ctx, `
 		SELECT `+tenantColumns+`
-		FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id
-		WHERE d.domain = $1 AND d.verified_at IS NOT NULL`, host)
+		FROM (
+			SELECT d.tenant_id AS id, 1 AS rank FROM tenant_domains d WHERE d.domain = $1 AND d.verified_at IS NOT NULL
+			UNION ALL
+			SELECT c.id, 2 FROM resellers r JOIN tenants c ON c.reseller_id = r.id AND c.slug = $2 WHERE r.base_domain = $3
+		) found JOIN tenants t ON t.id = found.id
+		ORDER BY found.rank LIMIT 1`, host, slug, parent)
 }
 
-func (s *TenantService) findOne(ctx context.Context, sql string, arg any) (tenant.Tenant, error) {
-	rows, err := s.db.Pool.Query(ctx, sql, arg)
+func (s *TenantService) findOne(ctx context.Context, sql string, args ...any) (tenant.Tenant, error) {
+	rows, err := s.db.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return tenant.Tenant{}, fmt.Errorf("tenant: find: %w", err)
 	}

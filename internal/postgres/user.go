@@ -179,7 +179,7 @@ func (s *UserService) sendVerification(ctx context.Context, tx *Tx, t tenant.Ten
 }
 
 func (s *UserService) compose(t tenant.Tenant, to, toName, subject, intro string, action *mail.Action) mail.Message {
-	return mail.Compose(mail.Branding{SiteName: t.Name, PrimaryColor: t.Branding.PrimaryColor, BaseURL: s.portalURL(t)},
+	return mail.Compose(portalBranding(t, s.portalURL(t)),
 		to, toName, subject, intro, action, "If you did not expect this message, you can ignore it.")
 }
 

@@ -56,7 +56,7 @@ func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) {
 	pdf := fpdf.New("L", "mm", "A4", "")
 	pdf.SetTitle("Certificate: "+c.Title, true)
 	pdf.SetAuthor(c.PortalName, true)
-	pdf.SetCreator("Upward", true)
+	pdf.SetCreator(stateOf(r).Tenant.PoweredBy(), true) // a client portal's reseller, not Upward
 	// The core fonts speak Windows-1252; names beyond it print as '?'.
 	tr := pdf.UnicodeTranslatorFromDescriptor("")
 	pdf.AddPage()

@@ -74,6 +74,7 @@ var consoleNav = []struct {
 	{label: "Admins", href: "/console/members"},
 	{label: "API keys", href: "/console/api-keys"},
 	{label: "Webhooks", href: consoleWebhooks},
+	{label: "Branding", href: "/console/branding", resellerOnly: true},
 }
 
 func (s *Server) handleConsoleLoginShow(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +117,7 @@ func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request, m postgre
 	v := pages.ConsoleView{CSRF: s.csrfToken(r), OrgName: m.OrgName, IsReseller: m.IsReseller(), Notice: s.popFlash(r)}
 	for _, p := range portals {
 		t := p.Tenant
-		v.Portals = append(v.Portals, pages.ConsolePortalRow{ID: t.ID, Name: t.Name, URL: s.portalURL(r, t.Slug), Account: p.AccountName,
+		v.Portals = append(v.Portals, pages.ConsolePortalRow{ID: t.ID, Name: t.Name, URL: s.portalURL(r, t), Account: p.AccountName,
 			Audience: t.Audience, Plan: t.Plan, Status: string(t.Status), SeatLimit: t.SeatLimit, SeatsUsed: p.SeatsUsed,
 			Active30: p.ActiveLearners30, Enrolments: p.Enrolments, Completions: p.Completions})
 	}
@@ -241,7 +242,7 @@ func (s *Server) handleConsolePortal(w http.ResponseWriter, r *http.Request, m p
 }
 
 func (s *Server) renderConsolePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember, t tenant.Tenant, status int, v pages.ConsolePortalView) {
-	v.CSRF, v.ID, v.Name, v.URL, v.IsReseller, v.Status = s.csrfToken(r), t.ID, t.Name, s.portalURL(r, t.Slug), m.IsReseller(), string(t.Status)
+	v.CSRF, v.ID, v.Name, v.URL, v.IsReseller, v.Status = s.csrfToken(r), t.ID, t.Name, s.portalURL(r, t), m.IsReseller(), string(t.Status)
 	if v.SeatLimit == "" {
 		v.SeatLimit = strconv.Itoa(t.SeatLimit)
 	}

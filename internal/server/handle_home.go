@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/pages"
 )
 
@@ -19,15 +20,15 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 	}
 	v := pages.HomeView{Portals: make([]pages.PortalCard, 0, len(tenants))}
 	for _, t := range tenants {
-		v.Portals = append(v.Portals, pages.PortalCard{Name: t.Name, URL: s.portalURL(r, t.Slug)})
+		v.Portals = append(v.Portals, pages.PortalCard{Name: t.Name, URL: s.portalURL(r, t)})
 	}
 	s.render(w, r, http.StatusOK, s.page(r, "Welcome"), pages.Home(v))
 }
 
-// portalURL is the address of a portal, on the same scheme and port the
-// request came in on.
-func (s *Server) portalURL(r *http.Request, slug string) string {
-	return s.hostURL(r, slug+"."+s.cfg.BaseDomain) + "/"
+// portalURL is the address of a portal (under its reseller's base domain
+// when it has one), on the same scheme and port the request came in on.
+func (s *Server) portalURL(r *http.Request, t tenant.Tenant) string {
+	return s.hostURL(r, t.Host(s.cfg.BaseDomain)) + "/"
 }
 
 // hostURL is the address of a host of this installation (no trailing

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"path"
@@ -38,25 +39,20 @@ func (s *Server) handleLogoUpload(w http.ResponseWriter, r *http.Request) {
 		v.Errors = map[string]string{"logo": apperr.Message(err)}
 		s.renderSettings(w, r, http.StatusUnprocessableEntity, s.page(r, "Portal settings"), v)
 	}
-	file, _, err := r.FormFile("logo")
-	if err != nil {
-		fail(&apperr.Error{Code: apperr.EINVALID, Field: "logo", Message: "Choose an image file of at most 512 KB."})
+	logo, err := readLogo(r, "logo")
+	if err == nil && logo == nil {
+		err = &apperr.Error{Code: apperr.EINVALID, Field: "logo", Message: "Choose an image file of at most 512 KB."}
+	}
+	if apperr.Code(err) == apperr.EINVALID {
+		fail(err)
 		return
 	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, tenant.MaxLogoBytes+1))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	ext, err := tenant.CheckLogo(data)
+	name, err := s.storeLogo("logo-"+strconv.FormatInt(t.ID, 10), logo)
 	if err != nil {
-		fail(err)
-		return
-	}
-	sum := sha256.Sum256(data)
-	name := "logo-" + strconv.FormatInt(t.ID, 10) + "-" + hex.EncodeToString(sum[:8]) + ext
-	if err := s.files.Put(name, data); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -68,16 +64,63 @@ func (s *Server) handleLogoUpload(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/settings", http.StatusSeeOther)
 }
 
-// handleLogo serves the portal's own logo only. The response may never run
-// as a document: a sandbox CSP, nosniff, and an image type fixed by the
-// name the server chose.
+// logoUpload is an uploaded logo that passed tenant.CheckLogo.
+type logoUpload struct {
+	data []byte
+	ext  string
+}
+
+// readLogo reads and checks the logo in the multipart field: nil and no
+// error when none was chosen, an EINVALID field error for a file that is
+// too large or not an image. Portals' and resellers' logos alike pass here.
+func readLogo(r *http.Request, field string) (*logoUpload, error) {
+	file, _, err := r.FormFile(field)
+	if errors.Is(err, http.ErrMissingFile) { // a browser sends no file part when none was chosen
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &apperr.Error{Code: apperr.EINVALID, Field: field, Message: "Choose an image file of at most 512 KB."}
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, tenant.MaxLogoBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	ext, err := tenant.CheckLogo(data)
+	if err != nil {
+		return nil, &apperr.Error{Code: apperr.EINVALID, Field: field, Message: apperr.Message(err)}
+	}
+	return &logoUpload{data: data, ext: ext}, nil
+}
+
+// storeLogo stores a checked logo under prefix and a hash of its content,
+// which lets it be cached for a year, and returns the stored name.
+func (s *Server) storeLogo(prefix string, logo *logoUpload) (string, error) {
+	sum := sha256.Sum256(logo.data)
+	name := prefix + "-" + hex.EncodeToString(sum[:8]) + logo.ext
+	if err := s.files.Put(name, logo.data); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// handleLogo serves the portal's own logo and, on a client portal, its
+// reseller's; no other. The response may never run as a document: a
+// sandbox CSP, nosniff, and an image type fixed by the name the server
+// chose.
 func (s *Server) handleLogo(w http.ResponseWriter, r *http.Request) {
 	t := stateOf(r).Tenant
 	name := chi.URLParam(r, "name")
-	if name != t.Branding.LogoFile || name == "" {
+	resellers := t.WhiteLabel != nil && name == t.WhiteLabel.LogoFile
+	if name == "" || (name != t.Branding.LogoFile && !resellers) {
 		s.notFound(w, r)
 		return
 	}
+	s.serveLogo(w, r, name)
+}
+
+// serveLogo serves a stored logo the caller has checked may be seen here.
+func (s *Server) serveLogo(w http.ResponseWriter, r *http.Request, name string) {
 	f, err := s.files.Open(name)
 	if err != nil {
 		s.notFound(w, r)

@@ -110,7 +110,7 @@ func (s *Server) handlePlatformTenants(w http.ResponseWriter, r *http.Request) {
 	}
 	v := pages.PlatformTenantsView{Notice: s.popFlash(r)}
 	for _, t := range tenants {
-		row := pages.TenantRow{ID: t.ID, Slug: t.Slug, Name: t.Name, Status: string(t.Status), Plan: t.Plan, SeatLimit: t.SeatLimit, URL: s.portalURL(r, t.Slug)}
+		row := pages.TenantRow{ID: t.ID, Slug: t.Slug, Name: t.Name, Status: string(t.Status), Plan: t.Plan, SeatLimit: t.SeatLimit, URL: s.portalURL(r, t)}
 		if t.ResellerID != nil {
 			row.Reseller = names[*t.ResellerID]
 		}
@@ -306,7 +306,7 @@ func (s *Server) renderResellers(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	for _, rs := range resellers {
-		v.Resellers = append(v.Resellers, pages.ResellerRow{ID: rs.ID, Slug: rs.Slug, Name: rs.Name, Status: rs.Status})
+		v.Resellers = append(v.Resellers, pages.ResellerRow{ID: rs.ID, Slug: rs.Slug, Name: rs.Name, Status: rs.Status, BaseDomain: rs.WhiteLabel.BaseDomain})
 	}
 	s.render(w, r, status, s.page(r, "Resellers"), pages.PlatformResellers(v))
 }
@@ -342,5 +342,33 @@ func (s *Server) handlePlatformResellerStatus(w http.ResponseWriter, r *http.Req
 		return
 	}
 	s.flash(r, "Reseller "+rs.Name+" is now "+rs.Status+".")
+	http.Redirect(w, r, "/platform/resellers", http.StatusSeeOther)
+}
+
+// handlePlatformResellerDomain sets or clears the base domain under which a
+// reseller's clients' portals are served. Operators set it: they own its
+// DNS and the wildcard certificate.
+func (s *Server) handlePlatformResellerDomain(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	typed := r.PostFormValue("domain")
+	rs, err := s.resellers.SetResellerDomain(r.Context(), id, typed, s.cfg.BaseDomain, s.auditActor(r))
+	if fields, ok := apperr.FieldsOf(err); ok {
+		s.renderResellers(w, r, http.StatusUnprocessableEntity, pages.PlatformResellersView{
+			DomainOf: id, DomainTyped: typed, DomainError: fields["domain"]})
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if d := rs.WhiteLabel.BaseDomain; d != "" {
+		s.flash(r, rs.Name+"'s clients' portals are now served under "+d+".")
+	} else {
+		s.flash(r, rs.Name+" has no base domain now; its clients' portals are under "+s.cfg.BaseDomain+".")
+	}
 	http.Redirect(w, r, "/platform/resellers", http.StatusSeeOther)
 }

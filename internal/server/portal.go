@@ -55,7 +55,9 @@ func (s *Server) resolveTenant(next http.Handler) http.Handler {
 			} else {
 				msg += " Please contact your organisation's learning team."
 			}
-			s.errorPage(w, r, http.StatusForbidden, "This portal is suspended", msg)
+			// Framed as the portal's own page: a client portal's names its
+			// reseller, not Upward.
+			s.errorPage(w, withState(r, &requestState{Tenant: &t}), http.StatusForbidden, "This portal is suspended", msg)
 			return
 		}
 		next.ServeHTTP(w, withState(r, &requestState{Tenant: &t, Actor: access.Actor{TenantID: t.ID}}))

@@ -98,6 +98,10 @@ func (s *Server) platformRoutes() chi.Router {
 	r.Post("/console/webhooks/{id}/enable", s.requireConsole(s.handleConsoleWebhookEnabled(true)))
 	r.Post("/console/webhooks/{id}/disable", s.requireConsole(s.handleConsoleWebhookEnabled(false)))
 	r.Post("/console/webhooks/{id}/delete", s.requireConsole(s.handleConsoleWebhookDelete))
+	// A reseller's white label.
+	r.Get("/console/branding", s.requireConsole(s.handleConsoleBranding))
+	r.Post("/console/branding", s.requireConsole(s.handleConsoleBrandingSave))
+	r.Get("/console/branding/{name}", s.requireConsole(s.handleConsoleBrandingLogo))
 	r.Get("/platform/login", s.handleOperatorLoginShow)
 	r.With(s.throttleSignIn).Post("/platform/login", s.handleOperatorLogin)
 	r.Post("/platform/logout", s.handleLogout)
@@ -116,6 +120,7 @@ func (s *Server) platformRoutes() chi.Router {
 		r.Get("/platform/accounts", s.handlePlatformAccounts)
 		r.Post("/platform/accounts", s.handlePlatformAccountCreate)
 		r.Post("/platform/accounts/invite", s.handlePlatformAccountInvite)
+		r.Post("/platform/resellers/{id}/domain", s.handlePlatformResellerDomain)
 	})
 	if !s.cfg.Production() {
 		r.Get("/dev/mailbox", s.handleMailbox)
@@ -296,6 +301,6 @@ func (s *Server) apiRoutes() *api.API {
 		Assets: s.assets, Logger: s.log,
 		NoteTenant:  func(ctx context.Context, slug string) { infoFrom(ctx).Tenant = slug },
 		Provisioner: s.provisioner,
-		PortalURL:   func(r *http.Request, t tenant.Tenant) string { return s.portalURL(r, t.Slug) },
+		PortalURL:   func(r *http.Request, t tenant.Tenant) string { return s.portalURL(r, t) },
 	})
 }

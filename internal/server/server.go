@@ -21,6 +21,7 @@ import (
 	"github.com/upward-lms/upward/internal/markdown"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/storage"
+	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/static"
 )
@@ -41,23 +42,21 @@ type Server struct {
 	accounts  *postgres.AccountService
 	// provisioner opens portals for the console (and the API).
 	provisioner *postgres.Provisioner
-	// resellerNames keeps resellers' names for their clients' footers.
-	resellerNames resellerNames
-	auditLog      *postgres.AuditService
-	reports       *postgres.ReportService
-	webhooks      *postgres.WebhookService
-	orgWebhooks   *postgres.OrgWebhookService
-	apiKeys       *postgres.APIKeyService
-	library       []library.Loaded // the built-in course library
-	md            *markdown.Renderer
-	sessions      *scs.SessionManager
-	files         *storage.Dir
-	assets        *static.Assets
-	log           *slog.Logger
-	router        chi.Router
-	platform      chi.Router // routes on the bare BASE_DOMAIN
-	portal        chi.Router // routes on a portal's host
-	api           *api.API   // /api/v1 on a portal's host
+	auditLog    *postgres.AuditService
+	reports     *postgres.ReportService
+	webhooks    *postgres.WebhookService
+	orgWebhooks *postgres.OrgWebhookService
+	apiKeys     *postgres.APIKeyService
+	library     []library.Loaded // the built-in course library
+	md          *markdown.Renderer
+	sessions    *scs.SessionManager
+	files       *storage.Dir
+	assets      *static.Assets
+	log         *slog.Logger
+	router      chi.Router
+	platform    chi.Router // routes on the bare BASE_DOMAIN
+	portal      chi.Router // routes on a portal's host
+	api         *api.API   // /api/v1 on a portal's host
 }
 
 // Deps are what the server needs from the composition root.
@@ -137,7 +136,7 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	p := layout.Page{
 		Title:      title,
 		Brand:      "Upward",
-		PoweredBy:  "Upward",
+		PoweredBy:  tenant.PlatformName,
 		Stylesheet: s.assets.URL("css/app.css"),
 		Favicon:    s.assets.URL("img/favicon.svg"),
 	}
@@ -154,7 +153,7 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 		return p
 	}
 	p.Brand = st.Tenant.Name
-	p.PoweredBy = s.poweredBy(r, st.Tenant)
+	poweredBy(&p, st.Tenant)
 	p.BrandCSS = brandCSSURL(st.Tenant.Branding.PrimaryColor)
 	p.LogoURL = logoURL(st.Tenant)
 	p.Nav = []layout.NavLink{nav("Home", "/")}

@@ -42,6 +42,9 @@ type Tenant struct {
 	Audience   string // whom the portal trains: employees, customers, partners, other
 	Branding   Branding
 	Settings   Settings
+	// WhiteLabel is the reseller's branding on a client portal; nil on a
+	// portal the platform sells itself.
+	WhiteLabel *WhiteLabel
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
