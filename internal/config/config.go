@@ -117,7 +117,7 @@ var settings = []setting{
 			c.SMTPURL = v
 			return nil
 		}},
-	{"MAIL_FROM", "mail-from", "", "sender of outgoing mail, e.g. Upward <no-reply@example.com>; default no-reply@BASE_DOMAIN",
+	{"MAIL_FROM", "mail-from", "", "sender address of outgoing mail, e.g. no-reply@example.com (the name shown is the portal's); default no-reply@BASE_DOMAIN",
 		func(c *Config, v string) error {
 			if v == "" {
 				return nil
@@ -126,7 +126,9 @@ var settings = []setting{
 			if err != nil {
 				return fmt.Errorf("%q is not an e-mail address", v)
 			}
-			c.MailFrom = a.String()
+			// Only the address: each message's From names its portal, and
+			// the envelope and the header must agree.
+			c.MailFrom = a.Address
 			return nil
 		}},
 	{"ENV", "env", EnvDev, "dev or prod",

@@ -57,6 +57,15 @@ func TestLoad_TrustedProxies(t *testing.T) {
 	}
 }
 
+// A sender written with a name keeps only its address: each message's
+// From names its portal, and mail refuses a named address there.
+func TestLoad_MailFromKeepsTheAddress(t *testing.T) {
+	c, err := load(t, map[string]string{"MAIL_FROM": "Upward <no-reply@example.com>"})
+	if err != nil || c.MailFrom != "no-reply@example.com" {
+		t.Errorf("MailFrom = %q, %v", c.MailFrom, err)
+	}
+}
+
 func TestLoad_BadValueNamesTheSetting(t *testing.T) {
 	cases := []struct {
 		env     map[string]string

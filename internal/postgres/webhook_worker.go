@@ -369,7 +369,7 @@ func (w *WebhookWorker) tellPortal(ctx context.Context, tx *Tx, d disabledEndpoi
 	var notices []mail.Message
 	var email, name string
 	if _, err := pgx.ForEachRow(rows, []any{&email, &name}, func() error {
-		notices = append(notices, mail.Compose(mail.Branding{SiteName: t.Name, PrimaryColor: t.Branding.PrimaryColor, BaseURL: base},
+		notices = append(notices, mail.Compose(portalBranding(t, base),
 			email, name, "Webhook endpoint disabled: "+d.URL, d.notice(t.Name),
 			&mail.Action{Label: "Open the endpoint", URL: base + "/admin/webhooks/" + strconv.FormatInt(d.ID, 10)},
 			"You receive this as an administrator of "+t.Name+"."))
