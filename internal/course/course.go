@@ -67,10 +67,13 @@ const (
 	KindChecklist   Kind = "checklist"
 	KindFile        Kind = "file"
 	KindLiveSession Kind = "live_session"
+	// KindSCORM is a SCO of an imported SCORM package, played by the
+	// SCORM runtime; it is made by importing a package, not in the editor.
+	KindSCORM Kind = "scorm"
 )
 
 // Kinds lists every block kind.
-var Kinds = []Kind{KindText, KindCallout, KindVideo, KindAudio, KindImage, KindQuiz, KindReflection, KindChecklist, KindFile, KindLiveSession}
+var Kinds = []Kind{KindText, KindCallout, KindVideo, KindAudio, KindImage, KindQuiz, KindReflection, KindChecklist, KindFile, KindLiveSession, KindSCORM}
 
 // Block is one piece of a lesson. Exactly the field of its kind is set.
 type Block struct {
@@ -85,6 +88,17 @@ type Block struct {
 	Checklist   *Checklist   `json:"checklist,omitempty" yaml:"checklist,omitempty"`
 	File        *File        `json:"file,omitempty" yaml:"file,omitempty"`
 	LiveSession *LiveSession `json:"live_session,omitempty" yaml:"live_session,omitempty"`
+	SCORM       *SCORM       `json:"scorm,omitempty" yaml:"-"`
+}
+
+// SCORM is one item (a SCO) of an imported SCORM package: the package's
+// version row of the portal and the item's identifier in its manifest.
+// Learners' records of the SCO are kept by the block's key, which an
+// import derives from the identifier, so a new version of the package
+// keeps them.
+type SCORM struct {
+	Package int64  `json:"package"`
+	Item    string `json:"item"`
 }
 
 // Text is rich text written in Markdown.
@@ -281,7 +295,7 @@ func CheckBlock(b Block) []Problem {
 	p := &problems{}
 	set := 0
 	for _, isSet := range []bool{b.Text != nil, b.Callout != nil, b.Media != nil, b.Image != nil, b.Quiz != nil,
-		b.Reflection != nil, b.Checklist != nil, b.File != nil, b.LiveSession != nil} {
+		b.Reflection != nil, b.Checklist != nil, b.File != nil, b.LiveSession != nil, b.SCORM != nil} {
 		if isSet {
 			set++
 		}
@@ -347,6 +361,10 @@ func CheckBlock(b Block) []Problem {
 	case KindLiveSession:
 		if b.LiveSession == nil || textLen(b.LiveSession.Title) == 0 {
 			p.add("live_session.title", "live session title is required")
+		}
+	case KindSCORM:
+		if b.SCORM == nil || b.SCORM.Package <= 0 || b.SCORM.Item == "" {
+			p.add("scorm", "a SCORM block names its package and item")
 		}
 	default:
 		p.add("kind", "unknown block kind %q", b.Kind)

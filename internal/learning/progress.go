@@ -7,10 +7,11 @@ import (
 )
 
 // Required reports whether a block must be done for its lesson to be
-// complete: a quiz (passed) and a reflection (answered). Reading, watching
+// complete: a quiz (passed), a reflection (answered) and a SCO (completed,
+// and not failed). Reading, watching
 // and an action plan (which runs on after the lesson) are not checked.
 func Required(b course.Block) bool {
-	return b.Kind == course.KindQuiz || b.Kind == course.KindReflection
+	return b.Kind == course.KindQuiz || b.Kind == course.KindReflection || b.Kind == course.KindSCORM
 }
 
 // NeedsMarking reports whether a lesson has nothing to do but read, so
