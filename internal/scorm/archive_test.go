@@ -236,3 +236,42 @@ func TestExtractCreatesFoldersFromEntriesAndPaths(t *testing.T) {
 		t.Errorf("extracted %q, want %q", got, want)
 	}
 }
+
+func TestExtractNeverFollowsASymlinkOutOfRoot(t *testing.T) {
+	// A root is meant to be new and empty; should something have planted
+	// links in it, the files still land nowhere else.
+	outside := t.TempDir()
+	target := filepath.Join(outside, "target.html")
+	if err := os.WriteFile(target, []byte("untouched"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ link, to, entry string }{
+		{"index.html", target, "index.html"},
+		{"sub", outside, "sub/target.html"},
+	} {
+		t.Run(tt.link, func(t *testing.T) {
+			a, err := open(t, scormtest.Package(t, scormtest.Entry{Name: "sub/target.html", Body: []byte("planted")}), scorm.DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.Symlink(tt.to, filepath.Join(dir, tt.link)); err != nil {
+				t.Fatal(err)
+			}
+			root, err := os.OpenRoot(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer root.Close()
+			if err := a.Extract(root); err == nil {
+				t.Fatalf("extracted %s through a link out of root", tt.entry)
+			}
+			if got, _ := os.ReadFile(target); string(got) != "untouched" {
+				t.Errorf("the file outside root now holds %q", got)
+			}
+			if got := filesUnder(t, outside); !slices.Equal(got, []string{"target.html"}) {
+				t.Errorf("outside root: %q", got)
+			}
+		})
+	}
+}
