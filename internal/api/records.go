@@ -206,12 +206,14 @@ var activityTypes = map[string]string{
 	"lesson": "http://adlnet.gov/expapi/activities/lesson",
 	"quiz":   "http://adlnet.gov/expapi/activities/assessment",
 	"path":   "http://adlnet.gov/expapi/activities/module",
+	// A SCO: the activity type SCORM content has in xAPI profiles.
+	"sco": "http://adlnet.gov/expapi/activities/lesson",
 }
 
 func (a *API) listStatements(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	sq := postgres.StatementQuery{Keyset: q.keyset(), UserID: q.id("user_id"), Since: q.time("since"),
-		Verb: q.oneOf("verb", learning.VerbRegistered, learning.VerbCompleted, learning.VerbPassed, learning.VerbFailed)}
+		Verb: q.oneOf("verb", learning.VerbRegistered, learning.VerbCompleted, learning.VerbPassed, learning.VerbFailed, learning.VerbAttempted, learning.VerbScored)}
 	if !q.ok(w) {
 		return
 	}

@@ -65,11 +65,11 @@ type Attempt struct {
 	// Success passed, failed or unknown. For 1.2 both follow from
 	// LessonStatus.
 	Completion, Success string
-	Score                Score
-	ProgressMeasure      *float64
-	Location             string
-	SuspendData          string
-	Exit                 string
+	Score               Score
+	ProgressMeasure     *float64
+	Location            string
+	SuspendData         string
+	Exit                string
 	// SessionTime is the current session's; TotalTime the attempt's, this
 	// session included.
 	SessionTime, TotalTime time.Duration

@@ -99,6 +99,27 @@ type Block struct {
 type SCORM struct {
 	Package int64  `json:"package"`
 	Item    string `json:"item"`
+	Title   string `json:"title"` // the item's, from the manifest
+	// Ordered: the package's items are taken in order (its sequencing).
+	Ordered bool `json:"ordered,omitempty"`
+	// Asset: the item does not talk to the runtime, so opening it
+	// completes it.
+	Asset bool `json:"asset,omitempty"`
+}
+
+// FromSCORM reports whether the course was made from a SCORM package: its
+// content is the package's, replaced by uploading a new version.
+func (c Course) FromSCORM() bool {
+	for _, m := range c.Modules {
+		for _, l := range m.Lessons {
+			for _, b := range l.Blocks {
+				if b.SCORM != nil {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Text is rich text written in Markdown.

@@ -66,6 +66,10 @@ const (
 	VerbCompleted  = "http://adlnet.gov/expapi/verbs/completed"
 	VerbPassed     = "http://adlnet.gov/expapi/verbs/passed"
 	VerbFailed     = "http://adlnet.gov/expapi/verbs/failed"
+	// A SCO's new attempt, and a score it reported without passing or
+	// failing.
+	VerbAttempted = "http://adlnet.gov/expapi/verbs/attempted"
+	VerbScored    = "http://adlnet.gov/expapi/verbs/scored"
 )
 
 // Due-date reminders: one a few days before a course is due, and one once

@@ -87,6 +87,21 @@ func (s *CourseService) ImportCourse(ctx context.Context, tenantID int64, c cour
 	if err := checkContent(c); err != nil {
 		return CourseRecord{}, err
 	}
+	var out CourseRecord
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var err error
+		out, err = importCourse(ctx, tx, tenantID, c, librarySlug, by)
+		return err
+	})
+	if err != nil {
+		return CourseRecord{}, fmt.Errorf("course: import: %w", err)
+	}
+	return out, nil
+}
+
+// importCourse is ImportCourse in the caller's transaction, for content
+// already checked.
+func importCourse(ctx context.Context, tx *Tx, tenantID int64, c course.Course, librarySlug string, by AuditActor) (CourseRecord, error) {
 	content, err := json.Marshal(c)
 	if err != nil {
 		return CourseRecord{}, err
@@ -96,7 +111,7 @@ func (s *CourseService) ImportCourse(ctx context.Context, tenantID int64, c cour
 		lib = &librarySlug
 	}
 	var out CourseRecord
-	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+	err = func() error {
 		if err := recordFiles(ctx, tx, tenantID, library.FileNames(c)); err != nil {
 			return err
 		}
@@ -137,11 +152,8 @@ func (s *CourseService) ImportCourse(ctx context.Context, tenantID int64, c cour
 			return err
 		}
 		return audit(ctx, tx, tenantID, by, "course.reimport", c.Slug, map[string]any{"library": librarySlug})
-	})
-	if err != nil {
-		return CourseRecord{}, fmt.Errorf("course: import: %w", err)
-	}
-	return out, nil
+	}()
+	return out, err
 }
 
 func nonNil(s []string) []string {

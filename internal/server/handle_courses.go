@@ -232,7 +232,8 @@ func (s *Server) renderCourseEditWith(w http.ResponseWriter, r *http.Request, st
 		return
 	}
 	v := pages.CourseEditView{CSRF: s.csrfToken(r), ID: rec.ID, Revision: rec.DraftRevision, Title: rec.Draft.Title,
-		Slug: rec.Slug, Summary: rec.Draft.Summary, Status: rec.Status, Changes: changeList(ch), Details: detailsOf(rec.Draft)}
+		Slug: rec.Slug, Summary: rec.Draft.Summary, Status: rec.Status, Changes: changeList(ch), Details: detailsOf(rec.Draft),
+		SCORM: rec.Draft.FromSCORM()}
 	for _, m := range rec.Draft.Modules {
 		om := pages.OutlineModule{Key: m.Key, Title: m.Title}
 		for _, l := range m.Lessons {
@@ -664,6 +665,8 @@ func (s *Server) blockViews(blocks []course.Block) []pages.BlockView {
 			}
 		case b.LiveSession != nil:
 			v.Title, v.Description = b.LiveSession.Title, b.LiveSession.Description
+		case b.SCORM != nil:
+			v.Title = b.SCORM.Title
 		}
 		out = append(out, v)
 	}

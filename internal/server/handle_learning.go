@@ -355,6 +355,13 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 				cp.Items = append(cp.Items, item)
 			}
 			pb.Checklist = cp
+		case b.SCORM != nil:
+			pb.SCORM = &pages.SCORMPlay{Status: scormStatus(resp)}
+			var err error
+			if pb.SCORM.LaunchURL, err = s.scormLaunchURL(r, lc, l.Key, b.Key, b.SCORM.Package); err != nil {
+				s.log.ErrorContext(r.Context(), "scorm launch", "err", err)
+				pb.SCORM = nil // shown as its title: the page still works
+			}
 		}
 		out[i] = pb
 	}

@@ -97,14 +97,22 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // origin only: no inline script, no eval, no framing by other sites.
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere,
 // except the players of the allowed video and audio hosts in frames.
-var contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; frame-src " + frameSources() + "; " +
-	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// The frames it allows are the embed players' and the content host's,
+// where SCORM packages play (any port in development).
+func contentSecurityPolicy(contentHost string, production bool) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; frame-src " + frameSources(contentHost, production) + "; " +
+		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
 
-func frameSources() string {
-	srcs := make([]string, len(course.FrameHosts))
-	for i, h := range course.FrameHosts {
-		srcs[i] = "https://" + h
+func frameSources(contentHost string, production bool) string {
+	srcs := make([]string, 0, len(course.FrameHosts)+2)
+	for _, h := range course.FrameHosts {
+		srcs = append(srcs, "https://"+h)
+	}
+	srcs = append(srcs, "https://"+contentHost)
+	if !production {
+		srcs = append(srcs, "http://"+contentHost+":*", "http://"+contentHost)
 	}
 	return strings.Join(srcs, " ")
 }
@@ -112,9 +120,10 @@ func frameSources() string {
 // secureHeaders sets the security headers on every response.
 func (s *Server) secureHeaders(next http.Handler) http.Handler {
 	prod := s.cfg.Production()
+	csp := contentSecurityPolicy(s.contentHost(), prod)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "DENY")

@@ -39,11 +39,16 @@ func (s *Server) routes() chi.Router {
 	s.platform = s.platformRoutes()
 	s.portal = s.portalRoutes()
 	s.api = s.apiRoutes()
+	s.content = s.contentRoutes()
 	r.Handle("/*", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The REST API has a request path of its own: keys, not sessions;
 		// JSON problems, not pages (internal/api).
 		isAPI := r.URL.Path == api.Prefix || strings.HasPrefix(r.URL.Path, api.Prefix+"/")
 		switch {
+		case s.isContentHost(r):
+			// SCORM packages and their runtime, on an origin of their own
+			// (content.go): no sessions, no pages.
+			s.content.ServeHTTP(w, r)
 		case s.isPlatformHost(r) && isAPI:
 			s.api.ServePlatform(w, r)
 		case s.isPlatformHost(r):
@@ -189,10 +194,12 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/", s.handleCourseCreate)
 				r.Post("/library", s.handleCourseFromLibrary)
 				r.Post("/import", s.handleCourseImport)
+				r.Post("/import-scorm", s.handleScormImport)
 				r.Get("/{id}", s.handleCourseEdit)
 				r.Post("/{id}/details", s.handleCourseDetails)
 				r.Post("/{id}/uploads", s.handleCourseUpload)
 				r.Get("/{id}/export", s.handleCourseExport)
+				r.Post("/{id}/scorm", s.handleScormNewVersion)
 				r.Post("/{id}/duplicate", s.handleCourseDuplicate)
 				r.Post("/{id}/archive", s.handleCourseArchive)
 				r.Get("/{id}/learners", s.handleCourseLearners)

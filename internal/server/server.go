@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -40,6 +41,10 @@ type Server struct {
 	paths     *postgres.PathService
 	console   *postgres.ConsoleService
 	accounts  *postgres.AccountService
+	// scorm stores SCORM packages and attempts; launchKey signs launches.
+	scorm     *postgres.ScormService
+	launchKey launchKey
+	content   chi.Router // routes on the content host
 	// provisioner opens portals for the console (and the API).
 	provisioner *postgres.Provisioner
 	auditLog    *postgres.AuditService
@@ -90,6 +95,7 @@ func New(d Deps) *Server {
 		reports:   postgres.NewReportService(d.DB),
 		webhooks:  postgres.NewWebhookService(d.DB, !d.Config.Production()),
 		apiKeys:   postgres.NewAPIKeyService(d.DB),
+		scorm:     postgres.NewScormService(d.DB, filepath.Join(d.Config.DataDir, "scorm")),
 		md:        markdown.New(),
 		sessions:  d.Sessions,
 		files:     d.Files,
