@@ -14,9 +14,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 
 	"github.com/chromedp/chromedp"
 
@@ -64,8 +69,10 @@ func (s *Server) PortalURL(slug string) string { return "http://" + slug + ".loc
 
 // Browser is one headless chromium tab.
 type Browser struct {
-	tb  testing.TB
-	ctx context.Context
+	tb    testing.TB
+	ctx   context.Context
+	logMu sync.Mutex
+	log   []string
 }
 
 // chromiumPath finds the browser; make test installs Debian's package.
@@ -110,7 +117,39 @@ func NewBrowser(tb testing.TB) *Browser {
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		tb.Fatalf("browsertest: start chromium: %v", err)
 	}
-	return &Browser{tb: tb, ctx: ctx}
+	b := &Browser{tb: tb, ctx: ctx}
+	// What the browser logs (a blocked frame, a refused script, a failed
+	// request) is kept, and shown when a test fails.
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*cdplog.EventEntryAdded); ok && e.Entry != nil {
+			b.logMu.Lock()
+			b.log = append(b.log, string(e.Entry.Level)+": "+e.Entry.Text+" "+e.Entry.URL)
+			b.logMu.Unlock()
+		}
+	}); err != nil {
+		tb.Fatalf("browsertest: listen: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, cdplog.Enable, cdp.Empty{})
+		return chromedp.Void{}, err
+	})); err != nil {
+		tb.Fatalf("browsertest: enable the log: %v", err)
+	}
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			for _, line := range b.Log() {
+				tb.Logf("browser log: %s", line)
+			}
+		}
+	})
+	return b
+}
+
+// Log returns what the browser has logged so far.
+func (b *Browser) Log() []string {
+	b.logMu.Lock()
+	defer b.logMu.Unlock()
+	return slices.Clone(b.log)
 }
 
 // Do runs chromedp actions in order, failing the test on error.

@@ -162,6 +162,18 @@ func matches(re *regexp.Regexp, what string) func(string) (string, bool) {
 	}
 }
 
+// matchesOrBlank is matches, with "" (not set) allowed: the runtime sends
+// every element, set or not.
+func matchesOrBlank(re *regexp.Regexp, what string) func(string) (string, bool) {
+	m := matches(re, what)
+	return func(v string) (string, bool) {
+		if v == "" {
+			return "", false
+		}
+		return m(v)
+	}
+}
+
 func rule(pattern string, check func(string) (string, bool)) element {
 	return element{pattern: regexp.MustCompile(`^` + pattern + `$`), check: check}
 }
@@ -173,10 +185,11 @@ var any4000 = maxLen(4000)
 // writable12 are the elements a SCORM 1.2 SCO may set.
 var writable12 = []element{
 	rule(`cmi\.core\.lesson_location`, maxLen(255)),
-	rule(`cmi\.core\.lesson_status`, oneOf("passed", "completed", "failed", "incomplete", "browsed")),
+	// A commit carries the state, which starts as "not attempted".
+	rule(`cmi\.core\.lesson_status`, oneOf("passed", "completed", "failed", "incomplete", "browsed", "not attempted")),
 	rule(`cmi\.core\.score\.(raw|min|max)`, number(true, 0, 100)),
 	rule(`cmi\.core\.exit`, oneOf("time-out", "suspend", "logout", "")),
-	rule(`cmi\.core\.session_time`, matches(timespan12, "a time span like 0000:05:00")),
+	rule(`cmi\.core\.session_time`, matchesOrBlank(timespan12, "a time span like 0000:05:00")),
 	rule(`cmi\.suspend_data`, maxLen(MaxSuspend12)),
 	rule(`cmi\.comments`, maxLen(4096)),
 	rule(`cmi\.objectives\.`+n+`\.id`, maxLen(255)),
@@ -191,20 +204,20 @@ var writable2004 = []element{
 	rule(`cmi\.location`, maxLen(1000)),
 	rule(`cmi\.completion_status`, oneOf("completed", "incomplete", "not attempted", "unknown")),
 	rule(`cmi\.success_status`, oneOf("passed", "failed", "unknown")),
-	rule(`cmi\.score\.scaled`, number(false, -1, 1)),
-	rule(`cmi\.score\.(raw|min|max)`, number(false, math.NaN(), math.NaN())),
-	rule(`cmi\.progress_measure`, number(false, 0, 1)),
+	rule(`cmi\.score\.scaled`, number(true, -1, 1)),
+	rule(`cmi\.score\.(raw|min|max)`, number(true, math.NaN(), math.NaN())),
+	rule(`cmi\.progress_measure`, number(true, 0, 1)),
 	rule(`cmi\.exit`, oneOf("time-out", "suspend", "logout", "normal", "")),
-	rule(`cmi\.session_time`, matches(duration04, "an ISO 8601 duration like PT5M")),
+	rule(`cmi\.session_time`, matchesOrBlank(duration04, "an ISO 8601 duration like PT5M")),
 	rule(`cmi\.suspend_data`, maxLen(MaxSuspend2004)),
 	rule(`cmi\.comments_from_learner\.`+n+`\.(comment|location|timestamp)`, any4000),
 	rule(`cmi\.interactions\.`+n+`\.(id|type|timestamp|weighting|learner_response|result|latency|description|objectives\.`+n+`\.id|correct_responses\.`+n+`\.pattern)`, any4000),
 	rule(`cmi\.objectives\.`+n+`\.(id|description)`, any4000),
-	rule(`cmi\.objectives\.`+n+`\.score\.scaled`, number(false, -1, 1)),
-	rule(`cmi\.objectives\.`+n+`\.score\.(raw|min|max)`, number(false, math.NaN(), math.NaN())),
+	rule(`cmi\.objectives\.`+n+`\.score\.scaled`, number(true, -1, 1)),
+	rule(`cmi\.objectives\.`+n+`\.score\.(raw|min|max)`, number(true, math.NaN(), math.NaN())),
 	rule(`cmi\.objectives\.`+n+`\.(success_status)`, oneOf("passed", "failed", "unknown")),
 	rule(`cmi\.objectives\.`+n+`\.(completion_status)`, oneOf("completed", "incomplete", "not attempted", "unknown")),
-	rule(`cmi\.objectives\.`+n+`\.progress_measure`, number(false, 0, 1)),
+	rule(`cmi\.objectives\.`+n+`\.progress_measure`, number(true, 0, 1)),
 	rule(`cmi\.learner_preference\.(audio_level|language|delivery_speed|audio_captioning)`, any4000),
 }
 

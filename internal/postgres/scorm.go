@@ -132,6 +132,9 @@ type ScormLaunch struct {
 	Attempt       int    `json:"a"`
 	Session       string `json:"s"`
 	Expires       int64  `json:"x"` // Unix seconds
+	// Origin is the portal's origin the lesson was opened on: the only
+	// page that may frame the launch and its files.
+	Origin string `json:"o"`
 }
 
 // NextAttempt is the attempt a launch of the block runs: the latest, or

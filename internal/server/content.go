@@ -121,7 +121,7 @@ func (s *Server) scormLaunchURL(r *http.Request, lc postgres.LearnerCourse, less
 	rand.Read(session)
 	token, err := s.signLaunch(r.Context(), postgres.ScormLaunch{Tenant: stateOf(r).Tenant.ID, User: e.UserID, Course: lc.ID, Enrolment: e.ID,
 		CourseAttempt: e.Attempt, Lesson: lessonKey, Block: blockKey, Package: packageID, Attempt: attempt,
-		Session: hex.EncodeToString(session), Expires: time.Now().Add(launchTTL).Unix()})
+		Session: hex.EncodeToString(session), Expires: time.Now().Add(launchTTL).Unix(), Origin: s.hostURL(r, hostOnlyName(r.Host))})
 	if err != nil {
 		return "", err
 	}
@@ -174,11 +174,6 @@ func (s *Server) handleScormLaunch(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 		return
 	}
-	t, err := s.tenants.FindTenantByID(r.Context(), l.Tenant)
-	if err != nil {
-		http.Error(w, "This activity is no longer available.", http.StatusNotFound)
-		return
-	}
 	base := "/scorm/" + chi.URLParam(r, "token")
 	v := pages.SCORMLaunchView{Title: sess.Item.Title, LaunchJS: s.assets.URL("js/scorm-launch.js"), Stylesheet: s.assets.URL("css/scorm-launch.css"),
 		Config: pages.SCORMLaunchConfig{Version: "1.2", CommitURL: base + "/commit", SCOURL: base + "/files/" + sess.Item.Href,
@@ -189,7 +184,7 @@ func (s *Server) handleScormLaunch(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "+
-		"frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors "+s.hostURL(r, t.Host(s.cfg.BaseDomain)))
+		"frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors "+l.Origin)
 	h.Del("X-Frame-Options")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -201,10 +196,13 @@ func (s *Server) handleScormLaunch(w http.ResponseWriter, r *http.Request) {
 
 // contentCSP is the policy of a package's files: the package may run its
 // own scripts (authoring tools write inline ones and need eval), but talk
-// to nothing outside its origin, and only its launch page may frame it.
-const contentCSP = "default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; " +
-	"base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+// to nothing outside its origin, and only its launch page, in the portal's
+// lesson page, may frame it (frame-ancestors checks every ancestor).
+func contentCSP(portalOrigin string) string {
+	return "default-src 'self' data: blob:; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+		"img-src 'self' data: blob:; media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; " +
+		"base-uri 'self'; form-action 'self'; frame-ancestors 'self' " + portalOrigin
+}
 
 // handleScormFile serves a file of the launch's package, from below the
 // package's folder only (os.Root), with nosniff and the content policy.
@@ -232,8 +230,8 @@ func (s *Server) handleScormFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", contentCSP)
-	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Content-Security-Policy", contentCSP(l.Origin))
+	h.Del("X-Frame-Options") // frame-ancestors says who may frame it
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, max-age=3600")
 	ct := mime.TypeByExtension(path.Ext(name))

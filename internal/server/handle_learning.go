@@ -302,7 +302,7 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, status int
 	v := pages.LessonView{
 		CSRF: s.csrfToken(r), CourseTitle: lc.Content.Title, CourseURL: learnerCoursePath(lc.Slug), Title: l.Title, Minutes: l.EstimatedMinutes,
 		Outline: syllabus(lc, key), Percent: e.Percent, NewerVersion: e.NewerVersion(lc.PublishedVersion),
-		Complete: lc.Progress.LessonComplete(key), NeedsMarking: learning.NeedsMarking(*l),
+		Complete: lc.Progress.LessonComplete(key), NeedsMarking: learning.NeedsMarking(*l), DoneWhen: doneWhen(*l),
 		CompleteURL: path + "/complete", BeatURL: path + "/beat", CourseDone: e.Status == learning.Completed,
 		Notice: s.popFlash(r),
 	}
@@ -357,6 +357,11 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 			pb.Checklist = cp
 		case b.SCORM != nil:
 			pb.SCORM = &pages.SCORMPlay{Status: scormStatus(resp)}
+			if before := unfinishedBefore(lc, l.Key); b.SCORM.Ordered && before != "" {
+				// The package's sequencing: its activities in order.
+				pb.SCORM.Locked = "Finish “" + before + "” first: this course's activities are taken in order."
+				break
+			}
 			var err error
 			if pb.SCORM.LaunchURL, err = s.scormLaunchURL(r, lc, l.Key, b.Key, b.SCORM.Package); err != nil {
 				s.log.ErrorContext(r.Context(), "scorm launch", "err", err)
@@ -724,4 +729,45 @@ func (s *Server) handleTeam(w http.ResponseWriter, r *http.Request) {
 		v.Members = append(v.Members, mv)
 	}
 	s.render(w, r, http.StatusOK, s.page(r, "My team"), pages.Team(v))
+}
+
+// unfinishedBefore is the title of the first lesson before key that the
+// learner has not completed, or "".
+func unfinishedBefore(lc postgres.LearnerCourse, key string) string {
+	for _, l := range lc.Content.Lessons() {
+		if l.Key == key {
+			return ""
+		}
+		if !lc.Progress.LessonComplete(l.Key) {
+			return l.Title
+		}
+	}
+	return ""
+}
+
+// doneWhen says what completes a lesson with activities.
+func doneWhen(l course.Lesson) string {
+	var todo []string
+	seen := map[course.Kind]bool{}
+	for _, b := range l.Blocks {
+		if !learning.Required(b) || seen[b.Kind] {
+			continue
+		}
+		seen[b.Kind] = true
+		switch b.Kind {
+		case course.KindReflection:
+			todo = append(todo, "answered the reflection")
+		case course.KindQuiz:
+			todo = append(todo, "passed the quiz")
+		case course.KindSCORM:
+			todo = append(todo, "finished the activity")
+		}
+	}
+	switch len(todo) {
+	case 0:
+		return ""
+	case 1:
+		return "The lesson is complete when you have " + todo[0] + "."
+	}
+	return "The lesson is complete when you have " + strings.Join(todo[:len(todo)-1], ", ") + " and " + todo[len(todo)-1] + "."
 }

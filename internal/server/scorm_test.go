@@ -110,7 +110,7 @@ func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
 			t.Errorf("CSP %q, cookie %q", csp, res.Header.Get("Set-Cookie"))
 		}
 		file, body := contentGet(t, s, strings.TrimSuffix(launch, "/launch")+"/files/sco12.js")
-		if file.StatusCode != http.StatusOK || file.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(file.Header.Get("Content-Security-Policy"), "frame-ancestors 'self'") || len(body) == 0 {
+		if file.StatusCode != http.StatusOK || file.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(file.Header.Get("Content-Security-Policy"), "frame-ancestors 'self' http://acme.localhost:") || len(body) == 0 {
 			t.Errorf("a package file: %d %v", file.StatusCode, file.Header)
 		}
 		if res, _ := contentGet(t, s, strings.TrimSuffix(launch, "/launch")+"/files/../../../etc/passwd"); res.StatusCode != http.StatusNotFound {
