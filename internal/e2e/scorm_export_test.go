@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -23,45 +24,60 @@ import (
 )
 
 // scormHost is an LMS page reduced to what a SCO needs: a recording
-// SCORM 2004 runtime API, written for this test, and a frame that launches
+// runtime API, written for this test (the same functions under SCORM
+// 2004's and SCORM 1.2's names), and a frame that launches
 // the package. Commit keeps a copy of the data model as it stood, so the
 // test reads what the LMS would have stored.
 const scormHost = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Test LMS</title></head>
 <body><main><h1>Test LMS</h1>
 <script>
-window.cmi = {"cmi.completion_status": "unknown", "cmi.success_status": "unknown", "cmi.entry": "ab-initio"};
+window.cmi = {};
 window.calls = [];
 window.committed = null;
 window.errors = [];
 var running = false;
-window.API_1484_11 = {
-  Initialize: function (p) { calls.push("Initialize"); if (running) { errors.push("Initialize twice"); return "false"; } running = true; return "true"; },
-  Terminate: function (p) { calls.push("Terminate"); if (!running) { errors.push("Terminate before Initialize"); return "false"; } running = false; cmi["cmi.entry"] = cmi["cmi.exit"] === "suspend" ? "resume" : "ab-initio"; return "true"; },
-  GetValue: function (k) { if (!running) { errors.push("GetValue " + k + " outside a session"); return ""; } return k in cmi ? cmi[k] : ""; },
-  SetValue: function (k, v) {
-    calls.push("SetValue " + k);
-    if (!running) { errors.push("SetValue " + k + " outside a session"); return "false"; }
-    if (typeof v !== "string") { errors.push("SetValue " + k + " with a " + typeof v); }
-    if (k === "cmi.suspend_data" && v.length > 64000) { errors.push("suspend_data too long"); return "false"; }
-    cmi[k] = v; return "true";
-  },
-  Commit: function (p) { calls.push("Commit"); if (!running) { errors.push("Commit outside a session"); return "false"; } window.committed = JSON.parse(JSON.stringify(cmi)); return "true"; },
-  GetLastError: function () { return "0"; },
-  GetErrorString: function (c) { return ""; },
-  GetDiagnostic: function (c) { return ""; }
+function runtime(suspendLimit) {
+  return {
+    Initialize: function (p) { calls.push("Initialize"); if (running) { errors.push("Initialize twice"); return "false"; } running = true; return "true"; },
+    Terminate: function (p) { calls.push("Terminate"); if (!running) { errors.push("Terminate before Initialize"); return "false"; } running = false; return "true"; },
+    GetValue: function (k) { if (!running) { errors.push("GetValue " + k + " outside a session"); return ""; } return k in cmi ? cmi[k] : ""; },
+    SetValue: function (k, v) {
+      calls.push("SetValue " + k);
+      if (!running) { errors.push("SetValue " + k + " outside a session"); return "false"; }
+      if (typeof v !== "string") { errors.push("SetValue " + k + " with a " + typeof v); }
+      if (k === "cmi.suspend_data" && v.length > suspendLimit) { errors.push("suspend_data too long"); return "false"; }
+      cmi[k] = v; return "true";
+    },
+    Commit: function (p) { calls.push("Commit"); if (!running) { errors.push("Commit outside a session"); return "false"; } window.committed = JSON.parse(JSON.stringify(cmi)); return "true"; },
+    GetLastError: function () { return "0"; },
+    GetErrorString: function (c) { return ""; },
+    GetDiagnostic: function (c) { return ""; }
+  };
+}
+window.API_1484_11 = runtime(64000);
+var r12 = runtime(4096);
+window.API = {
+  LMSInitialize: r12.Initialize, LMSFinish: r12.Terminate, LMSGetValue: r12.GetValue, LMSSetValue: r12.SetValue, LMSCommit: r12.Commit,
+  LMSGetLastError: r12.GetLastError, LMSGetErrorString: r12.GetErrorString, LMSGetDiagnostic: r12.GetDiagnostic
 };
 </script>
 <iframe id="sco" title="Course" src="/pkg/index.html" style="width:100%;height:600px"></iframe>
 </main></body></html>`
 
-// A shipped library course, exported for SCORM 2004, runs in a frame of an
-// LMS page: it finds the API, reports progress as lessons are visited,
-// marks a failed quiz and then a passed one with their feedback, resumes
-// the learner's place and answers after the frame is closed and opened
-// again, and ends completed and passed with the score the LMS stores.
-func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T) {
-	const slug = "no-surprises"
+// scormRun is a course exported for one target, served with the test LMS
+// page, and a browser to run it in.
+type scormRun struct {
+	t      *testing.T
+	b      *browsertest.Browser
+	course course.Course
+	url    string // of the LMS page; the package is under /pkg/
+}
+
+// exportAndServe exports a shipped library course for target and serves
+// it in a frame of the test LMS page.
+func exportAndServe(t *testing.T, slug string, target scormexport.Target) *scormRun {
+	t.Helper()
 	loaded, problems := library.LoadAll(courses.FS, ".")
 	if len(problems) > 0 {
 		t.Fatal(problems)
@@ -73,7 +89,7 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 			c, dir = l.Course, l.Dir
 		}
 	}
-	pkg, err := scormexport.Export(c, scormexport.SCORM2004, func(name string) ([]byte, error) {
+	pkg, err := scormexport.Export(c, target, func(name string) ([]byte, error) {
 		return fs.ReadFile(courses.FS, path.Join(dir, name))
 	})
 	if err != nil {
@@ -91,39 +107,67 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 	})
 	lms := httptest.NewServer(mux)
 	t.Cleanup(lms.Close)
+	return &scormRun{t: t, b: browsertest.NewBrowser(t), course: c, url: lms.URL}
+}
 
-	b := browsertest.NewBrowser(t)
-	eval := func(js string) string {
-		t.Helper()
-		return browsertest.Run(b, chromedp.Evaluate[string](`String((function () { var d = frames[0].document; `+js+` })())`))
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for eval(`try { return `+js+`; } catch (e) { return false; }`) != "true" {
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 10s for %s", what)
-			}
-			time.Sleep(50 * time.Millisecond)
+// eval runs js in the package's frame, with d its document.
+func (r *scormRun) eval(js string) string {
+	r.t.Helper()
+	return browsertest.Run(r.b, chromedp.Evaluate[string](`String((function () { var d = frames[0].document; `+js+` })())`))
+}
+
+func (r *scormRun) waitFor(what, js string) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.eval(`try { return `+js+`; } catch (e) { return false; }`) != "true" {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("waited 10s for %s", what)
 		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	committed := func() map[string]string {
-		t.Helper()
-		raw := browsertest.Run(b, chromedp.Evaluate[string](`JSON.stringify(window.committed || {})`))
-		var m map[string]string
-		if err := json.Unmarshal([]byte(raw), &m); err != nil {
-			t.Fatal(err)
-		}
-		return m
+}
+
+// launch opens the LMS page and waits for the package to find the API.
+func (r *scormRun) launch() {
+	r.t.Helper()
+	r.b.Visit(r.url + "/")
+	r.waitFor("the package to find the API", `d.getElementById("lms-status").getAttribute("data-connected") === "yes"`)
+}
+
+// committed is the data model as the LMS stored it at the last commit.
+func (r *scormRun) committed() map[string]string {
+	r.t.Helper()
+	raw := browsertest.Run(r.b, chromedp.Evaluate[string](`JSON.stringify(window.committed || {})`))
+	var m map[string]string
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		r.t.Fatal(err)
 	}
-	lessons := c.Lessons()
-	launched := func() {
-		t.Helper()
-		waitFor("the package to find the API", `d.getElementById("lms-status").getAttribute("data-connected") === "yes"`)
-	}
+	return m
+}
+
+// visit shows a lesson as the learner following the navigation does.
+func (r *scormRun) visit(key string) {
+	r.t.Helper()
+	r.eval(`frames[0].location.hash = "#lesson-` + key + `"; return ""`)
+	r.waitFor("lesson "+key, `!d.getElementById("lesson-`+key+`").hidden`)
+}
+
+func (r *scormRun) apiErrors() []string {
+	return browsertest.Run(r.b, chromedp.Evaluate[[]string](`errors`))
+}
+
+// A shipped library course, exported for SCORM 2004, runs in a frame of an
+// LMS page: it finds the API, reports progress as lessons are visited,
+// marks a failed quiz and then a passed one with their feedback, resumes
+// the learner's place and answers after the frame is closed and opened
+// again, and ends completed and passed with the score the LMS stores.
+func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T) {
+	run := exportAndServe(t, "no-surprises", scormexport.SCORM2004)
+	b, eval, waitFor, committed := run.b, run.eval, run.waitFor, run.committed
+	lessons := run.course.Lessons()
 
 	t.Run("StandaloneItIsAPreview", func(t *testing.T) {
-		b.Visit(lms.URL + "/pkg/index.html") // and axe checks the page
+		b.Visit(run.url + "/pkg/index.html") // and axe checks the page
 		got := browsertest.Run(b, chromedp.Evaluate[string](`document.getElementById("lms-status").textContent`))
 		if !strings.Contains(got, "Preview") {
 			t.Errorf("without an LMS the page says %q", got)
@@ -131,8 +175,7 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 		b.Screenshot("scorm-export-preview")
 	})
 
-	b.Visit(lms.URL + "/")
-	launched()
+	run.launch()
 	if got := committed(); got["cmi.location"] != lessons[0].Key || got["cmi.completion_status"] != "incomplete" {
 		t.Errorf("on launch the LMS has location %q and completion %q; want the first lesson, incomplete", got["cmi.location"], got["cmi.completion_status"])
 	}
@@ -140,8 +183,7 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 	quizN, reflectionN := 0, 0
 	failedOnce, resumed := false, false
 	for i, l := range lessons {
-		eval(`frames[0].location.hash = "#lesson-` + l.Key + `"; return ""`)
-		waitFor("lesson "+l.Key, `!d.getElementById("lesson-`+l.Key+`").hidden`)
+		run.visit(l.Key)
 		for _, blk := range l.Blocks {
 			switch {
 			case blk.Reflection != nil:
@@ -226,7 +268,7 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 	if got["cmi.suspend_data"] == "" {
 		t.Error("no suspend_data committed")
 	}
-	if errs := browsertest.Run(b, chromedp.Evaluate[[]string](`errors`)); len(errs) > 0 {
+	if errs := run.apiErrors(); len(errs) > 0 {
 		t.Errorf("the package misused the API: %v", errs)
 	}
 	b.Screenshot("scorm-export-completed")
@@ -254,4 +296,58 @@ func answerJS(form string, q course.Quiz, right bool) string {
 		choices[qi].forEach(function (o) { fs.querySelector('input[value="' + o + '"]').click(); });
 	});
 	f.querySelector("[data-submit]").click(); return ""`
+}
+
+// The same course exported for SCORM 1.2 reports through API: passed
+// with the raw score once every lesson is visited and every quiz answered,
+// within the 4,096 characters 1.2 keeps of suspend_data.
+func TestSCORMExport_A12PackageReportsPassedAndTheRawScore(t *testing.T) {
+	run := exportAndServe(t, "no-surprises", scormexport.SCORM12)
+	run.launch()
+	lessons := run.course.Lessons()
+	if got := run.committed(); got["cmi.core.lesson_location"] != lessons[0].Key || got["cmi.core.lesson_status"] != "incomplete" {
+		t.Errorf("on launch: location %q, status %q", got["cmi.core.lesson_location"], got["cmi.core.lesson_status"])
+	}
+	quizN, reflectionN := 0, 0
+	for _, l := range lessons {
+		run.visit(l.Key)
+		for _, blk := range l.Blocks {
+			switch {
+			case blk.Reflection != nil:
+				// As long as the page lets the learner write.
+				run.eval(fmt.Sprintf(`var ta = d.querySelector('[data-reflection="%d"]'); ta.value = "x".repeat(ta.maxLength > 0 ? ta.maxLength : 5000); ta.dispatchEvent(new Event("change")); return ""`, reflectionN))
+				reflectionN++
+			case blk.Quiz != nil:
+				run.eval(answerJS(fmt.Sprintf(`d.querySelector('form[data-quiz="%d"]')`, quizN), *blk.Quiz, true))
+				quizN++
+			}
+		}
+	}
+	got := run.committed()
+	for k, want := range map[string]string{
+		"cmi.core.lesson_status":   "passed",
+		"cmi.core.score.raw":       "100",
+		"cmi.core.score.min":       "0",
+		"cmi.core.score.max":       "100",
+		"cmi.core.lesson_location": lessons[len(lessons)-1].Key,
+	} {
+		if got[k] != want {
+			t.Errorf("the LMS has %s = %q, want %q", k, got[k], want)
+		}
+	}
+	if !regexp.MustCompile(`^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$`).MatchString(got["cmi.core.session_time"]) {
+		t.Errorf("session_time %q is not a SCORM 1.2 time span", got["cmi.core.session_time"])
+	}
+	if n := len(got["cmi.suspend_data"]); n == 0 || n > 4096 {
+		t.Errorf("suspend_data is %d characters, want 1 to 4096", n)
+	}
+	if _, ok := got["cmi.completion_status"]; ok {
+		t.Error("a SCORM 1.2 package set a SCORM 2004 element")
+	}
+	if saved := run.eval(`return d.getElementById("save-status").hidden`); saved != "true" {
+		t.Errorf("the page says the answers cannot be saved: %s", run.eval(`return d.getElementById("save-status").textContent`))
+	}
+	if errs := run.apiErrors(); len(errs) > 0 {
+		t.Errorf("the package misused the API: %v", errs)
+	}
 }
