@@ -22,6 +22,7 @@ import (
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/scormexport"
 	"github.com/upward-lms/upward/web/components"
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/pages"
@@ -234,6 +235,9 @@ func (s *Server) renderCourseEditWith(w http.ResponseWriter, r *http.Request, st
 	v := pages.CourseEditView{CSRF: s.csrfToken(r), ID: rec.ID, Revision: rec.DraftRevision, Title: rec.Draft.Title,
 		Slug: rec.Slug, Summary: rec.Draft.Summary, Status: rec.Status, Changes: changeList(ch), Details: detailsOf(rec.Draft),
 		SCORM: rec.Draft.FromSCORM()}
+	if rec.PublishedVersion != nil {
+		v.PublishedVersion = *rec.PublishedVersion
+	}
 	for _, m := range rec.Draft.Modules {
 		om := pages.OutlineModule{Key: m.Key, Title: m.Title}
 		for _, l := range m.Lessons {
@@ -754,22 +758,58 @@ func (s *Server) handleCourseExport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	open := func(name string) ([]byte, error) {
-		f, err := s.files.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return io.ReadAll(f)
-	}
 	var buf bytes.Buffer
-	if err := library.ExportZip(&buf, rec.Draft, open); err != nil {
+	if err := library.ExportZip(&buf, rec.Draft, s.readStoredFile); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+rec.Slug+`.zip"`)
 	w.Write(buf.Bytes())
+}
+
+// readStoredFile reads a course's stored file whole, for an export.
+func (s *Server) readStoredFile(name string) ([]byte, error) {
+	f, err := s.files.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// errNotPublished refuses a SCORM export of a course never published: a
+// package runs in another LMS as learners would see the course, so it is
+// made from the published version, never from a draft.
+var errNotPublished = &apperr.Error{Code: apperr.ECONFLICT,
+	Message: "This course has not been published yet. Publish it, then export the published version as SCORM."}
+
+// handleCourseSCORMExport answers the course's published version as a
+// SCORM package for target.
+func (s *Server) handleCourseSCORMExport(target scormexport.Target) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec, ok := s.editedCourse(w, r)
+		if !ok {
+			return
+		}
+		if rec.PublishedVersion == nil {
+			s.renderError(w, r, errNotPublished)
+			return
+		}
+		c, err := s.courses.FindVersion(r.Context(), rec.TenantID, rec.ID, *rec.PublishedVersion)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		pkg, err := scormexport.Export(c, target, s.readStoredFile)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+rec.Slug+"-"+string(target)+`.zip"`)
+		w.Write(pkg)
+	}
 }
 
 // maxImportBytes caps an uploaded course zip.

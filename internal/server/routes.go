@@ -10,6 +10,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/api"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/scormexport"
 	"github.com/upward-lms/upward/internal/tenant"
 )
 
@@ -200,6 +201,8 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/uploads", s.handleCourseUpload)
 				r.Get("/{id}/export", s.handleCourseExport)
 				r.Post("/{id}/scorm", s.handleScormNewVersion)
+				r.Get("/{id}/export/scorm12", s.handleCourseSCORMExport(scormexport.SCORM12))
+				r.Get("/{id}/export/scorm2004", s.handleCourseSCORMExport(scormexport.SCORM2004))
 				r.Post("/{id}/duplicate", s.handleCourseDuplicate)
 				r.Post("/{id}/archive", s.handleCourseArchive)
 				r.Get("/{id}/learners", s.handleCourseLearners)
