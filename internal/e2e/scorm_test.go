@@ -1,8 +1,13 @@
 package e2e
 
 import (
+	stdzip "archive/zip"
 	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,10 +18,14 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/scorm/scormtest"
+	"github.com/upward-lms/upward/internal/scormexport"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -25,6 +34,12 @@ import (
 // published course imported from the fixture package; it returns the
 // browser signed in as the learner.
 func scormPortal(t *testing.T, fixture string) (*browsertest.Server, tenant.Tenant, postgres.CourseRecord, *browsertest.Browser) {
+	t.Helper()
+	return scormPortalFrom(t, scormtest.Zip(t, scormtest.Fixture(t, fixture)))
+}
+
+// scormPortalFrom is scormPortal for a package's zip.
+func scormPortalFrom(t *testing.T, zip []byte) (*browsertest.Server, tenant.Tenant, postgres.CourseRecord, *browsertest.Browser) {
 	t.Helper()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
@@ -37,7 +52,6 @@ func scormPortal(t *testing.T, fixture string) (*browsertest.Server, tenant.Tena
 	if err != nil {
 		t.Fatal(err)
 	}
-	zip := scormtest.Zip(t, scormtest.Fixture(t, fixture))
 	rec, _, err := postgres.NewScormService(srv.Main.DB, filepath.Join(srv.Main.Config.DataDir, "scorm")).
 		ImportPackage(ctx, acme.ID, postgres.ScormImport{Zip: bytes.NewReader(zip), Size: int64(len(zip))}, by)
 	if err != nil {
@@ -63,6 +77,15 @@ func scormPortal(t *testing.T, fixture string) (*browsertest.Server, tenant.Tena
 // page and the SCO share one origin, so the test can reach the SCO there.
 func sco(t *testing.T, b *browsertest.Browser, lessonURL string) *chromedp.Node {
 	t.Helper()
+	frame := scoFrame(t, b, lessonURL, `[data-testid="next"]`)
+	b.Do(chromedp.WaitEnabled(chromedp.CSS(`[data-testid="next"]`), chromedp.FromNode(frame)))
+	return frame
+}
+
+// scoFrame is sco for any SCO: ready is a selector in the SCO's page that
+// says it found its API.
+func scoFrame(t *testing.T, b *browsertest.Browser, lessonURL, ready string) *chromedp.Node {
+	t.Helper()
 	b.Visit(lessonURL)
 	launch := browsertest.Run(b, chromedp.AttributeValue(chromedp.CSS(`iframe[data-testid="sco-frame"]`), "src"))
 	time.Sleep(500 * time.Millisecond) // let the frame load, or be refused
@@ -83,7 +106,7 @@ func sco(t *testing.T, b *browsertest.Browser, lessonURL string) *chromedp.Node 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	b.Do(chromedp.WaitEnabled(chromedp.CSS(`[data-testid="next"]`), chromedp.FromNode(frame[0])))
+	b.Do(chromedp.WaitReady(chromedp.CSS(ready), chromedp.FromNode(frame[0])))
 	return frame[0]
 }
 
@@ -212,4 +235,64 @@ func TestJourney_ASCORM2004PackageInForcedOrder(t *testing.T) {
 	// Now the second SCO may start.
 	sco(t, b, base+lessons[1].Key)
 	b.Screenshot("scorm2004-lesson")
+}
+
+// An Upward course exported for SCORM 2004 imports into Upward again and
+// completes in the browser through the real runtime: every lesson visited,
+// every quiz passed; the score, completion and success are in the database
+// and the course is complete.
+func TestJourney_AnExportedCourseReimportsAndCompletesWithItsScore(t *testing.T) {
+	loaded, _ := library.LoadAll(courses.FS, ".")
+	var c course.Course
+	var dir string
+	for _, l := range loaded {
+		if l.Course.Slug == "no-surprises" {
+			c, dir = l.Course, l.Dir
+		}
+	}
+	zip, err := scormexport.Export(c, scormexport.SCORM2004, func(name string) ([]byte, error) {
+		return fs.ReadFile(courses.FS, path.Join(dir, name))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixture := t.TempDir()
+	zr, err := stdzip.NewReader(bytes.NewReader(zip), int64(len(zip)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(fixture, zr); err != nil {
+		t.Fatal(err)
+	}
+	srv, acme, rec, b := scormPortalFrom(t, scormtest.Zip(t, fixture))
+	lesson := rec.Draft.Modules[0].Lessons[0]
+	if rec.Draft.Title != c.Title {
+		t.Errorf("re-imported as %q", rec.Draft.Title)
+	}
+	scoFrame(t, b, srv.PortalURL("acme")+"/courses/"+rec.Slug+"/lessons/"+lesson.Key, `#lms-status[data-connected="yes"]`)
+	run := &scormRun{t: t, b: b, course: c} // drives the package in the launch page's frame
+	quizN := 0
+	for _, l := range c.Lessons() {
+		run.visit(l.Key)
+		for _, blk := range l.Blocks {
+			if blk.Quiz != nil {
+				run.eval(answerJS(fmt.Sprintf(`d.querySelector('form[data-quiz="%d"]')`, quizN), *blk.Quiz, true))
+				quizN++
+			}
+		}
+	}
+	a := waitAttempt(t, srv, acme, lesson.Blocks[0].Key, func(a storedAttempt) bool { return a.Completion == "completed" })
+	if a.Success != "passed" || a.Scaled == nil || *a.Scaled != 1 || a.Raw == nil || *a.Raw != 100 {
+		t.Errorf("the stored attempt: %+v", a)
+	}
+	ctx := context.Background()
+	var status string
+	var passed int
+	srv.Main.DB.InTenantTx(ctx, acme.ID, func(tx *postgres.Tx) error {
+		tx.QueryRow(ctx, `SELECT status FROM enrolments`).Scan(&status)
+		return tx.QueryRow(ctx, `SELECT count(*) FROM statements WHERE object_type = 'sco' AND verb LIKE '%/passed' AND (result->'score'->>'scaled')::float = 1`).Scan(&passed)
+	})
+	if status != string(learning.Completed) || passed != 1 {
+		t.Errorf("enrolment %s, %d passed records with the score", status, passed)
+	}
 }
