@@ -28,6 +28,7 @@ func commands() []command {
 		{"migrate", "up | down N | status", "apply, revert or list the database migrations", runMigrate},
 		{"seed", "[flags]", "create the demo portal (running it again changes nothing)", runSeed},
 		{"courses", "lint | import", "check library course files; copy library courses into a portal", runCourses},
+		{"scorm", "import --tenant SLUG F", "import a SCORM package as a course of a portal", runScorm},
 		{"admin", "create --email EMAIL", "create a platform operator (password prompted, or read from stdin)", runAdmin},
 		{"console", "create --account|--reseller SLUG --email E --name N", "add an admin to an account's or a reseller's console", runConsole},
 		{"devdb", "start | stop | url", "manage the project-private PostgreSQL cluster under DATA_DIR", runDevDB},

@@ -17,6 +17,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -57,6 +58,8 @@ type Deps struct {
 	NoteTenant func(ctx context.Context, slug string)
 	// Provisioner opens portals for account and reseller keys.
 	Provisioner *postgres.Provisioner
+	// ScormDir is where SCORM packages are extracted.
+	ScormDir string
 	// PortalURL is a portal's address, as links to it are made.
 	PortalURL func(r *http.Request, t tenant.Tenant) string
 }
@@ -71,6 +74,7 @@ type API struct {
 	courses  *postgres.CourseService
 	learning *postgres.LearningService
 	console  *postgres.ConsoleService
+	scorm    *postgres.ScormService
 	// provisioner opens portals: the one the console uses.
 	provisioner *postgres.Provisioner
 	limiter     *httprate.RateLimiter
@@ -101,6 +105,7 @@ func New(d Deps) *API {
 		courses:     postgres.NewCourseService(d.DB),
 		learning:    postgres.NewLearningService(d.DB),
 		console:     postgres.NewConsoleService(d.DB),
+		scorm:       postgres.NewScormService(d.DB, d.ScormDir),
 		doc:         mustLoadDocument(),
 		provisioner: d.Provisioner,
 	}
@@ -190,6 +195,7 @@ func (a *API) routes() chi.Router {
 		op(http.MethodPost, "/assignments", apikey.EnrolmentsWrite, a.createAssignment)
 		op(http.MethodGet, "/courses", apikey.CoursesRead, a.listCourses)
 		op(http.MethodGet, "/courses/{id}", apikey.CoursesRead, a.getCourse)
+		op(http.MethodPost, "/courses/scorm", apikey.CoursesWrite, a.importScorm)
 		op(http.MethodGet, "/completions", apikey.ProgressRead, a.listCompletions)
 		op(http.MethodGet, "/certificates", apikey.ProgressRead, a.listCertificates)
 		op(http.MethodGet, "/statements", apikey.RecordsRead, a.listStatements)
@@ -244,10 +250,14 @@ func (a *API) platformRequest(next http.Handler) http.Handler {
 }
 
 // limitBody caps every request body; reading past the cap fails, and the
-// decoder turns that into 413.
+// decoder turns that into 413. A zip (a SCORM package) may be larger.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		limit := int64(maxBodyBytes)
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/zip" {
+			limit = maxPackageBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

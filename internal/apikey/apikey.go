@@ -44,6 +44,8 @@ const (
 	// EnrolmentsWrite enrols, withdraws and assigns.
 	EnrolmentsWrite Permission = "enrolments:write"
 	CoursesRead     Permission = "courses:read"
+	// CoursesWrite imports SCORM packages as courses.
+	CoursesWrite Permission = "courses:write"
 	// ProgressRead reads progress, completions and certificates.
 	ProgressRead Permission = "progress:read"
 	// RecordsRead reads the learning records (the statements).
@@ -61,7 +63,7 @@ const (
 // PortalPermissions lists every permission of a portal key, in the order
 // the consoles show them.
 var PortalPermissions = []Permission{UsersRead, UsersWrite, GroupsRead, GroupsWrite,
-	EnrolmentsRead, EnrolmentsWrite, CoursesRead, ProgressRead, RecordsRead}
+	EnrolmentsRead, EnrolmentsWrite, CoursesRead, CoursesWrite, ProgressRead, RecordsRead}
 
 // OrgPermissions lists every permission of an account's or a reseller's
 // key.
@@ -92,6 +94,8 @@ func Describe(p Permission) string {
 		return "Enrol, withdraw, assign courses to groups"
 	case CoursesRead:
 		return "List published courses and their outlines"
+	case CoursesWrite:
+		return "Import SCORM packages as courses"
 	case ProgressRead:
 		return "Read progress, completions and certificates"
 	case RecordsRead:

@@ -311,6 +311,7 @@ func (s *Server) apiRoutes() *api.API {
 		Assets: s.assets, Logger: s.log,
 		NoteTenant:  func(ctx context.Context, slug string) { infoFrom(ctx).Tenant = slug },
 		Provisioner: s.provisioner,
+		ScormDir:    s.scorm.Dir,
 		PortalURL:   func(r *http.Request, t tenant.Tenant) string { return s.portalURL(r, t) },
 	})
 }
