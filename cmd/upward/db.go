@@ -118,7 +118,7 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 	by := postgres.AuditActor{Label: "seed"}
 	tenants := postgres.NewTenantService(db)
 	demo, err := tenants.EnsureTenant(ctx, tenant.Tenant{
-		Slug: "demo", Name: "Demo Company",
+		Slug: "demo", Name: "Demo Company", Plan: "enterprise", // every feature, to try them all
 		Branding: tenant.Branding{WelcomeText: "Welcome to the Demo Company learning portal: courses on working well with your manager."},
 		Settings: tenant.Settings{SelfRegistration: true},
 	})

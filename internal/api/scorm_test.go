@@ -17,6 +17,12 @@ func TestImportingSCORMPackages(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	key := e.key(e.acme, apikey.CoursesWrite, apikey.CoursesRead)
+	if r := e.call(t, "acme", "POST", "/api/v1/courses/scorm", key, scormtest.Zip(t, scormtest.Fixture(t, "sco12")), "Content-Type", "application/zip"); r.status != http.StatusForbidden {
+		t.Errorf("on a plan without SCORM: %d", r.status)
+	}
+	if _, err := e.db.Pool.Exec(ctx, `UPDATE tenants SET plan = 'enterprise' WHERE id = $1`, e.acme.ID); err != nil {
+		t.Fatal(err)
+	}
 	zip := scormtest.Zip(t, scormtest.Fixture(t, "sco12"))
 	post := func(query string, body []byte, headers ...string) response {
 		return e.call(t, "acme", "POST", "/api/v1/courses/scorm"+query, key, body, append([]string{"Content-Type", "application/zip"}, headers...)...)

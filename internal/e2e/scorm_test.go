@@ -44,7 +44,7 @@ func scormPortalFrom(t *testing.T, zip []byte) (*browsertest.Server, tenant.Tena
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
+	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning", Plan: "enterprise"}, by)
 	if err != nil {
 		t.Fatal(err)
 	}

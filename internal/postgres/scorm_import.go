@@ -17,8 +17,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/plan"
 	"github.com/upward-lms/upward/internal/scorm"
 )
+
+// ErrNoSCORMPlan refuses an import on a portal whose plan lacks SCORM.
+var ErrNoSCORMPlan = &apperr.Error{Code: apperr.EFORBIDDEN, Field: "package",
+	Message: "Importing SCORM packages is not part of this portal's plan: the Enterprise plan includes it."}
 
 // ScormImport is a package to import: the zip, and the course it is a new
 // version of (0: a new course).
@@ -37,6 +42,13 @@ type ScormImport struct {
 // below the package's own folder while the limits hold; a refusal, or any
 // failure later, leaves no files and no rows behind.
 func (s *ScormService) ImportPackage(ctx context.Context, tenantID int64, in ScormImport, by AuditActor) (CourseRecord, ScormPackage, error) {
+	var planName string
+	if err := s.db.Pool.QueryRow(ctx, `SELECT plan FROM tenants WHERE id = $1`, tenantID).Scan(&planName); err != nil {
+		return CourseRecord{}, ScormPackage{}, fmt.Errorf("scorm: import: %w", Error(err, "Portal"))
+	}
+	if !plan.Allows(planName, plan.SCORMImport) {
+		return CourseRecord{}, ScormPackage{}, ErrNoSCORMPlan
+	}
 	a, err := scorm.Open(in.Zip, in.Size, scorm.DefaultLimits)
 	if err != nil {
 		return CourseRecord{}, ScormPackage{}, err

@@ -17,6 +17,14 @@ import (
 	"github.com/upward-lms/upward/internal/user"
 )
 
+// enterprise moves a portal to the plan that includes SCORM.
+func enterprise(t *testing.T, s *testServer, slug string) {
+	t.Helper()
+	if _, err := s.db.Pool.Exec(context.Background(), `UPDATE tenants SET plan = 'enterprise' WHERE slug = $1`, slug); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // scormCourse imports a fixture package through the admin's form,
 // publishes it and returns the course.
 func scormCourse(t *testing.T, s *testServer, admin *client, fixture string) postgres.CourseRecord {
@@ -82,6 +90,14 @@ func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
 	s, acme, _ := twoPortals(t)
 	ctx := context.Background()
 	admin := adminClient(t, s)
+	t.Run("ThePlanMustIncludeSCORM", func(t *testing.T) {
+		admin.get("/admin/courses")
+		p := admin.uploadForm("/admin/courses/import-scorm", nil, "package", "sco12.zip", scormtest.Zip(t, scormtest.Fixture(t, "sco12")))
+		if p.status != http.StatusForbidden || !strings.Contains(p.text(`[data-testid="form-error"]`), "plan") {
+			t.Errorf("status %d: %q", p.status, p.text(`[data-testid="form-error"]`))
+		}
+	})
+	enterprise(t, s, "acme")
 	rec := scormCourse(t, s, admin, "sco12")
 	if !rec.Draft.FromSCORM() || len(rec.Draft.Modules[0].Lessons) != 1 || rec.Draft.Title != "Upward test: SCORM 1.2" {
 		t.Fatalf("the course: %+v", rec.Draft)
@@ -118,6 +134,13 @@ func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
 		}
 		if res, _ := contentGet(t, s, strings.Replace(launch, "/scorm/", "/scorm/x", 1)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("a forged token: %d", res.StatusCode)
+		}
+		// The content host is nothing but packages: no portal, no session.
+		u, _ := url.Parse(launch)
+		for _, p := range []string{"/admin", "/courses", "/login", "/api/v1/users", "/console"} {
+			if res, _ := contentGet(t, s, "http://"+u.Host+p); res.StatusCode != http.StatusNotFound || res.Header.Get("Set-Cookie") != "" {
+				t.Errorf("%s on the content host: %d %q", p, res.StatusCode, res.Header.Get("Set-Cookie"))
+			}
 		}
 	})
 
@@ -183,6 +206,26 @@ func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
 			t.Errorf("a new attempt resumes the old one")
 		}
 	})
+	t.Run("ANewVersionOfThePackageKeepsTheRecords", func(t *testing.T) {
+		path := "/admin/courses/" + strconv.FormatInt(rec.ID, 10)
+		admin.get(path)
+		if p := admin.uploadForm(path+"/scorm", nil, "package", "sco12.zip", scormtest.Zip(t, scormtest.Fixture(t, "sco12"))); p.status != http.StatusSeeOther {
+			t.Fatalf("new version: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+		}
+		if _, err := postgresCourses(s).Publish(ctx, acme.ID, rec.ID, "", postgres.AuditActor{Label: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		var versions, attempts int
+		var complete bool
+		s.db.InTenantTx(ctx, acme.ID, func(tx *postgres.Tx) error {
+			tx.QueryRow(ctx, `SELECT count(*) FROM scorm_packages WHERE course_id = $1`, rec.ID).Scan(&versions)
+			tx.QueryRow(ctx, `SELECT count(*) FROM scorm_attempts WHERE block_key = $1`, lesson.Blocks[0].Key).Scan(&attempts)
+			return tx.QueryRow(ctx, `SELECT completed_at IS NOT NULL FROM lesson_progress WHERE lesson_key = $1`, lesson.Key).Scan(&complete)
+		})
+		if versions != 2 || attempts != 1 || !complete {
+			t.Errorf("%d package versions, %d attempts kept, lesson complete %v", versions, attempts, complete)
+		}
+	})
 }
 
 // Hostile packages are refused with a message naming the problem, and
@@ -191,6 +234,7 @@ func TestSCORM_HostilePackagesAreRefusedAndLeaveNothing(t *testing.T) {
 	s, acme, _ := twoPortals(t)
 	ctx := context.Background()
 	admin := adminClient(t, s)
+	enterprise(t, s, "acme")
 	for _, h := range scormtest.Hostiles(t) {
 		t.Run(h.Name, func(t *testing.T) {
 			admin.get("/admin/courses")
