@@ -103,18 +103,7 @@ func (s *OrgWebhookService) FindEndpoints(ctx context.Context, org Org) ([]Webho
 		if err != nil {
 			return err
 		}
-		last, err := pgx.CollectRows(rows, scanDelivery)
-		if err != nil {
-			return err
-		}
-		for i := range out {
-			for j := range last {
-				if last[j].EndpointID == out[i].ID {
-					out[i].LastDelivery = &last[j]
-				}
-			}
-		}
-		return nil
+		return attachLastDeliveries(out, rows)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("org webhook: find endpoints: %w", err)

@@ -336,18 +336,7 @@ func (s *WebhookService) FindEndpoints(ctx context.Context, tenantID int64) ([]W
 		if err != nil {
 			return err
 		}
-		last, err := pgx.CollectRows(rows, scanDelivery)
-		if err != nil {
-			return err
-		}
-		for i := range out {
-			for j := range last {
-				if last[j].EndpointID == out[i].ID {
-					out[i].LastDelivery = &last[j]
-				}
-			}
-		}
-		return nil
+		return attachLastDeliveries(out, rows)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("webhook: find endpoints: %w", err)
@@ -476,6 +465,23 @@ func (s *WebhookService) SendTestEvent(ctx context.Context, tenantID, id int64, 
 	})
 	if err != nil {
 		return fmt.Errorf("webhook: test: %w", Error(err, "Endpoint"))
+	}
+	return nil
+}
+
+// attachLastDeliveries gives each endpoint its newest delivery, read from
+// rows (one per endpoint that has any).
+func attachLastDeliveries(endpoints []WebhookEndpoint, rows pgx.Rows) error {
+	last, err := pgx.CollectRows(rows, scanDelivery)
+	if err != nil {
+		return err
+	}
+	for i := range endpoints {
+		for j := range last {
+			if last[j].EndpointID == endpoints[i].ID {
+				endpoints[i].LastDelivery = &last[j]
+			}
+		}
 	}
 	return nil
 }
