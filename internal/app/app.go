@@ -234,6 +234,10 @@ func (m *Main) startJobs() error {
 	// with requests for the web pool.
 	reminders := &postgres.RemindersWorker{DB: m.jobsDB, PortalURL: m.PortalURL, Logger: m.Logger}
 	river.AddWorker(workers, reminders)
+	notes := &postgres.NotificationMailWorker{DB: m.jobsDB, PortalURL: m.PortalURL}
+	river.AddWorker(workers, notes)
+	digests := &postgres.DigestWorker{DB: m.jobsDB, PortalURL: m.PortalURL, Logger: m.Logger}
+	river.AddWorker(workers, digests)
 	// Receivers run on this machine while developing; in production
 	// deliveries reach public addresses only.
 	river.AddWorker(workers, &postgres.WebhookWorker{DB: m.jobsDB, PortalURL: m.PortalURL, PlatformURL: m.PlatformURL, Logger: m.Logger,
@@ -250,6 +254,9 @@ func (m *Main) startJobs() error {
 			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
 				return postgres.RemindersArgs{}, nil
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+				return postgres.DigestArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		Logger: m.Logger.With("component", "river"),
 	})
@@ -257,6 +264,7 @@ func (m *Main) startJobs() error {
 		return fmt.Errorf("jobs: %w", err)
 	}
 	reminders.Outbox = postgres.NewOutbox(jobs)
+	notes.Outbox, digests.Outbox = postgres.NewOutbox(jobs), postgres.NewOutbox(jobs)
 	if err := jobs.Start(context.Background()); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}

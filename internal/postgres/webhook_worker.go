@@ -348,18 +348,14 @@ func (d disabledEndpoint) notice(sender string) string {
 // tellPortal records in the portal's audit log that an endpoint was
 // disabled, and mails the portal's active administrators.
 func (w *WebhookWorker) tellPortal(ctx context.Context, tx *Tx, d disabledEndpoint) error {
-	rows, err := tx.Query(ctx, `SELECT `+tenantColumns+` FROM tenants t WHERE t.id = current_tenant_id()`)
-	if err != nil {
-		return err
-	}
-	t, err := pgx.CollectExactlyOneRow(rows, scanTenant)
+	t, err := currentTenant(ctx, tx)
 	if err != nil {
 		return err
 	}
 	if err := audit(ctx, tx, t.ID, AuditActor{Label: "Upward"}, "webhook.disabled", d.URL, map[string]any{"failures": d.Failures}); err != nil {
 		return err
 	}
-	rows, err = tx.Query(ctx, `
+	rows, err := tx.Query(ctx, `
 		SELECT email, name FROM users
 		WHERE tenant_id = current_tenant_id() AND status = 'active' AND 'admin' = ANY (roles) ORDER BY id`)
 	if err != nil {

@@ -901,6 +901,6 @@ func (s *Server) handleCourseArchive(w http.ResponseWriter, r *http.Request) {
 // scripts.
 func (s *Server) editorPage(r *http.Request, title string) layout.Page {
 	p := s.page(r, title)
-	p.Scripts = []string{s.assets.URL("js/vendor/sortable.min.js"), s.assets.URL("js/editor.js")}
+	p.Scripts = append(p.Scripts, s.assets.URL("js/vendor/sortable.min.js"), s.assets.URL("js/editor.js"))
 	return p
 }

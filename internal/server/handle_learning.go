@@ -315,7 +315,7 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, status int
 		v.NextURL, v.NextTitle = learnerLessonPath(lc.Slug, next.Key), next.Title
 	}
 	p := s.page(r, l.Title+" · "+lc.Content.Title)
-	p.Scripts = []string{s.assets.URL("js/player.js")}
+	p.Scripts = append(p.Scripts, s.assets.URL("js/player.js"))
 	s.render(w, r, status, p, pages.LessonPage(v))
 }
 

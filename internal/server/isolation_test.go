@@ -16,6 +16,7 @@ import (
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 	"github.com/upward-lms/upward/internal/webhook"
@@ -109,7 +110,12 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
+	notes := postgres.NewNotificationService(s.db)
+	if err := notes.Notify(ctx, globex.ID, notify.Note{UserID: secret.ID, Kind: notify.Mention, Title: "Globex Secret Notification"}); err != nil {
+		t.Fatal(err)
+	}
+	gNotes, _, _ := notes.FindNotifications(ctx, globex.ID, secret.ID, 0, 1)
+	leaks := []string{"Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -135,6 +141,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"files/{name}":        secretFile,
 		"webhooks/{id}":       strconv.FormatInt(secretHook.ID, 10),
 		"api-keys/{id}":       gKey.ID,
+		"notifications/{id}":  strconv.FormatInt(gNotes[0].ID, 10),
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 

@@ -169,6 +169,12 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)
 
 		r.Get("/learn", s.handleDashboard)
+		r.Get("/notifications", s.handleNotifications)
+		r.Get("/notifications/unread", s.handleNotificationsUnread)
+		r.Post("/notifications/read", s.handleNotificationsReadAll)
+		r.Post("/notifications/{id}/read", s.handleNotificationRead)
+		r.Get("/account/notifications", s.handleNotificationPreferences)
+		r.Post("/account/notifications", s.handleNotificationPreferencesSave)
 		r.Get("/team", s.handleTeam)
 		r.Get("/courses", s.handleCatalog)
 		r.Post("/enrol-code", s.handleEnrolCode)

@@ -42,9 +42,11 @@ type Server struct {
 	console   *postgres.ConsoleService
 	accounts  *postgres.AccountService
 	// scorm stores SCORM packages and attempts; launchKey signs launches.
-	scorm     *postgres.ScormService
-	launchKey launchKey
-	content   chi.Router // routes on the content host
+	scorm *postgres.ScormService
+	// notifications are people's notifications and their preferences.
+	notifications *postgres.NotificationService
+	launchKey     launchKey
+	content       chi.Router // routes on the content host
 	// provisioner opens portals for the console (and the API).
 	provisioner *postgres.Provisioner
 	auditLog    *postgres.AuditService
@@ -79,28 +81,29 @@ type Deps struct {
 // New builds the server and its routes.
 func New(d Deps) *Server {
 	s := &Server{
-		cfg:       d.Config,
-		db:        d.DB,
-		tenants:   d.Tenants,
-		users:     d.Users,
-		operators: postgres.NewOperatorService(d.DB),
-		resellers: postgres.NewResellerService(d.DB),
-		groups:    postgres.NewGroupService(d.DB),
-		courses:   postgres.NewCourseService(d.DB),
-		learning:  postgres.NewLearningService(d.DB),
-		paths:     postgres.NewPathService(d.DB),
-		console:   postgres.NewConsoleService(d.DB),
-		accounts:  postgres.NewAccountService(d.DB),
-		auditLog:  postgres.NewAuditService(d.DB),
-		reports:   postgres.NewReportService(d.DB),
-		webhooks:  postgres.NewWebhookService(d.DB, !d.Config.Production()),
-		apiKeys:   postgres.NewAPIKeyService(d.DB),
-		scorm:     postgres.NewScormService(d.DB, filepath.Join(d.Config.DataDir, "scorm")),
-		md:        markdown.New(),
-		sessions:  d.Sessions,
-		files:     d.Files,
-		assets:    d.Assets,
-		log:       d.Logger,
+		cfg:           d.Config,
+		db:            d.DB,
+		tenants:       d.Tenants,
+		users:         d.Users,
+		operators:     postgres.NewOperatorService(d.DB),
+		resellers:     postgres.NewResellerService(d.DB),
+		groups:        postgres.NewGroupService(d.DB),
+		courses:       postgres.NewCourseService(d.DB),
+		learning:      postgres.NewLearningService(d.DB),
+		paths:         postgres.NewPathService(d.DB),
+		console:       postgres.NewConsoleService(d.DB),
+		accounts:      postgres.NewAccountService(d.DB),
+		auditLog:      postgres.NewAuditService(d.DB),
+		reports:       postgres.NewReportService(d.DB),
+		webhooks:      postgres.NewWebhookService(d.DB, !d.Config.Production()),
+		apiKeys:       postgres.NewAPIKeyService(d.DB),
+		scorm:         postgres.NewScormService(d.DB, filepath.Join(d.Config.DataDir, "scorm")),
+		notifications: postgres.NewNotificationService(d.DB),
+		md:            markdown.New(),
+		sessions:      d.Sessions,
+		files:         d.Files,
+		assets:        d.Assets,
+		log:           d.Logger,
 	}
 	// The library is checked by make test; a course with problems is left
 	// out here rather than stopping the server.
@@ -173,6 +176,11 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 		}
 		p.Nav = append(p.Nav, nav("Account", "/account"))
 		p.UserName, p.CSRF, p.SignOutAction = st.User.Name, s.csrfToken(r), "/logout"
+		// The bell; a page is no worse for lacking it if the count fails.
+		if n, err := s.notifications.Unread(r.Context(), st.Tenant.ID, st.User.ID); err == nil {
+			p.Bell = &layout.Bell{URL: "/notifications", CountURL: "/notifications/unread", Unread: n}
+			p.Scripts = append(p.Scripts, s.assets.URL("js/bell.js"))
+		}
 	} else {
 		p.Nav = append(p.Nav, nav("Sign in", "/login"))
 	}
