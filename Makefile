@@ -24,8 +24,14 @@ generate:
 	@$(GO) tool templ generate -log-level error
 
 ## test: every check: formatting, vet, generated code, unit + integration + browser tests
+# The browser journeys run beside the other packages, without the race
+# detector: it doubles their time, and the server's own tests (which drive
+# the same handlers concurrently) run with it. Their output follows.
 test: fmt-check vet check-generated lint-courses browser-deps
-	$(GO) test -race -count=1 ./...
+	@$(GO) test -count=1 ./internal/e2e > .e2e-test.log 2>&1 & e2e=$$!; \
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/e2e); unit=$$?; \
+	wait $$e2e; journeys=$$?; cat .e2e-test.log; rm -f .e2e-test.log; \
+	test $$unit -eq 0 -a $$journeys -eq 0
 
 ## lint-courses: check the course library's files
 lint-courses:
