@@ -132,6 +132,10 @@ func (m *Main) Open(ctx context.Context) error {
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep = stopSweep
 	go m.sweepSessions(sweepCtx, 10*time.Minute)
+	// An import interrupted by a stop leaves its extraction behind.
+	if err := postgres.NewScormService(m.DB, filepath.Join(m.Config.DataDir, "scorm")).SweepExtractions(time.Hour); err != nil {
+		m.Logger.Warn("scorm: sweep extractions", "err", err)
+	}
 	sessions.Lifetime = 24 * time.Hour
 	sessions.IdleTimeout = 8 * time.Hour
 	sessions.Cookie.Name = "upward_session"

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -245,4 +246,27 @@ func freeSlug(ctx context.Context, tx *Tx, title string) (string, error) {
 		}
 	}
 	return "", &apperr.Error{Code: apperr.ECONFLICT, Field: "package", Message: "The portal has too many courses named like this one: rename one."}
+}
+
+// SweepExtractions removes extraction folders older than age below
+// Dir/tmp: left by a process that stopped in the middle of an import
+// (an import removes its own folder whenever it can).
+func (s *ScormService) SweepExtractions(age time.Duration) error {
+	dir := filepath.Join(s.Dir, "tmp")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil && time.Since(info.ModTime()) > age {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
