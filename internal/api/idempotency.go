@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"io"
 	"net/http"
+	"os"
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -33,19 +34,19 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 			invalid(w, r, apperr.Fields{idempotencyHeader: "Use 1 to 255 visible ASCII characters, such as a UUID."}, nil)
 			return
 		}
-		body, err := io.ReadAll(r.Body)
+		h := sha256.New()
+		io.WriteString(h, r.Method+"\n"+r.URL.RequestURI()+"\n")
+		body, err := spoolBody(r.Body, h)
 		if err != nil {
 			if isMaxBytes(err) {
-				writeProblem(w, r, problem{Type: "too-large", Status: http.StatusRequestEntityTooLarge, Detail: "The body is larger than 64 KiB."})
+				writeProblem(w, r, problem{Type: "too-large", Status: http.StatusRequestEntityTooLarge, Detail: "The body is larger than this endpoint accepts."})
 				return
 			}
 			writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest, Detail: "The body could not be read."})
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		h := sha256.New()
-		io.WriteString(h, r.Method+"\n"+r.URL.RequestURI()+"\n")
-		h.Write(body)
+		defer body.Close()
+		r.Body = body
 		k := stateOf(r).key
 		state, stored, err := a.keys.BeginIdempotent(r.Context(), k, key, h.Sum(nil), 2*a.d.RequestTimeout)
 		if err != nil {
@@ -130,4 +131,44 @@ func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	r.body.Write(b)
 	return r.ResponseWriter.Write(b)
+}
+
+// spoolBody reads a request body once, hashing it into h, and returns it
+// to be read again: in memory when it is small (the JSON bodies), in a
+// temporary file when it is large (a SCORM package), so a large upload
+// costs no memory.
+func spoolBody(body io.Reader, h io.Writer) (io.ReadCloser, error) {
+	var buf bytes.Buffer
+	n, err := io.CopyN(io.MultiWriter(&buf, h), body, maxBodyBytes+1)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if n <= maxBodyBytes {
+		return io.NopCloser(&buf), nil
+	}
+	f, err := os.CreateTemp("", "upward-body-*")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(buf.Bytes()); err == nil {
+		_, err = io.Copy(io.MultiWriter(f, h), body)
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return tempBody{f}, nil
+}
+
+// tempBody is a spooled body; closing it removes its file.
+type tempBody struct{ *os.File }
+
+func (t tempBody) Close() error {
+	err := t.File.Close()
+	os.Remove(t.File.Name())
+	return err
 }

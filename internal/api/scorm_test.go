@@ -78,6 +78,14 @@ func TestImportingSCORMPackages(t *testing.T) {
 			t.Errorf("%d rows before, %d after", before, after)
 		}
 	})
+	t.Run("ARetryWithTheSameIdempotencyKeyImportsOnce", func(t *testing.T) {
+		big := scormtest.Package(t, scormtest.Entry{Name: "media/pad.bin", Body: []byte(strings.Repeat("x", 300<<10)), Store: true})
+		first := post("", big, "Idempotency-Key", "import-once")
+		again := post("", big, "Idempotency-Key", "import-once")
+		if first.status != http.StatusCreated || again.status != first.status || again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(first.body) {
+			t.Errorf("first %d, again %d %q", first.status, again.status, again.header.Get("Idempotent-Replayed"))
+		}
+	})
 	t.Run("TheBodyMustBeAZip", func(t *testing.T) {
 		r := e.call(t, "acme", "POST", "/api/v1/courses/scorm", key, map[string]any{"zip": "no"})
 		if r.status != http.StatusUnsupportedMediaType {
