@@ -36,12 +36,15 @@ func NewUserService(db *DB, outbox *Outbox, portalURL func(tenant.Tenant) string
 const userColumns = `u.tenant_id, u.id, u.email, u.name, u.manager_id, u.time_zone, u.status, u.roles,
 	u.email_verified_at IS NOT NULL, u.session_epoch, u.created_at, u.updated_at`
 
-func scanUser(row pgx.CollectableRow) (user.User, error) {
+func scanUser(row pgx.CollectableRow) (user.User, error) { return scanUserWith(row) }
+
+// scanUserWith scans userColumns, then the extra columns.
+func scanUserWith(row pgx.CollectableRow, extra ...any) (user.User, error) {
 	var u user.User
 	var status string
 	var roles []string
-	err := row.Scan(&u.TenantID, &u.ID, &u.Email, &u.Name, &u.ManagerID, &u.TimeZone, &status, &roles,
-		&u.EmailVerified, &u.SessionEpoch, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(append([]any{&u.TenantID, &u.ID, &u.Email, &u.Name, &u.ManagerID, &u.TimeZone, &status, &roles,
+		&u.EmailVerified, &u.SessionEpoch, &u.CreatedAt, &u.UpdatedAt}, extra...)...)
 	u.Status = user.Status(status)
 	for _, r := range roles {
 		u.Roles = append(u.Roles, user.Role(r))
@@ -69,6 +72,30 @@ func (s *UserService) FindUserByID(ctx context.Context, tenantID, id int64) (use
 		return user.User{}, fmt.Errorf("user: find: %w", Error(err, "User"))
 	}
 	return u, nil
+}
+
+// FindSignedInUser is FindUserByID for the request of a signed-in person,
+// with their unread notifications counted in the same statement: every
+// page shows the count (the bell), and it costs the page nothing more.
+func (s *UserService) FindSignedInUser(ctx context.Context, tenantID, id int64) (user.User, int, error) {
+	var u user.User
+	var unread int
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+userColumns+`,
+			(SELECT count(*) FROM notifications n WHERE n.tenant_id = u.tenant_id AND n.user_id = u.id AND n.read_at IS NULL)
+			FROM users u WHERE u.tenant_id = current_tenant_id() AND u.id = $1`, id)
+		if err != nil {
+			return err
+		}
+		u, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (user.User, error) {
+			return scanUserWith(row, &unread)
+		})
+		return err
+	})
+	if err != nil {
+		return user.User{}, 0, fmt.Errorf("user: find: %w", Error(err, "User"))
+	}
+	return u, unread, nil
 }
 
 // FindUsers lists the tenant's users by name.

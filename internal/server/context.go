@@ -14,6 +14,7 @@ import (
 type requestState struct {
 	Tenant *tenant.Tenant // nil on the platform host
 	User   *user.User     // nil when nobody is signed in to the portal
+	Unread int            // the user's unread notifications, for the bell
 	Actor  access.Actor
 	// OperatorName is the signed-in platform operator, on the platform host.
 	OperatorName string

@@ -176,11 +176,8 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 		}
 		p.Nav = append(p.Nav, nav("Account", "/account"))
 		p.UserName, p.CSRF, p.SignOutAction = st.User.Name, s.csrfToken(r), "/logout"
-		// The bell; a page is no worse for lacking it if the count fails.
-		if n, err := s.notifications.Unread(r.Context(), st.Tenant.ID, st.User.ID); err == nil {
-			p.Bell = &layout.Bell{URL: "/notifications", CountURL: "/notifications/unread", Unread: n}
-			p.Scripts = append(p.Scripts, s.assets.URL("js/bell.js"))
-		}
+		p.Bell = &layout.Bell{URL: "/notifications", CountURL: "/notifications/unread", Unread: st.Unread}
+		p.Scripts = append(p.Scripts, s.assets.URL("js/bell.js"))
 	} else {
 		p.Nav = append(p.Nav, nav("Sign in", "/login"))
 	}
