@@ -388,7 +388,7 @@ func planReminders(ctx context.Context, tx *Tx, sessionID int64, start time.Time
 	}
 	for _, r := range livesession.Reminders(start, tx.Now) {
 		params = append(params, river.InsertManyParams{
-			Args: SessionReminderArgs{TenantID: tenantID, SessionID: sessionID, Sequence: sequence, LeadMinutes: int(r.Lead.Minutes())},
+			Args:       SessionReminderArgs{TenantID: tenantID, SessionID: sessionID, Sequence: sequence, LeadMinutes: int(r.Lead.Minutes())},
 			InsertOpts: &river.InsertOpts{ScheduledAt: r.At},
 		})
 	}
