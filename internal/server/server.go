@@ -47,8 +47,8 @@ type Server struct {
 	notifications *postgres.NotificationService
 	// liveSessions are live sessions, registrations and calendar feeds.
 	liveSessions *postgres.LiveSessionService
-	launchKey     launchKey
-	content       chi.Router // routes on the content host
+	launchKey    launchKey
+	content      chi.Router // routes on the content host
 	// provisioner opens portals for the console (and the API).
 	provisioner *postgres.Provisioner
 	auditLog    *postgres.AuditService
