@@ -49,6 +49,9 @@ const (
 	// their delivery logs (which carry people's names and addresses), and
 	// send test events.
 	ManageIntegrations
+	// ScheduleSessions: schedule, change and cancel live sessions, see
+	// who registered and mark attendance.
+	ScheduleSessions
 )
 
 // Allow reports whether the actor may perform the action.
@@ -60,7 +63,7 @@ func Allow(a Actor, act Action) bool {
 		return a.SignedIn() && a.has(user.Admin)
 	case ManagePlatform:
 		return a.Operator()
-	case AuthorCourses:
+	case AuthorCourses, ScheduleSessions:
 		return a.SignedIn() && (a.has(user.Admin) || a.has(user.Instructor))
 	}
 	return false

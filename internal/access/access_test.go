@@ -41,6 +41,10 @@ func TestAllow(t *testing.T) {
 		{"AdminManagesIntegrations", admin, access.ManageIntegrations, true},
 		{"InstructorManagesNoIntegrations", instructor, access.ManageIntegrations, false},
 		{"OperatorManagesNoPortalIntegrations", operator, access.ManageIntegrations, false},
+		{"InstructorSchedulesSessions", instructor, access.ScheduleSessions, true},
+		{"AdminSchedulesSessions", admin, access.ScheduleSessions, true},
+		{"LearnerSchedulesNoSessions", learner, access.ScheduleSessions, false},
+		{"OperatorSchedulesNoPortalSessions", operator, access.ScheduleSessions, false},
 	}
 	for _, m := range matrix {
 		t.Run(m.name, func(t *testing.T) {

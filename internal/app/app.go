@@ -242,6 +242,7 @@ func (m *Main) startJobs() error {
 	river.AddWorker(workers, notes)
 	digests := &postgres.DigestWorker{DB: m.jobsDB, PortalURL: m.PortalURL, Logger: m.Logger}
 	river.AddWorker(workers, digests)
+	river.AddWorker(workers, &postgres.SessionReminderWorker{DB: m.jobsDB})
 	// Receivers run on this machine while developing; in production
 	// deliveries reach public addresses only.
 	river.AddWorker(workers, &postgres.WebhookWorker{DB: m.jobsDB, PortalURL: m.PortalURL, PlatformURL: m.PlatformURL, Logger: m.Logger,

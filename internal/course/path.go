@@ -2,6 +2,7 @@ package course
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -24,15 +25,35 @@ type Path struct {
 	Steps       []PathStep `json:"steps" yaml:"steps"`
 }
 
-// PathStep is one step of a path: a course, named by its slug.
+// PathStep is one step of a path: a course, named by its slug, or a live
+// session of the portal, by its ID (attending it completes the step).
 type PathStep struct {
-	Course string `json:"course" yaml:"course"`
-	Unlock Unlock `json:"unlock" yaml:"unlock"`
+	Course  string `json:"course,omitempty" yaml:"course,omitempty"`
+	Session int64  `json:"session,omitempty" yaml:"session,omitempty"`
+	Unlock  Unlock `json:"unlock" yaml:"unlock"`
 }
+
+// Key names the step in a path's URLs: the course's slug, or
+// "session:" and the session's ID (a colon is never in a slug).
+func (s PathStep) Key() string {
+	if s.Session != 0 {
+		return SessionStepKey(s.Session)
+	}
+	return s.Course
+}
+
+// SessionStepKey is the key of a step that is the session id.
+func SessionStepKey(id int64) string { return "session:" + strconv.FormatInt(id, 10) }
 
 // CheckPath returns the problems of a path. known reports whether a course
 // slug exists where the path will live.
 func CheckPath(p Path, known func(slug string) bool) []Problem {
+	return CheckPathWithSessions(p, known, nil)
+}
+
+// CheckPathWithSessions is CheckPath where steps may be live sessions:
+// knownSession reports whether a session exists where the path lives.
+func CheckPathWithSessions(p Path, known func(slug string) bool, knownSession func(id int64) bool) []Problem {
 	var ps problems
 	if !slugRE.MatchString(p.Slug) {
 		ps.add("slug", "slug must be 1-80 lower-case letters, digits and hyphens")
@@ -50,6 +71,15 @@ func CheckPath(p Path, known func(slug string) bool) []Problem {
 	for i, s := range p.Steps {
 		at := fmt.Sprintf("steps[%d]", i)
 		switch {
+		case s.Session != 0 && s.Course != "":
+			ps.add(at, "a step is a course or a live session, not both")
+		case s.Session != 0:
+			if seen[s.Key()] {
+				ps.add(at+".session", "that live session is already a step of this path")
+			}
+			if knownSession != nil && !knownSession(s.Session) {
+				ps.add(at+".session", "there is no live session %d", s.Session)
+			}
 		case strings.TrimSpace(s.Course) == "":
 			ps.add(at+".course", "each step names a course by its slug")
 		case seen[s.Course]:
@@ -57,7 +87,7 @@ func CheckPath(p Path, known func(slug string) bool) []Problem {
 		case known != nil && !known(s.Course):
 			ps.add(at+".course", "there is no course %s", s.Course)
 		}
-		seen[s.Course] = true
+		seen[s.Key()] = true
 		if s.Unlock != Free && s.Unlock != AfterPrevious {
 			ps.add(at+".unlock", "unlock must be free or after_previous")
 		}

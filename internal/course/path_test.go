@@ -40,3 +40,26 @@ func TestCheckPath(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckPath_SessionSteps(t *testing.T) {
+	known := func(slug string) bool { return slug == "a" }
+	knownSession := func(id int64) bool { return id == 7 }
+	good := course.Path{Slug: "live", Title: "Live", Steps: []course.PathStep{{Course: "a", Unlock: course.Free}, {Session: 7, Unlock: course.AfterPrevious}}}
+	if ps := course.CheckPathWithSessions(good, known, knownSession); len(ps) > 0 {
+		t.Fatalf("a course then a session: %v", ps)
+	}
+	if good.Steps[1].Key() != "session:7" || good.Steps[0].Key() != "a" {
+		t.Errorf("keys %q %q", good.Steps[0].Key(), good.Steps[1].Key())
+	}
+	for name, steps := range map[string][]course.PathStep{
+		"UnknownSession":   {{Session: 8, Unlock: course.Free}},
+		"SessionTwice":     {{Session: 7, Unlock: course.Free}, {Session: 7, Unlock: course.Free}},
+		"CourseAndSession": {{Course: "a", Session: 7, Unlock: course.Free}},
+	} {
+		p := good
+		p.Steps = steps
+		if ps := course.CheckPathWithSessions(p, known, knownSession); len(ps) == 0 {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -141,11 +141,13 @@ func (s *LearningService) FindDashboard(ctx context.Context, tenantID, userID in
 			return err
 		})
 		b.Queue(`
-			SELECT p.slug, p.title, count(s.course_id), count(e.completed_at), pe.completed_at
+			SELECT p.slug, p.title, count(s.position), count(e.completed_at) + count(r.session_id), pe.completed_at
 			FROM path_enrolments pe
 			JOIN paths p ON p.tenant_id = pe.tenant_id AND p.id = pe.path_id
 			LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
 			LEFT JOIN enrolments e ON e.tenant_id = s.tenant_id AND e.course_id = s.course_id AND e.user_id = pe.user_id
+			LEFT JOIN live_session_registrations r ON r.tenant_id = s.tenant_id AND r.session_id = s.session_id AND r.user_id = pe.user_id
+				AND r.attendance = 'present'
 			WHERE pe.tenant_id = $1 AND pe.user_id = $2
 			GROUP BY pe.tenant_id, pe.id, p.tenant_id, p.id
 			ORDER BY pe.completed_at NULLS FIRST, p.title`, tenantID, userID).Query(func(rows pgx.Rows) error {

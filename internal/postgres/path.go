@@ -33,8 +33,14 @@ type PathRecord struct {
 	Steps       []PathStepRecord
 }
 
-// PathStepRecord is one step: a course of the portal.
+// PathStepRecord is one step: a course of the portal, or a live session
+// (SessionID set; the course fields are then the session's course).
 type PathStepRecord struct {
+	SessionID        int64
+	SessionTitle     string
+	SessionStart     time.Time
+	SessionEnd       time.Time
+	SessionStatus    string
 	CourseID         int64
 	CourseSlug       string
 	CourseTitle      string
@@ -44,10 +50,36 @@ type PathStepRecord struct {
 	Unlock           course.Unlock
 }
 
+// Title is what the step is called: its course's title, or its
+// session's.
+func (st PathStepRecord) Title() string {
+	if st.SessionID != 0 {
+		return st.SessionTitle
+	}
+	return st.CourseTitle
+}
+
+// Key names the step in URLs (course.PathStep.Key).
+func (st PathStepRecord) Key() string {
+	return st.PathStep().Key()
+}
+
+// PathStep is the step as the path's rules see it.
+func (st PathStepRecord) PathStep() course.PathStep {
+	if st.SessionID != 0 {
+		return course.PathStep{Session: st.SessionID, Unlock: st.Unlock}
+	}
+	return course.PathStep{Course: st.CourseSlug, Unlock: st.Unlock}
+}
+
 // Minutes is the whole path's estimated time.
 func (p PathRecord) Minutes() int {
 	n := 0
 	for _, s := range p.Steps {
+		if s.SessionID != 0 {
+			n += int(s.SessionEnd.Sub(s.SessionStart).Minutes())
+			continue
+		}
 		n += s.EstimatedMinutes
 	}
 	return n
@@ -63,7 +95,11 @@ func (s *PathService) CreatePath(ctx context.Context, tenantID int64, p course.P
 		if err != nil {
 			return err
 		}
-		if ps := course.CheckPath(p, func(slug string) bool { _, ok := ids[slug]; return ok }); len(ps) > 0 {
+		sessions, err := sessionIDs(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if ps := course.CheckPathWithSessions(p, func(slug string) bool { _, ok := ids[slug]; return ok }, sessions); len(ps) > 0 {
 			msgs := make([]string, len(ps))
 			for i, pr := range ps {
 				msgs[i] = pr.String()
@@ -80,11 +116,8 @@ func (s *PathService) CreatePath(ctx context.Context, tenantID int64, p course.P
 			tenantID, p.Slug, p.Title, p.Summary, p.Description, status, nullText(librarySlug), tx.Now).Scan(&rec.ID); err != nil {
 			return err
 		}
-		for i, step := range p.Steps {
-			if _, err := tx.Exec(ctx, `INSERT INTO path_steps (tenant_id, path_id, position, course_id, unlock) VALUES ($1, $2, $3, $4, $5)`,
-				tenantID, rec.ID, i, ids[step.Course], step.Unlock); err != nil {
-				return err
-			}
+		if err := insertSteps(ctx, tx, rec.ID, p.Steps, ids); err != nil {
+			return err
 		}
 		if err := audit(ctx, tx, tenantID, by, "path.create", p.Slug, map[string]any{"steps": len(p.Steps), "published": published}); err != nil {
 			return err
@@ -116,14 +149,61 @@ func courseIDs(ctx context.Context, tx *Tx, p course.Path) (map[string]int64, er
 	return ids, err
 }
 
+// insertSteps writes a path's steps in order: courses by their IDs,
+// sessions as they are.
+func insertSteps(ctx context.Context, tx *Tx, pathID int64, steps []course.PathStep, courseIDs map[string]int64) error {
+	for i, st := range steps {
+		var courseID, sessionID *int64
+		if st.Session != 0 {
+			sessionID = &st.Session
+		} else {
+			id := courseIDs[st.Course]
+			courseID = &id
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO path_steps (tenant_id, path_id, position, course_id, session_id, unlock) VALUES (current_tenant_id(), $1, $2, $3, $4, $5)`,
+			pathID, i, courseID, sessionID, st.Unlock); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sessionIDs reports which of the path's session steps are sessions of
+// the portal.
+func sessionIDs(ctx context.Context, tx *Tx, p course.Path) (func(int64) bool, error) {
+	var ids []int64
+	for _, s := range p.Steps {
+		if s.Session != 0 {
+			ids = append(ids, s.Session)
+		}
+	}
+	found := map[int64]bool{}
+	if len(ids) > 0 {
+		rows, err := tx.Query(ctx, `SELECT id FROM live_sessions WHERE tenant_id = current_tenant_id() AND id = ANY($1)`, ids)
+		if err != nil {
+			return nil, err
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range got {
+			found[id] = true
+		}
+	}
+	return func(id int64) bool { return found[id] }, nil
+}
+
 // findPath reads one path and its steps in one query.
 func findPath(ctx context.Context, tx *Tx, where string, args ...any) (PathRecord, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT p.id, p.slug, p.title, p.summary, p.description, p.status,
-			c.id, c.slug, c.title, c.summary, c.status, c.estimated_minutes, s.unlock
+			c.id, c.slug, c.title, c.summary, c.status, c.estimated_minutes, s.unlock,
+			ls.id, ls.title, ls.starts_at, ls.ends_at, ls.status
 		FROM paths p
 		LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
-		LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = s.course_id
+		LEFT JOIN live_sessions ls ON ls.tenant_id = s.tenant_id AND ls.id = s.session_id
+		LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = coalesce(s.course_id, ls.course_id)
 		WHERE p.tenant_id = current_tenant_id() AND `+where+`
 		ORDER BY s.position`, args...)
 	if err != nil {
@@ -137,9 +217,12 @@ func findPath(ctx context.Context, tx *Tx, where string, args ...any) (PathRecor
 			cid, minutes               *int64
 			cslug, ctitle, csum, cstat *string
 			unlock                     *string
+			sid                        *int64
+			stitle, sstatus            *string
+			sstart, send               *time.Time
 		)
 		if err := rows.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Description, &p.Status,
-			&cid, &cslug, &ctitle, &csum, &cstat, &minutes, &unlock); err != nil {
+			&cid, &cslug, &ctitle, &csum, &cstat, &minutes, &unlock, &sid, &stitle, &sstart, &send, &sstatus); err != nil {
 			return PathRecord{}, err
 		}
 		found = true
@@ -148,6 +231,9 @@ func findPath(ctx context.Context, tx *Tx, where string, args ...any) (PathRecor
 		}
 		st.CourseID, st.CourseSlug, st.CourseTitle, st.CourseSummary, st.CourseStatus = *cid, *cslug, *ctitle, *csum, *cstat
 		st.EstimatedMinutes, st.Unlock = int(*minutes), course.Unlock(*unlock)
+		if sid != nil {
+			st.SessionID, st.SessionTitle, st.SessionStart, st.SessionEnd, st.SessionStatus = *sid, *stitle, *sstart, *send, *sstatus
+		}
 		p.Steps = append(p.Steps, st)
 	}
 	if err := rows.Err(); err != nil {
@@ -198,7 +284,7 @@ func (s *PathService) findPaths(ctx context.Context, tenantID int64, publishedOn
 	var out []PathSummary
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT p.id, p.slug, p.title, p.summary, p.status, count(s.course_id), coalesce(sum(c.estimated_minutes), 0)
+			SELECT p.id, p.slug, p.title, p.summary, p.status, count(s.position), coalesce(sum(c.estimated_minutes), 0)
 			FROM paths p
 			LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
 			LEFT JOIN courses c ON c.tenant_id = s.tenant_id AND c.id = s.course_id
@@ -267,9 +353,25 @@ func (s *PathService) FindLearnerPath(ctx context.Context, tenantID, userID int6
 		}); err != nil {
 			return err
 		}
+		attended := map[int64]bool{}
+		rows, err = tx.Query(ctx, `
+			SELECT r.session_id FROM live_session_registrations r
+			JOIN path_steps s ON s.tenant_id = r.tenant_id AND s.session_id = r.session_id AND s.path_id = $2
+			WHERE r.tenant_id = $1 AND r.user_id = $3 AND r.attendance = 'present'`, tenantID, p.ID, userID)
+		if err != nil {
+			return err
+		}
+		if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { attended[id] = true; return nil }); err != nil {
+			return err
+		}
 		unlocks := make([]course.Unlock, len(p.Steps))
 		dones := make([]bool, len(p.Steps))
 		for i, st := range p.Steps {
+			if st.SessionID != 0 {
+				unlocks[i], dones[i] = st.Unlock, attended[st.SessionID]
+				lp.Percents = append(lp.Percents, map[bool]int{true: 100}[dones[i]])
+				continue
+			}
 			unlocks[i], dones[i] = st.Unlock, done[st.CourseID]
 			lp.Percents = append(lp.Percents, percents[st.CourseID])
 		}
@@ -364,9 +466,12 @@ func (s *PathService) StartStep(ctx context.Context, tenantID, userID int64, pat
 	}
 	if !lp.States[step].Open {
 		return "", &apperr.Error{Code: apperr.ECONFLICT, Field: "step",
-			Message: fmt.Sprintf("This step opens when you complete %s.", lp.Steps[step-1].CourseTitle)}
+			Message: fmt.Sprintf("This step opens when you complete %s.", lp.Steps[step-1].Title())}
 	}
 	st := lp.Steps[step]
+	if st.SessionID != 0 {
+		return "", &apperr.Error{Code: apperr.ECONFLICT, Field: "step", Message: "This step is a live session: register for it on its page."}
+	}
 	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		_, err := enrol(ctx, tx, userID, st.CourseID, learning.SelfEnrolled, nil)
 		return err
@@ -407,7 +512,7 @@ func (s *PathService) EditPath(ctx context.Context, tenantID, pathID int64, by A
 		}
 		p := course.Path{Slug: cur.Slug, Title: cur.Title, Summary: cur.Summary, Description: cur.Description}
 		for _, st := range cur.Steps {
-			p.Steps = append(p.Steps, course.PathStep{Course: st.CourseSlug, Unlock: st.Unlock})
+			p.Steps = append(p.Steps, st.PathStep())
 		}
 		if err := edit(&p); err != nil {
 			return err
@@ -419,7 +524,11 @@ func (s *PathService) EditPath(ctx context.Context, tenantID, pathID int64, by A
 		if err != nil {
 			return err
 		}
-		if ps := course.CheckPath(p, func(slug string) bool { _, ok := ids[slug]; return ok }); len(ps) > 0 {
+		sessions, err := sessionIDs(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if ps := course.CheckPathWithSessions(p, func(slug string) bool { _, ok := ids[slug]; return ok }, sessions); len(ps) > 0 {
 			return &apperr.Error{Code: apperr.EINVALID, Field: ps[0].Path, Message: pathProblem(ps[0])}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE paths SET title = $3, summary = $4, description = $5, updated_at = $6 WHERE tenant_id = $1 AND id = $2`,
@@ -429,11 +538,8 @@ func (s *PathService) EditPath(ctx context.Context, tenantID, pathID int64, by A
 		if _, err := tx.Exec(ctx, `DELETE FROM path_steps WHERE tenant_id = $1 AND path_id = $2`, tenantID, pathID); err != nil {
 			return err
 		}
-		for i, st := range p.Steps {
-			if _, err := tx.Exec(ctx, `INSERT INTO path_steps (tenant_id, path_id, position, course_id, unlock) VALUES ($1, $2, $3, $4, $5)`,
-				tenantID, pathID, i, ids[st.Course], st.Unlock); err != nil {
-				return err
-			}
+		if err := insertSteps(ctx, tx, pathID, p.Steps, ids); err != nil {
+			return err
 		}
 		if err := audit(ctx, tx, tenantID, by, "path.edit", p.Slug, map[string]any{"steps": len(p.Steps)}); err != nil {
 			return err

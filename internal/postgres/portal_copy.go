@@ -63,6 +63,9 @@ func (s *PathService) CopyPath(ctx context.Context, from, to, pathID int64, by A
 	var missing []course.Course
 	copied := course.Path{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Description: p.Description}
 	for _, step := range p.Steps {
+		if step.SessionID != 0 {
+			continue // a live session is the portal's own event, not content to copy
+		}
 		copied.Steps = append(copied.Steps, course.PathStep{Course: step.CourseSlug, Unlock: step.Unlock})
 		if has[step.CourseSlug] {
 			continue

@@ -390,15 +390,18 @@ func completePaths(ctx context.Context, tx *Tx, userID, courseID int64) error {
 	return nil
 }
 
-// completePath completes a learner's path enrolment when every step's
-// course is complete, with its record and certificate.
+// completePath completes a learner's path enrolment when every step is
+// complete (its course completed, or its live session attended), with its
+// record and certificate.
 func completePath(ctx context.Context, tx *Tx, userID, enrolmentID, pathID int64, title string) error {
 	var complete bool
 	if err := tx.QueryRow(ctx, `
 		SELECT NOT EXISTS (
 			SELECT 1 FROM path_steps s
 			LEFT JOIN enrolments e ON e.tenant_id = s.tenant_id AND e.course_id = s.course_id AND e.user_id = $2
-			WHERE s.tenant_id = current_tenant_id() AND s.path_id = $1 AND e.completed_at IS NULL)`,
+			LEFT JOIN live_session_registrations r ON r.tenant_id = s.tenant_id AND r.session_id = s.session_id AND r.user_id = $2
+				AND r.attendance = 'present'
+			WHERE s.tenant_id = current_tenant_id() AND s.path_id = $1 AND e.completed_at IS NULL AND r.session_id IS NULL)`,
 		pathID, userID).Scan(&complete); err != nil || !complete {
 		return err
 	}

@@ -618,11 +618,12 @@ func (p LearnerPathRow) Progress() report.Ratio {
 
 func learnerPaths(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(LearnerPathRow) error) error {
 	return forEach(ctx, tx, `
-		SELECT p.id, p.title, count(s.position), count(e.id) FILTER (WHERE e.status = 'completed'), pe.enrolled_at, pe.completed_at
+		SELECT p.id, p.title, count(s.position), count(e.id) FILTER (WHERE e.status = 'completed') + count(r.session_id), pe.enrolled_at, pe.completed_at
 		FROM path_enrolments pe
 		JOIN paths p ON p.tenant_id = pe.tenant_id AND p.id = pe.path_id
 		LEFT JOIN path_steps s ON s.tenant_id = pe.tenant_id AND s.path_id = pe.path_id
 		LEFT JOIN enrolments e ON e.tenant_id = s.tenant_id AND e.course_id = s.course_id AND e.user_id = pe.user_id AND e.status <> 'withdrawn'
+		LEFT JOIN live_session_registrations r ON r.tenant_id = s.tenant_id AND r.session_id = s.session_id AND r.user_id = pe.user_id AND r.attendance = 'present'
 		WHERE pe.tenant_id = @tenant AND pe.user_id = @user AND `+inRange("pe.enrolled_at")+`
 		GROUP BY pe.id, p.id, p.title, pe.enrolled_at, pe.completed_at
 		ORDER BY pe.enrolled_at, pe.id`, a,
@@ -736,13 +737,14 @@ func (p PathLearnerRow) Progress() report.Ratio {
 
 func pathLearners(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(PathLearnerRow) error) error {
 	return forEach(ctx, tx, `
-		SELECT u.id, u.name, u.email, count(s.position), count(e.id) FILTER (WHERE e.status = 'completed'),
-			count(e.id) FILTER (WHERE e.status = 'completed' OR e.first_access_at IS NOT NULL),
+		SELECT u.id, u.name, u.email, count(s.position), count(e.id) FILTER (WHERE e.status = 'completed') + count(r.session_id),
+			count(e.id) FILTER (WHERE e.status = 'completed' OR e.first_access_at IS NOT NULL) + count(r.session_id),
 			pe.enrolled_at, pe.completed_at
 		FROM path_enrolments pe
 		JOIN users u ON u.tenant_id = pe.tenant_id AND u.id = pe.user_id
 		LEFT JOIN path_steps s ON s.tenant_id = pe.tenant_id AND s.path_id = pe.path_id
 		LEFT JOIN enrolments e ON e.tenant_id = s.tenant_id AND e.course_id = s.course_id AND e.user_id = pe.user_id AND e.status <> 'withdrawn'
+		LEFT JOIN live_session_registrations r ON r.tenant_id = s.tenant_id AND r.session_id = s.session_id AND r.user_id = pe.user_id AND r.attendance = 'present'
 		WHERE pe.tenant_id = @tenant AND pe.path_id = @path AND `+inGroup("pe.user_id")+` AND `+inRange("pe.enrolled_at")+`
 		GROUP BY pe.id, u.id, u.name, u.email, pe.enrolled_at, pe.completed_at
 		ORDER BY lower(u.name), u.id

@@ -217,6 +217,13 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 	for _, role := range u.Roles {
 		v.Roles = append(v.Roles, string(role))
 	}
+	if v.Calendar.CSRF == "" {
+		var err error
+		if v.Calendar, err = s.calendarView(r); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, status, s.page(r, "Your account"), pages.Account(v))
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/components"
 	"github.com/upward-lms/upward/web/pages"
@@ -640,9 +641,20 @@ func (s *Server) renderPath(w http.ResponseWriter, r *http.Request, status int, 
 		if st.CourseStatus == "published" {
 			sv.URL = learnerCoursePath(st.CourseSlug)
 		}
+		if st.SessionID != 0 {
+			// A live session: attending it completes the step.
+			sv.Title, sv.URL = "Live session: "+st.SessionTitle, postgres.SessionURL(st.SessionID)
+			sv.Summary = livesession.When(st.SessionStart, st.SessionEnd, s.viewerZone(r))
+			if st.SessionStatus == string(livesession.Cancelled) {
+				sv.Summary += " (cancelled)"
+			}
+			sv.Minutes = int(st.SessionEnd.Sub(st.SessionStart).Minutes())
+		}
 		switch {
 		case !state.Open:
-			sv.UnlockSay = "Opens when you complete " + lp.Steps[i-1].CourseTitle + "."
+			sv.UnlockSay = "Opens when you complete " + lp.Steps[i-1].Title() + "."
+		case st.SessionID != 0:
+			// Registered for on the session's page.
 		case lp.Enrolled && !state.Done && lp.Percents[i] == 0 && sv.URL != "":
 			sv.StartURL = base + "/steps/" + strconv.Itoa(i+1) + "/start"
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/components"
 	"github.com/upward-lms/upward/web/pages"
@@ -107,13 +108,33 @@ func (s *Server) renderAdminPath(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	var used []string
+	var usedSessions []int64
 	for _, st := range p.Steps {
-		used = append(used, st.CourseSlug)
-		v.Steps = append(v.Steps, pages.AdminPathStep{Course: st.CourseSlug, Title: st.CourseTitle, AfterPrevious: st.Unlock == course.AfterPrevious})
+		title := st.CourseTitle
+		if st.SessionID != 0 {
+			usedSessions = append(usedSessions, st.SessionID)
+			title = "Live session: " + st.SessionTitle + " (" + livesession.When(st.SessionStart, st.SessionEnd, s.viewerZone(r)) + ")"
+		} else {
+			used = append(used, st.CourseSlug)
+		}
+		v.Steps = append(v.Steps, pages.AdminPathStep{Course: st.Key(), Title: title, AfterPrevious: st.Unlock == course.AfterPrevious})
 	}
 	if v.Courses, err = s.courseChoices(r, used); err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	if access.Allow(stateOf(r).Actor, access.ScheduleSessions) {
+		sessions, err := s.liveSessions.FindSessionChoices(r.Context(), stateOf(r).Tenant.ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		for _, ls := range sessions {
+			if !slices.Contains(usedSessions, ls.ID) {
+				v.Sessions = append(v.Sessions, components.Option{Value: strconv.FormatInt(ls.ID, 10),
+					Label: ls.Title + " (" + livesession.When(ls.Start, ls.End, s.viewerZone(r)) + ")"})
+			}
+		}
 	}
 	if v.Users, v.Groups, err = s.assigneeChoices(r); err != nil {
 		s.renderError(w, r, err)
@@ -163,11 +184,12 @@ func (s *Server) handleAdminPathSave(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// stepIndex finds the URL's step (named by its course's slug).
+// stepIndex finds the URL's step (named by its key: its course's slug,
+// or session:ID).
 func stepIndex(r *http.Request, p *course.Path) (int, error) {
-	slug := chi.URLParam(r, "course")
+	key := chi.URLParam(r, "course")
 	for i, st := range p.Steps {
-		if st.Course == slug {
+		if st.Key() == key {
 			return i, nil
 		}
 	}
@@ -176,11 +198,20 @@ func stepIndex(r *http.Request, p *course.Path) (int, error) {
 
 func (s *Server) handleAdminStepAdd(w http.ResponseWriter, r *http.Request) {
 	unlock := course.Free
-	if r.PostFormValue("after_previous") != "" {
+	if r.PostFormValue("after_previous") != "" || r.PostFormValue("after_previous_session") != "" {
 		unlock = course.AfterPrevious
 	}
+	step := course.PathStep{Course: r.PostFormValue("course"), Unlock: unlock}
+	if v := r.PostFormValue("session"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			s.renderAdminPath(w, r, http.StatusUnprocessableEntity, pages.AdminPathView{Error: "Choose a live session."})
+			return
+		}
+		step = course.PathStep{Session: id, Unlock: unlock}
+	}
 	s.editPath(w, r, func(p *course.Path) error {
-		p.Steps = append(p.Steps, course.PathStep{Course: r.PostFormValue("course"), Unlock: unlock})
+		p.Steps = append(p.Steps, step)
 		return nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
@@ -115,7 +117,25 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	gNotes, _, _ := notes.FindNotifications(ctx, globex.ID, secret.ID, 0, 1)
-	leaks := []string{"Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
+	gTeacher, err := s.main.Users.EnsureUser(ctx, globex, postgres.NewUser{Email: "teacher@globex.test", Name: "Globex Teacher", Password: goodPassword, Roles: []user.Role{user.Instructor}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	liveSessions := postgres.NewLiveSessionService(s.db)
+	gStart := time.Now().Add(72 * time.Hour)
+	gSession, err := liveSessions.CreateSession(ctx, globex.ID, postgres.SessionPlan{CourseID: gc.ID, Instructors: []int64{gTeacher.ID},
+		Details: livesession.Details{Title: "Globex Secret Session", Start: gStart, End: gStart.Add(time.Hour), TimeZone: "UTC", Capacity: 5, Room: "Globex room"}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := liveSessions.Register(ctx, globex.ID, gSession.ID, secret.ID); err != nil {
+		t.Fatal(err)
+	}
+	gFeed, err := liveSessions.NewCalendarFeed(ctx, globex.ID, secret.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := []string{"Globex Secret Session", "Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -142,6 +162,8 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"webhooks/{id}":       strconv.FormatInt(secretHook.ID, 10),
 		"api-keys/{id}":       gKey.ID,
 		"notifications/{id}":  strconv.FormatInt(gNotes[0].ID, 10),
+		"sessions/{id}":       strconv.FormatInt(gSession.ID, 10),
+		"calendar/{token}":    gFeed,
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 
@@ -153,6 +175,9 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 			var hooks string
 			tx.QueryRow(ctx, "SELECT string_agg(url || coalesce(disabled_at::text, 'on'), ',') || (SELECT count(*) FROM webhook_deliveries)::text FROM webhook_endpoints").Scan(&hooks)
 			members += "|" + hooks
+			var live string
+			tx.QueryRow(ctx, "SELECT (SELECT string_agg(status || title || starts_at::text, ',') FROM live_sessions) || (SELECT string_agg(status || coalesce(attendance, ''), ',') FROM live_session_registrations) || (SELECT count(*) FROM calendar_feeds)::text").Scan(&live)
+			members += "|" + live
 			return tx.QueryRow(ctx, "SELECT name || status || array_to_string(roles, ',') FROM users WHERE id = $1", secret.ID).Scan(&name)
 		})
 		return members + "|" + name

@@ -159,6 +159,8 @@ func (s *Server) portalRoutes() chi.Router {
 	r.Get("/account/email/confirm", s.handleEmailConfirm)
 	r.Get("/invitations/accept", s.handleInvitationShow)
 	r.Post("/invitations/accept", s.handleInvitationAccept)
+	// A calendar program has no session: the feed's secret token is its key.
+	r.Get("/calendar/{token}/sessions.ics", s.handleCalendarFeed)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireSignIn)
@@ -191,6 +193,14 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Get("/paths/{slug}", s.handlePath)
 		r.Post("/paths/{slug}/start", s.handlePathStart)
 		r.Post("/paths/{slug}/steps/{step}/start", s.handleStepStart)
+		// Live sessions, for learners.
+		r.Get("/sessions", s.handleMySessions)
+		r.Get("/sessions/{id}", s.handleSession)
+		r.Post("/sessions/{id}/register", s.handleSessionRegister)
+		r.Post("/sessions/{id}/cancel", s.handleSessionCancelPlace)
+		r.Get("/sessions/{id}/calendar.ics", s.handleSessionICS)
+		r.Post("/account/calendar", s.handleCalendarNew)
+		r.Post("/account/calendar/revoke", s.handleCalendarRevoke)
 		r.Get("/certificates/{code}", s.handleCertificate)
 		r.Get("/certificates/{code}/pdf", s.handleCertificatePDF)
 
@@ -239,6 +249,16 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/steps/{course}/move", s.handleAdminStepMove)
 				r.Post("/{id}/steps/{course}/unlock", s.handleAdminStepUnlock)
 				r.Post("/{id}/steps/{course}/delete", s.handleAdminStepDelete)
+			})
+			r.Route("/sessions", func(r chi.Router) {
+				r.Use(s.requireSessions)
+				r.Get("/", s.handleAdminSessions)
+				r.Get("/new", s.handleAdminSessionNew)
+				r.Post("/", s.handleAdminSessionCreate)
+				r.Get("/{id}", s.handleAdminSession)
+				r.Post("/{id}", s.handleAdminSessionSave)
+				r.Post("/{id}/cancel", s.handleAdminSessionCancel)
+				r.Post("/{id}/attendance", s.handleAdminSessionAttendance)
 			})
 			r.Route("/reports", func(r chi.Router) {
 				r.Use(s.requireReports)

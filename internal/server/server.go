@@ -45,8 +45,10 @@ type Server struct {
 	scorm *postgres.ScormService
 	// notifications are people's notifications and their preferences.
 	notifications *postgres.NotificationService
-	launchKey     launchKey
-	content       chi.Router // routes on the content host
+	// liveSessions are live sessions, registrations and calendar feeds.
+	liveSessions *postgres.LiveSessionService
+	launchKey    launchKey
+	content      chi.Router // routes on the content host
 	// provisioner opens portals for the console (and the API).
 	provisioner *postgres.Provisioner
 	auditLog    *postgres.AuditService
@@ -99,6 +101,7 @@ func New(d Deps) *Server {
 		apiKeys:       postgres.NewAPIKeyService(d.DB),
 		scorm:         postgres.NewScormService(d.DB, filepath.Join(d.Config.DataDir, "scorm")),
 		notifications: postgres.NewNotificationService(d.DB),
+		liveSessions:  postgres.NewLiveSessionService(d.DB),
 		md:            markdown.New(),
 		sessions:      d.Sessions,
 		files:         d.Files,

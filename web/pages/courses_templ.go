@@ -66,7 +66,7 @@ func AdminCourses(v AdminCoursesView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Courses</h1><p><a href=\"/admin/paths\">Learning paths</a></p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Courses</h1><p><a href=\"/admin/paths\">Learning paths</a> · <a href=\"/admin/sessions\">Live sessions</a></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
