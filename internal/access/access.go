@@ -49,6 +49,11 @@ const (
 	// their delivery logs (which carry people's names and addresses), and
 	// send test events.
 	ManageIntegrations
+	// ModerateDiscussions: pin and hide posts in any course's discussions,
+	// and see hidden posts.
+	ModerateDiscussions
+	// ReviewReports: work through the queue of reported posts.
+	ReviewReports
 )
 
 // Allow reports whether the actor may perform the action.
@@ -56,11 +61,11 @@ func Allow(a Actor, act Action) bool {
 	switch act {
 	case ViewAccount:
 		return a.SignedIn()
-	case ManageUsers, ManagePortal, ViewAudit, ViewReports, ManageIntegrations:
+	case ManageUsers, ManagePortal, ViewAudit, ViewReports, ManageIntegrations, ReviewReports:
 		return a.SignedIn() && a.has(user.Admin)
 	case ManagePlatform:
 		return a.Operator()
-	case AuthorCourses:
+	case AuthorCourses, ModerateDiscussions:
 		return a.SignedIn() && (a.has(user.Admin) || a.has(user.Instructor))
 	}
 	return false

@@ -41,6 +41,11 @@ func TestAllow(t *testing.T) {
 		{"AdminManagesIntegrations", admin, access.ManageIntegrations, true},
 		{"InstructorManagesNoIntegrations", instructor, access.ManageIntegrations, false},
 		{"OperatorManagesNoPortalIntegrations", operator, access.ManageIntegrations, false},
+		{"InstructorModeratesDiscussions", instructor, access.ModerateDiscussions, true},
+		{"AdminModeratesDiscussions", admin, access.ModerateDiscussions, true},
+		{"LearnerDoesNotModerate", learner, access.ModerateDiscussions, false},
+		{"AdminReviewsReports", admin, access.ReviewReports, true},
+		{"InstructorReviewsNoReportQueue", instructor, access.ReviewReports, false},
 	}
 	for _, m := range matrix {
 		t.Run(m.name, func(t *testing.T) {
