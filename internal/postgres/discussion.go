@@ -335,14 +335,14 @@ func participantsByHandle(ctx context.Context, tx *Tx, courseID int64, handles [
 // posting; the post then shows it was edited. People the new text
 // mentions for the first time are notified.
 func (s *DiscussionService) EditPost(ctx context.Context, tenantID int64, v Viewer, postID int64, body string) (PostPlace, error) {
-	body, err := discussion.CheckBody(body)
-	if err != nil {
-		return PostPlace{}, err
-	}
 	var place PostPlace
-	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		// The post first: another portal's is not found, whatever the text.
 		p, err := loadPost(ctx, tx, v, postID)
 		if err != nil {
+			return err
+		}
+		if body, err = discussion.CheckBody(body); err != nil {
 			return err
 		}
 		if p.Deleted {
@@ -445,19 +445,21 @@ func (s *DiscussionService) ToggleHelpful(ctx context.Context, tenantID int64, v
 // ReportPost reports a post to the moderators, once per person, with a
 // reason. The portal's administrators are notified with a link to the
 // queue, its instructors with a link to the post.
+//
+// A repeated report is a conflict; its place is returned with it, so the
+// reporter can be taken back to the post.
 func (s *DiscussionService) ReportPost(ctx context.Context, tenantID int64, v Viewer, postID int64, reason string) (PostPlace, error) {
-	reason, err := discussion.CheckReason(reason)
-	if err != nil {
-		return PostPlace{}, err
-	}
 	var place PostPlace
-	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		p, err := loadPost(ctx, tx, v, postID)
 		if err != nil {
 			return err
 		}
 		if p.Deleted {
 			return errNoPost
+		}
+		if reason, err = discussion.CheckReason(reason); err != nil {
+			return err
 		}
 		if p.AuthorID == v.UserID {
 			return apperr.Errorf(apperr.EFORBIDDEN, "You cannot report your own post; delete it instead.")
@@ -495,6 +497,9 @@ func (s *DiscussionService) ReportPost(ctx context.Context, tenantID int64, v Vi
 		}
 		return notifyPeople(ctx, tx, notes...)
 	})
+	if apperr.Code(err) == apperr.ECONFLICT {
+		return place, err
+	}
 	if err != nil {
 		return PostPlace{}, fmt.Errorf("discussion: report: %w", err)
 	}

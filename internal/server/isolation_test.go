@@ -115,7 +115,12 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	gNotes, _, _ := notes.FindNotifications(ctx, globex.ID, secret.ID, 0, 1)
-	leaks := []string{"Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
+	talk := postgres.NewDiscussionService(s.db)
+	gPost, err := talk.CreatePost(ctx, globex.ID, postgres.Viewer{UserID: secret.ID}, postgres.ThreadRef{CourseID: gc.ID, Lesson: gLesson.Key}, 0, "Globex Secret Post")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := []string{"Globex Secret Post", "Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -142,6 +147,8 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"webhooks/{id}":       strconv.FormatInt(secretHook.ID, 10),
 		"api-keys/{id}":       gKey.ID,
 		"notifications/{id}":  strconv.FormatInt(gNotes[0].ID, 10),
+		"posts/{id}":          strconv.FormatInt(gPost.PostID, 10),
+		"discussions/{id}":    strconv.FormatInt(gPost.PostID, 10),
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 
