@@ -319,3 +319,22 @@ func TestActivity_OptedOutLearnersAreAbsent(t *testing.T) {
 		t.Error("the opt-out is not kept")
 	}
 }
+
+func TestDiscussion_ErasingAPersonClearsWhatTheyWrote(t *testing.T) {
+	f := newDiscussionFixture(t)
+	kim := f.person(t, "Kim Park", true)
+	id := f.post(t, kim, 0, "Kim's private thoughts")
+	f.post(t, f.lee, id, "A reply")
+	if _, err := f.talk.ReportPost(f.ctx, f.tenantID, kim, f.post(t, f.lee, 0, "Lee's post"), "Kim's reason"); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.NewUserService(f.db, nil, nil).EraseUser(f.ctx, f.tenantID, kim.UserID, "kim.park@acme.test", postgres.AuditActor{Label: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := bodies(f.threadOf(t, f.lee)); strings.Contains(got, "Kim's") || !strings.Contains(got, "A reply") {
+		t.Errorf("after erasing kim: %q", got)
+	}
+	if queue, _ := f.talk.FindReportedPosts(f.ctx, f.tenantID, 10); len(queue) != 0 {
+		t.Errorf("kim's report stays: %+v", queue)
+	}
+}
