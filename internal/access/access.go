@@ -52,6 +52,11 @@ const (
 	// ScheduleSessions: schedule, change and cancel live sessions, see
 	// who registered and mark attendance.
 	ScheduleSessions
+	// ModerateDiscussions: pin and hide posts in any course's discussions,
+	// and see hidden posts.
+	ModerateDiscussions
+	// ReviewReports: work through the queue of reported posts.
+	ReviewReports
 )
 
 // Allow reports whether the actor may perform the action.
@@ -59,11 +64,11 @@ func Allow(a Actor, act Action) bool {
 	switch act {
 	case ViewAccount:
 		return a.SignedIn()
-	case ManageUsers, ManagePortal, ViewAudit, ViewReports, ManageIntegrations:
+	case ManageUsers, ManagePortal, ViewAudit, ViewReports, ManageIntegrations, ReviewReports:
 		return a.SignedIn() && a.has(user.Admin)
 	case ManagePlatform:
 		return a.Operator()
-	case AuthorCourses, ScheduleSessions:
+	case AuthorCourses, ScheduleSessions, ModerateDiscussions:
 		return a.SignedIn() && (a.has(user.Admin) || a.has(user.Instructor))
 	}
 	return false

@@ -45,6 +45,11 @@ func TestAllow(t *testing.T) {
 		{"AdminSchedulesSessions", admin, access.ScheduleSessions, true},
 		{"LearnerSchedulesNoSessions", learner, access.ScheduleSessions, false},
 		{"OperatorSchedulesNoPortalSessions", operator, access.ScheduleSessions, false},
+		{"InstructorModeratesDiscussions", instructor, access.ModerateDiscussions, true},
+		{"AdminModeratesDiscussions", admin, access.ModerateDiscussions, true},
+		{"LearnerDoesNotModerate", learner, access.ModerateDiscussions, false},
+		{"AdminReviewsReports", admin, access.ReviewReports, true},
+		{"InstructorReviewsNoReportQueue", instructor, access.ReviewReports, false},
 	}
 	for _, m := range matrix {
 		t.Run(m.name, func(t *testing.T) {

@@ -228,6 +228,10 @@ func (s *UserService) EraseUser(ctx context.Context, tenantID, userID int64, con
 			{`DELETE FROM block_responses r USING enrolments e
 				WHERE r.tenant_id = $1 AND e.tenant_id = r.tenant_id AND e.id = r.enrolment_id AND e.user_id = $2`, []any{tenantID, userID}},
 			{`UPDATE certificates SET learner_name = $3 WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID, ErasedName}},
+			// What they wrote in discussions goes; replies to it keep their place.
+			{`UPDATE discussion_posts SET body = '', deleted_at = coalesce(deleted_at, $3), pinned_at = NULL
+				WHERE tenant_id = $1 AND author_id = $2`, []any{tenantID, userID, tx.Now}},
+			{`DELETE FROM discussion_reports WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}},
 			{`UPDATE audit_events SET actor_label = $3 WHERE tenant_id = $1 AND actor_id = $2`, []any{tenantID, userID, ErasedName}},
 			{`UPDATE audit_events SET subject = $2 WHERE tenant_id = $1 AND lower(subject) = lower($3)`, []any{tenantID, ErasedName, u.Email}},
 			// Mail to them: unsent mail is dropped, sent mail forgets them.

@@ -224,6 +224,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 			return
 		}
 	}
+	var err error
+	if v.HideActivity, err = s.activity.HidesActivity(r.Context(), stateOf(r).Tenant.ID, u.ID); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, status, s.page(r, "Your account"), pages.Account(v))
 }
 

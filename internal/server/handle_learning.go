@@ -181,6 +181,12 @@ func (s *Server) handleLearnerCourse(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.renderCourse(w, r, http.StatusOK, lc, discussionDraft{})
+}
+
+// renderCourse shows a course's page, with its discussion for those who
+// take part (and a refused post back in its form).
+func (s *Server) renderCourse(w http.ResponseWriter, r *http.Request, status int, lc postgres.LearnerCourse, draft discussionDraft) {
 	c := lc.Content
 	v := pages.CourseView{
 		CSRF: s.csrfToken(r), URL: learnerCoursePath(lc.Slug), Title: c.Title, Summary: c.Summary,
@@ -200,7 +206,12 @@ func (s *Server) handleLearnerCourse(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.render(w, r, http.StatusOK, s.page(r, c.Title), pages.CoursePage(v))
+	var err error
+	if v.Discussion, err = s.courseDiscussion(r, lc, draft); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, status, s.page(r, c.Title), pages.CoursePage(v))
 }
 
 // handleEnrol enrols the learner and opens the first lesson. Enrolling
@@ -271,6 +282,7 @@ type lessonProblem struct {
 	block   string
 	message string
 	answers learning.Answers
+	post    discussionDraft // a refused post in the lesson's discussion
 }
 
 // handleLesson is the course player. Only enrolled learners open lessons;
@@ -285,7 +297,12 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if lc.Enrolment == nil || lc.Enrolment.Status == learning.Withdrawn {
-		http.Redirect(w, r, learnerCoursePath(lc.Slug), http.StatusSeeOther)
+		to := learnerCoursePath(lc.Slug)
+		if takesPart(r, lc) {
+			// A moderator who does not take the course: the lesson's discussion.
+			to = learnerLessonPath(lc.Slug, chi.URLParam(r, "key")) + "/discussion"
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return
 	}
 	s.renderLesson(w, r, http.StatusOK, lc, lessonProblem{})
@@ -314,6 +331,10 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, status int
 	}
 	if next != nil {
 		v.NextURL, v.NextTitle = learnerLessonPath(lc.Slug, next.Key), next.Title
+	}
+	if v.Discussion, err = s.lessonDiscussion(r, lc, key, problem.post); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	p := s.page(r, l.Title+" · "+lc.Content.Title)
 	p.Scripts = append(p.Scripts, s.assets.URL("js/player.js"))
@@ -613,6 +634,12 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range d.Certificates {
 		v.Certificates = append(v.Certificates, pages.CertificateRow{Title: c.Title, Issued: s.localDate(r, c.IssuedAt), URL: "/certificates/" + c.Code})
+	}
+	// The portal's latest events; the page is no worse without them.
+	if items, err := s.activity.FindActivity(r.Context(), st.Tenant.ID, 5); err == nil {
+		v.Activity = s.activityRows(r, items)
+	} else {
+		s.log.ErrorContext(r.Context(), "activity feed", "err", err)
 	}
 	s.render(w, r, http.StatusOK, s.page(r, "My learning"), pages.Dashboard(v))
 }

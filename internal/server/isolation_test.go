@@ -135,7 +135,12 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"Globex Secret Session", "Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
+	talk := postgres.NewDiscussionService(s.db)
+	gPost, err := talk.CreatePost(ctx, globex.ID, postgres.Viewer{UserID: secret.ID}, postgres.ThreadRef{CourseID: gc.ID, Lesson: gLesson.Key}, 0, "Globex Secret Post")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := []string{"Globex Secret Session", "Globex Secret Post", "Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
@@ -164,6 +169,8 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"notifications/{id}":  strconv.FormatInt(gNotes[0].ID, 10),
 		"sessions/{id}":       strconv.FormatInt(gSession.ID, 10),
 		"calendar/{token}":    gFeed,
+		"posts/{id}":          strconv.FormatInt(gPost.PostID, 10),
+		"discussions/{id}":    strconv.FormatInt(gPost.PostID, 10),
 	}
 	paramRE := regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
 

@@ -187,7 +187,11 @@ func TestPlayer_TheLessonPageRunsABoundedNumberOfStatements(t *testing.T) {
 	few := statements(small.Slug, small.Draft.Modules[1].Lessons[0].Key)
 	many := statements("big", "bl5-9")
 	t.Logf("statements: %d and %d", few, many)
-	if few != many || many > 16 {
+	// The page's own reads and the lesson's discussion (a transaction of
+	// its own: the check that the learner takes part, and the thread) are
+	// each a fixed number of statements; the bell's count comes with the
+	// signed-in user.
+	if few != many || many > 20 {
 		t.Errorf("the lesson page ran %d statements for a small course and %d for a big one; want the same, and few", few, many)
 	}
 }

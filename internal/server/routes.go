@@ -203,6 +203,20 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/calendar/revoke", s.handleCalendarRevoke)
 		r.Get("/certificates/{code}", s.handleCertificate)
 		r.Get("/certificates/{code}/pdf", s.handleCertificatePDF)
+		// Discussions (handle_discussions.go) and the activity feed.
+		r.Post("/courses/{slug}/posts", s.handleCoursePost)
+		r.Get("/courses/{slug}/lessons/{key}/discussion", s.handleLessonDiscussion)
+		r.Post("/courses/{slug}/lessons/{key}/posts", s.handleLessonPost)
+		r.Get("/posts/{id}/edit", s.handlePostEditShow)
+		r.Post("/posts/{id}/edit", s.handlePostEdit)
+		r.Post("/posts/{id}/delete", s.handlePostDelete)
+		r.Post("/posts/{id}/helpful", s.handlePostHelpful)
+		r.Get("/posts/{id}/report", s.handlePostReportShow)
+		r.Post("/posts/{id}/report", s.handlePostReport)
+		r.Post("/posts/{id}/pin", s.handlePostPin)
+		r.Post("/posts/{id}/hide", s.handlePostHide)
+		r.Get("/activity", s.handleActivity)
+		r.Post("/account/activity", s.handleActivityOptOut)
 
 		r.Route("/admin", func(r chi.Router) {
 			r.Route("/courses", func(r chi.Router) {
@@ -281,6 +295,8 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Get("/paths/{id}/steps.csv", s.handleReportCSV(csvPathSteps))
 				r.Get("/paths/{id}/learners.csv", s.handleReportCSV(csvPathLearners))
 			})
+			r.Get("/discussions", s.handleModerationQueue)
+			r.Post("/discussions/{id}/dismiss", s.handleReportsDismiss)
 			r.Route("/webhooks", func(r chi.Router) {
 				r.Use(s.requireIntegrations)
 				r.Get("/", s.handleWebhooks)

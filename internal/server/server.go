@@ -55,6 +55,8 @@ type Server struct {
 	reports     *postgres.ReportService
 	webhooks    *postgres.WebhookService
 	orgWebhooks *postgres.OrgWebhookService
+	discussions *postgres.DiscussionService // courses' and lessons' threads
+	activity    *postgres.ActivityService   // the portal's activity feed
 	apiKeys     *postgres.APIKeyService
 	library     []library.Loaded // the built-in course library
 	md          *markdown.Renderer
@@ -102,6 +104,8 @@ func New(d Deps) *Server {
 		scorm:         postgres.NewScormService(d.DB, filepath.Join(d.Config.DataDir, "scorm")),
 		notifications: postgres.NewNotificationService(d.DB),
 		liveSessions:  postgres.NewLiveSessionService(d.DB),
+		discussions:   postgres.NewDiscussionService(d.DB),
+		activity:      postgres.NewActivityService(d.DB),
 		md:            markdown.New(),
 		sessions:      d.Sessions,
 		files:         d.Files,
