@@ -17,6 +17,7 @@ import (
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/notify"
+	"github.com/upward-lms/upward/internal/plan"
 )
 
 // LiveSessionService stores live sessions, their registrations and
@@ -208,11 +209,24 @@ func setInstructors(ctx context.Context, tx *Tx, sessionID int64, ids []int64) e
 	return err
 }
 
+// ErrNoLiveSessionsPlan refuses a session on a portal whose plan lacks
+// live sessions.
+var ErrNoLiveSessionsPlan = &apperr.Error{Code: apperr.EFORBIDDEN,
+	Message: "Live sessions are not part of this portal's plan: the Standard and Enterprise plans include them."}
+
 // CreateSession schedules a session, plans its reminders and, when asked,
-// adds it as the last step of a path.
+// adds it as the last step of a path. The portal's plan must include live
+// sessions.
 func (s *LiveSessionService) CreateSession(ctx context.Context, tenantID int64, p SessionPlan, by AuditActor) (LiveSession, error) {
 	var out LiveSession
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var planName string
+		if err := tx.QueryRow(ctx, `SELECT plan FROM tenants WHERE id = current_tenant_id()`).Scan(&planName); err != nil {
+			return err
+		}
+		if !plan.Allows(planName, plan.LiveSessions) {
+			return ErrNoLiveSessionsPlan
+		}
 		if !p.Details.Start.After(tx.Now) {
 			return livesession.ErrInPast
 		}

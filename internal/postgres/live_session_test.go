@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"sort"
 	"sync"
 	"testing"
@@ -371,5 +372,21 @@ func TestLiveSessions_CalendarFeedTokens(t *testing.T) {
 	}
 	if _, err := f.sessions.FeedSessions(f.ctx, f.tenantID, again); apperr.Code(err) != apperr.ENOTFOUND {
 		t.Errorf("a revoked token: %v", err)
+	}
+}
+
+// A portal on the Starter plan cannot schedule sessions: the plan decides,
+// in one place.
+func TestLiveSessions_ThePlanMustIncludeThem(t *testing.T) {
+	f := newSessionFixture(t)
+	if _, err := f.db.Pool.Exec(f.ctx, `UPDATE tenants SET plan = 'starter' WHERE id = $1`, f.tenantID); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(48 * time.Hour)
+	_, err := f.sessions.CreateSession(f.ctx, f.tenantID, postgres.SessionPlan{CourseID: f.course.ID, Instructors: []int64{f.instructor},
+		Details: livesession.Details{Title: "Not on this plan", Start: start, End: start.Add(time.Hour), TimeZone: "UTC", Capacity: 5, Room: "A"}},
+		postgres.AuditActor{Label: "test"})
+	if !errors.Is(err, postgres.ErrNoLiveSessionsPlan) {
+		t.Errorf("err %v", err)
 	}
 }
