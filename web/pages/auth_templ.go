@@ -603,7 +603,7 @@ func Account(v AccountView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</dd></dl><section aria-labelledby=\"profile-heading\"><h2 id=\"profile-heading\">Your details</h2><form method=\"post\" action=\"/account/profile\" class=\"stack\" novalidate>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</dd></dl><p><a href=\"/account/notifications\" data-testid=\"notification-preferences\">E-mail notifications: choose what is mailed to you, and when</a></p><section aria-labelledby=\"profile-heading\"><h2 id=\"profile-heading\">Your details</h2><form method=\"post\" action=\"/account/profile\" class=\"stack\" novalidate>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
