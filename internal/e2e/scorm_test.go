@@ -296,3 +296,18 @@ func TestJourney_AnExportedCourseReimportsAndCompletesWithItsScore(t *testing.T)
 		t.Errorf("enrolment %s, %d passed records with the score", status, passed)
 	}
 }
+
+// An asset (content that does not talk to the runtime) completes its
+// lesson once opened, as SCORM has the LMS do for assets.
+func TestJourney_AnAssetCompletesWhenOpened(t *testing.T) {
+	manifest := strings.Replace(scormtest.Manifest, `adlcp:scormtype="sco"`, `adlcp:scormtype="asset"`, 1)
+	srv, acme, rec, b := scormPortalFrom(t, scormtest.Build(t,
+		scormtest.Entry{Name: "imsmanifest.xml", Body: []byte(manifest)},
+		scormtest.Entry{Name: "index.html", Body: []byte("<!DOCTYPE html><html lang=\"en\"><title>Page</title><p id=\"page\">A page to read.</p></html>\n")}))
+	lesson := rec.Draft.Modules[0].Lessons[0]
+	scoFrame(t, b, srv.PortalURL("acme")+"/courses/"+rec.Slug+"/lessons/"+lesson.Key, "#page")
+	a := waitAttempt(t, srv, acme, lesson.Blocks[0].Key, func(a storedAttempt) bool { return a.Completion == "completed" })
+	if a.LessonStatus != "completed" {
+		t.Errorf("the asset's attempt: %+v", a)
+	}
+}

@@ -176,7 +176,7 @@ func (s *Server) handleScormLaunch(w http.ResponseWriter, r *http.Request) {
 	}
 	base := "/scorm/" + chi.URLParam(r, "token")
 	v := pages.SCORMLaunchView{Title: sess.Item.Title, LaunchJS: s.assets.URL("js/scorm-launch.js"), Stylesheet: s.assets.URL("css/scorm-launch.css"),
-		Config: pages.SCORMLaunchConfig{Version: "1.2", CommitURL: base + "/commit", SCOURL: base + "/files/" + sess.Item.Href,
+		Config: pages.SCORMLaunchConfig{Version: "1.2", CommitURL: base + "/commit", SCOURL: base + "/files/" + sess.Item.Href, Asset: !sess.Item.SCO,
 			CMI: cmi.Launch(sess.Package.CMIVersion(), sess.Attempt, sess.Learner, postgres.Rules(sess.Item))}}
 	v.Runtime = s.assets.URL("js/vendor/scorm-again/scorm12.min.js")
 	if sess.Package.CMIVersion() == cmi.V2004 {
