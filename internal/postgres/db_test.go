@@ -254,3 +254,44 @@ func TestEveryTenantTableHasForcedRowLevelSecurity(t *testing.T) {
 		t.Error("found no tenant tables at all")
 	}
 }
+
+// Tables can be distributed by tenant (Citus): every tenant table's
+// primary key leads with tenant_id, and every foreign key from a tenant
+// table to another includes tenant_id, so a join between them never leaves
+// one tenant's node. Platform tables that mention a tenant are the known
+// exceptions.
+func TestTenantTablesCanBeDistributedByTenant(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t).DB
+	rows, err := db.Pool.Query(ctx, `
+		SELECT c.relname, 'primary key ' || pg_get_constraintdef(k.oid)
+		FROM pg_class c
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+		JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'p'
+		WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace AND k.conkey[1] <> a.attnum
+		UNION ALL
+		SELECT c.relname, 'foreign key ' || pg_get_constraintdef(k.oid)
+		FROM pg_constraint k
+		JOIN pg_class c ON c.oid = k.conrelid
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+		JOIN pg_attribute fa ON fa.attrelid = k.confrelid AND fa.attname = 'tenant_id' AND NOT fa.attisdropped
+		WHERE k.contype = 'f' AND c.relnamespace = 'public'::regnamespace AND NOT (a.attnum = ANY (k.conkey))
+		ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table, what string
+	n := 0
+	if _, err := pgx.ForEachRow(rows, []any{&table, &what}, func() error {
+		if !platformTablesWithTenantID[table] {
+			t.Errorf("%s: %s does not lead with tenant_id", table, what)
+		}
+		n++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(platformTablesWithTenantID) {
+		t.Errorf("%d exceptions, want the %d platform tables' keys", n, len(platformTablesWithTenantID))
+	}
+}
