@@ -16,7 +16,7 @@ import (
 )
 
 // publishedExample puts the parser's example course into acme, published.
-func publishedExample(t *testing.T, s *testServer, tenantID int64) postgres.CourseRecord {
+func publishedExample(t testing.TB, s *testServer, tenantID int64) postgres.CourseRecord {
 	t.Helper()
 	ctx := context.Background()
 	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
