@@ -85,16 +85,26 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo data: a platform operator, the portal 'demo' with an\nadmin, an instructor and a learner, and a reseller with one client portal. In dev the\naccounts share a demo password, printed here; in prod no account is created.\nRunning it again changes nothing.", stderr)
+	scale := fs.Float64("scale", 0, "also make the benchmark data set: at 1, 1,000 portals of 100 learners with the library and their progress")
 	cfg, err := parseConfig(fs, args)
 	if err != nil {
 		return err
+	}
+	if *scale < 0 || *scale > 100 {
+		return fmt.Errorf("--scale %g: give a number from 0 to 100", *scale)
 	}
 	db, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return seed(ctx, db, cfg, stdout)
+	if err := seed(ctx, db, cfg, stdout); err != nil {
+		return err
+	}
+	if *scale > 0 {
+		return seedScale(ctx, db, cfg, *scale, stdout)
+	}
+	return nil
 }
 
 // openMigrated finds the database (starting the dev cluster when
