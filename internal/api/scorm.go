@@ -46,14 +46,7 @@ func (a *API) importScorm(w http.ResponseWriter, r *http.Request) {
 	if !q.ok(w) {
 		return
 	}
-	f, err := os.CreateTemp("", "upward-scorm-*.zip")
-	if err != nil {
-		a.serverError(w, r, err)
-		return
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	size, err := io.Copy(f, r.Body)
+	zip, size, err := readerAt(r.Body)
 	if err != nil {
 		if isMaxBytes(err) {
 			writeProblem(w, r, problem{Type: "too-large", Status: http.StatusRequestEntityTooLarge, Detail: "The package is larger than 500 MB."})
@@ -62,8 +55,9 @@ func (a *API) importScorm(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest, Detail: "The body could not be read."})
 		return
 	}
+	defer zip.Close()
 	t := stateOf(r).tenant
-	rec, pkg, err := a.scorm.ImportPackage(r.Context(), t.ID, postgres.ScormImport{Zip: f, Size: size, CourseID: courseID}, actor(r))
+	rec, pkg, err := a.scorm.ImportPackage(r.Context(), t.ID, postgres.ScormImport{Zip: zip, Size: size, CourseID: courseID}, actor(r))
 	if err != nil {
 		// The course named is a query parameter here; everything else
 		// wrong is the package's.
@@ -90,4 +84,38 @@ func (a *API) importScorm(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", Prefix+"/courses/"+strconv.FormatInt(rec.ID, 10))
 	a.writeJSON(w, r, http.StatusCreated, out)
+}
+
+// spooled is a body already in a file: idempotent's, for a large body.
+type spooled interface {
+	io.ReaderAt
+	io.Closer
+	Stat() (os.FileInfo, error)
+}
+
+// readerAt gives the body for random reads: as it is when idempotent has
+// spooled it to a file already, else copied to a temporary file that
+// closing removes.
+func readerAt(body io.ReadCloser) (interface {
+	io.ReaderAt
+	io.Closer
+}, int64, error) {
+	if f, ok := body.(spooled); ok {
+		st, err := f.Stat()
+		if err != nil {
+			return nil, 0, err
+		}
+		return f, st.Size(), nil
+	}
+	f, err := os.CreateTemp("", "upward-scorm-*.zip")
+	if err != nil {
+		return nil, 0, err
+	}
+	t := tempBody{f}
+	size, err := io.Copy(f, body)
+	if err != nil {
+		t.Close()
+		return nil, 0, err
+	}
+	return t, size, nil
 }

@@ -164,28 +164,33 @@ const portalsOf = `(t.account_id = $1 OR t.reseller_id = $2)`
 // tenant tables across its portals, so each count runs in its portal's
 // transaction, one portal at a time: row-level security stays on.
 func (s *ConsoleService) FindConsolePortals(ctx context.Context, m Org) ([]PortalUsage, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+`, a.name FROM tenants t JOIN accounts a ON a.id = t.account_id
-		WHERE `+portalsOf+` ORDER BY a.name, t.name, t.id`, m.AccountID, m.ResellerID)
+	out, err := s.FindOrgPortals(ctx, m)
 	if err != nil {
-		return nil, fmt.Errorf("console: portals: %w", err)
-	}
-	var out []PortalUsage
-	for rows.Next() {
-		var u PortalUsage
-		if err := scanTenantRow(rows, &u.Tenant, &u.AccountName); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for i := range out {
 		if err := s.countUsage(ctx, &out[i]); err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// FindOrgPortals lists the org's portals with their accounts' names, by
+// account and name, without counting their usage: one query.
+func (s *ConsoleService) FindOrgPortals(ctx context.Context, m Org) ([]PortalUsage, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+`, a.name FROM tenants t JOIN accounts a ON a.id = t.account_id
+		WHERE `+portalsOf+` ORDER BY a.name, t.name, t.id`, m.AccountID, m.ResellerID)
+	if err != nil {
+		return nil, fmt.Errorf("console: portals: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PortalUsage, error) {
+		var u PortalUsage
+		err := scanTenantRow(row, &u.Tenant, &u.AccountName)
+		return u, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("console: portals: %w", err)
 	}
 	return out, nil
 }

@@ -125,20 +125,30 @@ func (s *NotificationService) FindNotifications(ctx context.Context, tenantID, u
 	return out, more, nil
 }
 
-// MarkRead marks one of the person's notifications read, or all of them
-// (id 0). Another person's is not found.
-func (s *NotificationService) MarkRead(ctx context.Context, tenantID, userID, id int64) error {
+// MarkRead marks one of the person's notifications read and returns
+// where it points (its URL, maybe empty). Another person's is not found.
+func (s *NotificationService) MarkRead(ctx context.Context, tenantID, userID, id int64) (string, error) {
+	var url string
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `
+		return tx.QueryRow(ctx, `
 			UPDATE notifications SET read_at = coalesce(read_at, $4)
-			WHERE tenant_id = $1 AND user_id = $2 AND ($3 = 0 OR id = $3)`, tenantID, userID, id, tx.Now)
-		if err == nil && id != 0 && tag.RowsAffected() == 0 {
-			return pgx.ErrNoRows
-		}
+			WHERE tenant_id = $1 AND user_id = $2 AND id = $3 RETURNING url`, tenantID, userID, id, tx.Now).Scan(&url)
+	})
+	if err != nil {
+		return "", fmt.Errorf("notify: mark read: %w", Error(err, "Notification"))
+	}
+	return url, nil
+}
+
+// MarkAllRead marks every notification of the person read.
+func (s *NotificationService) MarkAllRead(ctx context.Context, tenantID, userID int64) error {
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE notifications SET read_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL`,
+			tenantID, userID, tx.Now)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("notify: mark read: %w", Error(err, "Notification"))
+		return fmt.Errorf("notify: mark all read: %w", err)
 	}
 	return nil
 }

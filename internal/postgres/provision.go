@@ -44,11 +44,11 @@ type LibraryCourse struct {
 	Slug, Title, Summary string
 }
 
-// NewProvisioner returns the provisioner; put stores course files and
-// libraryFS is the course library.
-func NewProvisioner(db *DB, tenants *TenantService, users *UserService, put func(string, []byte) error, libraryFS fs.FS) *Provisioner {
+// NewProvisioner returns the provisioner; put stores course files,
+// libraryFS is the course library and loaded its courses, as the caller
+// read them once.
+func NewProvisioner(db *DB, tenants *TenantService, users *UserService, put func(string, []byte) error, libraryFS fs.FS, loaded []library.Loaded) *Provisioner {
 	p := &Provisioner{db: db, tenants: tenants, users: users, put: put, library: libraryFS}
-	loaded, _ := library.LoadAll(libraryFS, ".")
 	for _, l := range loaded {
 		p.catalog = append(p.catalog, LibraryCourse{Slug: l.Course.Slug, Title: l.Course.Title, Summary: l.Course.Summary})
 	}

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,17 +59,9 @@ type ScormPackage struct {
 	CreatedAt    time.Time
 }
 
-// Dir is the package's folder below the service's Dir.
-func (p ScormPackage) Dir(tenantID int64) string { return fmt.Sprintf("%d/%d", tenantID, p.ID) }
-
-// Item is the manifest's item of that identifier.
-func (p ScormPackage) Item(identifier string) (scorm.Item, bool) {
-	for _, it := range p.Manifest.Items {
-		if it.Identifier == identifier {
-			return it, true
-		}
-	}
-	return scorm.Item{}, false
+// PackageDir is where a package's files are: Dir/<tenant>/<package>.
+func (s *ScormService) PackageDir(tenantID, packageID int64) string {
+	return filepath.Join(s.Dir, strconv.FormatInt(tenantID, 10), strconv.FormatInt(packageID, 10))
 }
 
 // CMIVersion is the runtime the package's SCOs talk to.

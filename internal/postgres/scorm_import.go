@@ -119,7 +119,7 @@ func (s *ScormService) ImportPackage(ctx context.Context, tenantID int64, in Sco
 		}
 		// In place before the transaction commits: a failure to move
 		// the files undoes the rows.
-		final = filepath.Join(s.Dir, strconv.FormatInt(tenantID, 10), strconv.FormatInt(out.ID, 10))
+		final = s.PackageDir(tenantID, out.ID)
 		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 			return err
 		}

@@ -212,7 +212,7 @@ func (s *Server) handleScormFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := path.Clean("/" + chi.URLParam(r, "*"))[1:]
-	root, err := os.OpenRoot(filepath.Join(s.scorm.Dir, strconv.FormatInt(l.Tenant, 10), strconv.FormatInt(l.Package, 10)))
+	root, err := os.OpenRoot(s.scorm.PackageDir(l.Tenant, l.Package))
 	if err != nil {
 		http.Error(w, "Not found.", http.StatusNotFound)
 		return

@@ -268,7 +268,7 @@ func (s *Server) renderConsolePortal(w http.ResponseWriter, r *http.Request, m p
 		for _, p := range paths {
 			v.Paths = append(v.Paths, components.Option{Value: strconv.FormatInt(p.ID, 10), Label: p.Title})
 		}
-		portals, err := s.console.FindConsolePortals(r.Context(), m.Org)
+		portals, err := s.console.FindOrgPortals(r.Context(), m.Org)
 		if err != nil {
 			s.renderError(w, r, err)
 			return

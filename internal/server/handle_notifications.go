@@ -20,13 +20,8 @@ func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	unread, err := s.notifications.Unread(r.Context(), st.Tenant.ID, st.User.ID)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	zone := s.viewerZone(r)
-	v := pages.NotificationsView{CSRF: s.csrfToken(r), Unread: unread, Notice: s.popFlash(r)}
+	v := pages.NotificationsView{CSRF: s.csrfToken(r), Unread: st.Unread, Notice: s.popFlash(r)}
 	for _, n := range list {
 		v.Rows = append(v.Rows, pages.NotificationRow{ID: n.ID, Title: n.Title, Body: n.Body, Read: n.Read, HasURL: n.URL != "",
 			When: n.CreatedAt.In(zone).Format("Mon 2 Jan 15:04")})
@@ -57,25 +52,20 @@ func (s *Server) handleNotificationRead(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	st := stateOf(r)
-	if err := s.notifications.MarkRead(r.Context(), st.Tenant.ID, st.User.ID, id); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	list, _, err := s.notifications.FindNotifications(r.Context(), st.Tenant.ID, st.User.ID, id+1, 1)
+	to, err := s.notifications.MarkRead(r.Context(), st.Tenant.ID, st.User.ID, id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	to := "/notifications"
-	if len(list) == 1 && list[0].ID == id && list[0].URL != "" {
-		to = list[0].URL
+	if to == "" {
+		to = "/notifications"
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (s *Server) handleNotificationsReadAll(w http.ResponseWriter, r *http.Request) {
 	st := stateOf(r)
-	if err := s.notifications.MarkRead(r.Context(), st.Tenant.ID, st.User.ID, 0); err != nil {
+	if err := s.notifications.MarkAllRead(r.Context(), st.Tenant.ID, st.User.ID); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

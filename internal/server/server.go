@@ -119,7 +119,7 @@ func New(d Deps) *Server {
 		s.log.Warn("course library", "problem", p.String())
 	}
 	s.library = loaded
-	s.provisioner = postgres.NewProvisioner(d.DB, d.Tenants, d.Users, d.Files.Put, courses.FS)
+	s.provisioner = postgres.NewProvisioner(d.DB, d.Tenants, d.Users, d.Files.Put, courses.FS, s.library)
 	s.orgWebhooks = postgres.NewOrgWebhookService(d.DB, !d.Config.Production())
 	s.router = s.routes()
 	return s
