@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strconv"
 
 	"github.com/upward-lms/upward/courses"
@@ -86,12 +87,17 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo data: a platform operator, the portal 'demo' with an\nadmin, an instructor and a learner, and a reseller with one client portal. In dev the\naccounts share a demo password, printed here; in prod no account is created.\nRunning it again changes nothing.", stderr)
 	scale := fs.Float64("scale", 0, "also make the benchmark data set: at 1, 1,000 portals of 100 learners with the library and their progress")
+	bigPortal := fs.Int("big-portal", 5000, "with --scale: the learners of the first portal, whose course report is benchmarked")
+	jobs := fs.Int("jobs", 2*runtime.NumCPU(), "with --scale: portals made at once")
 	cfg, err := parseConfig(fs, args)
 	if err != nil {
 		return err
 	}
 	if *scale < 0 || *scale > 100 {
 		return fmt.Errorf("--scale %g: give a number from 0 to 100", *scale)
+	}
+	if *bigPortal < 1 || *jobs < 1 {
+		return fmt.Errorf("--big-portal and --jobs: give a number from 1")
 	}
 	db, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
@@ -102,7 +108,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if *scale > 0 {
-		return seedScale(ctx, db, cfg, *scale, stdout)
+		return seedScale(ctx, db, cfg, *scale, *bigPortal, *jobs, stdout)
 	}
 	return nil
 }

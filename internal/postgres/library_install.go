@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/library"
 )
 
@@ -24,11 +26,34 @@ type LibraryInstall struct {
 // are copied) the paths whose courses the portal has, into a portal. Paths
 // the portal already has are left alone. say reports each step.
 func InstallLibrary(ctx context.Context, db *DB, put func(name string, data []byte) error, src fs.FS, tenantID int64, opt LibraryInstall, by AuditActor, say func(format string, args ...any)) error {
+	lib, err := LoadLibrary(src)
+	if err != nil {
+		return err
+	}
+	return lib.Install(ctx, db, put, tenantID, opt, by, say)
+}
+
+// LoadedLibrary is a course library read and checked once, to install in
+// many portals.
+type LoadedLibrary struct {
+	src     fs.FS
+	courses []library.Loaded
+	paths   []course.Path
+}
+
+// LoadLibrary reads the course library at the root of src.
+func LoadLibrary(src fs.FS) (LoadedLibrary, error) {
 	loaded, problems := library.LoadAll(src, ".")
 	paths, pathProblems := library.LoadPaths(src, ".", loaded)
 	if n := len(problems) + len(pathProblems); n > 0 {
-		return fmt.Errorf("the library has %d problem(s), the first %s; run 'upward courses lint'", n, append(problems, pathProblems...)[0])
+		return LoadedLibrary{}, fmt.Errorf("the library has %d problem(s), the first %s; run 'upward courses lint'", n, append(problems, pathProblems...)[0])
 	}
+	return LoadedLibrary{src: src, courses: loaded, paths: paths}, nil
+}
+
+// Install copies the library into a portal, as InstallLibrary says.
+func (lib LoadedLibrary) Install(ctx context.Context, db *DB, put func(name string, data []byte) error, tenantID int64, opt LibraryInstall, by AuditActor, say func(format string, args ...any)) error {
+	src, loaded, paths := lib.src, lib.courses, lib.paths
 	wanted, missing := map[string]bool{}, map[string]bool{}
 	for _, s := range opt.Courses {
 		wanted[s], missing[s] = true, true
@@ -48,7 +73,12 @@ func InstallLibrary(ctx context.Context, db *DB, put func(name string, data []by
 		case err != nil && apperr.Code(err) != apperr.ENOTFOUND:
 			return err
 		}
-		c := l.Course
+		// Storing the files rewrites their references, which blocks hold
+		// by pointer: work on a copy, leaving the loaded course as read.
+		c, err := deepCopy(l.Course)
+		if err != nil {
+			return err
+		}
 		if err := library.StoreFiles(&c, src, l.Dir, put); err != nil {
 			return fmt.Errorf("%s: %w", slug, err)
 		}
@@ -99,4 +129,13 @@ func InstallLibrary(ctx context.Context, db *DB, put func(name string, data []by
 func hasChanges(ctx context.Context, courses *CourseService, rec CourseRecord) bool {
 	ch, err := courses.DraftChanges(ctx, rec)
 	return err != nil || ch.Any()
+}
+
+func deepCopy(c course.Course) (course.Course, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return course.Course{}, err
+	}
+	var out course.Course
+	return out, json.Unmarshal(b, &out)
 }

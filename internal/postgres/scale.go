@@ -6,8 +6,8 @@ import (
 )
 
 // FillScalePortal fills a portal that has published courses with people
-// and their learning, for benchmarks (`upward seed --scale`): learners
-// active learners (all with passwordHash), each enrolled in every
+// and their learning, for benchmarks (`upward seed --scale`): an admin and
+// learners active learners (all with passwordHash), each enrolled in every
 // published course, with progress on every lesson of it (most complete)
 // and learning records. A few set-based statements in the portal's own
 // transaction, so row-level security holds as for any write.
@@ -15,8 +15,11 @@ func FillScalePortal(ctx context.Context, db *DB, tenantID int64, slug string, l
 	err := db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO users (tenant_id, email, name, password_hash, status, roles, email_verified_at)
-			SELECT current_tenant_id(), 'learner-' || g || '@' || $2 || '.test', 'Learner ' || g, $3, 'active', '{learner}', $4
-			FROM generate_series(1, $1) g`, learners, slug, passwordHash, tx.Now); err != nil {
+			SELECT current_tenant_id(), 'learner-' || g || '@' || $2 || '.test', 'Learner ' || g, $3, 'active', '{learner}'::text[], $4::timestamptz
+			FROM generate_series(1, $1) g
+			UNION ALL
+			SELECT current_tenant_id(), 'admin@' || $2 || '.test', 'Portal Admin', $3, 'active', '{admin}'::text[], $4`,
+			learners, slug, passwordHash, tx.Now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
@@ -28,29 +31,44 @@ func FillScalePortal(ctx context.Context, db *DB, tenantID int64, slug string, l
 			return err
 		}
 		// Every lesson of the version taken: seen, and four in five
-		// complete, spread over the past three months.
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO lesson_progress (tenant_id, enrolment_id, attempt, lesson_key, first_seen_at, completed_at, time_spent_seconds)
-			SELECT current_tenant_id(), e.id, 1, k.key, $1::timestamptz - make_interval(days => (e.id + n)::int % 90),
-				CASE WHEN (e.id + n) % 5 <> 0 THEN $1::timestamptz - make_interval(days => (e.id + n)::int % 90) END,
-				60 + ((e.id * 7 + n) % 900)::int
-			FROM enrolments e
-			JOIN course_versions v ON v.tenant_id = e.tenant_id AND v.course_id = e.course_id AND v.version = e.version
-			CROSS JOIN LATERAL jsonb_path_query(v.content, '$.modules[*].lessons[*].key') WITH ORDINALITY AS l(key_json, n)
-			CROSS JOIN LATERAL (SELECT l.key_json #>> '{}' AS key) k
-			WHERE e.tenant_id = current_tenant_id()`, tx.Now); err != nil {
-			return err
-		}
+		// complete, spread over the past three months; a learning record
+		// for one completion in four.
 		_, err := tx.Exec(ctx, `
+			WITH lessons AS MATERIALIZED (
+				SELECT v.course_id, v.version, l.key_json #>> '{}' AS key, l.n
+				FROM course_versions v
+				CROSS JOIN LATERAL jsonb_path_query(v.content, '$.modules[*].lessons[*].key') WITH ORDINALITY AS l(key_json, n)
+				WHERE v.tenant_id = current_tenant_id()
+			),
+			progress AS (
+				INSERT INTO lesson_progress (tenant_id, enrolment_id, attempt, lesson_key, first_seen_at, completed_at, time_spent_seconds)
+				SELECT current_tenant_id(), e.id, 1, l.key, $1::timestamptz - make_interval(days => (e.id + l.n)::int % 90),
+					CASE WHEN (e.id + l.n) % 5 <> 0 THEN $1::timestamptz - make_interval(days => (e.id + l.n)::int % 90) END,
+					60 + ((e.id * 7 + l.n) % 900)::int
+				FROM enrolments e
+				JOIN lessons l ON l.course_id = e.course_id AND l.version = e.version
+				WHERE e.tenant_id = current_tenant_id()
+				RETURNING enrolment_id, lesson_key, completed_at
+			)
 			INSERT INTO statements (tenant_id, user_id, verb, object_type, object_id, object_name, result, "timestamp", stored)
 			SELECT current_tenant_id(), e.user_id, 'http://adlnet.gov/expapi/verbs/completed', 'lesson',
 				'course/' || e.course_id || '/lesson/' || p.lesson_key, p.lesson_key, '{"completion": true}', p.completed_at, p.completed_at
-			FROM lesson_progress p JOIN enrolments e ON e.tenant_id = p.tenant_id AND e.id = p.enrolment_id
-			WHERE p.tenant_id = current_tenant_id() AND p.completed_at IS NOT NULL AND (p.enrolment_id + length(p.lesson_key)) % 4 = 0`)
+			FROM progress p JOIN enrolments e ON e.tenant_id = current_tenant_id() AND e.id = p.enrolment_id
+			WHERE p.completed_at IS NOT NULL AND (p.enrolment_id + length(p.lesson_key)) % 4 = 0`, tx.Now)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("scale: fill %s: %w", slug, err)
 	}
 	return nil
+}
+
+// ScalePortalFilled reports whether FillScalePortal has filled the portal
+// (it fills in one transaction: a portal has all its people or none).
+func ScalePortalFilled(ctx context.Context, db *DB, tenantID int64) (bool, error) {
+	var filled bool
+	err := db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		return tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = current_tenant_id() AND email LIKE 'admin@%.test' AND name = 'Portal Admin')`).Scan(&filled)
+	})
+	return filled, err
 }
