@@ -40,21 +40,22 @@ func FillScalePortal(ctx context.Context, db *DB, tenantID int64, slug string, l
 				CROSS JOIN LATERAL jsonb_path_query(v.content, '$.modules[*].lessons[*].key') WITH ORDINALITY AS l(key_json, n)
 				WHERE v.tenant_id = current_tenant_id()
 			),
-			progress AS (
-				INSERT INTO lesson_progress (tenant_id, enrolment_id, attempt, lesson_key, first_seen_at, completed_at, time_spent_seconds)
-				SELECT current_tenant_id(), e.id, 1, l.key, $1::timestamptz - make_interval(days => (e.id + l.n)::int % 90),
-					CASE WHEN (e.id + l.n) % 5 <> 0 THEN $1::timestamptz - make_interval(days => (e.id + l.n)::int % 90) END,
-					60 + ((e.id * 7 + l.n) % 900)::int
+			seen AS MATERIALIZED (
+				SELECT e.id AS enrolment_id, e.user_id, e.course_id, l.key,
+					$1::timestamptz - make_interval(days => (e.id + l.n)::int % 90) AS at,
+					(e.id + l.n) % 5 <> 0 AS complete, 60 + ((e.id * 7 + l.n) % 900)::int AS seconds
 				FROM enrolments e
 				JOIN lessons l ON l.course_id = e.course_id AND l.version = e.version
 				WHERE e.tenant_id = current_tenant_id()
-				RETURNING enrolment_id, lesson_key, completed_at
+			),
+			progress AS (
+				INSERT INTO lesson_progress (tenant_id, enrolment_id, attempt, lesson_key, first_seen_at, completed_at, time_spent_seconds)
+				SELECT current_tenant_id(), enrolment_id, 1, key, at, CASE WHEN complete THEN at END, seconds FROM seen
 			)
 			INSERT INTO statements (tenant_id, user_id, verb, object_type, object_id, object_name, result, "timestamp", stored)
-			SELECT current_tenant_id(), e.user_id, 'http://adlnet.gov/expapi/verbs/completed', 'lesson',
-				'course/' || e.course_id || '/lesson/' || p.lesson_key, p.lesson_key, '{"completion": true}', p.completed_at, p.completed_at
-			FROM progress p JOIN enrolments e ON e.tenant_id = current_tenant_id() AND e.id = p.enrolment_id
-			WHERE p.completed_at IS NOT NULL AND (p.enrolment_id + length(p.lesson_key)) % 4 = 0`, tx.Now)
+			SELECT current_tenant_id(), user_id, 'http://adlnet.gov/expapi/verbs/completed', 'lesson',
+				'course/' || course_id || '/lesson/' || key, key, '{"completion": true}', at, at
+			FROM seen WHERE complete AND (enrolment_id + length(key)) % 4 = 0`, tx.Now)
 		return err
 	})
 	if err != nil {
