@@ -39,16 +39,17 @@ type Main struct {
 	// DBTracer, when set before Open, traces the main pool's queries.
 	DBTracer pgx.QueryTracer
 
-	DB        *postgres.DB
-	Jobs      *river.Client[pgx.Tx] // River: mail and other background work
-	jobsDB    *postgres.DB          // River's own pool
-	Tenants   *postgres.TenantService
-	Users     *postgres.UserService
-	Server    *server.Server
-	listener  net.Listener
-	http      *http.Server
-	served    chan error
-	stopSweep context.CancelFunc
+	DB         *postgres.DB
+	Jobs       *river.Client[pgx.Tx] // River: mail and other background work
+	jobsDB     *postgres.DB          // River's own pool
+	sessionsDB *postgres.DB          // the session store's own pool
+	Tenants    *postgres.TenantService
+	Users      *postgres.UserService
+	Server     *server.Server
+	listener   net.Listener
+	http       *http.Server
+	served     chan error
+	stopSweep  context.CancelFunc
 
 	closeOnce sync.Once
 	closeErr  error
@@ -109,6 +110,13 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return databaseError(err)
 	}
+	// Sessions too: a page that streams from an open transaction (a CSV
+	// export) saves its session as it writes its first byte, and must not
+	// wait for a connection that other such pages hold.
+	m.sessionsDB, err = postgres.Open(ctx, dbURL, 4, opts...)
+	if err != nil {
+		return databaseError(err)
+	}
 
 	// Listen before building the services: links in mail need the port.
 	m.listener, err = net.Listen("tcp", m.Config.ListenAddr)
@@ -128,7 +136,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return &config.Error{Setting: "DATA_DIR", Flag: "data-dir", Reason: err.Error()}
 	}
 	sessions := scs.New()
-	sessions.Store = pgxstore.NewWithCleanupInterval(m.DB.Pool, 0)
+	sessions.Store = pgxstore.NewWithCleanupInterval(m.sessionsDB.Pool, 0)
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep = stopSweep
 	go m.sweepSessions(sweepCtx, 10*time.Minute)
@@ -136,8 +144,10 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := postgres.NewScormService(m.DB, filepath.Join(m.Config.DataDir, "scorm")).SweepExtractions(time.Hour); err != nil {
 		m.Logger.Warn("scorm: sweep extractions", "err", err)
 	}
+	// The absolute limit; the server ends sessions idle for 8 hours
+	// itself (server.sessionIdle), without writing each one back on every
+	// request as scs's IdleTimeout would.
 	sessions.Lifetime = 24 * time.Hour
-	sessions.IdleTimeout = 8 * time.Hour
 	sessions.Cookie.Name = "upward_session"
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
@@ -209,6 +219,9 @@ func (m *Main) close() error {
 		if err := m.Jobs.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop jobs: %w", err))
 		}
+	}
+	if m.sessionsDB != nil {
+		m.sessionsDB.Close()
 	}
 	if m.jobsDB != nil {
 		m.jobsDB.Close()
@@ -307,7 +320,7 @@ func (m *Main) sweepSessions(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := m.DB.DeleteExpiredSessions(ctx); err != nil {
+			if n, err := m.sessionsDB.DeleteExpiredSessions(ctx); err != nil {
 				m.Logger.Warn("session sweep failed", "err", err)
 			} else if n > 0 {
 				m.Logger.Debug("expired sessions deleted", "count", n)

@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -383,5 +385,44 @@ func TestProfile_TimeZone(t *testing.T) {
 	}
 	if v, _ := c.get("/account").doc.Find(`input[name="time_zone"]`).Attr("value"); v != "America/Sao_Paulo" {
 		t.Errorf("time zone after saving: %q", v)
+	}
+}
+
+// A session ends after eight hours without a request, however long it has
+// been in use; requests a few minutes apart do not write it back each time.
+func TestSession_EndsAfterEightIdleHours(t *testing.T) {
+	s, _, _ := twoPortals(t)
+	start := time.Now()
+	clock := start
+	s.db.Now = func() time.Time { return clock }
+	t.Cleanup(func() { s.db.Now = time.Now })
+	c := newClient(t, s, "acme.localhost")
+	signIn(c, "ana@acme.test", goodPassword)
+	stored := func() []byte {
+		t.Helper()
+		var data []byte
+		if err := s.db.Pool.QueryRow(context.Background(), `SELECT data FROM sessions ORDER BY expiry DESC LIMIT 1`).Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	c.get("/account")
+	written := stored()
+	clock = start.Add(4 * time.Minute)
+	if p := c.get("/account"); p.status != http.StatusOK {
+		t.Fatalf("4 minutes on: %d", p.status)
+	}
+	if !bytes.Equal(stored(), written) {
+		t.Error("a request 4 minutes after the last wrote the session back")
+	}
+	for _, at := range []time.Duration{7 * time.Hour, 14 * time.Hour} {
+		clock = start.Add(at)
+		if p := c.get("/account"); p.status != http.StatusOK {
+			t.Fatalf("%s on, 7 hours after the last request: %d", at, p.status)
+		}
+	}
+	clock = start.Add(14*time.Hour + 8*time.Hour + time.Minute)
+	if p := c.get("/account"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/login") {
+		t.Errorf("8 idle hours on: %d %s, want the sign-in page", p.status, p.header.Get("Location"))
 	}
 }

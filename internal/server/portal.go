@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
@@ -19,6 +20,7 @@ const (
 	sessOperatorID = "operator_id"
 	sessCSRF       = "csrf"
 	sessFlash      = "flash"
+	sessSeen       = "seen"
 )
 
 // isPlatformHost reports whether the request is for the bare BASE_DOMAIN.
@@ -124,4 +126,35 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// A session ends after sessionIdle without a request (and after the
+// store's Lifetime in any case). The time of the last request is written
+// back at most once per sessionSeenEvery: scs's own IdleTimeout would
+// write every session back on every request, a database write per page.
+const (
+	sessionIdle      = 8 * time.Hour
+	sessionSeenEvery = 5 * time.Minute
+)
+
+// endIdleSessions ends idle sessions and notes the others' last request.
+// Visitors without a session get none.
+func (s *Server) endIdleSessions(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if s.sessions.Exists(ctx, sessUserID) || s.sessions.Exists(ctx, sessConsoleID) || s.sessions.Exists(ctx, sessOperatorID) {
+			now := s.db.Now()
+			seen := time.Unix(s.sessions.GetInt64(ctx, sessSeen), 0)
+			switch {
+			case seen.Unix() != 0 && now.Sub(seen) > sessionIdle:
+				if err := s.sessions.Destroy(ctx); err != nil {
+					s.serverError(w, r, err)
+					return
+				}
+			case seen.Unix() == 0 || now.Sub(seen) > sessionSeenEvery:
+				s.sessions.Put(ctx, sessSeen, now.Unix())
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -453,6 +455,44 @@ func TestReports_ACourseOf5000LearnersRendersInOneStatementPerTableAndStreamsIts
 	if n := counter.Count() - before; n != frame+4+5 {
 		t.Errorf("the CSV ran %d statements", n)
 	}
+
+	// More downloads at once than the pool has connections, each holding
+	// one for its stream and saving its session (touched: the clock has
+	// moved on) as it writes its first byte: every one finishes.
+	t.Run("FortyDownloadsAtOnceAllFinish", func(t *testing.T) {
+		later := time.Now().Add(time.Hour)
+		s.db.Now = func() time.Time { return later }
+		t.Cleanup(func() { s.db.Now = time.Now })
+		const downloads = 40
+		lines := make(chan int, downloads)
+		var wg sync.WaitGroup
+		for range downloads {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, admin.base+csvURL, nil)
+				res, err := admin.hc.Do(req)
+				if err != nil {
+					lines <- -1
+					return
+				}
+				defer res.Body.Close()
+				b, err := io.ReadAll(res.Body)
+				if err != nil {
+					lines <- -1
+					return
+				}
+				lines <- bytes.Count(b, []byte("\r\n"))
+			})
+		}
+		wg.Wait()
+		close(lines)
+		for n := range lines {
+			if n != 5001 {
+				t.Errorf("a download ended after %d lines, want 5001", n)
+			}
+		}
+	})
 
 	t.Run("AnotherPortalsCourseIsNotFound", func(t *testing.T) {
 		globex, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by)

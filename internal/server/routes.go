@@ -66,7 +66,7 @@ func (s *Server) routes() chi.Router {
 // pageMiddleware is what every HTML page passes through after the host's
 // own middleware: compression, a time limit, the session and CSRF.
 func (s *Server) pageMiddleware(r chi.Router) {
-	r.Use(middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout), s.sessions.LoadAndSave)
+	r.Use(middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout), s.sessions.LoadAndSave, s.endIdleSessions)
 }
 
 func (s *Server) platformRoutes() chi.Router {
