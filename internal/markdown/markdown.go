@@ -7,6 +7,7 @@ package markdown
 import (
 	"bytes"
 	"html/template"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -18,7 +19,19 @@ import (
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+
+	// memo keeps what it rendered, by source: the same lesson text is
+	// shown on every view (and the library's in every portal), and
+	// rendering and sanitising it is most of a lesson page's work. The
+	// output depends on the source alone, so an entry is never stale.
+	mu        sync.RWMutex
+	memo      map[string]template.HTML
+	memoBytes int
 }
+
+// memoLimit bounds the memo's sources and outputs: when full, it starts
+// again empty.
+const memoLimit = 8 << 20
 
 // New returns a renderer for course content and posts: GitHub-flavoured
 // Markdown (tables, strikethrough, autolinks, task lists), headings with
@@ -33,12 +46,33 @@ func New() *Renderer {
 	policy.AddTargetBlankToFullyQualifiedLinks(true)
 	policy.RequireNoReferrerOnLinks(true)
 	policy.AllowAttrs("id").Matching(bluemonday.SpaceSeparatedTokens).OnElements("h1", "h2", "h3", "h4", "h5", "h6")
-	return &Renderer{md: md, policy: policy}
+	return &Renderer{md: md, policy: policy, memo: map[string]template.HTML{}}
 }
 
 // HTML renders src. Raw HTML in the source is escaped by goldmark and
 // anything unsafe that remains is removed by the policy.
 func (r *Renderer) HTML(src string) template.HTML {
+	r.mu.RLock()
+	h, ok := r.memo[src]
+	r.mu.RUnlock()
+	if ok {
+		return h
+	}
+	h = r.render(src)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.memoBytes+len(src)+len(h) > memoLimit {
+		clear(r.memo)
+		r.memoBytes = 0
+	}
+	if _, ok := r.memo[src]; !ok {
+		r.memo[src] = h
+		r.memoBytes += len(src) + len(h)
+	}
+	return h
+}
+
+func (r *Renderer) render(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		// goldmark does not fail on any input it reads from memory; keep

@@ -34,6 +34,8 @@ type DB struct {
 	// causes, such as a webhook delivery, is queued in the action's
 	// transaction without every service holding the River client.
 	jobs *river.Client[pgx.Tx]
+	// contents keeps parsed course versions, shared by every service.
+	contents *contentCache
 }
 
 // DefaultMaxConns sizes the web server's pool: enough for the requests two
@@ -74,7 +76,7 @@ func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*DB,
 		pool.Close()
 		return nil, fmt.Errorf("postgres: job inserter: %w", err)
 	}
-	return &DB{Pool: pool, Now: time.Now, jobs: jobs}, nil
+	return &DB{Pool: pool, Now: time.Now, jobs: jobs, contents: newContentCache()}, nil
 }
 
 // Option adjusts a pool's configuration.
@@ -114,8 +116,9 @@ func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 // writes carries the same time.
 type Tx struct {
 	pgx.Tx
-	Now  time.Time
-	jobs *river.Client[pgx.Tx]
+	Now      time.Time
+	jobs     *river.Client[pgx.Tx]
+	contents *contentCache
 }
 
 // InTx runs fn in a transaction with no tenant set: for platform tables
@@ -135,14 +138,31 @@ func (db *DB) InTenantTx(ctx context.Context, tenantID int64, fn func(tx *Tx) er
 	return db.inTx(ctx, tenantID, fn)
 }
 
+// ReadInTenant sends the statements of b with the tenant set, in one
+// round trip. The statements of a batch run in one implicit transaction,
+// which the protocol's single Sync at the batch's end commits, and the
+// tenant, set local to that transaction, ends with it. For reads whose
+// statements do not depend on each other's results; each reads through
+// its queued callback.
+func (db *DB) ReadInTenant(ctx context.Context, tenantID int64, b *pgx.Batch) error {
+	if tenantID <= 0 {
+		return fmt.Errorf("postgres: tenant read without a tenant")
+	}
+	all := &pgx.Batch{}
+	all.Queue("SELECT set_config('app.tenant_id', $1, true)", strconv.FormatInt(tenantID, 10))
+	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
+	return db.Pool.SendBatch(ctx, all).Close()
+}
+
 func (db *DB) inTx(ctx context.Context, tenantID int64, fn func(tx *Tx) error) error {
-	return pgx.BeginFunc(ctx, db.Pool, func(ptx pgx.Tx) error {
-		if tenantID > 0 {
-			if _, err := ptx.Exec(ctx, "SELECT set_config('app.tenant_id', $1, true)", strconv.FormatInt(tenantID, 10)); err != nil {
-				return fmt.Errorf("postgres: set tenant: %w", err)
-			}
-		}
-		return fn(&Tx{Tx: ptx, Now: db.Now().UTC(), jobs: db.jobs})
+	var opts pgx.TxOptions
+	if tenantID > 0 {
+		// BEGIN and the tenant in one round trip (a simple-protocol query
+		// of two statements); the id is a number, formatted here.
+		opts.BeginQuery = "BEGIN; SELECT set_config('app.tenant_id', '" + strconv.FormatInt(tenantID, 10) + "', true)"
+	}
+	return pgx.BeginTxFunc(ctx, db.Pool, opts, func(ptx pgx.Tx) error {
+		return fn(&Tx{Tx: ptx, Now: db.Now().UTC(), jobs: db.jobs, contents: db.contents})
 	})
 }
 

@@ -134,6 +134,65 @@ func TestInTenantTx(t *testing.T) {
 	})
 }
 
+// A read in the tenant is one round trip: its statements see the tenant's
+// rows only, and the tenant ends with them, on a pool of one connection
+// that the next statement reuses.
+func TestReadInTenant(t *testing.T) {
+	ctx := context.Background()
+	db := setup(t)
+	const acme, globex = 1, 2
+	for tenant, body := range map[int64]string{acme: "acme's note", globex: "globex's note"} {
+		if err := db.InTenantTx(ctx, tenant, func(tx *postgres.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO notes (tenant_id, body) VALUES ($1, $2)", tenant, body)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var counter postgres.QueryCounter
+	one, err := postgres.Open(ctx, db.Pool.Config().ConnString(), 1, postgres.WithTracer(&counter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	for range 3 {
+		var bodies []string
+		var n int
+		b := &pgx.Batch{}
+		// Deliberately unscoped: row-level security is the second lock.
+		b.Queue("SELECT body FROM notes").Query(func(rows pgx.Rows) error {
+			var err error
+			bodies, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+		b.Queue("SELECT count(*) FROM notes").QueryRow(func(row pgx.Row) error { return row.Scan(&n) })
+		before := counter.Count()
+		if err := one.ReadInTenant(ctx, acme, b); err != nil {
+			t.Fatal(err)
+		}
+		if len(bodies) != 1 || bodies[0] != "acme's note" || n != 1 {
+			t.Errorf("acme reads %v and counts %d", bodies, n)
+		}
+		if sent := counter.Count() - before; sent != 3 {
+			t.Errorf("%d statements sent, want the tenant and the two reads", sent)
+		}
+		var setting *string
+		if err := one.Pool.QueryRow(ctx, "SELECT nullif(current_setting('app.tenant_id', true), '')").Scan(&setting); err != nil {
+			t.Fatal(err)
+		}
+		if setting != nil {
+			t.Fatalf("app.tenant_id outlived the read: %q", *setting)
+		}
+		var unscoped int
+		if err := one.Pool.QueryRow(ctx, "SELECT count(*) FROM notes").Scan(&unscoped); err != nil || unscoped != 0 {
+			t.Fatalf("after the read, without a tenant: %d notes, %v", unscoped, err)
+		}
+	}
+	if err := one.ReadInTenant(ctx, 0, &pgx.Batch{}); err == nil {
+		t.Error("a read without a tenant was allowed")
+	}
+}
+
 func TestRuntimeRole(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t).DB

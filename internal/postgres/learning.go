@@ -166,96 +166,171 @@ func enrolmentDest(e *learning.Enrolment, seconds *int) []any {
 }
 
 // FindLearnerCourse returns the course with the slug as userID sees it,
-// with their progress, in a fixed number of queries whatever the course's
-// size. A course never published is not found; nor is an archived one,
+// with their progress, in one round trip whatever the course's size (two
+// the first time a server reads a version, or when its cache has dropped
+// it). A course never published is not found; nor is an archived one,
 // except by the learners enrolled in it.
 func (s *LearningService) FindLearnerCourse(ctx context.Context, tenantID, userID int64, slug string) (LearnerCourse, error) {
-	var lc LearnerCourse
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		var err error
-		lc, err = findLearnerCourse(ctx, tx, userID, `c.slug = $2`, slug)
-		return err
+	var r learnerCourseRow
+	p := newProgress()
+	b := &pgx.Batch{}
+	b.Queue(learnerCourseSQL(`c.slug = $2`), userID, slug, s.db.contents.known()).QueryRow(func(row pgx.Row) error {
+		return row.Scan(r.dest()...)
 	})
+	// The progress of the same enrolment, found by the same person and slug.
+	queueProgress(b, &p, `(enrolment_id, attempt) = (SELECT e.id, e.attempt FROM enrolments e
+		JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
+		WHERE e.tenant_id = current_tenant_id() AND e.user_id = $1 AND c.slug = $2)`, userID, slug)
+	err := s.db.ReadInTenant(ctx, tenantID, b)
+	if err == nil {
+		err = r.finish(ctx, s.db.contents, userID, func(q string, args ...any) pgx.Row {
+			var content []byte
+			b := &pgx.Batch{}
+			b.Queue(q, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&content) })
+			return contentRow{content: &content, err: s.db.ReadInTenant(ctx, tenantID, b)}
+		})
+	}
 	if err != nil {
 		return LearnerCourse{}, fmt.Errorf("learning: find course: %w", Error(err, "Course"))
 	}
-	return lc, nil
+	if r.lc.Enrolment != nil {
+		r.lc.Progress = p
+	}
+	return r.lc, nil
 }
 
-func findLearnerCourse(ctx context.Context, tx *Tx, userID int64, where string, arg any) (LearnerCourse, error) {
-	var (
-		lc      LearnerCourse
-		e       learning.Enrolment
-		eID     *int64
-		seconds *int
-		content []byte
-	)
-	// The enrolment's columns are nullable here (a LEFT JOIN): read them
-	// into a second set and copy when there is one.
-	var (
-		version, attempt, percent *int
-		source, status, last      *string
-		enrolledAt, startedAt     *time.Time
-	)
-	err := tx.QueryRow(ctx, `
+// contentRow is the answer of a content read outside a transaction.
+type contentRow struct {
+	content *[]byte
+	err     error
+}
+
+func (c contentRow) Scan(dest ...any) error {
+	if c.err != nil {
+		return c.err
+	}
+	*dest[0].(*[]byte) = *c.content
+	return nil
+}
+
+// learnerCourseSQL is the statement that reads a learner's course: the
+// course, the person's enrolment ($1) and the version they take, where
+// where holds ($2). The content comes only when its digest is not among
+// those the server holds ($3).
+func learnerCourseSQL(where string) string {
+	return `
 		SELECT c.id, c.slug, c.status, c.published_version, c.self_enrol,
 			e.id, e.version, e.attempt, e.source, e.status, e.due_at, e.enrolled_at,
 			e.started_at, e.completed_at, e.percent, e.time_spent_seconds, e.last_access_at, e.last_lesson_key,
-			v.content
+			v.content_digest, CASE WHEN v.content_digest = ANY ($3::bytea[]) THEN NULL ELSE v.content END
 		FROM courses c
 		LEFT JOIN enrolments e ON e.tenant_id = c.tenant_id AND e.course_id = c.id AND e.user_id = $1
 		JOIN course_versions v ON v.tenant_id = c.tenant_id AND v.course_id = c.id
 			AND v.version = coalesce(e.version, c.published_version)
-		WHERE c.tenant_id = current_tenant_id() AND `+where+`
-			AND (c.status = 'published' OR (e.id IS NOT NULL AND e.status <> 'withdrawn'))`,
-		userID, arg).Scan(&lc.ID, &lc.Slug, &lc.Status, &lc.PublishedVersion, &lc.SelfEnrol,
-		&eID, &version, &attempt, &source, &status, &e.DueAt, &enrolledAt,
-		&startedAt, &e.CompletedAt, &percent, &seconds, &e.LastAccess, &last,
-		&content)
+		WHERE c.tenant_id = current_tenant_id() AND ` + where + `
+			AND (c.status = 'published' OR (e.id IS NOT NULL AND e.status <> 'withdrawn'))`
+}
+
+// learnerCourseRow is what learnerCourseSQL reads. The enrolment's columns
+// are nullable (a LEFT JOIN): they are read into a second set and copied
+// when there is one.
+type learnerCourseRow struct {
+	lc                        LearnerCourse
+	e                         learning.Enrolment
+	eID                       *int64
+	seconds                   *int
+	version, attempt, percent *int
+	source, status, last      *string
+	enrolledAt, startedAt     *time.Time
+	digest, content           []byte
+}
+
+func (r *learnerCourseRow) dest() []any {
+	return []any{&r.lc.ID, &r.lc.Slug, &r.lc.Status, &r.lc.PublishedVersion, &r.lc.SelfEnrol,
+		&r.eID, &r.version, &r.attempt, &r.source, &r.status, &r.e.DueAt, &r.enrolledAt,
+		&r.startedAt, &r.e.CompletedAt, &r.percent, &r.seconds, &r.e.LastAccess, &r.last,
+		&r.digest, &r.content}
+}
+
+// finish sets the course's content, from the cache or read again by its
+// digest when the cache dropped it after the query, and its enrolment.
+func (r *learnerCourseRow) finish(ctx context.Context, cache *contentCache, userID int64, queryRow func(sql string, args ...any) pgx.Row) error {
+	content, ok, err := cache.content(r.digest, r.content)
+	if err == nil && !ok {
+		if err = queryRow(`SELECT content FROM course_versions WHERE tenant_id = current_tenant_id() AND course_id = $1 AND content_digest = $2`,
+			r.lc.ID, r.digest).Scan(&r.content); err == nil {
+			content, _, err = cache.content(r.digest, r.content)
+		}
+	}
 	if err != nil {
-		return lc, err
+		return fmt.Errorf("course %d: %w", r.lc.ID, err)
 	}
-	if err := json.Unmarshal(content, &lc.Content); err != nil {
-		return lc, fmt.Errorf("course %d: version: %w", lc.ID, err)
+	r.lc.Content = content
+	r.lc.Progress = newProgress()
+	if r.eID == nil {
+		return nil
 	}
-	lc.Progress = Progress{Completed: map[string]time.Time{}, Responses: map[string]Response{}, Quizzes: map[string]QuizRecord{}}
-	if eID == nil {
-		return lc, nil
+	e := r.e
+	e.ID, e.CourseID, e.UserID, e.Version, e.Attempt = *r.eID, r.lc.ID, userID, *r.version, *r.attempt
+	e.Source, e.Status, e.EnrolledAt, e.StartedAt, e.Percent = learning.Source(*r.source), learning.Status(*r.status), *r.enrolledAt, *r.startedAt, *r.percent
+	e.TimeSpent = time.Duration(*r.seconds) * time.Second
+	if r.last != nil {
+		e.LastLesson = *r.last
 	}
-	e.ID, e.CourseID, e.UserID, e.Version, e.Attempt = *eID, lc.ID, userID, *version, *attempt
-	e.Source, e.Status, e.EnrolledAt, e.StartedAt, e.Percent = learning.Source(*source), learning.Status(*status), *enrolledAt, *startedAt, *percent
-	e.TimeSpent = time.Duration(*seconds) * time.Second
-	if last != nil {
-		e.LastLesson = *last
+	r.lc.Enrolment = &e
+	return nil
+}
+
+// findLearnerCourse is FindLearnerCourse inside a transaction, by any
+// condition on the course c ($2 its argument).
+func findLearnerCourse(ctx context.Context, tx *Tx, userID int64, where string, arg any) (LearnerCourse, error) {
+	var r learnerCourseRow
+	if err := tx.QueryRow(ctx, learnerCourseSQL(where), userID, arg, tx.contents.known()).Scan(r.dest()...); err != nil {
+		return LearnerCourse{}, err
 	}
-	lc.Enrolment = &e
-	lc.Progress, err = findProgress(ctx, tx, e.ID, e.Attempt)
-	return lc, err
+	err := r.finish(ctx, tx.contents, userID, func(q string, args ...any) pgx.Row { return tx.QueryRow(ctx, q, args...) })
+	if err != nil || r.lc.Enrolment == nil {
+		return r.lc, err
+	}
+	r.lc.Progress, err = findProgress(ctx, tx, r.lc.Enrolment.ID, r.lc.Enrolment.Attempt)
+	return r.lc, err
+}
+
+func newProgress() Progress {
+	return Progress{Completed: map[string]time.Time{}, Responses: map[string]Response{}, Quizzes: map[string]QuizRecord{}}
 }
 
 // findProgress reads an attempt's progress in one round trip.
 func findProgress(ctx context.Context, tx *Tx, enrolmentID int64, attempt int) (Progress, error) {
-	p := Progress{Completed: map[string]time.Time{}, Responses: map[string]Response{}, Quizzes: map[string]QuizRecord{}}
+	p := newProgress()
 	b := &pgx.Batch{}
+	queueProgress(b, &p, `(enrolment_id, attempt) = ($1, $2)`, enrolmentID, attempt)
+	return p, tx.SendBatch(ctx, b).Close()
+}
+
+// queueProgress queues the statements that read into p the progress of
+// the attempt that match (a condition on enrolment_id and attempt, with
+// args) picks.
+func queueProgress(b *pgx.Batch, p *Progress, match string, args ...any) {
 	b.Queue(`SELECT lesson_key, completed_at FROM lesson_progress
-		WHERE tenant_id = current_tenant_id() AND enrolment_id = $1 AND attempt = $2 AND completed_at IS NOT NULL`,
-		enrolmentID, attempt).Query(func(rows pgx.Rows) error {
+		WHERE tenant_id = current_tenant_id() AND `+match+` AND completed_at IS NOT NULL`,
+		args...).Query(func(rows pgx.Rows) error {
 		var key string
 		var at time.Time
 		_, err := pgx.ForEachRow(rows, []any{&key, &at}, func() error { p.Completed[key] = at; return nil })
 		return err
 	})
 	b.Queue(`SELECT block_key, body, done, updated_at, shared_at IS NOT NULL FROM block_responses
-		WHERE tenant_id = current_tenant_id() AND enrolment_id = $1 AND attempt = $2`,
-		enrolmentID, attempt).Query(func(rows pgx.Rows) error {
+		WHERE tenant_id = current_tenant_id() AND `+match,
+		args...).Query(func(rows pgx.Rows) error {
 		var key string
 		var r Response
 		_, err := pgx.ForEachRow(rows, []any{&key, &r.Body, &r.Done, &r.UpdatedAt, &r.Shared}, func() error { p.Responses[key] = r; return nil })
 		return err
 	})
 	b.Queue(`SELECT block_key, number, answers, score, passed, submitted_at FROM quiz_attempts
-		WHERE tenant_id = current_tenant_id() AND enrolment_id = $1 AND attempt = $2 ORDER BY number`,
-		enrolmentID, attempt).Query(func(rows pgx.Rows) error {
+		WHERE tenant_id = current_tenant_id() AND `+match+` ORDER BY number`,
+		args...).Query(func(rows pgx.Rows) error {
 		var key string
 		var a QuizAttempt
 		_, err := pgx.ForEachRow(rows, []any{&key, &a.Number, &a.Answers, &a.Score, &a.Passed, &a.SubmittedAt}, func() error {
@@ -269,7 +344,6 @@ func findProgress(ctx context.Context, tx *Tx, enrolmentID int64, attempt int) (
 		})
 		return err
 	})
-	return p, tx.SendBatch(ctx, b).Close()
 }
 
 // record writes one learning record, shaped like an xAPI statement.

@@ -188,3 +188,54 @@ func TestLearning_AnArchivedCourseStaysOpenToThoseEnrolled(t *testing.T) {
 		t.Errorf("restarting an archived course: %v, want a conflict", err)
 	}
 }
+
+// A server parses a version once and keeps it by its content's digest:
+// versions are immutable, so a kept one is never stale. Learners still see
+// the version they take, and a version dropped from the cache while a
+// query left its content out is read again.
+func TestLearning_AServerKeepsEachVersionItReadsByItsContent(t *testing.T) {
+	f := newLearningFixture(t)
+	f.renameFirstLesson(t, "Version one")
+	f.publish(t)
+	if _, err := f.learning.Enrol(f.ctx, f.tenantID, f.learner, f.course.ID, learning.SelfEnrolled); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if got := f.seen(t).Content.Modules[0].Lessons[0].Title; got != "Version one" {
+			t.Fatalf("the learner sees %q", got)
+		}
+	}
+	if n := f.db.CachedVersions(); n != 1 {
+		t.Errorf("%d versions kept after reading one three times", n)
+	}
+	f.renameFirstLesson(t, "Version two")
+	f.publish(t)
+	by := postgres.AuditActor{Label: "test"}
+	acme, _ := postgres.NewTenantService(f.db).FindTenantByID(f.ctx, f.tenantID)
+	newcomer, err := postgres.NewUserService(f.db, nil, nil).EnsureUser(f.ctx, acme, postgres.NewUser{Email: "new@acme.test", Name: "New", Password: "correct horse battery staple", Roles: []user.Role{user.Learner}}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.seen(t).Content.Modules[0].Lessons[0].Title; got != "Version one" {
+		t.Errorf("the enrolled learner sees %q after a new version", got)
+	}
+	lc, err := f.learning.FindLearnerCourse(f.ctx, f.tenantID, newcomer.ID, f.course.Slug)
+	if err != nil || lc.Content.Modules[0].Lessons[0].Title != "Version two" {
+		t.Fatalf("a newcomer sees %q, %v", lc.Content.Modules[0].Lessons[0].Title, err)
+	}
+	if n := f.db.CachedVersions(); n != 2 {
+		t.Errorf("%d versions kept after reading two", n)
+	}
+
+	f.db.DropCachedVersionsOnly()
+	lc = f.seen(t)
+	if got := lc.Content.Modules[0].Lessons[0].Title; got != "Version one" || lc.Enrolment == nil {
+		t.Errorf("with the version dropped after the query: %q, enrolment %v", got, lc.Enrolment)
+	}
+	// The same inside a transaction (FindLearnerCourseByID).
+	f.db.DropCachedVersionsOnly()
+	lc, err = f.learning.FindLearnerCourseByID(f.ctx, f.tenantID, f.learner, f.course.ID)
+	if err != nil || lc.Content.Modules[0].Lessons[0].Title != "Version one" {
+		t.Errorf("in a transaction, with the version dropped: %q, %v", lc.Content.Modules[0].Lessons[0].Title, err)
+	}
+}

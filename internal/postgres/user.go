@@ -80,18 +80,18 @@ func (s *UserService) FindUserByID(ctx context.Context, tenantID, id int64) (use
 func (s *UserService) FindSignedInUser(ctx context.Context, tenantID, id int64) (user.User, int, error) {
 	var u user.User
 	var unread int
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+userColumns+`,
+	// One round trip, every page: a read in the tenant, not a transaction.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+userColumns+`,
 			(SELECT count(*) FROM notifications n WHERE n.tenant_id = u.tenant_id AND n.user_id = u.id AND n.read_at IS NULL)
-			FROM users u WHERE u.tenant_id = current_tenant_id() AND u.id = $1`, id)
-		if err != nil {
-			return err
-		}
+			FROM users u WHERE u.tenant_id = current_tenant_id() AND u.id = $1`, id).Query(func(rows pgx.Rows) error {
+		var err error
 		u, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (user.User, error) {
 			return scanUserWith(row, &unread)
 		})
 		return err
 	})
+	err := s.db.ReadInTenant(ctx, tenantID, b)
 	if err != nil {
 		return user.User{}, 0, fmt.Errorf("user: find: %w", Error(err, "User"))
 	}

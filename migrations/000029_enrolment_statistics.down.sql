@@ -1,0 +1,1 @@
+DROP STATISTICS enrolments_tenant_course;
