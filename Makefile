@@ -8,7 +8,7 @@ BIN     := bin/upward
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build generate test check-generated fmt-check vet lint-courses browser-deps bench db-start db-stop clean
+.PHONY: run build generate test check-generated fmt-check vet lint-courses browser-deps bench bench-deps db-start db-stop clean
 
 ## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
 run: build
@@ -61,9 +61,19 @@ browser-deps:
 		echo "installing chromium (Debian package) for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## bench: Go benchmarks of the hot handlers (load tests come with the performance issue)
-bench:
+## bench: Go micro-benchmarks, then the load test: Upward and the baseline under wrk on the scale-1 data set
+# BENCH_FLAGS passes flags to the runner, e.g. BENCH_FLAGS="-growth 10" or
+# BENCH_FLAGS="-only lesson -duration 10s" (go run ./bench/load -h lists them).
+bench: build bench-deps
+	$(GO) build -o bin/baseline ./bench/baseline
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/load $(BENCH_FLAGS)
+
+# The load test drives Debian's wrk; install it when missing.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing wrk (Debian package) for make bench"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 db-start: build
 	@$(BIN) devdb start

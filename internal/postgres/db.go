@@ -154,6 +154,19 @@ func (db *DB) ReadInTenant(ctx context.Context, tenantID int64, b *pgx.Batch) er
 	return db.Pool.SendBatch(ctx, all).Close()
 }
 
+// readRows runs one query in the tenant, in one round trip (ReadInTenant),
+// and collects its rows with fn.
+func readRows[T any](ctx context.Context, db *DB, tenantID int64, fn pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
+	var out []T
+	b := &pgx.Batch{}
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		var err error
+		out, err = pgx.CollectRows(rows, fn)
+		return err
+	})
+	return out, db.ReadInTenant(ctx, tenantID, b)
+}
+
 func (db *DB) inTx(ctx context.Context, tenantID int64, fn func(tx *Tx) error) error {
 	var opts pgx.TxOptions
 	if tenantID > 0 {

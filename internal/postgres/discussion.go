@@ -80,10 +80,7 @@ var errNoPost = &apperr.Error{Code: apperr.ENOTFOUND, Message: "Post not found."
 // discussions: enrolled in it (and not withdrawn), or a moderator.
 func takesPart(ctx context.Context, tx *Tx, courseID int64, v Viewer) error {
 	var ok bool
-	err := tx.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM courses c WHERE c.tenant_id = current_tenant_id() AND c.id = $1 AND (
-			$3 OR EXISTS (SELECT 1 FROM enrolments e WHERE e.tenant_id = c.tenant_id AND e.course_id = c.id
-				AND e.user_id = $2 AND e.status <> 'withdrawn')))`, courseID, v.UserID, v.Moderator).Scan(&ok)
+	err := tx.QueryRow(ctx, takesPartSQL, courseID, v.UserID, v.Moderator).Scan(&ok)
 	if err != nil {
 		return err
 	}
@@ -93,16 +90,22 @@ func takesPart(ctx context.Context, tx *Tx, courseID int64, v Viewer) error {
 	return nil
 }
 
+const takesPartSQL = `
+	SELECT EXISTS (SELECT 1 FROM courses c WHERE c.tenant_id = current_tenant_id() AND c.id = $1 AND (
+		$3 OR EXISTS (SELECT 1 FROM enrolments e WHERE e.tenant_id = c.tenant_id AND e.course_id = c.id
+			AND e.user_id = $2 AND e.status <> 'withdrawn')))`
+
 // FindThread reads a thread as the viewer sees it: pinned posts first,
 // then the newest, each with its replies oldest first. Hidden posts (and
 // the replies under them) are left out unless the viewer moderates.
 func (s *DiscussionService) FindThread(ctx context.Context, tenantID int64, v Viewer, ref ThreadRef) ([]Post, error) {
 	var out []Post
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		if err := takesPart(ctx, tx, ref.CourseID, v); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `
+	var takes bool
+	// One round trip, on every lesson page: the check and the thread in
+	// one batch; the thread is dropped when the check fails.
+	b := &pgx.Batch{}
+	b.Queue(takesPartSQL, ref.CourseID, v.UserID, v.Moderator).QueryRow(func(row pgx.Row) error { return row.Scan(&takes) })
+	b.Queue(`
 			WITH top AS (
 				SELECT p.id, row_number() OVER (ORDER BY p.pinned_at DESC NULLS LAST, p.id DESC) AS rank
 				FROM discussion_posts p
@@ -121,12 +124,9 @@ func (s *DiscussionService) FindThread(ctx context.Context, tenantID int64, v Vi
 			JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.author_id
 			WHERE $5 OR p.hidden_at IS NULL
 			ORDER BY t.rank, p.parent_id NULLS FIRST, p.id`,
-			tenantID, ref.CourseID, ref.Lesson, v.UserID, v.Moderator, ThreadLimit)
-		if err != nil {
-			return err
-		}
+		tenantID, ref.CourseID, ref.Lesson, v.UserID, v.Moderator, ThreadLimit).Query(func(rows pgx.Rows) error {
 		var p Post
-		_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.ParentID, &p.AuthorID, &p.AuthorName, &p.Body, &p.CreatedAt, &p.EditedAt,
+		_, err := pgx.ForEachRow(rows, []any{&p.ID, &p.ParentID, &p.AuthorID, &p.AuthorName, &p.Body, &p.CreatedAt, &p.EditedAt,
 			&p.Deleted, &p.Hidden, &p.Pinned, &p.Helpful, &p.HelpfulByMe, &p.ReportedByMe, &p.OpenReports}, func() error {
 			if p.ParentID == 0 {
 				out = append(out, p)
@@ -137,6 +137,10 @@ func (s *DiscussionService) FindThread(ctx context.Context, tenantID int64, v Vi
 		})
 		return err
 	})
+	err := s.db.ReadInTenant(ctx, tenantID, b)
+	if err == nil && !takes {
+		err = errNoDiscussion
+	}
 	if err != nil {
 		return nil, fmt.Errorf("discussion: thread: %w", err)
 	}

@@ -50,9 +50,11 @@ type CatalogQuery struct {
 // matches first when searching and by title otherwise, with userID's
 // status in each.
 func (s *LearningService) FindCatalog(ctx context.Context, tenantID, userID int64, q CatalogQuery) ([]CatalogEntry, error) {
-	var out []CatalogEntry
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `
+	out, err := readRows(ctx, s.db, tenantID, func(row pgx.CollectableRow) (CatalogEntry, error) {
+		var e CatalogEntry
+		err := row.Scan(&e.ID, &e.Slug, &e.Title, &e.Summary, &e.Level, &e.EstimatedMinutes, &e.Tags, &e.Cover, &e.Status, &e.Percent)
+		return e, err
+	}, `
 			SELECT c.id, c.slug, c.title, c.summary, c.level, c.estimated_minutes, c.tags, coalesce(c.cover, ''),
 				coalesce(e.status, ''), coalesce(e.percent, 0)
 			FROM courses c
@@ -63,17 +65,7 @@ func (s *LearningService) FindCatalog(ctx context.Context, tenantID, userID int6
 				AND ($5 = '' OR $5 = ANY (c.tags))
 			ORDER BY CASE WHEN $3 = '' THEN 0 ELSE ts_rank(c.search, websearch_to_tsquery('english', $3)) END DESC,
 				lower(c.title), c.id`,
-			tenantID, userID, strings.TrimSpace(q.Text), q.Level, q.Tag)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (CatalogEntry, error) {
-			var e CatalogEntry
-			err := row.Scan(&e.ID, &e.Slug, &e.Title, &e.Summary, &e.Level, &e.EstimatedMinutes, &e.Tags, &e.Cover, &e.Status, &e.Percent)
-			return e, err
-		})
-		return err
-	})
+		tenantID, userID, strings.TrimSpace(q.Text), q.Level, q.Tag)
 	if err != nil {
 		return nil, fmt.Errorf("learning: catalog: %w", err)
 	}
@@ -83,17 +75,9 @@ func (s *LearningService) FindCatalog(ctx context.Context, tenantID, userID int6
 // FindCatalogTags lists the tags of the portal's published courses, for
 // the catalog's filter.
 func (s *LearningService) FindCatalogTags(ctx context.Context, tenantID int64) ([]string, error) {
-	var tags []string
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `
+	tags, err := readRows(ctx, s.db, tenantID, pgx.RowTo[string], `
 			SELECT DISTINCT t FROM courses c, unnest(c.tags) t
 			WHERE c.tenant_id = $1 AND c.status = 'published' ORDER BY t`, tenantID)
-		if err != nil {
-			return err
-		}
-		tags, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
 	if err != nil {
 		return nil, fmt.Errorf("learning: catalog tags: %w", err)
 	}

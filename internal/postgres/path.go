@@ -281,9 +281,11 @@ func (s *PathService) FindPaths(ctx context.Context, tenantID int64) ([]PathSumm
 }
 
 func (s *PathService) findPaths(ctx context.Context, tenantID int64, publishedOnly bool) ([]PathSummary, error) {
-	var out []PathSummary
-	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `
+	out, err := readRows(ctx, s.db, tenantID, func(row pgx.CollectableRow) (PathSummary, error) {
+		var p PathSummary
+		err := row.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Status, &p.Steps, &p.Minutes)
+		return p, err
+	}, `
 			SELECT p.id, p.slug, p.title, p.summary, p.status, count(s.position), coalesce(sum(c.estimated_minutes), 0)
 			FROM paths p
 			LEFT JOIN path_steps s ON s.tenant_id = p.tenant_id AND s.path_id = p.id
@@ -291,16 +293,6 @@ func (s *PathService) findPaths(ctx context.Context, tenantID int64, publishedOn
 			WHERE p.tenant_id = $1 AND (NOT $2 OR p.status = 'published')
 			GROUP BY p.tenant_id, p.id
 			ORDER BY lower(p.title), p.id`, tenantID, publishedOnly)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (PathSummary, error) {
-			var p PathSummary
-			err := row.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Status, &p.Steps, &p.Minutes)
-			return p, err
-		})
-		return err
-	})
 	if err != nil {
 		return nil, fmt.Errorf("path: find paths: %w", err)
 	}
