@@ -224,7 +224,9 @@ func (s *LearningService) MarkComplete(ctx context.Context, tenantID int64, lc L
 		if err := lockEnrolment(ctx, tx, &lc); err != nil {
 			return err
 		}
-		if err := completeLesson(ctx, tx, &lc, l); err != nil {
+		// Marking a lesson already complete (a second click, a resent
+		// form) changes nothing: no record, no settling.
+		if done, err := completeLesson(ctx, tx, &lc, l); err != nil || !done {
 			return err
 		}
 		return settle(ctx, tx, &lc, lessonKey)
@@ -271,7 +273,7 @@ func (s *LearningService) Heartbeat(ctx context.Context, tenantID int64, lc Lear
 }
 
 // completeLesson records a lesson's completion once.
-func completeLesson(ctx context.Context, tx *Tx, lc *LearnerCourse, l *course.Lesson) error {
+func completeLesson(ctx context.Context, tx *Tx, lc *LearnerCourse, l *course.Lesson) (bool, error) {
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO lesson_progress (tenant_id, enrolment_id, attempt, lesson_key, first_seen_at, completed_at)
 		VALUES (current_tenant_id(), $1, $2, $3, $4, $4)
@@ -279,14 +281,14 @@ func completeLesson(ctx context.Context, tx *Tx, lc *LearnerCourse, l *course.Le
 			WHERE lesson_progress.completed_at IS NULL`,
 		lc.Enrolment.ID, lc.Enrolment.Attempt, l.Key, tx.Now)
 	if err != nil || tag.RowsAffected() == 0 {
-		return err
+		return false, err
 	}
 	if err := record(ctx, tx, lc.Enrolment.UserID, learning.VerbCompleted, "lesson",
 		fmt.Sprintf("%s/lesson/%s", courseObject(lc.ID), l.Key), l.Title, map[string]any{"completion": true},
 		map[string]any{"course_attempt": lc.Enrolment.Attempt}); err != nil {
-		return err
+		return false, err
 	}
-	return emitEvent(ctx, tx, webhook.LessonCompleted, func() (any, error) {
+	return true, emitEvent(ctx, tx, webhook.LessonCompleted, func() (any, error) {
 		u, err := eventUser(ctx, tx, lc.Enrolment.UserID)
 		return webhook.LessonCompletedData{User: u, Course: lc.eventCourse(), Lesson: webhook.Lesson{Key: l.Key, Title: l.Title},
 			EnrollmentID: lc.Enrolment.ID, Attempt: lc.Enrolment.Attempt, CompletedAt: tx.Now}, err
@@ -313,7 +315,7 @@ func settle(ctx context.Context, tx *Tx, lc *LearnerCourse, lessonKey string) er
 		return err
 	}
 	if !p.LessonComplete(lessonKey) && learning.LessonDone(*l, p.BlockDone) {
-		if err := completeLesson(ctx, tx, lc, l); err != nil {
+		if _, err := completeLesson(ctx, tx, lc, l); err != nil {
 			return err
 		}
 		p.Completed[lessonKey] = tx.Now

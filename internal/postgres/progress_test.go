@@ -232,9 +232,26 @@ func TestProgress_ALessonToReadIsMarkedComplete(t *testing.T) {
 	f.publish(t)
 	lc := f.enrolled(t)
 	reading := lc.Content.Modules[0].Lessons[1].Key
-	for range 2 {
+	// The enrolment's row version: marking the lesson again must not
+	// write it (nothing changed), only lock it.
+	rowVersion := func() (v string) {
+		t.Helper()
+		if err := f.db.InTenantTx(f.ctx, f.tenantID, func(tx *postgres.Tx) error {
+			return tx.QueryRow(f.ctx, `SELECT xmin::text FROM enrolments WHERE id = $1`, lc.Enrolment.ID).Scan(&v)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	var afterFirst string
+	for i := range 2 {
 		if err := f.learning.MarkComplete(f.ctx, f.tenantID, lc, reading); err != nil {
 			t.Fatal(err)
+		}
+		if i == 0 {
+			afterFirst = rowVersion()
+		} else if v := rowVersion(); v != afterFirst {
+			t.Error("marking a complete lesson again wrote the enrolment")
 		}
 	}
 	lc = f.seen(t)

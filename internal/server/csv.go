@@ -11,8 +11,10 @@ const csvFlushEvery = 100
 
 // streamCSV answers with a CSV download written as its rows arrive from
 // rows (which reads them from PostgreSQL one by one), so a report of any
-// size is never held whole in memory. An error after the first byte can no
-// longer become an error page: it is logged and the response cut short.
+// size is never held whole in memory. The header is sent first, so an
+// error in the rows can no longer become an error page: it is logged and
+// the response cut short (the subject was checked before: another
+// portal's is still a 404).
 func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, filename string, header []string, rows func(emit func(cells ...string) error) error) {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
@@ -20,8 +22,17 @@ func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, filename stri
 	h.Set("Cache-Control", "private, no-store")
 	cw := csvout.New(w)
 	flusher, _ := w.(http.Flusher)
+	// The header goes out at once, before the query runs: the download
+	// starts while PostgreSQL sorts, and a busy server still answers
+	// within moments.
 	if err := cw.Write(header...); err != nil {
 		return
+	}
+	if err := cw.Flush(); err != nil {
+		return
+	}
+	if flusher != nil {
+		flusher.Flush()
 	}
 	n := 0
 	err := rows(func(cells ...string) error {

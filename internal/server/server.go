@@ -5,6 +5,7 @@ package server
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -21,7 +22,6 @@ import (
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/markdown"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/storage"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/static"
@@ -61,13 +61,22 @@ type Server struct {
 	library     []library.Loaded // the built-in course library
 	md          *markdown.Renderer
 	sessions    *scs.SessionManager
-	files       *storage.Dir
+	files       FileStore
 	assets      *static.Assets
 	log         *slog.Logger
 	router      chi.Router
 	platform    chi.Router // routes on the bare BASE_DOMAIN
 	portal      chi.Router // routes on a portal's host
 	api         *api.API   // /api/v1 on a portal's host
+}
+
+// FileStore keeps uploaded files by name. Names are derived from content
+// and never change meaning, so any store that several servers share works
+// (storage.Dir on a shared mount today; object storage next, see
+// docs/scaling.md).
+type FileStore interface {
+	Put(name string, data []byte) error
+	Open(name string) (io.ReadSeekCloser, error)
 }
 
 // Deps are what the server needs from the composition root.
@@ -77,7 +86,7 @@ type Deps struct {
 	Tenants  *postgres.TenantService
 	Users    *postgres.UserService
 	Sessions *scs.SessionManager
-	Files    *storage.Dir // uploads
+	Files    FileStore // uploads
 	Assets   *static.Assets
 	Logger   *slog.Logger
 }
