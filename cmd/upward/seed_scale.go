@@ -24,7 +24,7 @@ import (
 
 // At scale 1: 1,000 portals of 100 learners each, the course library in
 // every one, every learner enrolled in every course with progress on
-// every lesson (about 5,000,000 rows) and their learning records. The
+// every lesson (about 7,000,000 rows) and their learning records. The
 // first portal is larger (bigPortal learners), for the course report's
 // benchmark.
 const (

@@ -143,15 +143,15 @@ func (s *Server) endIdleSessions(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if s.sessions.Exists(ctx, sessUserID) || s.sessions.Exists(ctx, sessConsoleID) || s.sessions.Exists(ctx, sessOperatorID) {
-			now := s.db.Now()
-			seen := time.Unix(s.sessions.GetInt64(ctx, sessSeen), 0)
+			now, seenAt := s.db.Now(), s.sessions.GetInt64(ctx, sessSeen)
+			idle := now.Sub(time.Unix(seenAt, 0))
 			switch {
-			case seen.Unix() != 0 && now.Sub(seen) > sessionIdle:
+			case seenAt != 0 && idle > sessionIdle:
 				if err := s.sessions.Destroy(ctx); err != nil {
 					s.serverError(w, r, err)
 					return
 				}
-			case seen.Unix() == 0 || now.Sub(seen) > sessionSeenEvery:
+			case seenAt == 0 || idle > sessionSeenEvery:
 				s.sessions.Put(ctx, sessSeen, now.Unix())
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/mail"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -153,9 +154,29 @@ func ValidateRoles(roles []Role) error {
 // tuned down in time to stay near 50 ms on a small server.
 var argonParams = &argon2id.Params{Memory: 64 * 1024, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32}
 
+// hashSlots bounds the argon2id computations running at once. Each holds
+// 64 MiB while it runs: twenty sign-ins at the same moment would hold 1.3
+// GB, and the CPU serves no more of them at once than it has cores anyway.
+// The others wait their turn.
+var hashSlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+func withHashSlot[T any](f func() T) T {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return f()
+}
+
 // HashPassword hashes a password with argon2id.
 func HashPassword(pw string) (string, error) {
-	return argon2id.CreateHash(pw, argonParams)
+	type result struct {
+		hash string
+		err  error
+	}
+	r := withHashSlot(func() result {
+		h, err := argon2id.CreateHash(pw, argonParams)
+		return result{h, err}
+	})
+	return r.hash, r.err
 }
 
 // CheckPassword reports whether pw matches hash. An empty hash (an
@@ -164,11 +185,13 @@ func CheckPassword(pw, hash string) bool {
 	if hash == "" {
 		// Spend the same time as a real check, so that timing does not tell
 		// whether the account exists.
-		argon2id.ComparePasswordAndHash(pw, dummyHash)
+		withHashSlot(func() bool { argon2id.ComparePasswordAndHash(pw, dummyHash); return false })
 		return false
 	}
-	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
-	return err == nil && ok
+	return withHashSlot(func() bool {
+		ok, err := argon2id.ComparePasswordAndHash(pw, hash)
+		return err == nil && ok
+	})
 }
 
 // dummyHash is compared against when there is no account, for equal timing.
