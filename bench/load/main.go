@@ -27,13 +27,13 @@ import (
 )
 
 type options struct {
-	scale, growth              float64
-	warmup, duration           time.Duration
-	rounds, conns, threads     int
-	learners                   int
-	only                       string
-	upwardBin, baselineBin     string
-	resultsDir, dataDir, label string
+	scale, growth          float64
+	warmup, duration       time.Duration
+	rounds, conns, threads int
+	learners               int
+	only                   string
+	upwardBin, baselineBin string
+	resultsDir, dataDir    string
 }
 
 func main() {
@@ -80,7 +80,7 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
-		report += renderGrowth(o, first, grown)
+		report += renderGrowth(first, grown)
 	}
 	fmt.Print("\n" + report)
 	if err := os.MkdirAll(o.resultsDir, 0o755); err != nil {

@@ -117,7 +117,7 @@ func renderReport(o options, m machine, r scaleResult) string {
 	return b.String()
 }
 
-func renderGrowth(o options, first, grown scaleResult) string {
+func renderGrowth(first, grown scaleResult) string {
 	var b strings.Builder
 	find := func(r scaleResult) *scenarioResult {
 		for i := range r.scenarios {

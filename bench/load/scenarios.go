@@ -239,10 +239,13 @@ func check(srv *server, l string) error {
 }
 
 func send(s site, f []string) (*http.Response, error) {
-	req, err := http.NewRequest(f[0], "http://"+s.addr+f[1], strings.NewReader(f[2]))
-	if err != nil {
-		return nil, err
-	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return client.Do(request(context.Background(), s, f))
+}
+
+// request is a request line (method, path, body, headers) for site s.
+func request(ctx context.Context, s site, f []string) *http.Request {
+	req, _ := http.NewRequestWithContext(ctx, f[0], "http://"+s.addr+f[1], strings.NewReader(f[2]))
 	for _, h := range f[3:] {
 		name, value, _ := strings.Cut(h, ": ")
 		if name == "Host" {
@@ -251,8 +254,7 @@ func send(s site, f []string) (*http.Response, error) {
 		}
 		req.Header.Set(name, value)
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return client.Do(req)
+	return req
 }
 
 func runWrk(ctx context.Context, o options, s site, script, requests, out string, d time.Duration) (wrkRun, error) {
@@ -295,18 +297,9 @@ func startProbe(on bool, s site, l string) *probe {
 			}
 			var first time.Time
 			start := time.Now()
-			req, _ := http.NewRequest(f[0], "http://"+s.addr+f[1], nil)
-			for _, h := range f[3:] {
-				name, value, _ := strings.Cut(h, ": ")
-				if name == "Host" {
-					req.Host = value
-				} else {
-					req.Header.Set(name, value)
-				}
-			}
-			req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			req := request(httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
 				GotFirstResponseByte: func() { first = time.Now() },
-			}))
+			}), s, f)
 			resp, err := http.DefaultTransport.RoundTrip(req)
 			if err != nil {
 				continue

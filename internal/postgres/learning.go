@@ -167,11 +167,12 @@ func (s *LearningService) FindLearnerCourse(ctx context.Context, tenantID, userI
 		WHERE e.tenant_id = current_tenant_id() AND e.user_id = $1 AND c.slug = $2)`, userID, slug)
 	err := s.db.ReadInTenant(ctx, tenantID, b)
 	if err == nil {
-		err = r.finish(ctx, s.db.contents, userID, func(q string, args ...any) pgx.Row {
+		err = r.finish(s.db.contents, userID, func(courseID int64, digest []byte) ([]byte, error) {
 			var content []byte
-			b := &pgx.Batch{}
-			b.Queue(q, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&content) })
-			return contentRow{content: &content, err: s.db.ReadInTenant(ctx, tenantID, b)}
+			err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+				return tx.QueryRow(ctx, contentByDigestSQL, courseID, digest).Scan(&content)
+			})
+			return content, err
 		})
 	}
 	if err != nil {
@@ -183,19 +184,9 @@ func (s *LearningService) FindLearnerCourse(ctx context.Context, tenantID, userI
 	return r.lc, nil
 }
 
-// contentRow is the answer of a content read outside a transaction.
-type contentRow struct {
-	content *[]byte
-	err     error
-}
-
-func (c contentRow) Scan(dest ...any) error {
-	if c.err != nil {
-		return c.err
-	}
-	*dest[0].(*[]byte) = *c.content
-	return nil
-}
+// contentByDigestSQL reads a version's content again, when the server's
+// cache dropped it between a query that left it out and its answer.
+const contentByDigestSQL = `SELECT content FROM course_versions WHERE tenant_id = current_tenant_id() AND course_id = $1 AND content_digest = $2`
 
 // learnerCourseSQL is the statement that reads a learner's course: the
 // course, the person's enrolment ($1) and the version they take, where
@@ -236,13 +227,12 @@ func (r *learnerCourseRow) dest() []any {
 		&r.digest, &r.content}
 }
 
-// finish sets the course's content, from the cache or read again by its
-// digest when the cache dropped it after the query, and its enrolment.
-func (r *learnerCourseRow) finish(ctx context.Context, cache *contentCache, userID int64, queryRow func(sql string, args ...any) pgx.Row) error {
+// finish sets the course's content, from the cache or through read when
+// the cache dropped it after the query, and its enrolment.
+func (r *learnerCourseRow) finish(cache *contentCache, userID int64, read func(courseID int64, digest []byte) ([]byte, error)) error {
 	content, ok, err := cache.content(r.digest, r.content)
 	if err == nil && !ok {
-		if err = queryRow(`SELECT content FROM course_versions WHERE tenant_id = current_tenant_id() AND course_id = $1 AND content_digest = $2`,
-			r.lc.ID, r.digest).Scan(&r.content); err == nil {
+		if r.content, err = read(r.lc.ID, r.digest); err == nil {
 			content, _, err = cache.content(r.digest, r.content)
 		}
 	}
@@ -272,7 +262,11 @@ func findLearnerCourse(ctx context.Context, tx *Tx, userID int64, where string, 
 	if err := tx.QueryRow(ctx, learnerCourseSQL(where), userID, arg, tx.contents.known()).Scan(r.dest()...); err != nil {
 		return LearnerCourse{}, err
 	}
-	err := r.finish(ctx, tx.contents, userID, func(q string, args ...any) pgx.Row { return tx.QueryRow(ctx, q, args...) })
+	err := r.finish(tx.contents, userID, func(courseID int64, digest []byte) ([]byte, error) {
+		var content []byte
+		err := tx.QueryRow(ctx, contentByDigestSQL, courseID, digest).Scan(&content)
+		return content, err
+	})
 	if err != nil || r.lc.Enrolment == nil {
 		return r.lc, err
 	}
