@@ -8,7 +8,7 @@ BIN     := bin/upward
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build generate test check-generated fmt-check vet lint-courses browser-deps bench bench-deps db-start db-stop clean
+.PHONY: run build generate test check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses browser-deps bench bench-deps db-start db-stop clean
 
 ## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
 run: build
@@ -31,10 +31,45 @@ generate:
 # parallel then run again under it. Their output follows the others'.
 test: fmt-check vet check-generated lint-courses browser-deps
 	@$(GO) test -count=1 ./internal/server ./internal/e2e > .slow-test.log 2>&1 & slow=$$!; \
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/server$$); unit=$$?; \
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/server$$ -e /internal/faults); unit=$$?; \
 	wait $$slow; pages=$$?; cat .slow-test.log; rm -f .slow-test.log; \
 	$(GO) test -race -count=1 -run 'Parallel' ./internal/server; raced=$$?; \
 	test $$unit -eq 0 -a $$pages -eq 0 -a $$raced -eq 0
+
+## check: the slow suites, beside make test's fast ones: the faults (kill -9,
+## PostgreSQL and SMTP down, a full DATA_DIR, SIGTERM), each fuzz target for
+## a short time, govulncheck, and a smoke run of the load test
+check: build bench-deps
+	$(GO) test -count=1 -v ./internal/faults
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(CHECK_FUZZTIME)
+	$(MAKE) --no-print-directory vulncheck
+	$(MAKE) --no-print-directory bench-smoke
+
+CHECK_FUZZTIME ?= 10s
+FUZZTIME       ?= 60s
+# Every fuzz target, as package:function; make fuzz fails when a Fuzz
+# function of the repository is missing here.
+FUZZ_TARGETS := internal/library:FuzzLoadCourse internal/library:FuzzLoadLesson \
+	internal/scorm:FuzzParseManifest internal/user:FuzzImportFile \
+	internal/markdown:FuzzHTML internal/api:FuzzDecode
+
+## fuzz: run each fuzz target for FUZZTIME (default 60s); go test writes a
+## failing input into the package's testdata/fuzz, where it stays as a seed
+fuzz:
+	@for f in $$(git grep -hoE '^func Fuzz[A-Za-z0-9_]+' -- '*_test.go' | sed 's/^func //'); do \
+		case " $(FUZZ_TARGETS) " in *":$$f "*) ;; *) echo "$$f is not in the Makefile's FUZZ_TARGETS"; exit 1;; esac; done
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzzing $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$pkg; done
+
+## vulncheck: govulncheck over the module graph, scanner and database from the module proxy
+vulncheck:
+	$(GO) run ./cmd/vulncheck
+
+## bench-smoke: the load test's runner and every scenario on a tiny data set, failing on any error
+bench-smoke: build bench-deps
+	$(GO) build -o bin/baseline ./bench/baseline
+	$(GO) run ./bench/load -smoke
 
 ## lint-courses: check the course library's files
 lint-courses:

@@ -34,6 +34,7 @@ type options struct {
 	only                   string
 	upwardBin, baselineBin string
 	resultsDir, dataDir    string
+	smoke                  bool
 }
 
 func main() {
@@ -51,7 +52,13 @@ func main() {
 	flag.StringVar(&o.baselineBin, "baseline", "bin/baseline", "the baseline binary")
 	flag.StringVar(&o.resultsDir, "results", "bench/results", "folder for the results")
 	flag.StringVar(&o.dataDir, "data", ".data", "folder of the private cluster and the benchmark's files")
+	flag.BoolVar(&o.smoke, "smoke", false, "a short run on a tiny data set that fails on any error (make check): it proves the runner and every scenario work, and measures nothing worth quoting")
 	flag.Parse()
+	if o.smoke {
+		o.scale, o.growth, o.warmup, o.duration, o.rounds = 0.01, 0, time.Second, 2*time.Second, 1
+		o.conns, o.learners = 8, 8
+		o.resultsDir = filepath.Join(o.dataDir, "bench-smoke")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, o); err != nil {
@@ -94,6 +101,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Printf("\nwritten to %s and %s\n", name, filepath.Join(o.resultsDir, "latest.md"))
+	if o.smoke {
+		for _, s := range first.scenarios {
+			if n := s.upward.errors() + s.baseline.errors(); n > 0 {
+				return fmt.Errorf("smoke: %d failed requests in %q", n, s.name)
+			}
+		}
+	}
 	return nil
 }
 

@@ -59,11 +59,14 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request) {
 
 var groupCreateFields = bodyFields{"name": true, "kind": true}
 
+// groupCreateBody is the JSON body of a group to create.
+type groupCreateBody struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
 func (a *API) createGroup(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Name string `json:"name"`
-		Kind string `json:"kind"`
-	}
+	var in groupCreateBody
 	if !decode(w, r, &in, groupCreateFields) {
 		return
 	}
@@ -103,6 +106,11 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request) {
 
 var memberFields = bodyFields{"user_id": true}
 
+// memberBody is the JSON body of a person to add to a group.
+type memberBody struct {
+	UserID int64 `json:"user_id"`
+}
+
 // addMember puts a person in a group; they receive what the group was
 // assigned. Adding a member again changes nothing.
 func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
@@ -110,9 +118,7 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in struct {
-		UserID int64 `json:"user_id"`
-	}
+	var in memberBody
 	if !decode(w, r, &in, memberFields) {
 		return
 	}

@@ -71,15 +71,18 @@ func (a *API) getEnrolment(w http.ResponseWriter, r *http.Request) {
 
 var enrolmentCreateFields = bodyFields{"user_id": true, "course_id": true, "due_at": true}
 
+// enrolmentCreateBody is the JSON body of an enrolment to make.
+type enrolmentCreateBody struct {
+	UserID   int64   `json:"user_id"`
+	CourseID int64   `json:"course_id"`
+	DueAt    *string `json:"due_at"`
+}
+
 // createEnrolment assigns a published course to one person, with an
 // optional due date: 201 when it enrolled them, 200 when they were
 // enrolled already (the due date is taken on).
 func (a *API) createEnrolment(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		UserID   int64   `json:"user_id"`
-		CourseID int64   `json:"course_id"`
-		DueAt    *string `json:"due_at"`
-	}
+	var in enrolmentCreateBody
 	if !decode(w, r, &in, enrolmentCreateFields) {
 		return
 	}
@@ -165,15 +168,18 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request) {
 
 var assignmentCreateFields = bodyFields{"group_id": true, "course_id": true, "path_id": true, "due_at": true}
 
+// assignmentCreateBody is the JSON body of an assignment to a group.
+type assignmentCreateBody struct {
+	GroupID  int64   `json:"group_id"`
+	CourseID int64   `json:"course_id"`
+	PathID   int64   `json:"path_id"`
+	DueAt    *string `json:"due_at"`
+}
+
 // createAssignment assigns a published course or path to a group: its
 // active members are enrolled now, and whoever joins it later on joining.
 func (a *API) createAssignment(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		GroupID  int64   `json:"group_id"`
-		CourseID int64   `json:"course_id"`
-		PathID   int64   `json:"path_id"`
-		DueAt    *string `json:"due_at"`
-	}
+	var in assignmentCreateBody
 	if !decode(w, r, &in, assignmentCreateFields) {
 		return
 	}

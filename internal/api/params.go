@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -160,11 +161,19 @@ func decode(w http.ResponseWriter, r *http.Request, v any, body bodyFields) bool
 			Detail: "Send the body as JSON, with Content-Type: application/json."})
 		return false
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.Decode(new(json.RawMessage)) != io.EOF {
-		err = errors.New("more than one JSON value")
+	// The body is capped (maxBodyBytes), so it is read whole: a struct
+	// would take a bare null as "nothing sent" and carry on.
+	data, err := io.ReadAll(r.Body)
+	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
+		err = errors.New("not a JSON object")
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil && dec.Decode(new(json.RawMessage)) != io.EOF {
+			err = errors.New("more than one JSON value")
+		}
 	}
 	var typeErr *json.UnmarshalTypeError
 	switch {
@@ -176,7 +185,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any, body bodyFields) bool
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		invalid(w, r, apperr.Fields{typeErr.Field: "Give a " + jsonType(typeErr.Type.Kind().String()) + "."}, body)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		// encoding/json quotes the member's name with %q.
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if name == "" {
+			writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest, Detail: "The body has a member with no name."})
+			return false
+		}
 		invalid(w, r, apperr.Fields{name: "This endpoint takes no member “" + name + "”."}, bodyFields{name: true})
 	default:
 		writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest, Detail: "The body is not one well-formed JSON object."})

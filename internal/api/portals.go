@@ -92,6 +92,20 @@ func (a *API) getPortal(w http.ResponseWriter, r *http.Request) {
 var portalCreateFields = bodyFields{"slug": true, "name": true, "audience": true, "plan": true, "seat_limit": true,
 	"primary_color": true, "self_registration": true, "admin_email": true, "admin_name": true, "library_courses": true}
 
+// portalCreateBody is the JSON body of a portal to provision.
+type portalCreateBody struct {
+	Slug             string   `json:"slug"`
+	Name             string   `json:"name"`
+	Audience         string   `json:"audience"`
+	Plan             *string  `json:"plan"`
+	SeatLimit        *int     `json:"seat_limit"`
+	PrimaryColor     string   `json:"primary_color"`
+	SelfRegistration bool     `json:"self_registration"`
+	AdminEmail       string   `json:"admin_email"`
+	AdminName        string   `json:"admin_name"`
+	LibraryCourses   []string `json:"library_courses"`
+}
+
 // resellerOnly refuses, as field errors, what only a reseller sets: an
 // account's plan and seats are set by Upward (or, for a client, by its
 // reseller).
@@ -111,18 +125,7 @@ func resellerOnly(org postgres.Org, sent map[string]bool) apperr.Fields {
 // createPortal provisions a portal: the portal, its first administrator's
 // invitation and the chosen library courses, as the console does.
 func (a *API) createPortal(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Slug             string   `json:"slug"`
-		Name             string   `json:"name"`
-		Audience         string   `json:"audience"`
-		Plan             *string  `json:"plan"`
-		SeatLimit        *int     `json:"seat_limit"`
-		PrimaryColor     string   `json:"primary_color"`
-		SelfRegistration bool     `json:"self_registration"`
-		AdminEmail       string   `json:"admin_email"`
-		AdminName        string   `json:"admin_name"`
-		LibraryCourses   []string `json:"library_courses"`
-	}
+	var in portalCreateBody
 	if !decode(w, r, &in, portalCreateFields) {
 		return
 	}
@@ -159,21 +162,24 @@ func (a *API) createPortal(w http.ResponseWriter, r *http.Request) {
 var portalUpdateFields = bodyFields{"name": true, "audience": true, "primary_color": true, "self_registration": true,
 	"status": true, "plan": true, "seat_limit": true}
 
+// portalUpdateBody is the JSON body of the changes to a portal; absent members stay as they are.
+type portalUpdateBody struct {
+	Name             *string `json:"name"`
+	Audience         *string `json:"audience"`
+	PrimaryColor     *string `json:"primary_color"`
+	SelfRegistration *bool   `json:"self_registration"`
+	Status           *string `json:"status"`
+	Plan             *string `json:"plan"`
+	SeatLimit        *int    `json:"seat_limit"`
+}
+
 // updatePortal changes what is sent; what is not sent stays as it is.
 func (a *API) updatePortal(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(w, r, "id")
 	if !ok {
 		return
 	}
-	var in struct {
-		Name             *string `json:"name"`
-		Audience         *string `json:"audience"`
-		PrimaryColor     *string `json:"primary_color"`
-		SelfRegistration *bool   `json:"self_registration"`
-		Status           *string `json:"status"`
-		Plan             *string `json:"plan"`
-		SeatLimit        *int    `json:"seat_limit"`
-	}
+	var in portalUpdateBody
 	if !decode(w, r, &in, portalUpdateFields) {
 		return
 	}

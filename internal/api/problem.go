@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -137,12 +139,19 @@ func fieldErrors(fields apperr.Fields, body bodyFields) []fieldError {
 	for f, msg := range fields {
 		fe := fieldError{Field: f, Detail: msg}
 		if body[f] {
-			fe.Pointer = "#/" + f
+			fe.Pointer = jsonPointer(f)
 		}
 		out = append(out, fe)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
+}
+
+// jsonPointer is the URI fragment of a JSON Pointer (RFC 6901) to a
+// top-level member: "~" and "/" escaped as the pointer needs, then what a
+// fragment cannot hold percent-encoded.
+func jsonPointer(member string) string {
+	return "#/" + url.PathEscape(strings.NewReplacer("~", "~0", "/", "~1").Replace(member))
 }
 
 // invalid sends a 422 problem for fields found wrong before any service

@@ -85,14 +85,17 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) {
 
 var userCreateFields = bodyFields{"email": true, "name": true, "roles": true}
 
+// userCreateBody is the JSON body of a person to invite.
+type userCreateBody struct {
+	Email string   `json:"email"`
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
 // createUser invites a person: their account waits for them to choose a
 // password with the link mailed to them.
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Email string   `json:"email"`
-		Name  string   `json:"name"`
-		Roles []string `json:"roles"`
-	}
+	var in userCreateBody
 	if !decode(w, r, &in, userCreateFields) {
 		return
 	}
@@ -112,6 +115,14 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 
 var userUpdateFields = bodyFields{"name": true, "roles": true, "manager_id": true, "status": true}
 
+// userUpdateBody is the JSON body of the changes to a person; absent members stay as they are.
+type userUpdateBody struct {
+	Name      *string    `json:"name"`
+	Roles     []string   `json:"roles"`
+	ManagerID optionalID `json:"manager_id"`
+	Status    *string    `json:"status"`
+}
+
 // updateUser changes what is sent of a person's name, roles, manager and
 // status; what is not sent stays as it is.
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
@@ -119,12 +130,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in struct {
-		Name      *string    `json:"name"`
-		Roles     []string   `json:"roles"`
-		ManagerID optionalID `json:"manager_id"`
-		Status    *string    `json:"status"`
-	}
+	var in userUpdateBody
 	if !decode(w, r, &in, userUpdateFields) {
 		return
 	}

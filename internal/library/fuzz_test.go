@@ -45,3 +45,53 @@ func FuzzLoadLesson(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadCourse feeds arbitrary course files (course.yaml) with a valid
+// lesson to the parser: it never panics, every problem points at a line
+// of the file it names, and a course loaded without problems has what the
+// catalog shows: a slug, a title and lessons in every module.
+// The seed corpus is in testdata/fuzz/FuzzLoadCourse; go test replays it.
+func FuzzLoadCourse(f *testing.F) {
+	good, err := os.ReadFile("testdata/good/example/course.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	lesson, err := os.ReadFile("testdata/good/example/01-prepare.md")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(good))
+	f.Add(fuzzCourse)
+	f.Add("slug: x\ntitle: [unclosed\nmodules:\n  - lessons: {file: ../../etc/passwd}\n")
+	f.Add("slug: &a x\ntitle: *a\nestimated_minutes: -1\ntags: !!binary aGVsbG8=\nmodules: []\n")
+	f.Fuzz(func(t *testing.T, courseFile string) {
+		fsys := fstest.MapFS{
+			"c/course.yaml": {Data: []byte(courseFile)},
+			"c/lesson.md":   {Data: lesson},
+		}
+		c, problems := library.Load(fsys, "c")
+		lines := map[string]int{
+			"c/course.yaml": strings.Count(courseFile, "\n") + 2,
+			"c/lesson.md":   strings.Count(string(lesson), "\n") + 2,
+		}
+		for _, p := range problems {
+			if n, known := lines[p.File]; p.Line < 0 || (known && p.Line > n) {
+				t.Errorf("problem points outside its file: %s", p)
+			}
+			if p.Message == "" {
+				t.Errorf("a problem without a message at %s:%d", p.File, p.Line)
+			}
+		}
+		if len(problems) > 0 {
+			return
+		}
+		if c.Slug == "" || c.Title == "" || len(c.Modules) == 0 {
+			t.Fatalf("loaded without problems but incomplete: slug %q, title %q, %d modules", c.Slug, c.Title, len(c.Modules))
+		}
+		for _, m := range c.Modules {
+			if len(m.Lessons) == 0 {
+				t.Fatalf("module %q has no lessons", m.Title)
+			}
+		}
+	})
+}
