@@ -37,6 +37,10 @@ type Config struct {
 	TrustedProxies  []netip.Prefix // only these peers may set X-Forwarded-For
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
+	APIRateLimit    int // requests a minute per API key
+	LogLevel        slog.Level
+	LogFormat       string // text or json
+
 	// DBMaxConns sizes the web server's database pool (0: the postgres
 	// package's default).
 	DBMaxConns int
@@ -46,9 +50,6 @@ type Config struct {
 	DBStatementTimeout         time.Duration
 	DBIdleInTransactionTimeout time.Duration
 	DBLockTimeout              time.Duration
-	APIRateLimit    int // requests a minute per API key
-	LogLevel        slog.Level
-	LogFormat       string // text or json
 }
 
 // Error names the setting that is wrong and why, in one line.
