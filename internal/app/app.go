@@ -96,17 +96,19 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	var opts []postgres.Option
+	limits := postgres.WithLimits(postgres.Limits{Statement: m.Config.DBStatementTimeout,
+		IdleInTransaction: m.Config.DBIdleInTransactionTimeout, Lock: m.Config.DBLockTimeout})
+	opts := []postgres.Option{limits}
 	if m.DBTracer != nil {
 		opts = append(opts, postgres.WithTracer(m.DBTracer))
 	}
-	m.DB, err = postgres.Open(ctx, dbURL, 0, opts...)
+	m.DB, err = postgres.Open(ctx, dbURL, int32(m.Config.DBMaxConns), opts...)
 	if err != nil {
 		return databaseError(err)
 	}
 	// Background jobs get a pool of their own, so that River reconnecting
 	// or busy can never starve the pages and /readyz of connections.
-	m.jobsDB, err = postgres.Open(ctx, dbURL, 4)
+	m.jobsDB, err = postgres.Open(ctx, dbURL, 4, limits)
 	if err != nil {
 		return databaseError(err)
 	}

@@ -109,6 +109,30 @@ func TestClose_FinishesInFlightRequests(t *testing.T) {
 	}
 }
 
+// The web server's pool is as large as configured, and PostgreSQL holds
+// each of its connections to the configured limits.
+func TestOpen_PoolFollowsTheDatabaseSettings(t *testing.T) {
+	cfg := testConfig(pgtest.NewURL(t))
+	cfg.DBMaxConns = 3
+	cfg.DBStatementTimeout = 1500 * time.Millisecond
+	cfg.DBIdleInTransactionTimeout = 2 * time.Minute
+	cfg.DBLockTimeout = 5 * time.Second
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if got := m.DB.Pool.Config().MaxConns; got != 3 {
+		t.Errorf("pool of %d connections, want 3", got)
+	}
+	for name, want := range map[string]string{"statement_timeout": "1500ms", "idle_in_transaction_session_timeout": "2min", "lock_timeout": "5s"} {
+		var got string
+		if err := m.DB.Pool.QueryRow(context.Background(), "SHOW "+name).Scan(&got); err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", name, got, err, want)
+		}
+	}
+}
+
 func TestOpen_UnreachableDatabaseNamesTheSetting(t *testing.T) {
 	m := app.New(testConfig("postgres://upward:x@127.0.0.1:1/upward?connect_timeout=2"), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	err := m.Open(context.Background())

@@ -40,6 +40,16 @@ type Config struct {
 	APIRateLimit    int // requests a minute per API key
 	LogLevel        slog.Level
 	LogFormat       string // text or json
+
+	// DBMaxConns sizes the web server's database pool (0: the postgres
+	// package's default).
+	DBMaxConns int
+	// PostgreSQL's own limits on every connection of the server's pools
+	// (statement_timeout, idle_in_transaction_session_timeout,
+	// lock_timeout); zero leaves the database server's setting.
+	DBStatementTimeout         time.Duration
+	DBIdleInTransactionTimeout time.Duration
+	DBLockTimeout              time.Duration
 }
 
 // Error names the setting that is wrong and why, in one line.
@@ -163,6 +173,30 @@ var settings = []setting{
 		func(c *Config, v string) error { return parseDuration(v, &c.RequestTimeout) }},
 	{"SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "how long shutdown waits for in-flight requests",
 		func(c *Config, v string) error { return parseDuration(v, &c.ShutdownTimeout) }},
+	{"DB_MAX_CONNS", "db-max-conns", "16", "connections of the web server's database pool",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				return fmt.Errorf("%q must be a whole number from 1 to 1000", v)
+			}
+			c.DBMaxConns = n
+			return nil
+		}},
+	// Unset, a statement may run as long as the request that sends it: a
+	// CSV export is one statement streaming its rows for as long as its
+	// page may run, so a shorter limit would cut downloads the request's
+	// own deadline allows (raise REQUEST_TIMEOUT and both follow).
+	{"DB_STATEMENT_TIMEOUT", "db-statement-timeout", "", "longest time one SQL statement may run (PostgreSQL statement_timeout); default REQUEST_TIMEOUT",
+		func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			return parseDuration(v, &c.DBStatementTimeout)
+		}},
+	{"DB_IDLE_IN_TRANSACTION_TIMEOUT", "db-idle-in-transaction-timeout", "60s", "PostgreSQL ends a session whose transaction waits this long for its next statement (idle_in_transaction_session_timeout)",
+		func(c *Config, v string) error { return parseDuration(v, &c.DBIdleInTransactionTimeout) }},
+	{"DB_LOCK_TIMEOUT", "db-lock-timeout", "10s", "longest time a statement waits for a lock (PostgreSQL lock_timeout)",
+		func(c *Config, v string) error { return parseDuration(v, &c.DBLockTimeout) }},
 	{"API_RATE_LIMIT", "api-rate-limit", "600", "requests an API key may make a minute",
 		func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
@@ -219,6 +253,9 @@ func (v *Values) Load() (Config, error) {
 	}
 	if c.MailFrom == "" {
 		c.MailFrom = "no-reply@" + c.BaseDomain
+	}
+	if c.DBStatementTimeout == 0 {
+		c.DBStatementTimeout = c.RequestTimeout
 	}
 	if c.Env == EnvProd && c.DatabaseURL == "" {
 		return Config{}, &Error{Setting: "DATABASE_URL", Flag: "database-url", Reason: "must be set when ENV=prod"}

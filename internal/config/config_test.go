@@ -33,6 +33,27 @@ func TestLoad_Defaults(t *testing.T) {
 	}
 }
 
+// A statement may run as long as its request unless told otherwise: a CSV
+// export streams from one statement for as long as its page may run.
+func TestLoad_DatabaseLimits(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBMaxConns != 16 || c.DBStatementTimeout != 30*time.Second || c.DBIdleInTransactionTimeout != time.Minute || c.DBLockTimeout != 10*time.Second {
+		t.Errorf("defaults: %d connections, statements %v, idle in transaction %v, locks %v",
+			c.DBMaxConns, c.DBStatementTimeout, c.DBIdleInTransactionTimeout, c.DBLockTimeout)
+	}
+	c, err = load(t, map[string]string{"REQUEST_TIMEOUT": "2m"})
+	if err != nil || c.DBStatementTimeout != 2*time.Minute {
+		t.Errorf("REQUEST_TIMEOUT=2m: statements %v, %v; want 2m", c.DBStatementTimeout, err)
+	}
+	c, err = load(t, map[string]string{"REQUEST_TIMEOUT": "2m", "DB_STATEMENT_TIMEOUT": "5s", "DB_MAX_CONNS": "2"})
+	if err != nil || c.DBStatementTimeout != 5*time.Second || c.DBMaxConns != 2 {
+		t.Errorf("DB_STATEMENT_TIMEOUT=5s, DB_MAX_CONNS=2: statements %v, %d connections, %v", c.DBStatementTimeout, c.DBMaxConns, err)
+	}
+}
+
 func TestLoad_FlagOverridesEnvironment(t *testing.T) {
 	c, err := load(t, map[string]string{"LISTEN_ADDR": ":9000", "BASE_DOMAIN": "example.com"}, "--listen-addr", "127.0.0.1:7000")
 	if err != nil {
@@ -81,6 +102,10 @@ func TestLoad_BadValueNamesTheSetting(t *testing.T) {
 		{map[string]string{"REQUEST_TIMEOUT": "-1s"}, "REQUEST_TIMEOUT"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{map[string]string{"API_RATE_LIMIT": "0"}, "API_RATE_LIMIT"},
+		{map[string]string{"DB_MAX_CONNS": "0"}, "DB_MAX_CONNS"},
+		{map[string]string{"DB_STATEMENT_TIMEOUT": "soon"}, "DB_STATEMENT_TIMEOUT"},
+		{map[string]string{"DB_IDLE_IN_TRANSACTION_TIMEOUT": "0s"}, "DB_IDLE_IN_TRANSACTION_TIMEOUT"},
+		{map[string]string{"DB_LOCK_TIMEOUT": "-1s"}, "DB_LOCK_TIMEOUT"},
 		{map[string]string{"API_RATE_LIMIT": "lots"}, "API_RATE_LIMIT"},
 		{map[string]string{"ENV": "prod"}, "DATABASE_URL"}, // prod never falls back to the dev database
 	}

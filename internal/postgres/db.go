@@ -87,6 +87,36 @@ func WithTracer(t pgx.QueryTracer) Option {
 	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
 }
 
+// Limits are PostgreSQL's own bounds on what one connection may do. They
+// stop what a context cannot: a statement of a job or a command with no
+// deadline, a transaction left open by a stuck caller, a wait on a lock
+// held by either. A zero leaves the database server's setting.
+type Limits struct {
+	Statement         time.Duration // statement_timeout: the statement fails (SQLSTATE 57014)
+	IdleInTransaction time.Duration // idle_in_transaction_session_timeout: the session ends (25P03)
+	Lock              time.Duration // lock_timeout: the statement fails (55P03)
+}
+
+// WithLimits sets limits on every connection of the pool, as startup
+// parameters (no extra round trip). A failed statement leaves its
+// connection usable; a session ended for idling in a transaction is
+// dropped by the pool.
+func WithLimits(l Limits) Option {
+	return func(c *pgxpool.Config) {
+		for name, d := range map[string]time.Duration{
+			"statement_timeout":                   l.Statement,
+			"idle_in_transaction_session_timeout": l.IdleInTransaction,
+			"lock_timeout":                        l.Lock,
+		} {
+			if d > 0 {
+				// In whole milliseconds, PostgreSQL's unit; never 0, which
+				// would mean no limit at all.
+				c.ConnConfig.RuntimeParams[name] = strconv.FormatInt(max(d.Milliseconds(), 1), 10) + "ms"
+			}
+		}
+	}
+}
+
 // QueryCounter is a tracer that counts the statements sent, batched or not.
 type QueryCounter struct{ n atomic.Int64 }
 

@@ -193,25 +193,6 @@ func TestReadInTenant(t *testing.T) {
 	}
 }
 
-func TestRuntimeRole(t *testing.T) {
-	ctx := context.Background()
-	db := pgtest.New(t).DB
-	var user string
-	var super, bypass bool
-	var owned int
-	err := db.Pool.QueryRow(ctx, `
-		SELECT current_user, r.rolsuper, r.rolbypassrls,
-		       (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user)
-		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&user, &super, &bypass, &owned)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if user != postgres.RuntimeRole || super || bypass || owned != 0 {
-		t.Errorf("runtime queries run as %q (superuser %v, bypassrls %v, owns %d tables); want %q, none of these",
-			user, super, bypass, owned, postgres.RuntimeRole)
-	}
-}
-
 func TestError(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.New(t).DB
@@ -275,82 +256,5 @@ func TestMigrations_DownAndUpAgain(t *testing.T) {
 	}
 	if err := mg.Up(); err != nil {
 		t.Fatalf("up again: %v", err)
-	}
-}
-
-// platformTablesWithTenantID are platform tables that mention a tenant but
-// are reached only through platform code paths (see docs/ARCHITECTURE.md).
-var platformTablesWithTenantID = map[string]bool{"tenant_domains": true, "mail_outbox": true, "certificate_codes": true}
-
-func TestEveryTenantTableHasForcedRowLevelSecurity(t *testing.T) {
-	ctx := context.Background()
-	db := pgtest.New(t).DB
-	rows, err := db.Pool.Query(ctx, `
-		SELECT c.relname, c.relrowsecurity AND c.relforcerowsecurity,
-		       EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)
-		FROM pg_class c
-		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-		WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for rows.Next() {
-		var name string
-		var forced, hasPolicy bool
-		if err := rows.Scan(&name, &forced, &hasPolicy); err != nil {
-			t.Fatal(err)
-		}
-		if platformTablesWithTenantID[name] {
-			continue
-		}
-		n++
-		if !forced || !hasPolicy {
-			t.Errorf("table %s has tenant_id but RLS forced=%v, policy=%v", name, forced, hasPolicy)
-		}
-	}
-	if n == 0 {
-		t.Error("found no tenant tables at all")
-	}
-}
-
-// Tables can be distributed by tenant (Citus): every tenant table's
-// primary key leads with tenant_id, and every foreign key from a tenant
-// table to another includes tenant_id, so a join between them never leaves
-// one tenant's node. Platform tables that mention a tenant are the known
-// exceptions.
-func TestTenantTablesCanBeDistributedByTenant(t *testing.T) {
-	ctx := context.Background()
-	db := pgtest.New(t).DB
-	rows, err := db.Pool.Query(ctx, `
-		SELECT c.relname, 'primary key ' || pg_get_constraintdef(k.oid)
-		FROM pg_class c
-		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-		JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'p'
-		WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace AND k.conkey[1] <> a.attnum
-		UNION ALL
-		SELECT c.relname, 'foreign key ' || pg_get_constraintdef(k.oid)
-		FROM pg_constraint k
-		JOIN pg_class c ON c.oid = k.conrelid
-		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-		JOIN pg_attribute fa ON fa.attrelid = k.confrelid AND fa.attname = 'tenant_id' AND NOT fa.attisdropped
-		WHERE k.contype = 'f' AND c.relnamespace = 'public'::regnamespace AND NOT (a.attnum = ANY (k.conkey))
-		ORDER BY 1, 2`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var table, what string
-	n := 0
-	if _, err := pgx.ForEachRow(rows, []any{&table, &what}, func() error {
-		if !platformTablesWithTenantID[table] {
-			t.Errorf("%s: %s does not lead with tenant_id", table, what)
-		}
-		n++
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if n != len(platformTablesWithTenantID) {
-		t.Errorf("%d exceptions, want the %d platform tables' keys", n, len(platformTablesWithTenantID))
 	}
 }
