@@ -40,6 +40,11 @@ type Config struct {
 	APIRateLimit    int // requests a minute per API key
 	LogLevel        slog.Level
 	LogFormat       string // text or json
+
+	// ReadHeaderTimeout is how long a client may take to send a request's
+	// headers (a slowloris holds connections open by sending them slowly);
+	// zero means 10 seconds. Tests shorten it.
+	ReadHeaderTimeout time.Duration
 }
 
 // Error names the setting that is wrong and why, in one line.

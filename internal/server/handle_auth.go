@@ -80,10 +80,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 // signIn binds the session to the user with a fresh token and CSRF secret.
 func (s *Server) signIn(r *http.Request, u user.User) error {
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if err := s.startSession(r); err != nil {
 		return err
 	}
-	s.sessions.Remove(r.Context(), sessCSRF)
 	s.sessions.Put(r.Context(), sessTenantID, u.TenantID)
 	s.sessions.Put(r.Context(), sessUserID, u.ID)
 	s.sessions.Put(r.Context(), sessEpoch, u.SessionEpoch)
