@@ -124,7 +124,9 @@ func TestKnownAndUnknownAddressesAreAnsweredAlike(t *testing.T) {
 		{"ForgottenPassword", "acme.localhost", "/password/forgot", "/password/forgot", "ana@acme.test",
 			func(e string) url.Values { return url.Values{"email": {e}} }},
 		{"Registration", "acme.localhost", "/register", "/register", "ana@acme.test",
-			func(e string) url.Values { return url.Values{"name": {"Someone"}, "email": {e}, "password": {goodPassword}} }},
+			func(e string) url.Values {
+				return url.Values{"name": {"Someone"}, "email": {e}, "password": {goodPassword}}
+			}},
 		{"ConsoleSignIn", "localhost", "/console/login", "/console/login", "cm@acme.test",
 			func(e string) url.Values { return url.Values{"email": {e}, "password": {"not the password at all"}} }},
 		{"OperatorSignIn", "localhost", "/platform/login", "/platform/login", "op@upward.test",
@@ -266,7 +268,10 @@ func (*endless) Read(p []byte) (int, error) {
 // server's ReadHeaderTimeout, and a page that runs too long is ended at
 // the request timeout with 504.
 func TestSlowClientsAndSlowPagesAreCutOff(t *testing.T) {
-	s := newServer(t, func(c *config.Config) { c.ReadHeaderTimeout = 300 * time.Millisecond; c.RequestTimeout = 300 * time.Millisecond })
+	s := newServer(t, func(c *config.Config) {
+		c.ReadHeaderTimeout = 300 * time.Millisecond
+		c.RequestTimeout = 300 * time.Millisecond
+	})
 	t.Run("SlowHeaders", func(t *testing.T) {
 		conn, err := net.Dial("tcp", s.main.Addr())
 		if err != nil {
