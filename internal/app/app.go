@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -169,7 +170,7 @@ func (m *Main) Open(ctx context.Context) error {
 	})
 	m.http = &http.Server{
 		Handler:           m.Server,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cmp.Or(m.Config.ReadHeaderTimeout, 10*time.Second),
 		ReadTimeout:       m.Config.RequestTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),

@@ -50,6 +50,11 @@ type Config struct {
 	DBStatementTimeout         time.Duration
 	DBIdleInTransactionTimeout time.Duration
 	DBLockTimeout              time.Duration
+
+	// ReadHeaderTimeout is how long a client may take to send a request's
+	// headers (a slowloris holds connections open by sending them slowly);
+	// zero means 10 seconds. Tests shorten it.
+	ReadHeaderTimeout time.Duration
 }
 
 // Error names the setting that is wrong and why, in one line.

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -31,6 +32,10 @@ func (s *Server) csrfToken(r *http.Request) string {
 // checkCSRF refuses every unsafe request whose token does not match the
 // session's. It complements the Origin check: a same-site attacker or an
 // old browser without Fetch Metadata still needs the token.
+//
+// It caps the body first, whichever way the token comes (a script sends it
+// in a header), and answers 413 to a body over the cap: before reading
+// when the request says its length, else when reading it fails.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -38,14 +43,28 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		limit, multipart := int64(maxFormBytes), strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+		if multipart {
+			limit = maxUploadBytes
+		}
+		if r.ContentLength > limit {
+			s.tooLarge(w, r)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		var err error
+		if multipart {
+			err = r.ParseMultipartForm(multipartMemory)
+		} else {
+			err = r.ParseForm()
+		}
+		if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
+			s.tooLarge(w, r)
+			return
+		}
 		want := s.sessions.GetString(r.Context(), sessCSRF)
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
-			limit := int64(maxFormBytes)
-			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-				limit = maxUploadBytes
-			}
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			got = r.PostFormValue(csrfField)
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
@@ -57,9 +76,18 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	})
 }
 
+// tooLarge answers a body over the cap; nothing of it is used.
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusRequestEntityTooLarge, "Too large to accept",
+		"What you sent is larger than this form accepts, so nothing was saved. A form takes at most 1 MB of text; a file has the limit shown beside its field.")
+}
+
 // maxFormBytes caps a form body; maxUploadBytes a multipart one, above the
 // largest upload kind (each kind checks its own, smaller cap).
+// multipartMemory is how much of a multipart form is held in memory; the
+// rest goes to temporary files (net/http's default).
 const (
-	maxFormBytes   = 1 << 20
-	maxUploadBytes = 510 << 20
+	maxFormBytes    = 1 << 20
+	maxUploadBytes  = 510 << 20
+	multipartMemory = 32 << 20
 )

@@ -17,10 +17,9 @@ import (
 
 // signInConsole starts a console session for m on a fresh session token.
 func (s *Server) signInConsole(r *http.Request, m postgres.ConsoleMember) error {
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if err := s.startSession(r); err != nil {
 		return err
 	}
-	s.sessions.Remove(r.Context(), sessCSRF)
 	s.sessions.Put(r.Context(), sessConsoleID, m.ID)
 	s.sessions.Put(r.Context(), sessConsoleEpoch, m.SessionEpoch)
 	return nil

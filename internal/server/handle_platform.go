@@ -79,11 +79,10 @@ func (s *Server) handleOperatorLogin(w http.ResponseWriter, r *http.Request) {
 		}))
 		return
 	}
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if err := s.startSession(r); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.sessions.Remove(r.Context(), sessCSRF)
 	s.sessions.Put(r.Context(), sessOperatorID, op.ID)
 	s.sessions.Put(r.Context(), sessOperatorEpoch, op.SessionEpoch)
 	next := safeNext(r.PostFormValue("next"))

@@ -21,6 +21,7 @@ const (
 	sessCSRF       = "csrf"
 	sessFlash      = "flash"
 	sessSeen       = "seen"
+	sessSince      = "since"
 )
 
 // isPlatformHost reports whether the request is for the bare BASE_DOMAIN.
@@ -120,33 +121,55 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, act access.Action
 }
 
 // safeNext keeps a post-sign-in redirect on this site: a path, never a
-// scheme-relative or absolute URL.
+// scheme-relative or absolute URL. A browser drops tabs and newlines from
+// a Location and reads a backslash as a slash, so "/\t/evil.example" or
+// "/\\evil.example" would take it to another site: any control character
+// or backslash sends the person home instead.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	unsafe := strings.ContainsFunc(next, func(c rune) bool { return c < 0x20 || c == 0x7f || c == '\\' })
+	if unsafe || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
 		return "/"
 	}
 	return next
 }
 
-// A session ends after sessionIdle without a request (and after the
-// store's Lifetime in any case). The time of the last request is written
-// back at most once per sessionSeenEvery: scs's own IdleTimeout would
-// write every session back on every request, a database write per page.
+// startSession binds a fresh session token to a sign-in: a token planted
+// before it is worthless after it, and the CSRF secret is new too. The
+// time is noted for the absolute lifetime.
+func (s *Server) startSession(r *http.Request) error {
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	s.sessions.Remove(r.Context(), sessCSRF)
+	s.sessions.Put(r.Context(), sessSince, s.db.Now().Unix())
+	return nil
+}
+
+// A session ends after sessionIdle without a request, and sessionLifetime
+// after its sign-in however busy (the store's Lifetime, set to the same in
+// internal/app, is the backstop; this check reads the server's clock, so
+// that tests can move it). The time of the last request is written back at
+// most once per sessionSeenEvery: scs's own IdleTimeout would write every
+// session back on every request, a database write per page.
 const (
 	sessionIdle      = 8 * time.Hour
+	sessionLifetime  = 24 * time.Hour
 	sessionSeenEvery = 5 * time.Minute
 )
 
-// endIdleSessions ends idle sessions and notes the others' last request.
-// Visitors without a session get none.
+// endIdleSessions ends idle and expired sessions and notes the others'
+// last request. Visitors without a session get none.
 func (s *Server) endIdleSessions(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if s.sessions.Exists(ctx, sessUserID) || s.sessions.Exists(ctx, sessConsoleID) || s.sessions.Exists(ctx, sessOperatorID) {
-			now, seenAt := s.db.Now(), s.sessions.GetInt64(ctx, sessSeen)
+			now, seenAt, since := s.db.Now(), s.sessions.GetInt64(ctx, sessSeen), s.sessions.GetInt64(ctx, sessSince)
 			idle := now.Sub(time.Unix(seenAt, 0))
 			switch {
-			case seenAt != 0 && idle > sessionIdle:
+			case seenAt != 0 && idle > sessionIdle, since != 0 && now.Sub(time.Unix(since, 0)) > sessionLifetime:
 				if err := s.sessions.Destroy(ctx); err != nil {
 					s.serverError(w, r, err)
 					return

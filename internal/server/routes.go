@@ -64,9 +64,21 @@ func (s *Server) routes() chi.Router {
 }
 
 // pageMiddleware is what every HTML page passes through after the host's
-// own middleware: compression, a time limit, the session and CSRF.
+// own middleware: no caching unless the handler says so, compression, a
+// time limit, the session and CSRF.
 func (s *Server) pageMiddleware(r chi.Router) {
-	r.Use(middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout), s.sessions.LoadAndSave, s.endIdleSessions)
+	r.Use(noStore, middleware.Compress(5, compressible...), middleware.Timeout(s.cfg.RequestTimeout), s.sessions.LoadAndSave, s.endIdleSessions)
+}
+
+// noStore keeps pages out of every cache: they carry a person's data and
+// a CSRF token, which neither a shared proxy nor the back button of a
+// shared computer should replay. Handlers of files that may be cached (a
+// logo, an upload, named by its content) set their own Cache-Control.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) platformRoutes() chi.Router {

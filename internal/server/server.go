@@ -152,6 +152,9 @@ func (s *Server) PlatformRouter() chi.Router { return s.platform }
 // APIRouter: see PortalRouter.
 func (s *Server) APIRouter() chi.Router { return s.api.Router() }
 
+// ContentRouter: the content host's routes (content.go).
+func (s *Server) ContentRouter() chi.Router { return s.content }
+
 // PlatformAPIRouter: the provisioning API's routes on the platform host.
 func (s *Server) PlatformAPIRouter() chi.Router { return s.api.PlatformRouter() }
 
