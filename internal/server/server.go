@@ -155,6 +155,9 @@ func (s *Server) APIRouter() chi.Router { return s.api.Router() }
 // PlatformAPIRouter: the provisioning API's routes on the platform host.
 func (s *Server) PlatformAPIRouter() chi.Router { return s.api.PlatformRouter() }
 
+// ContentRouter: the SCORM content host's routes (content.go).
+func (s *Server) ContentRouter() chi.Router { return s.content }
+
 // page returns the frame of a page: the platform's, or the portal's with
 // its name, colours, navigation and the signed-in user.
 func (s *Server) page(r *http.Request, title string) layout.Page {
