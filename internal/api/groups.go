@@ -118,6 +118,12 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// The group before the body: another portal's group is not found,
+	// whatever the request says.
+	if _, err := a.groups.FindGroupByID(r.Context(), stateOf(r).tenant.ID, id); err != nil {
+		a.renderError(w, r, err, nil)
+		return
+	}
 	var in memberBody
 	if !decode(w, r, &in, memberFields) {
 		return

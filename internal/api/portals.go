@@ -180,13 +180,15 @@ func (a *API) updatePortal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in portalUpdateBody
-	if !decode(w, r, &in, portalUpdateFields) {
-		return
-	}
+	// The portal before the body: another organisation's is not found,
+	// whatever the request says.
 	org := stateOf(r).org
 	t, err := a.console.FindConsolePortal(r.Context(), org, id)
 	if err != nil {
 		a.renderError(w, r, err, nil)
+		return
+	}
+	if !decode(w, r, &in, portalUpdateFields) {
 		return
 	}
 	if f := resellerOnly(org, map[string]bool{"plan": in.Plan != nil, "seat_limit": in.SeatLimit != nil, "status": in.Status != nil}); len(f) > 0 {

@@ -131,13 +131,15 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in userUpdateBody
-	if !decode(w, r, &in, userUpdateFields) {
-		return
-	}
+	// The person before the body: another portal's is not found, whatever
+	// the request says.
 	tid := stateOf(r).tenant.ID
 	u, err := a.users.FindUserByID(r.Context(), tid, id)
 	if err != nil {
 		a.renderError(w, r, err, nil)
+		return
+	}
+	if !decode(w, r, &in, userUpdateFields) {
 		return
 	}
 	upd := postgres.UserUpdate{Name: u.Name, Roles: u.Roles, ManagerID: u.ManagerID, Status: u.Status}

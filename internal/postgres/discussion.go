@@ -346,9 +346,6 @@ func (s *DiscussionService) EditPost(ctx context.Context, tenantID int64, v View
 		if err != nil {
 			return err
 		}
-		if body, err = discussion.CheckBody(body); err != nil {
-			return err
-		}
 		if p.Deleted {
 			return errNoPost
 		}
@@ -357,6 +354,11 @@ func (s *DiscussionService) EditPost(ctx context.Context, tenantID int64, v View
 		}
 		if !discussion.MayEdit(p.CreatedAt, tx.Now) {
 			return apperr.Errorf(apperr.EFORBIDDEN, "A post can be changed for 15 minutes after it is posted; this one can no longer be.")
+		}
+		// The text last: someone who may not edit the post is refused
+		// whatever they send, and is never shown its edit form.
+		if body, err = discussion.CheckBody(body); err != nil {
+			return err
 		}
 		place = p.PostPlace
 		if body == p.Body {

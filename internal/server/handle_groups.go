@@ -81,6 +81,12 @@ func (s *Server) handleAdminGroupAddMember(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
+	// The group first: another portal's is not found, whatever the form
+	// says.
+	if _, err := s.groups.FindGroupByID(r.Context(), stateOf(r).Tenant.ID, id); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	uid, err := strconv.ParseInt(r.PostFormValue("user_id"), 10, 64)
 	if err != nil {
 		s.renderError(w, r, &apperr.Error{Code: apperr.EINVALID, Field: "user_id", Message: "Choose a person to add."})

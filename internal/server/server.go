@@ -152,11 +152,11 @@ func (s *Server) PlatformRouter() chi.Router { return s.platform }
 // APIRouter: see PortalRouter.
 func (s *Server) APIRouter() chi.Router { return s.api.Router() }
 
-// ContentRouter: the content host's routes (content.go).
-func (s *Server) ContentRouter() chi.Router { return s.content }
-
 // PlatformAPIRouter: the provisioning API's routes on the platform host.
 func (s *Server) PlatformAPIRouter() chi.Router { return s.api.PlatformRouter() }
+
+// ContentRouter: the SCORM content host's routes (content.go).
+func (s *Server) ContentRouter() chi.Router { return s.content }
 
 // page returns the frame of a page: the platform's, or the portal's with
 // its name, colours, navigation and the signed-in user.
