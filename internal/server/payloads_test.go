@@ -583,3 +583,28 @@ func (pp *payloadPortal) saveDetails(t *testing.T, change url.Values, publish bo
 	}
 	return res
 }
+
+// TestActiveContent_FindsWhatAnUnescapedPayloadMakes checks the checker:
+// every payload that carries markup, put in a page unescaped, is found.
+func TestActiveContent_FindsWhatAnUnescapedPayloadMakes(t *testing.T) {
+	for i, payload := range xssCorpus(t) {
+		if !strings.Contains(payload, "data-xss") && !strings.Contains(strings.ToLower(payload), "<script") {
+			continue
+		}
+		if strings.HasPrefix(payload, "<!--") || strings.Contains(payload, "CDATA") || strings.HasPrefix(payload, "<scr<") {
+			continue // a comment is inert unescaped too; <scr<script>ipt> is aimed at filters that strip tags once
+		}
+		found := false
+		// In text, and inside an attribute quoted either way.
+		for _, page := range []string{"<p>" + payload, `<input value="` + payload + `">`, `<input value='` + payload + `'>`} {
+			doc, err := goquery.NewDocumentFromReader(strings.NewReader("<!doctype html><title>x</title>" + page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = found || len(activeContent(doc)) > 0
+		}
+		if !found {
+			t.Errorf("payload %d %.80q, unescaped, is not found", i, payload)
+		}
+	}
+}
