@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,11 +162,19 @@ func decode(w http.ResponseWriter, r *http.Request, v any, body bodyFields) bool
 			Detail: "Send the body as JSON, with Content-Type: application/json."})
 		return false
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.Decode(new(json.RawMessage)) != io.EOF {
-		err = errors.New("more than one JSON value")
+	raw, err := io.ReadAll(r.Body)
+	if err == nil && holdsNUL(raw) {
+		writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest,
+			Detail: "The body holds a NUL character (\\u0000), which no text may."})
+		return false
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil && dec.Decode(new(json.RawMessage)) != io.EOF {
+			err = errors.New("more than one JSON value")
+		}
 	}
 	var typeErr *json.UnmarshalTypeError
 	switch {
@@ -182,6 +192,35 @@ func decode(w http.ResponseWriter, r *http.Request, v any, body bodyFields) bool
 		writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest, Detail: "The body is not one well-formed JSON object."})
 	}
 	return false
+}
+
+// holdsNUL tells whether a JSON body's strings hold a NUL character:
+// PostgreSQL text cannot, and a name carrying one failed with a 500.
+func holdsNUL(raw []byte) bool {
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return false // the only way JSON writes one
+	}
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return false // not JSON: Decode says so
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return strings.IndexByte(v, 0) >= 0
+		case []any:
+			return slices.ContainsFunc(v, walk)
+		case map[string]any:
+			for k, e := range v {
+				if strings.IndexByte(k, 0) >= 0 || walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(doc)
 }
 
 // jsonType names a Go kind as JSON calls it.

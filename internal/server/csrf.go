@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -48,7 +47,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			got = r.PostFormValue(csrfField)
-			dropNUL(r)
+			dropNULFromForm(r)
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 			s.errorPage(w, r, http.StatusForbidden, "Please reload the page",
@@ -57,25 +56,6 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// dropNUL removes NUL characters from the parsed form's values. No one
-// types one, PostgreSQL text cannot hold one, and a form value carrying
-// one failed the whole request with a 500 wherever it was saved.
-func dropNUL(r *http.Request) {
-	forms := []url.Values{r.Form, r.PostForm}
-	if r.MultipartForm != nil {
-		forms = append(forms, r.MultipartForm.Value)
-	}
-	for _, form := range forms {
-		for _, vs := range form {
-			for i, v := range vs {
-				if strings.IndexByte(v, 0) >= 0 {
-					vs[i] = strings.ReplaceAll(v, "\x00", "")
-				}
-			}
-		}
-	}
 }
 
 // maxFormBytes caps a form body; maxUploadBytes a multipart one, above the
