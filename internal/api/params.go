@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,6 +165,11 @@ func decode(w http.ResponseWriter, r *http.Request, v any, body bodyFields) bool
 	// The body is capped (maxBodyBytes), so it is read whole: a struct
 	// would take a bare null as "nothing sent" and carry on.
 	data, err := io.ReadAll(r.Body)
+	if err == nil && holdsNUL(data) {
+		writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest,
+			Detail: "The body holds a NUL character (\\u0000), which no text may."})
+		return false
+	}
 	if err == nil && !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
 		err = errors.New("not a JSON object")
 	}
@@ -196,6 +202,35 @@ func decode(w http.ResponseWriter, r *http.Request, v any, body bodyFields) bool
 		writeProblem(w, r, problem{Type: "bad-request", Status: http.StatusBadRequest, Detail: "The body is not one well-formed JSON object."})
 	}
 	return false
+}
+
+// holdsNUL tells whether a JSON body's strings hold a NUL character:
+// PostgreSQL text cannot, and a name carrying one failed with a 500.
+func holdsNUL(raw []byte) bool {
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return false // the only way JSON writes one
+	}
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return false // not JSON: Decode says so
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return strings.IndexByte(v, 0) >= 0
+		case []any:
+			return slices.ContainsFunc(v, walk)
+		case map[string]any:
+			for k, e := range v {
+				if strings.IndexByte(k, 0) >= 0 || walk(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(doc)
 }
 
 // jsonType names a Go kind as JSON calls it.

@@ -17,11 +17,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 
 	"github.com/chromedp/chromedp"
 
@@ -143,6 +145,39 @@ func NewBrowser(tb testing.TB) *Browser {
 		}
 	})
 	return b
+}
+
+// CountDialogs counts, from now on, the JavaScript dialogs (alert, confirm,
+// prompt) the tab opens, and dismisses each so that the page goes on. It
+// returns the count so far.
+func (b *Browser) CountDialogs() func() int32 {
+	var n atomic.Int32
+	opened := make(chan struct{}, 16)
+	if err := chromedp.Listen(b.ctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			n.Add(1)
+			select {
+			case opened <- struct{}{}:
+			default:
+			}
+		}
+	}); err != nil {
+		b.tb.Fatalf("browsertest: listen for dialogs: %v", err)
+	}
+	go func() {
+		for {
+			select {
+			case <-b.ctx.Done():
+				return
+			case <-opened:
+				chromedp.Run(b.ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+					_, err := cdp.Call(ctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
+					return chromedp.Void{}, err
+				}))
+			}
+		}
+	}()
+	return n.Load
 }
 
 // Log returns what the browser has logged so far.

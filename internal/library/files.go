@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -212,6 +213,11 @@ func reencode(data []byte, sniffed string) ([]byte, string, error) {
 		}
 		return buf.Bytes(), ".jpg", nil
 	case "image/gif":
+		// Kept as is, but read whole: "GIF89a" and a screen size pass the
+		// sniffer with anything after them (a GIF header on an HTML page).
+		if _, err := gif.DecodeAll(bytes.NewReader(data)); err != nil {
+			return nil, "", fmt.Errorf("this GIF cannot be read")
+		}
 		return data, ".gif", nil
 	default:
 		return data, ".webp", nil

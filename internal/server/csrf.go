@@ -66,6 +66,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		got := r.Header.Get(csrfHeader)
 		if got == "" {
 			got = r.PostFormValue(csrfField)
+			dropNULFromForm(r)
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
 			s.errorPage(w, r, http.StatusForbidden, "Please reload the page",

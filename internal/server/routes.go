@@ -20,7 +20,7 @@ var compressible = []string{"text/html", "text/css", "text/plain", "text/csv", "
 
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.realIP, s.logRequests, s.recoverPanics, s.secureHeaders, s.crossOriginProtection)
+	r.Use(middleware.RequestID, s.realIP, s.logRequests, s.recoverPanics, s.secureHeaders, s.crossOriginProtection, s.dropNULFromQuery)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 

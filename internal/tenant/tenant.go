@@ -232,5 +232,11 @@ func CheckLogo(data []byte) (ext string, err error) {
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > 2000 || cfg.Height > 2000 {
 		return bad("Use an image at most 2000 pixels wide and high.")
 	}
+	// The header alone passes a file that is an image only in its first
+	// bytes (a GIF header on an HTML page): read the pixels too, now that
+	// the size is known to be small.
+	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+		return bad("That file is not a readable image.")
+	}
 	return ext, nil
 }
