@@ -205,6 +205,9 @@ func TestPostgresStoppedUnderLoad(t *testing.T) {
 			}
 		}
 	}
+	if t.Failed() {
+		t.Logf("the server's internal errors:\n%s", strings.Join(srv.logLines("internal error"), "\n"))
+	}
 	if during == 0 || afterStart == 0 || okAfter == 0 {
 		t.Errorf("requests: %d during the outage, %d after it (%d answered)", during, afterStart, okAfter)
 	}

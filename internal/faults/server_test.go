@@ -2,7 +2,6 @@ package faults
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -152,20 +151,18 @@ func (u *upward) logTail(n int) string {
 	return s
 }
 
-// logCount counts the log lines that contain every one of words.
-func (u *upward) logCount(words ...string) int {
+// logLines returns the log lines that contain every one of words.
+func (u *upward) logLines(words ...string) []string {
 	b, _ := os.ReadFile(u.logs)
-	n := 0
+	var out []string
 	for _, line := range strings.Split(string(b), "\n") {
 		all := true
 		for _, w := range words {
 			all = all && strings.Contains(line, w)
 		}
 		if all && line != "" {
-			n++
+			out = append(out, line)
 		}
 	}
-	return n
+	return out
 }
-
-var _ = fmt.Sprint

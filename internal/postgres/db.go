@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -230,11 +229,12 @@ func Unavailable(err error) bool {
 		return false
 	}
 	// A connection dropped mid-statement surfaces as an I/O error from
-	// the socket (EOF, reset, refused, closed), wrapped by pgconn.
-	var netErr net.Error
+	// the socket (EOF, reset, refused, closed), wrapped by pgconn. Only a
+	// network operation's error counts: a file's errors carry error
+	// numbers too, and a full disk is not the database being away.
+	var opErr *net.OpError
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		(errors.As(err, &netErr) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled))
+		(errors.As(err, &opErr) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled))
 }
 
 func describe(c *pgx.ConnConfig) string {

@@ -50,6 +50,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := middleware.GetReqID(r.Context())
 	switch {
+	case storage.NoRoom(err):
+		s.log.ErrorContext(r.Context(), "no room to store a file", "err", err, "request_id", reqID,
+			"method", r.Method, "path", r.URL.Path)
+		s.errorPage(w, r, http.StatusInsufficientStorage, "The file could not be stored",
+			"The server has no room to store files just now, so nothing was saved. Please try again later; if it keeps happening, tell your administrator.")
+		return
 	case postgres.Unavailable(err):
 		s.log.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", reqID,
 			"method", r.Method, "path", r.URL.Path)
@@ -57,12 +63,6 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("Retry-After", "5")
 		s.errorPage(w, r, http.StatusServiceUnavailable, "Temporarily unavailable",
 			"We cannot reach our database just now, so nothing was changed. Please try again shortly.")
-		return
-	case storage.NoRoom(err):
-		s.log.ErrorContext(r.Context(), "no room to store a file", "err", err, "request_id", reqID,
-			"method", r.Method, "path", r.URL.Path)
-		s.errorPage(w, r, http.StatusInsufficientStorage, "The file could not be stored",
-			"The server has no room to store files just now, so nothing was saved. Please try again later; if it keeps happening, tell your administrator.")
 		return
 	}
 	s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", reqID,
