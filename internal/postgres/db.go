@@ -217,6 +217,12 @@ func Unavailable(err error) bool {
 	if errors.As(err, &connectErr) {
 		return true
 	}
+	// pgconn says a failure is safe to retry when nothing reached the
+	// server: a connection found closed (its server went away between
+	// two statements) is one.
+	if pgconn.SafeToRetry(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// Class 08: connection exceptions; 57P01-57P03: the server is
