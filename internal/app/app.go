@@ -17,7 +17,6 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
-	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -137,12 +136,6 @@ func (m *Main) Open(ctx context.Context) error {
 		return &config.Error{Setting: "DATA_DIR", Flag: "data-dir", Reason: err.Error()}
 	}
 	sessions := scs.New()
-	// scs.New starts an in-memory store with a cleanup goroutine that
-	// would outlive Close (goleak found one per server in the tests):
-	// stop it before replacing the store.
-	if mem, ok := sessions.Store.(*memstore.MemStore); ok {
-		mem.StopCleanup()
-	}
 	sessions.Store = pgxstore.NewWithCleanupInterval(m.sessionsDB.Pool, 0)
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep = stopSweep
