@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/postgres"
 )
 
 // problem is an RFC 9457 problem detail. Type is the short name of a
@@ -50,6 +51,7 @@ var problemTitles = map[string]string{
 	"idempotency-in-progress": "Request with this Idempotency-Key in progress",
 	"rate-limited":            "Too many requests",
 	"internal":                "Internal error",
+	"unavailable":             "Temporarily unavailable",
 }
 
 func problemType(name string) string { return Prefix + "/docs#problem-" + name }
@@ -94,6 +96,16 @@ func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v an
 // serverError logs err with the request ID and sends a 500 problem that
 // tells nothing of it.
 func (a *API) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if postgres.Unavailable(err) {
+		// The database is away: the request changed nothing and may be
+		// sent again (with the same Idempotency-Key) once it is back.
+		a.d.Logger.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", middleware.GetReqID(r.Context()),
+			"method", r.Method, "path", r.URL.Path)
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, problem{Type: "unavailable", Status: http.StatusServiceUnavailable,
+			Detail: "The database cannot be reached just now and nothing was changed. Try again shortly."})
+		return
+	}
 	a.d.Logger.ErrorContext(r.Context(), "internal error", "err", err, "request_id", middleware.GetReqID(r.Context()),
 		"method", r.Method, "path", r.URL.Path)
 	writeProblem(w, r, problem{Type: "internal", Status: http.StatusInternalServerError,

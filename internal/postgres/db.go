@@ -7,7 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -229,6 +232,45 @@ func Error(err error, what string) error {
 		}
 	}
 	return err
+}
+
+// Unavailable reports whether err says the database could not be reached
+// or went away (refused or dropped connections, a server shutting down or
+// starting up), rather than that a statement failed. Such a failure is
+// the database's, not the request's: it passes when the database is back,
+// so the server answers 503 "try again shortly" rather than 500.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
+	// pgconn says a failure is safe to retry when nothing reached the
+	// server: a connection found closed (its server went away between
+	// two statements) is one.
+	if pgconn.SafeToRetry(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exceptions; 57P01-57P03: the server is
+		// shutting down, crashed, or not yet accepting connections;
+		// 53300: no connection slot left.
+		switch {
+		case strings.HasPrefix(pgErr.Code, "08"), pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03", pgErr.Code == "53300":
+			return true
+		}
+		return false
+	}
+	// A connection dropped mid-statement surfaces as an I/O error from
+	// the socket (EOF, reset, refused, closed), wrapped by pgconn. Only a
+	// network operation's error counts: a file's errors carry error
+	// numbers too, and a full disk is not the database being away.
+	var opErr *net.OpError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		(errors.As(err, &opErr) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled))
 }
 
 func describe(c *pgx.ConnConfig) string {

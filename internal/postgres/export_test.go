@@ -17,3 +17,6 @@ func (db *DB) DropCachedVersionsOnly() {
 	defer db.contents.mu.Unlock()
 	clear(db.contents.byDigest)
 }
+
+// MailRetryDelay exposes the mail worker's retry schedule.
+var MailRetryDelay = mailRetryDelay

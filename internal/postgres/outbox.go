@@ -155,6 +155,27 @@ func (w *MailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 	return nil
 }
 
+// NextRetry waits 5 seconds after the first failure, then twice as long
+// after each (10 s, 20 s, …), at most 30 minutes. River's default
+// (attempt⁴ seconds: 16 s, 81 s, 4 min, … 4 days) leaves a password
+// reset waiting minutes after a mail server's short restart; a mail
+// server is either back soon or down for long, and 25 attempts at this
+// pace still span about 9 hours.
+func (w *MailWorker) NextRetry(job *river.Job[MailArgs]) time.Time {
+	return time.Now().Add(mailRetryDelay(job.Attempt))
+}
+
+func mailRetryDelay(attempt int) time.Duration {
+	const first, most = 5 * time.Second, 30 * time.Minute
+	if attempt < 1 {
+		attempt = 1
+	}
+	if attempt > 12 { // 5 s × 2^11 is past the cap already
+		return most
+	}
+	return min(first<<(attempt-1), most)
+}
+
 // DevMailbox is the sender used when no SMTP server is configured (in dev):
 // it logs the message, and the row stays readable on the dev mailbox page.
 type DevMailbox struct {

@@ -8,6 +8,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/storage"
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/pages"
 )
@@ -42,9 +44,27 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	s.errorPage(w, r, status, http.StatusText(status), apperr.Message(err))
 }
 
-// serverError logs err with the request ID and renders the 500 page.
+// serverError logs err with the request ID and renders the 500 page; or,
+// when the database is away or the disk will not take a file, the 503 or
+// 507 page, which say the failure is passing and is not the user's.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	reqID := middleware.GetReqID(r.Context())
+	switch {
+	case storage.NoRoom(err):
+		s.log.ErrorContext(r.Context(), "no room to store a file", "err", err, "request_id", reqID,
+			"method", r.Method, "path", r.URL.Path)
+		s.errorPage(w, r, http.StatusInsufficientStorage, "The file could not be stored",
+			"The server has no room to store files just now, so nothing was saved. Please try again later; if it keeps happening, tell your administrator.")
+		return
+	case postgres.Unavailable(err):
+		s.log.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", reqID,
+			"method", r.Method, "path", r.URL.Path)
+		// Clients and proxies may retry after this many seconds.
+		w.Header().Set("Retry-After", "5")
+		s.errorPage(w, r, http.StatusServiceUnavailable, "Temporarily unavailable",
+			"We cannot reach our database just now, so nothing was changed. Please try again shortly.")
+		return
+	}
 	s.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", reqID,
 		"method", r.Method, "path", r.URL.Path)
 	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",

@@ -130,6 +130,12 @@ func New(d Deps) *Server {
 	s.library = loaded
 	s.provisioner = postgres.NewProvisioner(d.DB, d.Tenants, d.Users, d.Files.Put, courses.FS, s.library)
 	s.orgWebhooks = postgres.NewOrgWebhookService(d.DB, !d.Config.Production())
+	// scs's default answers a failed session load or save with a 500
+	// carrying the error's text; ours logs it and, while the database is
+	// away, answers 503.
+	if d.Sessions.ErrorFunc == nil {
+		d.Sessions.ErrorFunc = s.serverError
+	}
 	s.router = s.routes()
 	return s
 }

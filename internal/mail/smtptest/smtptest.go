@@ -52,7 +52,14 @@ type Server struct {
 // ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return StartAt(tb, "127.0.0.1:0")
+}
+
+// StartAt starts a server at addr: a test that let mail fail against a
+// port with nothing listening brings the server up there later.
+func StartAt(tb testing.TB, addr string) *Server {
+	tb.Helper()
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		tb.Fatalf("smtptest: listen: %v", err)
 	}
