@@ -270,7 +270,10 @@ func TestXSS_MorePortalFieldsShownBackRenderInert(t *testing.T) {
 			return []view{{a, "/admin/settings", false}, {pp.anon, "/login", false}, {pp.anon, "/", false}, {ana, "/learn", false}}
 		}},
 		{name: "PortalColour", save: saveSettings("primary_color"), views: frameViews},
-		{name: "PortalContactEmail", save: saveSettings("contact_email"), views: frameViews},
+		{name: "PortalContactEmail", save: saveSettings("contact_email"), views: func(int) []view {
+			// Shown to people only when the portal is suspended.
+			return []view{{a, "/admin/settings", false}, {pp.anon, "/login", true}}
+		}},
 		{name: "PortalEmailDomains", save: saveSettings("allowed_email_domains"), views: func(int) []view {
 			return []view{{a, "/admin/settings", false}, {pp.anon, "/register", true}}
 		}},
@@ -351,21 +354,45 @@ func TestXSS_MorePortalFieldsShownBackRenderInert(t *testing.T) {
 			return a.post("/admin/users/import/confirm", f)
 		}, views: func(i int) []view { return []view{{a, "/admin/users?q=csv" + strconv.Itoa(i) + "%40", false}} }},
 	}
-	// The ICS payloads go through every session field.
-	icsFields := map[string]bool{"SessionTitle": true, "SessionRoom": true, "SessionDescription": true, "SessionMeetingURL": true}
-	slow := map[string]bool{"NameAtRegistration": true, "NameAtInvitation": true}
+	// Rendered Markdown and the discussions take the sample of the corpus;
+	// the ICS payloads go through every session field; the other fields,
+	// escaped by the same templates, take a few payloads (and the fields
+	// that only take a URL or an address, payloads that pass for one).
+	sampled := map[string]bool{"LessonPost": true, "LessonReply": true, "CoursePost": true, "PostEdit": true, "ReportReason": true,
+		"SessionDescription": true, "PathDescription": true, "PortalWelcomeText": true, "NameInCSVImport": true}
 	short, few := sample(corpus), fewPayloads(corpus)
 	for _, f := range fields {
-		c := short
+		c := few
 		switch {
-		case slow[f.name]:
-			c = few
-		case icsFields[f.name]:
-			c = append(append([]string{}, short...), icsPayloads...)
+		case sampled[f.name]:
+			c = short
+		case strings.HasPrefix(f.name, "Session"):
+			c = append(append([]string{}, few...), icsPayloads...)
+		}
+		if strings.HasSuffix(f.name, "URL") {
+			c = append(append([]string{}, c...), urlPayloads...)
+		}
+		if strings.HasSuffix(f.name, "Email") || f.name == "PortalEmailDomains" {
+			c = append(append([]string{}, c...), emailPayloads...)
 		}
 		t.Run(f.name, func(t *testing.T) { checkPayloads(t, f, c) })
 	}
 }
+
+// urlPayloads and emailPayloads are payloads that a form validating a URL
+// or an e-mail address may take as one.
+var (
+	urlPayloads = []string{
+		`https://hooks.example.com/?q="><img src=x onerror=window.__xss=1 data-xss>`,
+		`https://hooks.example.com/#'><script>window.__xss=1</script>`,
+		`https://hooks.example.com/x?a=1&b=<svg/onload=window.__xss=1>`,
+	}
+	emailPayloads = []string{
+		`"<img src=x onerror=window.__xss=1 data-xss>"@acme.test`,
+		`a+"><script>window.__xss=1</script>@acme.test`,
+		`x@acme.test"><img src=x onerror=window.__xss=1 data-xss>`,
+	}
+)
 
 // TestXSS_ConsoleFieldsShownBackRenderInert types payloads into the
 // console's fields: a portal's name (shown in the console and on the
@@ -434,6 +461,12 @@ func TestXSS_ConsoleFieldsShownBackRenderInert(t *testing.T) {
 		c := short
 		if strings.HasPrefix(f.name, "Portal") {
 			c = few // each opens a portal
+		}
+		if strings.HasSuffix(f.name, "URL") {
+			c = append(append([]string{}, c...), urlPayloads...)
+		}
+		if strings.HasSuffix(f.name, "Email") {
+			c = append(append([]string{}, c...), emailPayloads...)
 		}
 		t.Run(f.name, func(t *testing.T) { checkPayloads(t, f, c) })
 	}
