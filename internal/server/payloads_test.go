@@ -235,7 +235,8 @@ func checkPayloads(t *testing.T, f shownField, corpus []string) {
 		p := f.save(t, i, payload)
 		switch p.status {
 		case http.StatusUnprocessableEntity:
-			if p.doc.Find(`[data-testid^="error-"], [data-testid="form-error"]`).Length() == 0 {
+			// A message at a field, for the form, or at its line, for a CSV preview.
+			if p.doc.Find(`[data-testid^="error-"], [data-testid="form-error"], [data-ok="false"] .problems li`).Length() == 0 {
 				t.Errorf("%s: payload %d %.80q refused with no message", f.name, i, payload)
 			}
 			if bad := activeContent(p.doc); len(bad) > 0 {
