@@ -130,12 +130,11 @@ func New(d Deps) *Server {
 	s.library = loaded
 	s.provisioner = postgres.NewProvisioner(d.DB, d.Tenants, d.Users, d.Files.Put, courses.FS, s.library)
 	s.orgWebhooks = postgres.NewOrgWebhookService(d.DB, !d.Config.Production())
-	// scs's default answers a failed session load or save with a 500
-	// carrying the error's text; ours logs it and, while the database is
-	// away, answers 503.
-	if d.Sessions.ErrorFunc == nil {
-		d.Sessions.ErrorFunc = s.serverError
-	}
+	// scs's default (which scs.New always sets) answers a failed session
+	// load or save with a plain 500 and logs through the standard logger;
+	// ours logs with the request and, while the database is away, answers
+	// 503 with the try-again page.
+	d.Sessions.ErrorFunc = s.serverError
 	s.router = s.routes()
 	return s
 }
