@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -187,11 +188,26 @@ func CheckUpload(kind, filename string, data []byte) (name string, stored []byte
 
 var fileExtRE = regexp.MustCompile(`^\.[a-z0-9]{1,8}$`)
 
+// maxImagePixels bounds an image's declared size: 40 million pixels (a
+// 50-megapixel camera's photo is larger than any lesson needs).
+const maxImagePixels = 40_000_000
+
 // reencode decodes and encodes an image again, keeping its pixels and
 // leaving behind every metadata block. GIF and WebP are kept as they are:
 // the standard library cannot write WebP, and re-encoding an animated GIF
 // would flatten it.
 func reencode(data []byte, sniffed string) ([]byte, string, error) {
+	if sniffed != "image/webp" {
+		// A small file can declare an enormous picture, and decoding
+		// allocates all of it: the header's size is checked first.
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return nil, "", fmt.Errorf("this image cannot be read")
+		}
+		if cfg.Width*cfg.Height > maxImagePixels {
+			return nil, "", fmt.Errorf("this image is %d × %d pixels; an image may have at most %d million", cfg.Width, cfg.Height, maxImagePixels/1_000_000)
+		}
+	}
 	var buf bytes.Buffer
 	switch sniffed {
 	case "image/png":
@@ -213,9 +229,11 @@ func reencode(data []byte, sniffed string) ([]byte, string, error) {
 		}
 		return buf.Bytes(), ".jpg", nil
 	case "image/gif":
-		// Kept as is, but read whole: "GIF89a" and a screen size pass the
-		// sniffer with anything after them (a GIF header on an HTML page).
-		if _, err := gif.DecodeAll(bytes.NewReader(data)); err != nil {
+		// Kept as is, but its first frame is read: "GIF89a" and a screen
+		// size pass the sniffer with anything after them (a GIF header on
+		// an HTML page). Only the first: every frame of an animation held
+		// at once could take far more memory than its file suggests.
+		if _, err := gif.Decode(bytes.NewReader(data)); err != nil {
 			return nil, "", fmt.Errorf("this GIF cannot be read")
 		}
 		return data, ".gif", nil
