@@ -16,7 +16,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -192,25 +191,19 @@ type matrixFixture struct {
 	ip   int
 }
 
-var matrixParamRE = regexp.MustCompile(`[a-z0-9-]+/\{[a-zA-Z]+\}`)
-
 // walk lists every route of every router.
 func (f *matrixFixture) walk(t *testing.T) []matrixRow {
 	t.Helper()
 	var rows []matrixRow
 	add := func(kind string, r chi.Router) {
-		err := chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		walk(t, r, func(method, route string) {
 			if kind == kindTop && route == "/*" {
 				// The top router's catch-all hands the request to the
 				// host's router, walked below.
-				return nil
+				return
 			}
 			rows = append(rows, matrixRow{method: method, kind: kind, pattern: route})
-			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 	}
 	add(kindTop, f.s.Router())
 	add(kindPortal, f.s.PortalRouter())
@@ -224,26 +217,23 @@ func (f *matrixFixture) walk(t *testing.T) []matrixRow {
 // path fills a route's parameters with acme's objects.
 func (f *matrixFixture) path(t *testing.T, row matrixRow, overrides map[string]string) string {
 	t.Helper()
-	p := row.pattern
-	if p != "/" {
-		p = strings.TrimSuffix(p, "/")
-	}
-	if strings.HasSuffix(p, "/*") {
+	pattern := row.pattern
+	if strings.HasSuffix(pattern, "/*") {
 		file, ok := f.files[row.key()]
 		if !ok {
 			t.Fatalf("no file for the wildcard of %s; add one to the fixture's files", row.key())
 		}
-		p = strings.TrimSuffix(p, "*") + file
+		pattern = strings.TrimSuffix(pattern, "*") + file
 	}
-	for _, seg := range matrixParamRE.FindAllString(p, -1) {
-		v, ok := overrides[seg]
-		if !ok {
-			v, ok = f.params[row.kind][seg]
+	p, missing := fillRoute(pattern, func(seg string) (string, bool) {
+		if v, ok := overrides[seg]; ok {
+			return v, true
 		}
-		if !ok {
-			t.Fatalf("%s: no object for %q; add one to the fixture's params", row.key(), seg)
-		}
-		p = strings.Replace(p, seg, seg[:strings.Index(seg, "{")]+v, 1)
+		v, ok := f.params[row.kind][seg]
+		return v, ok
+	})
+	if missing != "" {
+		t.Fatalf("%s: no object for %q; add one to the fixture's params", row.key(), missing)
 	}
 	if strings.Contains(p, "{") {
 		t.Fatalf("%s: a parameter is left in %q", row.key(), p)

@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -168,47 +167,18 @@ func furnish(t *testing.T) *furnished {
 // everyHost are the parameters every host's routes share.
 var everyHost = map[string]string{"brand/{color}": "1d4ed8", "scorm/{token}": "not-a-launch-token"}
 
-var paramRE = regexp.MustCompile(`[a-z-]+/\{[a-zA-Z]+\}`)
-
-// fill puts the parameters into a route; ok is false when one has no
-// value (the caller reports it: add the value to furnish).
+// fill puts the parameters into a route (see fillRoute), and a file name
+// into its wildcard; missing names a parameter with no value (the caller
+// reports it: add the value to furnish).
 func fill(route string, params map[string]string) (path, missing string) {
-	path = strings.TrimSuffix(route, "/")
-	if path == "" {
-		path = "/"
-	}
-	for _, p := range paramRE.FindAllString(path, -1) {
-		v, ok := params[p]
-		if !ok {
-			v, ok = everyHost[p]
+	path, missing = fillRoute(route, func(p string) (string, bool) {
+		if v, ok := params[p]; ok {
+			return v, true
 		}
-		if !ok {
-			return "", p
-		}
-		path = strings.Replace(path, p, p[:strings.Index(p, "{")]+v, 1)
-	}
-	return strings.ReplaceAll(path, "*", "any/file.txt"), ""
-}
-
-// walk calls f with each route of the router, in a stable order.
-func walk(t *testing.T, r chi.Router, f func(method, route string)) {
-	t.Helper()
-	type route struct{ method, route string }
-	var routes []route
-	err := chi.Walk(r, func(method, r string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
-		routes = append(routes, route{method, r})
-		return nil
+		v, ok := everyHost[p]
+		return v, ok
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(routes) == 0 {
-		t.Fatal("no routes to walk")
-	}
-	slices.SortFunc(routes, func(a, b route) int { return strings.Compare(a.route+a.method, b.route+b.method) })
-	for _, rt := range routes {
-		f(rt.method, rt.route)
-	}
+	return strings.ReplaceAll(path, "*", "any/file.txt"), missing
 }
 
 // rowState is what the database holds, table by table: the number of rows
