@@ -150,7 +150,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// The absolute limit; the server ends sessions idle for 8 hours
 	// itself (server.sessionIdle), without writing each one back on every
 	// request as scs's IdleTimeout would.
-	sessions.Lifetime = 24 * time.Hour
+	sessions.Lifetime = server.SessionLifetime
 	sessions.Cookie.Name = "upward_session"
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode

@@ -148,15 +148,15 @@ func (s *Server) startSession(r *http.Request) error {
 	return nil
 }
 
-// A session ends after sessionIdle without a request, and sessionLifetime
-// after its sign-in however busy (the store's Lifetime, set to the same in
+// A session ends after sessionIdle without a request, and SessionLifetime
+// after its sign-in however busy (the store's Lifetime, set to it in
 // internal/app, is the backstop; this check reads the server's clock, so
 // that tests can move it). The time of the last request is written back at
 // most once per sessionSeenEvery: scs's own IdleTimeout would write every
 // session back on every request, a database write per page.
 const (
 	sessionIdle      = 8 * time.Hour
-	sessionLifetime  = 24 * time.Hour
+	SessionLifetime  = 24 * time.Hour
 	sessionSeenEvery = 5 * time.Minute
 )
 
@@ -169,7 +169,7 @@ func (s *Server) endIdleSessions(next http.Handler) http.Handler {
 			now, seenAt, since := s.db.Now(), s.sessions.GetInt64(ctx, sessSeen), s.sessions.GetInt64(ctx, sessSince)
 			idle := now.Sub(time.Unix(seenAt, 0))
 			switch {
-			case seenAt != 0 && idle > sessionIdle, since != 0 && now.Sub(time.Unix(since, 0)) > sessionLifetime:
+			case seenAt != 0 && idle > sessionIdle, since != 0 && now.Sub(time.Unix(since, 0)) > SessionLifetime:
 				if err := s.sessions.Destroy(ctx); err != nil {
 					s.serverError(w, r, err)
 					return
