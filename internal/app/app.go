@@ -28,6 +28,7 @@ import (
 	"github.com/upward-lms/upward/internal/server"
 	"github.com/upward-lms/upward/internal/storage"
 	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/user"
 	"github.com/upward-lms/upward/web/static"
 )
 
@@ -88,6 +89,12 @@ func DatabaseURL(ctx context.Context, cfg config.Config, logger *slog.Logger) (s
 // Open connects to the database, migrates it, builds the server and starts
 // listening. It does not serve yet: call Serve.
 func (m *Main) Open(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	if err := user.SetHashCost(user.HashCost(cmp.Or(m.Config.PasswordHashCost, config.HashCostStandard))); err != nil {
+		return &config.Error{Setting: "PASSWORD_HASH_COST", Flag: "password-hash-cost", Reason: err.Error()}
+	}
 	dbURL, err := DatabaseURL(ctx, m.Config, m.Logger)
 	if err != nil {
 		return err

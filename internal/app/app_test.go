@@ -142,3 +142,17 @@ func TestOpen_UnreachableDatabaseNamesTheSetting(t *testing.T) {
 		t.Errorf("err = %v, want a DATABASE_URL config error", err)
 	}
 }
+
+// A production configuration with the test suites' password hash cost
+// does not start, however the configuration was made.
+func TestOpen_ProductionRefusesTheTestHashCost(t *testing.T) {
+	cfg := testConfig(pgtest.NewURL(t))
+	cfg.Env, cfg.PasswordHashCost = config.EnvProd, config.HashCostTest
+	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err := m.Open(context.Background())
+	m.Close()
+	var cerr *config.Error
+	if !errors.As(err, &cerr) || cerr.Setting != "PASSWORD_HASH_COST" {
+		t.Errorf("err = %v, want a PASSWORD_HASH_COST config error", err)
+	}
+}

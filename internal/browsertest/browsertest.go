@@ -9,8 +9,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 
@@ -29,6 +28,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
@@ -48,28 +48,23 @@ type Server struct {
 // test ends.
 func StartServer(tb testing.TB, mods ...func(*config.Config)) *Server {
 	tb.Helper()
-	dbURL := pgtest.NewURL(tb)
-	cfg := config.Config{
-		DatabaseURL: dbURL, ListenAddr: "127.0.0.1:0", BaseDomain: "localhost", DataDir: tb.TempDir(),
-		Env: config.EnvDev, RequestTimeout: 30 * time.Second, ShutdownTimeout: 5 * time.Second, MailFrom: "no-reply@localhost",
-	}
+	cfg := fixture.Config(tb)
+	// Journeys run in parallel beside other packages: a page may wait.
+	cfg.RequestTimeout = 30 * time.Second
 	for _, mod := range mods {
 		mod(&cfg)
 	}
-	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := m.Open(context.Background()); err != nil {
-		tb.Fatalf("browsertest: start server: %v", err)
-	}
-	tb.Cleanup(func() { m.Close() })
+	m := fixture.Start(tb, cfg, nil)
 	_, port, _ := strings.Cut(m.Addr(), ":")
-	return &Server{URL: "http://localhost:" + port, DBURL: dbURL, Main: m, port: port}
+	return &Server{URL: "http://localhost:" + port, DBURL: cfg.DatabaseURL, Main: m, port: port}
 }
 
 // PortalURL is the address of a portal on this server: browsers resolve
 // *.localhost to the loopback address by themselves.
 func (s *Server) PortalURL(slug string) string { return "http://" + slug + ".localhost:" + s.port }
 
-// Browser is one headless chromium tab.
+// Browser is one headless chromium tab, in a browser context of its own
+// (its own cookies and storage, as a private window has).
 type Browser struct {
 	tb    testing.TB
 	ctx   context.Context
@@ -87,37 +82,88 @@ func chromiumPath() (string, error) {
 	return "", fmt.Errorf("chromium not found: install Debian's chromium package (make test does)")
 }
 
-// NewBrowser starts a headless chromium with a fresh profile; it quits when
-// the test ends. Background networking is off: this machine has no network
-// beyond loopback, and chromium would keep trying.
+// shared is the package's one chromium process: starting one costs about
+// a second of CPU, and each test's tab lives in a browser context of its
+// own, which isolates it as a separate browser would.
+var shared struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab, which keeps it running
+	cancel func()
+	dir    string
+	err    error
+}
+
+func sharedBrowser() (context.Context, error) {
+	shared.once.Do(func() {
+		path, err := chromiumPath()
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.dir, err = os.MkdirTemp("", "upward-chromium-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		// Background networking is off: this machine has no network
+		// beyond loopback, and chromium would keep trying.
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.UserDataDir(shared.dir),
+			chromedp.DisableGPU,
+			chromedp.WindowSize(1280, 900),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("no-default-browser-check", true),
+		)
+		if os.Geteuid() == 0 {
+			opts = append(opts, chromedp.NoSandbox)
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(allocCtx)
+		if err := chromedp.Do(ctx); err != nil { // starts the browser
+			cancelCtx()
+			cancelAlloc()
+			shared.err = fmt.Errorf("start chromium: %w", err)
+			return
+		}
+		shared.ctx = ctx
+		shared.cancel = func() { cancelCtx(); cancelAlloc() }
+	})
+	return shared.ctx, shared.err
+}
+
+// Main runs a package's tests and then stops its browser: call it from
+// TestMain, os.Exit(browsertest.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	if shared.cancel != nil {
+		shared.cancel()
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	return code
+}
+
+// NewBrowser opens a tab for the test in a new browser context of the
+// package's chromium; the tab and its context close when the test ends.
 func NewBrowser(tb testing.TB) *Browser {
 	tb.Helper()
-	path, err := chromiumPath()
+	browser, err := sharedBrowser()
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("browsertest: %v", err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(tb.TempDir()),
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-default-browser-check", true),
-	)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelCtx := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	// The tab lives as long as the context of its first Run: bound it,
+	// generously, so that a hung page fails its test rather than the run.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	tb.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
-		cancelAlloc()
 	})
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		tb.Fatalf("browsertest: start chromium: %v", err)
+	if err := chromedp.Do(ctx); err != nil { // opens the tab
+		tb.Fatalf("browsertest: open a tab: %v", err)
 	}
 	b := &Browser{tb: tb, ctx: ctx}
 	// What the browser logs (a blocked frame, a refused script, a failed
@@ -137,6 +183,7 @@ func NewBrowser(tb testing.TB) *Browser {
 	})); err != nil {
 		tb.Fatalf("browsertest: enable the log: %v", err)
 	}
+	b.serveAxe()
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			for _, line := range b.Log() {
@@ -233,6 +280,40 @@ func (b *Browser) Screenshot(name string) string {
 	return path
 }
 
+// axePath is where the tab finds axe-core on any origin: the browser
+// answers it itself (serveAxe), so it is a script of the page's own origin
+// that the page's CSP allows, and the renderer compiles it once and reuses
+// the compiled code on the next pages instead of compiling 650 KB again.
+const axePath = "/__browsertest/axe.min.js"
+
+// serveAxe makes the tab answer requests for axePath with axe-core.
+func (b *Browser) serveAxe() {
+	b.tb.Helper()
+	if err := chromedp.Listen(b.ctx, func(ev any) {
+		e, ok := ev.(*fetch.EventRequestPaused)
+		if !ok {
+			return
+		}
+		go chromedp.Run(b.ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, t, fetch.FulfillRequest, fetch.FulfillRequestParams{
+				RequestID: e.RequestID, ResponseCode: 200, Body: []byte(axeSource),
+				ResponseHeaders: []*fetch.HeaderEntry{
+					{Name: "Content-Type", Value: "text/javascript; charset=utf-8"},
+					{Name: "Cache-Control", Value: "public, max-age=86400, immutable"},
+				}})
+			return chromedp.Void{}, err
+		}))
+	}); err != nil {
+		b.tb.Fatalf("browsertest: listen: %v", err)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + axePath}}})
+		return chromedp.Void{}, err
+	})); err != nil {
+		b.tb.Fatalf("browsertest: serve axe: %v", err)
+	}
+}
+
 type axeViolation struct {
 	ID     string   `json:"id"`
 	Impact string   `json:"impact"`
@@ -246,7 +327,17 @@ type axeViolation struct {
 func (b *Browser) CheckAccessibility() {
 	b.tb.Helper()
 	if !Run(b, chromedp.Evaluate[bool](`typeof window.axe === "object"`)) {
-		Run(b, chromedp.Evaluate[bool](axeSource+";true"))
+		loaded := Run(b, chromedp.Evaluate[bool](`new Promise(done => {
+			if (location.origin === "null") { done(false); return; }
+			const s = document.createElement("script");
+			s.src = location.origin + "`+axePath+`";
+			s.onload = () => done(true);
+			s.onerror = () => done(false);
+			document.head.appendChild(s);
+		})`, chromedp.EvalAwaitPromise))
+		if !loaded || !Run(b, chromedp.Evaluate[bool](`typeof window.axe === "object"`)) {
+			Run(b, chromedp.Evaluate[bool](axeSource+";true"))
+		}
 	}
 	raw := Run(b, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(
 		r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,

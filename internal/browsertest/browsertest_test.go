@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 )
@@ -20,6 +21,7 @@ func (r *recordingTB) Errorf(format string, args ...any) {
 }
 
 func TestCheckAccessibility_FailsOnSeriousViolations(t *testing.T) {
+	t.Parallel()
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		// No lang, an image without alt text, an input without a label.
@@ -42,3 +44,5 @@ func TestCheckAccessibility_FailsOnSeriousViolations(t *testing.T) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { os.Exit(Main(m)) }

@@ -24,6 +24,12 @@ const (
 	EnvProd = "prod"
 )
 
+// Password hash costs (user.StandardCost and user.TestCost).
+const (
+	HashCostStandard = "standard"
+	HashCostTest     = "test"
+)
+
 // Config holds every setting of the upward binary.
 type Config struct {
 	DatabaseURL     string         // empty in dev: use the project-private cluster under DataDir
@@ -40,6 +46,10 @@ type Config struct {
 	APIRateLimit    int // requests a minute per API key
 	LogLevel        slog.Level
 	LogFormat       string // text or json
+	// PasswordHashCost is the argon2id cost of new password hashes:
+	// "standard" (empty means standard) or "test", which only test
+	// suites use and a production configuration refuses.
+	PasswordHashCost string
 
 	// DBMaxConns sizes the web server's database pool (0: the postgres
 	// package's default).
@@ -211,6 +221,14 @@ var settings = []setting{
 			c.APIRateLimit = n
 			return nil
 		}},
+	{"PASSWORD_HASH_COST", "password-hash-cost", HashCostStandard, "argon2id cost of new password hashes: standard, or test (for test suites only; refused with ENV=prod)",
+		func(c *Config, v string) error {
+			if v != HashCostStandard && v != HashCostTest {
+				return fmt.Errorf("%q must be standard or test", v)
+			}
+			c.PasswordHashCost = v
+			return nil
+		}},
 	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error",
 		func(c *Config, v string) error {
 			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -262,10 +280,22 @@ func (v *Values) Load() (Config, error) {
 	if c.DBStatementTimeout == 0 {
 		c.DBStatementTimeout = c.RequestTimeout
 	}
-	if c.Env == EnvProd && c.DatabaseURL == "" {
-		return Config{}, &Error{Setting: "DATABASE_URL", Flag: "database-url", Reason: "must be set when ENV=prod"}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
+}
+
+// Validate checks the rules between settings, for a Config however it was
+// made (Load calls it; so does the server before it starts).
+func (c Config) Validate() error {
+	if c.Env == EnvProd && c.DatabaseURL == "" {
+		return &Error{Setting: "DATABASE_URL", Flag: "database-url", Reason: "must be set when ENV=prod"}
+	}
+	if c.Env == EnvProd && c.PasswordHashCost == HashCostTest {
+		return &Error{Setting: "PASSWORD_HASH_COST", Flag: "password-hash-cost", Reason: "test is for test suites only: it protects no password, and ENV=prod refuses it"}
+	}
+	return nil
 }
 
 // Production reports whether strict production defaults apply.

@@ -108,6 +108,9 @@ func TestLoad_BadValueNamesTheSetting(t *testing.T) {
 		{map[string]string{"DB_LOCK_TIMEOUT": "-1s"}, "DB_LOCK_TIMEOUT"},
 		{map[string]string{"API_RATE_LIMIT": "lots"}, "API_RATE_LIMIT"},
 		{map[string]string{"ENV": "prod"}, "DATABASE_URL"}, // prod never falls back to the dev database
+		{map[string]string{"PASSWORD_HASH_COST": "cheap"}, "PASSWORD_HASH_COST"},
+		// The cost test suites use protects no password.
+		{map[string]string{"ENV": "prod", "DATABASE_URL": "postgres://u@h/db", "PASSWORD_HASH_COST": "test"}, "PASSWORD_HASH_COST"},
 	}
 	for _, c := range cases {
 		t.Run(c.setting, func(t *testing.T) {

@@ -30,6 +30,7 @@ func signIn(b *browsertest.Browser, url, email string) {
 // An administrator and a platform operator go through their pages; each is
 // checked for accessibility on the way.
 func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

@@ -19,6 +19,7 @@ import (
 // page, and another system calls the API with it; the key page and the
 // API's reference page are checked for accessibility on the way.
 func TestJourney_APIKeyMadeInTheBrowserCallsTheAPI(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

@@ -20,6 +20,7 @@ import (
 // version has the new order, and a later edit stays out of it until the
 // next publication.
 func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
@@ -110,6 +111,7 @@ func afterReload(t *testing.T, b *browsertest.Browser, action chromedp.Action[ch
 
 // Lessons are dragged from one module to another on the course page.
 func TestJourney_AuthorDragsALessonToAnotherModule(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
@@ -144,6 +146,7 @@ func TestJourney_AuthorDragsALessonToAnotherModule(t *testing.T) {
 // stays out of the learner's view until it is published, and even then the
 // learner keeps the version they started until they restart.
 func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
@@ -252,6 +255,7 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 
 // An author builds a learning path and reorders its steps by dragging.
 func TestJourney_AuthorDragsAPathStepIntoPlace(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

@@ -27,6 +27,7 @@ func consoleSignIn(t *testing.T, b *browsertest.Browser, base, email string) {
 // An account admin opens a second portal for partners and copies a course
 // into it.
 func TestJourney_AnAccountOpensAPartnerPortalAndCopiesACourse(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
@@ -71,6 +72,7 @@ func TestJourney_AnAccountOpensAPartnerPortalAndCopiesACourse(t *testing.T) {
 // admin accepts the invitation, finds the course, starts it, and the
 // reseller's usage counts them.
 func TestJourney_AResellerOpensAClientPortal(t *testing.T) {
+	t.Parallel()
 	smtp := smtptest.Start(t)
 	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
 	ctx := context.Background()
@@ -135,6 +137,7 @@ func acceptInvitation(t *testing.T, smtp *smtptest.Server, email, name string) *
 // link, lands in the console and invites a colleague. Each page is checked
 // for accessibility on the way (Visit checks; forms after typing too).
 func TestJourney_AnOperatorOpensAnAccountAndItsAdminInvitesAColleague(t *testing.T) {
+	t.Parallel()
 	smtp := smtptest.Start(t)
 	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
 	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(context.Background(), "op@upward.test", "Olu Operator", password, postgres.AuditActor{Label: "test"}); err != nil {

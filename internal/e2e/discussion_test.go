@@ -20,6 +20,7 @@ import (
 // the mention under the bell, follows it to the post and replies; Lee
 // finds the reply under the bell and marks it helpful.
 func TestJourney_TwoLearnersDiscussALesson(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

@@ -20,6 +20,7 @@ import (
 // reads the preview, and imports the valid lines: the file makes the round
 // trip through the browser's hidden field intact.
 func TestJourney_AdminImportsPeopleFromACSVFile(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

@@ -25,6 +25,7 @@ import (
 // feedback, the quiz passed, every lesson complete. Screenshots of the
 // lesson, the feedback, the dashboard and the certificate are kept.
 func TestJourney_ALearnerTakesALibraryCourseToItsCertificate(t *testing.T) {
+	t.Parallel()
 	const slug = "no-surprises"
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()

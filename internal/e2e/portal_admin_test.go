@@ -27,6 +27,7 @@ import (
 // completes a lesson; the admin's course report and the manager's team
 // page both show it.
 func TestJourney_ImportAssignLearnAndSeeItInReportsAndTheTeamPage(t *testing.T) {
+	t.Parallel()
 	smtp := smtptest.Start(t)
 	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
 	ctx := context.Background()

@@ -19,6 +19,7 @@ import (
 // server delivered over SMTP, signs in, signs out, and is refused the
 // account page afterwards.
 func TestJourney_RegisterVerifySignInSignOut(t *testing.T) {
+	t.Parallel()
 	smtp := smtptest.Start(t)
 	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
 	_, err := srv.Main.Tenants.CreateTenant(context.Background(), tenant.Tenant{

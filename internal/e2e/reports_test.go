@@ -19,6 +19,7 @@ import (
 // a course, one to the end: every report page passes the accessibility
 // check, charts included.
 func TestJourney_ReportsAreAccessible(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

@@ -162,6 +162,7 @@ func (r *scormRun) apiErrors() []string {
 // the learner's place and answers after the frame is closed and opened
 // again, and ends completed and passed with the score the LMS stores.
 func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T) {
+	t.Parallel()
 	run := exportAndServe(t, "no-surprises", scormexport.SCORM2004)
 	b, eval, waitFor, committed := run.b, run.eval, run.waitFor, run.committed
 	lessons := run.course.Lessons()
@@ -302,6 +303,7 @@ func answerJS(form string, q course.Quiz, right bool) string {
 // with the raw score once every lesson is visited and every quiz answered,
 // within the 4,096 characters 1.2 keeps of suspend_data.
 func TestSCORMExport_A12PackageReportsPassedAndTheRawScore(t *testing.T) {
+	t.Parallel()
 	run := exportAndServe(t, "no-surprises", scormexport.SCORM12)
 	run.launch()
 	lessons := run.course.Lessons()

@@ -158,6 +158,7 @@ func waitAttempt(t *testing.T, srv *browsertest.Server, acme tenant.Tenant, bloc
 // closing and reopening the lesson resumes it with the same suspend data,
 // and passing completes the course.
 func TestJourney_ASCORM12SCOCommitsResumesAndCompletes(t *testing.T) {
+	t.Parallel()
 	srv, acme, rec, b := scormPortal(t, "sco12")
 	lesson := rec.Draft.Modules[0].Lessons[0]
 	block := lesson.Blocks[0].Key
@@ -198,6 +199,7 @@ func TestJourney_ASCORM12SCOCommitsResumesAndCompletes(t *testing.T) {
 // suspend data, interactions and objectives; the manifest's thresholds
 // decide completion and success.
 func TestJourney_ASCORM2004PackageInForcedOrder(t *testing.T) {
+	t.Parallel()
 	srv, acme, rec, b := scormPortal(t, "sco2004")
 	lessons := rec.Draft.Modules[0].Lessons
 	if len(lessons) != 3 {
@@ -242,6 +244,7 @@ func TestJourney_ASCORM2004PackageInForcedOrder(t *testing.T) {
 // every quiz passed; the score, completion and success are in the database
 // and the course is complete.
 func TestJourney_AnExportedCourseReimportsAndCompletesWithItsScore(t *testing.T) {
+	t.Parallel()
 	loaded, _ := library.LoadAll(courses.FS, ".")
 	var c course.Course
 	var dir string
@@ -300,6 +303,7 @@ func TestJourney_AnExportedCourseReimportsAndCompletesWithItsScore(t *testing.T)
 // An asset (content that does not talk to the runtime) completes its
 // lesson once opened, as SCORM has the LMS do for assets.
 func TestJourney_AnAssetCompletesWhenOpened(t *testing.T) {
+	t.Parallel()
 	manifest := strings.Replace(scormtest.Manifest, `adlcp:scormtype="sco"`, `adlcp:scormtype="asset"`, 1)
 	srv, acme, rec, b := scormPortalFrom(t, scormtest.Build(t,
 		scormtest.Entry{Name: "imsmanifest.xml", Body: []byte(manifest)},

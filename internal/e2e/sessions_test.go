@@ -25,6 +25,7 @@ import (
 // the instructor marks them present; the learner's path shows the step
 // complete, and the path with it.
 func TestJourney_ALiveSessionCompletesAPathStep(t *testing.T) {
+	t.Parallel()
 	const slug = "no-surprises"
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()

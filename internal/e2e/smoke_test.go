@@ -12,6 +12,7 @@ import (
 )
 
 func TestSmoke_HomePage(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	_, err := postgres.NewTenantService(srv.Main.DB).EnsureTenant(context.Background(), tenant.Tenant{Slug: "demo", Name: "Demo Company"})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 // way, copies the secret shown once, sends a test event and reads it in
 // the delivery log; each page is checked for accessibility.
 func TestJourney_AdminAddsAWebhookEndpointAndSendsATestEvent(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

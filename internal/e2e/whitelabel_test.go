@@ -22,6 +22,7 @@ import (
 // branding page and the operators' resellers page pass the accessibility
 // check.
 func TestJourney_AResellerBrandsItsClientsPortals(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

@@ -41,6 +41,7 @@ func xssPayloads(t *testing.T) []string {
 // the pages that show them. None runs: window.__xss, which each payload
 // would set, stays unset, and no dialog opens.
 func TestXSS_NoPayloadRunsInABrowser(t *testing.T) {
+	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}

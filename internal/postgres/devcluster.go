@@ -41,10 +41,35 @@ const (
 // ErrNoPostgres is returned when no PostgreSQL server binaries are installed.
 var ErrNoPostgres = errors.New("PostgreSQL server binaries not found: install Debian's postgresql-15 package (apt-get install postgresql-15), or run `docker compose up -d db` and set DATABASE_URL")
 
+// devServerSettings keep a developer's data as PostgreSQL normally does.
+var devServerSettings = []string{"fsync=on"}
+
+// testServerSettings trade durability for speed: a test database lives for
+// seconds and is thrown away, so a crash of the machine may lose it. Each
+// test copies the template database (cheapest with FILE_COPY, whose
+// checkpoints cost little without fsync and full-page writes), and tests
+// run in parallel, several servers of connection pools each.
+var testServerSettings = []string{
+	"fsync=off", "synchronous_commit=off", "full_page_writes=off",
+	"wal_level=minimal", "max_wal_senders=0", "autovacuum=off",
+	"max_connections=600",
+}
+
 // StartDevCluster makes sure the private cluster under dataDir exists and
 // runs, creating it on first use, and returns how to reach it. Concurrent
-// callers (several test packages) are serialised by a lock file.
+// callers are serialised by a lock file.
 func StartDevCluster(ctx context.Context, dataDir string, logf func(format string, args ...any)) (*DevCluster, error) {
+	return startCluster(ctx, dataDir, devServerSettings, logf)
+}
+
+// StartTestCluster is StartDevCluster for test databases only: a cluster
+// of its own under dataDir, tuned for throughput rather than durability
+// (see testServerSettings), so that it never holds anyone's real data.
+func StartTestCluster(ctx context.Context, dataDir string, logf func(format string, args ...any)) (*DevCluster, error) {
+	return startCluster(ctx, dataDir, testServerSettings, logf)
+}
+
+func startCluster(ctx context.Context, dataDir string, settings []string, logf func(format string, args ...any)) (*DevCluster, error) {
 	dir, err := filepath.Abs(dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("dev database: %w", err)
@@ -77,7 +102,7 @@ func StartDevCluster(ctx context.Context, dataDir string, logf func(format strin
 	if port, ok := c.runningPort(); ok {
 		c.Port = port
 	} else {
-		if err := c.start(ctx, runner); err != nil {
+		if err := c.start(ctx, runner, settings); err != nil {
 			return nil, err
 		}
 		logf("started the private PostgreSQL cluster on 127.0.0.1:%d (log: %s)", c.Port, c.logFile())
@@ -150,7 +175,7 @@ func (c *DevCluster) initdb(ctx context.Context, r *pgRunner) error {
 	return nil
 }
 
-func (c *DevCluster) start(ctx context.Context, r *pgRunner) error {
+func (c *DevCluster) start(ctx context.Context, r *pgRunner, settings []string) error {
 	port, err := c.choosePort()
 	if err != nil {
 		return err
@@ -169,7 +194,10 @@ func (c *DevCluster) start(ctx context.Context, r *pgRunner) error {
 			return err
 		}
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", port, sock)
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", port, sock)
+	for _, s := range settings {
+		opts += " -c " + s
+	}
 	if err := r.run(ctx, "pg_ctl", "-D", c.pgdata(), "-l", c.logFile(), "-o", opts, "-w", "-t", "60", "start"); err != nil {
 		return fmt.Errorf("%w (see %s)", err, c.logFile())
 	}

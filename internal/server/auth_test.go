@@ -23,7 +23,12 @@ const goodPassword = "a long and memorable sentence"
 // learner in acme.
 func twoPortals(t *testing.T) (*testServer, tenant.Tenant, tenant.Tenant) {
 	t.Helper()
-	s := newServer(t, nil)
+	return twoPortalsOn(t, newServer(t, nil))
+}
+
+// twoPortalsOn makes twoPortals' portals on s.
+func twoPortalsOn(t *testing.T, s *testServer) (*testServer, tenant.Tenant, tenant.Tenant) {
+	t.Helper()
 	ctx := context.Background()
 	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme", Settings: tenant.Settings{SelfRegistration: true}}, postgres.AuditActor{Label: "test"})
 	if err != nil {

@@ -19,8 +19,8 @@ import (
 
 	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/server"
 	"github.com/upward-lms/upward/internal/tenant"
 )
@@ -41,10 +41,8 @@ func newServer(t testing.TB, mod func(*config.Config)) *testServer {
 
 func startServer(t testing.TB, mod func(*config.Config), tracer *postgres.QueryCounter) *testServer {
 	t.Helper()
-	cfg := config.Config{
-		DatabaseURL: pgtest.NewURL(t), ListenAddr: "127.0.0.1:0", BaseDomain: "localhost", DataDir: t.TempDir(),
-		Env: config.EnvDev, RequestTimeout: 5 * time.Second, ShutdownTimeout: 5 * time.Second, MailFrom: "no-reply@localhost",
-	}
+	cfg := fixture.Config(t)
+	cfg.RequestTimeout = 5 * time.Second
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -53,10 +51,7 @@ func startServer(t testing.TB, mod func(*config.Config), tracer *postgres.QueryC
 	if tracer != nil {
 		m.DBTracer = tracer
 	}
-	if err := m.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	fixture.Open(t, m)
 	return &testServer{Server: m.Server, db: m.DB, main: m, logs: logs}
 }
 

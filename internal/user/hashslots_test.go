@@ -1,6 +1,8 @@
 package user
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,5 +35,45 @@ func TestPasswordChecksWaitForAFreeSlot(t *testing.T) {
 	}
 	for range cap(hashSlots) - 1 {
 		<-hashSlots
+	}
+}
+
+// Each cost's dummy hash, which a sign-in without an account is checked
+// against, is made with that cost's own parameters: the check costs what
+// a real one costs, whichever cost the process runs at.
+func TestHashCost_TheDummyHashCostsWhatARealOneCosts(t *testing.T) {
+	for name, h := range costs {
+		p := h.params
+		want := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", p.Memory, p.Iterations, p.Parallelism)
+		if !strings.HasPrefix(h.dummy, want) {
+			t.Errorf("%s: dummy hash %q, want one made with %s", name, h.dummy, want)
+		}
+	}
+}
+
+func TestSetHashCost(t *testing.T) {
+	defer current.Store(current.Load())
+	if err := SetHashCost("cheap"); err == nil {
+		t.Error("an unknown cost was accepted")
+	}
+	for _, c := range []HashCost{StandardCost, TestCost} {
+		if err := SetHashCost(c); err != nil {
+			t.Fatal(err)
+		}
+		hash, err := HashPassword("correct horse battery staple")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := costs[c].params
+		if !strings.HasPrefix(hash, fmt.Sprintf("$argon2id$v=19$m=%d,", p.Memory)) {
+			t.Errorf("%s: hash %q not made with m=%d", c, hash, p.Memory)
+		}
+	}
+	// A hash made at one cost is checked at another: it carries its own.
+	SetHashCost(StandardCost)
+	standard, _ := HashPassword("correct horse battery staple")
+	SetHashCost(TestCost)
+	if !CheckPassword("correct horse battery staple", standard) {
+		t.Error("a standard hash did not match under the test cost")
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/mail"
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -150,9 +152,59 @@ func ValidateRoles(roles []Role) error {
 	return nil
 }
 
-// argonParams follow RFC 9106's second recommended option (64 MiB memory),
-// tuned down in time to stay near 50 ms on a small server.
-var argonParams = &argon2id.Params{Memory: 64 * 1024, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32}
+// HashCost names the argon2id parameters new password hashes are made
+// with. A stored hash carries its own parameters, so a hash made at one
+// cost is checked correctly at any other.
+type HashCost string
+
+const (
+	// StandardCost follows RFC 9106's second recommended option (64 MiB
+	// memory), tuned down in time to stay near 50 ms on a small server.
+	StandardCost HashCost = "standard"
+	// TestCost is for test suites, which make and sign in thousands of
+	// accounts: 64 KiB and one pass take microseconds and protect nothing.
+	// A production configuration refuses it.
+	TestCost HashCost = "test"
+)
+
+// hashing is one cost's parameters, and a hash made with them that no
+// password matches: a sign-in for an address without an account checks
+// against it, so that it takes the time a real check takes.
+type hashing struct {
+	params *argon2id.Params
+	dummy  string
+}
+
+var costs = map[HashCost]*hashing{
+	StandardCost: {
+		params: &argon2id.Params{Memory: 64 * 1024, Iterations: 1, Parallelism: 2, SaltLength: 16, KeyLength: 32},
+		dummy:  "$argon2id$v=19$m=65536,t=1,p=2$c29tZXNhbHRzb21lc2FsdA$4bUnKsmN3w7eQ8fTjH4BPmI0UJxJVRsh6t2cPsGx8Ss",
+	},
+	TestCost: {
+		params: &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32},
+		dummy:  "$argon2id$v=19$m=64,t=1,p=1$NCAGgHUHLVw3hOyW83aqjg$QvIKSKbN9PROI+CkQ6Bs5o3lCtc6No+M/+5+UniTMxk",
+	},
+}
+
+// current is the process's cost: one process serves one configuration,
+// and the composition root sets it from there before serving.
+var current atomic.Pointer[hashing]
+
+func init() { current.Store(costs[StandardCost]) }
+
+// ValidHashCost reports whether c names a known cost.
+func ValidHashCost(c HashCost) bool { return costs[c] != nil }
+
+// SetHashCost makes c the cost of every hash made from now on in this
+// process; an unknown cost is refused and changes nothing.
+func SetHashCost(c HashCost) error {
+	h := costs[c]
+	if h == nil {
+		return fmt.Errorf("user: unknown password hash cost %q", c)
+	}
+	current.Store(h)
+	return nil
+}
 
 // hashSlots bounds the argon2id computations running at once. Each holds
 // 64 MiB while it runs: twenty sign-ins at the same moment would hold 1.3
@@ -166,14 +218,14 @@ func withHashSlot[T any](f func() T) T {
 	return f()
 }
 
-// HashPassword hashes a password with argon2id.
+// HashPassword hashes a password with argon2id at the process's cost.
 func HashPassword(pw string) (string, error) {
 	type result struct {
 		hash string
 		err  error
 	}
 	r := withHashSlot(func() result {
-		h, err := argon2id.CreateHash(pw, argonParams)
+		h, err := argon2id.CreateHash(pw, current.Load().params)
 		return result{h, err}
 	})
 	return r.hash, r.err
@@ -185,7 +237,8 @@ func CheckPassword(pw, hash string) bool {
 	if hash == "" {
 		// Spend the same time as a real check, so that timing does not tell
 		// whether the account exists.
-		withHashSlot(func() bool { argon2id.ComparePasswordAndHash(pw, dummyHash); return false })
+		dummy := current.Load().dummy
+		withHashSlot(func() bool { argon2id.ComparePasswordAndHash(pw, dummy); return false })
 		return false
 	}
 	return withHashSlot(func() bool {
@@ -193,9 +246,6 @@ func CheckPassword(pw, hash string) bool {
 		return err == nil && ok
 	})
 }
-
-// dummyHash is compared against when there is no account, for equal timing.
-const dummyHash = "$argon2id$v=19$m=65536,t=1,p=2$c29tZXNhbHRzb21lc2FsdA$4bUnKsmN3w7eQ8fTjH4BPmI0UJxJVRsh6t2cPsGx8Ss"
 
 // commonPasswords are among the most used passwords that are 10 or more
 // characters long, in lower case; shorter ones fail the length rule anyway.
