@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-pdf/fpdf"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/certpdf"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/pages"
 )
@@ -46,39 +46,18 @@ func (s *Server) handleCertificate(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, s.page(r, "Certificate: "+c.Title), pages.CertificatePage(s.certificateView(r, c)))
 }
 
-// handleCertificatePDF draws the certificate as a one-page landscape PDF.
+// handleCertificatePDF sends the certificate as a PDF to download.
 func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.ownCertificate(w, r)
 	if !ok {
 		return
 	}
 	v := s.certificateView(r, c)
-	pdf := fpdf.New("L", "mm", "A4", "")
-	pdf.SetTitle("Certificate: "+c.Title, true)
-	pdf.SetAuthor(c.PortalName, true)
-	pdf.SetCreator(stateOf(r).Tenant.PoweredBy(), true) // a client portal's reseller, not Upward
-	// The core fonts speak Windows-1252; names beyond it print as '?'.
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
-	pdf.AddPage()
-	pdf.SetDrawColor(30, 94, 160)
-	pdf.SetLineWidth(1.2)
-	pdf.Rect(10, 10, 277, 190, "D")
-	line := func(size float64, style, text string, gap float64) {
-		pdf.SetFont("Helvetica", style, size)
-		pdf.CellFormat(0, size*0.5, tr(text), "", 1, "C", false, 0, "")
-		pdf.Ln(gap)
-	}
-	pdf.SetY(30)
-	line(14, "B", v.PortalName, 8)
-	line(26, "B", "Certificate of completion", 10)
-	line(13, "", "This certifies that", 4)
-	line(24, "B", v.LearnerName, 6)
-	line(13, "", "has completed the "+v.Kind, 4)
-	line(20, "B", v.Title, 6)
-	line(13, "", "on "+v.Issued+".", 20)
-	line(10, "", "Verification code "+v.Code+" - check it at "+v.VerifyURL, 0)
 	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
+	err := certpdf.Write(&buf, certpdf.Certificate{PortalName: v.PortalName, LearnerName: v.LearnerName, Kind: v.Kind,
+		Title: v.Title, Issued: v.Issued, Code: v.Code, VerifyURL: v.VerifyURL,
+		Creator: stateOf(r).Tenant.PoweredBy()}) // a client portal's reseller, not Upward
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
