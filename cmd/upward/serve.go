@@ -32,7 +32,12 @@ func parseConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return config.Config{}, err
 	}
-	return vals.Load()
+	cfg, err := vals.Load()
+	if err != nil {
+		return config.Config{}, err
+	}
+	// Commands that make accounts (seed, admin create) hash as configured.
+	return cfg, app.UseHashCost(cfg)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

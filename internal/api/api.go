@@ -45,8 +45,7 @@ const maxBodyBytes = 64 << 10
 // Deps are what the API needs from the composition root.
 type Deps struct {
 	DB         *postgres.DB
-	Tenants    *postgres.TenantService
-	Users      *postgres.UserService
+	Services   *postgres.Services // the server's, made once by the composition root
 	BaseDomain string
 	Production bool
 	// RateLimit is the number of requests a key may make a minute.
@@ -56,10 +55,6 @@ type Deps struct {
 	Logger         *slog.Logger
 	// NoteTenant tells the request log which portal a request was for.
 	NoteTenant func(ctx context.Context, slug string)
-	// Provisioner opens portals for account and reseller keys.
-	Provisioner *postgres.Provisioner
-	// ScormDir is where SCORM packages are extracted.
-	ScormDir string
 	// PortalURL is a portal's address, as links to it are made.
 	PortalURL func(r *http.Request, t tenant.Tenant) string
 }
@@ -96,18 +91,19 @@ func New(d Deps) *API {
 	if d.NoteTenant == nil {
 		d.NoteTenant = func(context.Context, string) {}
 	}
+	svc := d.Services
 	a := &API{
 		d:           d,
-		tenants:     d.Tenants,
-		users:       d.Users,
-		keys:        postgres.NewAPIKeyService(d.DB),
-		groups:      postgres.NewGroupService(d.DB),
-		courses:     postgres.NewCourseService(d.DB),
-		learning:    postgres.NewLearningService(d.DB),
-		console:     postgres.NewConsoleService(d.DB),
-		scorm:       postgres.NewScormService(d.DB, d.ScormDir),
+		tenants:     svc.Tenants,
+		users:       svc.Users,
+		keys:        svc.APIKeys,
+		groups:      svc.Groups,
+		courses:     svc.Courses,
+		learning:    svc.Learning,
+		console:     svc.Console,
+		scorm:       svc.Scorm,
 		doc:         mustLoadDocument(),
-		provisioner: d.Provisioner,
+		provisioner: svc.Provisioner,
 	}
 	a.reference = a.doc.reference(markdown.New())
 	a.limiter = httprate.NewRateLimiter(d.RateLimit, time.Minute,

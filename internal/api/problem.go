@@ -124,19 +124,8 @@ func (a *API) renderError(w http.ResponseWriter, r *http.Request, err error, bod
 		a.serverError(w, r, err)
 		return
 	}
-	p := problem{Status: statusOf(code), Detail: apperr.Message(err)}
-	switch code {
-	case apperr.ENOTFOUND:
-		p.Type = "not-found"
-	case apperr.EINVALID:
-		p.Type = "invalid"
-	case apperr.ECONFLICT:
-		p.Type = "conflict"
-	case apperr.EFORBIDDEN:
-		p.Type = "forbidden"
-	case apperr.EUNAUTHORIZED:
-		p.Type = "unauthorized"
-	}
+	// The problem type is the code's name (not_found is not-found).
+	p := problem{Type: strings.ReplaceAll(code, "_", "-"), Status: apperr.HTTPStatus(code), Detail: apperr.Message(err)}
 	if fields, ok := apperr.FieldsOf(err); ok {
 		p.Errors = fieldErrors(fields, body)
 		if code == apperr.EINVALID {
@@ -171,23 +160,6 @@ func jsonPointer(member string) string {
 func invalid(w http.ResponseWriter, r *http.Request, fields apperr.Fields, body bodyFields) {
 	writeProblem(w, r, problem{Type: "invalid", Status: http.StatusUnprocessableEntity,
 		Detail: "The request has problems: see errors, one for each field at fault.", Errors: fieldErrors(fields, body)})
-}
-
-// statusOf maps an application error code to its HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case apperr.ENOTFOUND:
-		return http.StatusNotFound
-	case apperr.EINVALID:
-		return http.StatusUnprocessableEntity
-	case apperr.ECONFLICT:
-		return http.StatusConflict
-	case apperr.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case apperr.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusInternalServerError
 }
 
 func hostOnly(addr string) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/mail"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -45,13 +46,16 @@ type Main struct {
 	Jobs       *river.Client[pgx.Tx] // River: mail and other background work
 	jobsDB     *postgres.DB          // River's own pool
 	sessionsDB *postgres.DB          // the session store's own pool
-	Tenants    *postgres.TenantService
-	Users      *postgres.UserService
-	Server     *server.Server
-	listener   net.Listener
-	http       *http.Server
-	served     chan error
-	stopSweep  context.CancelFunc
+	// Services are every storage service, made once here; Tenants and
+	// Users are two of them, named for the commands and tests.
+	Services  *postgres.Services
+	Tenants   *postgres.TenantService
+	Users     *postgres.UserService
+	Server    *server.Server
+	listener  net.Listener
+	http      *http.Server
+	served    chan error
+	stopSweep context.CancelFunc
 
 	closeOnce sync.Once
 	closeErr  error
@@ -69,6 +73,16 @@ func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// UseHashCost makes the configured password hash cost the process's (see
+// user.SetHashCost): the server and every command that makes passwords
+// call it first.
+func UseHashCost(cfg config.Config) error {
+	if err := user.SetHashCost(user.HashCost(cmp.Or(cfg.PasswordHashCost, config.HashCostStandard))); err != nil {
+		return &config.Error{Setting: "PASSWORD_HASH_COST", Flag: "password-hash-cost", Reason: err.Error()}
+	}
+	return nil
 }
 
 // DatabaseURL returns the configured DATABASE_URL or, when it is unset in
@@ -92,8 +106,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.Config.Validate(); err != nil {
 		return err
 	}
-	if err := user.SetHashCost(user.HashCost(cmp.Or(m.Config.PasswordHashCost, config.HashCostStandard))); err != nil {
-		return &config.Error{Setting: "PASSWORD_HASH_COST", Flag: "password-hash-cost", Reason: err.Error()}
+	if err := UseHashCost(m.Config); err != nil {
+		return err
 	}
 	dbURL, err := DatabaseURL(ctx, m.Config, m.Logger)
 	if err != nil {
@@ -150,8 +164,21 @@ func (m *Main) Open(ctx context.Context) error {
 	sweepCtx, stopSweep := context.WithCancel(context.Background())
 	m.stopSweep = stopSweep
 	go m.sweepSessions(sweepCtx, 10*time.Minute)
+	lib, problems := builtinLibrary()
+	for _, p := range problems {
+		m.Logger.Warn("course library", "problem", p.String())
+	}
+	m.Services = postgres.NewServices(m.DB, postgres.ServiceOptions{
+		Outbox: postgres.NewOutbox(m.Jobs), PortalURL: m.PortalURL,
+		ScormDir: filepath.Join(m.Config.DataDir, "scorm"),
+		// Receivers run on this machine while developing; in production
+		// deliveries reach public addresses only.
+		AllowPrivateNetworks: !m.Config.Production(),
+		PutFile:              files.Put, LibraryFS: courses.FS, Library: lib,
+	})
+	m.Tenants, m.Users = m.Services.Tenants, m.Services.Users
 	// An import interrupted by a stop leaves its extraction behind.
-	if err := postgres.NewScormService(m.DB, filepath.Join(m.Config.DataDir, "scorm")).SweepExtractions(time.Hour); err != nil {
+	if err := m.Services.Scorm.SweepExtractions(time.Hour); err != nil {
 		m.Logger.Warn("scorm: sweep extractions", "err", err)
 	}
 	// The absolute limit; the server ends sessions idle for 8 hours
@@ -163,13 +190,11 @@ func (m *Main) Open(ctx context.Context) error {
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = m.Config.Production()
 
-	m.Tenants = postgres.NewTenantService(m.DB)
-	m.Users = postgres.NewUserService(m.DB, postgres.NewOutbox(m.Jobs), m.PortalURL)
 	m.Server = server.New(server.Deps{
 		Config:   m.Config,
 		DB:       m.DB,
-		Tenants:  m.Tenants,
-		Users:    m.Users,
+		Services: m.Services,
+		Library:  lib,
 		Sessions: sessions,
 		Files:    files,
 		Assets:   assets,

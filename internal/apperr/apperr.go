@@ -1,11 +1,12 @@
 // Package apperr defines the error codes Upward's services return and the
-// messages that are safe to show a user. The server maps each code to an
-// HTTP status in one place.
+// messages that are safe to show a user, and the one table that maps each
+// code to the HTTP status that pages and the API answer with.
 package apperr
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 )
@@ -19,6 +20,25 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
 )
+
+// httpStatus is the HTTP status of each code. A code missing here (and
+// EINTERNAL) is a 500.
+var httpStatus = map[string]int{
+	ENOTFOUND:     http.StatusNotFound,
+	EINVALID:      http.StatusUnprocessableEntity,
+	ECONFLICT:     http.StatusConflict,
+	EUNAUTHORIZED: http.StatusUnauthorized,
+	EFORBIDDEN:    http.StatusForbidden,
+	EINTERNAL:     http.StatusInternalServerError,
+}
+
+// HTTPStatus returns the HTTP status that answers an error of code.
+func HTTPStatus(code string) int {
+	if s, ok := httpStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
 
 // Error is an application error: a code, a message a user may read, and an
 // optional field the message is about.

@@ -90,6 +90,19 @@ func MayAttempt(q course.Quiz, used int) bool {
 	return q.Attempts == 0 || used < q.Attempts
 }
 
+// MayRetake reports whether a learner with a result on record may take
+// the quiz again: not once passed, and only while attempts remain.
+func MayRetake(q course.Quiz, used int, passed bool) bool {
+	return !passed && MayAttempt(q, used)
+}
+
+// RevealAnswers reports whether a learner's result may show which options
+// are right: once they have passed, or once no attempt remains. Before
+// that, showing them would hand over the next attempt's answers.
+func RevealAnswers(q course.Quiz, used int, passed bool) bool {
+	return passed || !MayAttempt(q, used)
+}
+
 // Order is the order to show n items in: shuffled when shuffle is set, the
 // same way every time for the same seed (so a reload shows the same quiz),
 // and differently for different learners and attempts.

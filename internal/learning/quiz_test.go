@@ -18,6 +18,7 @@ func quiz() course.Quiz {
 }
 
 func TestScore(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		answers learning.Answers
 		score   int
@@ -39,6 +40,7 @@ func TestScore(t *testing.T) {
 }
 
 func TestCheckAnswers_RefusesAnswersThatDoNotFit(t *testing.T) {
+	t.Parallel()
 	for name, tt := range map[string]struct {
 		answers learning.Answers
 		field   string
@@ -60,6 +62,7 @@ func TestCheckAnswers_RefusesAnswersThatDoNotFit(t *testing.T) {
 }
 
 func TestMayAttempt(t *testing.T) {
+	t.Parallel()
 	q := quiz()
 	if !learning.MayAttempt(q, 1) || learning.MayAttempt(q, 2) {
 		t.Error("two attempts allowed: the second may be made, a third not")
@@ -70,7 +73,35 @@ func TestMayAttempt(t *testing.T) {
 	}
 }
 
+func TestRetakeAndReveal(t *testing.T) {
+	t.Parallel()
+	q := quiz() // two attempts
+	cases := []struct {
+		used           int
+		passed         bool
+		retake, reveal bool
+	}{
+		{1, false, true, false}, // failed once: may retake, answers hidden
+		{1, true, false, true},  // passed: done, answers shown
+		{2, false, false, true}, // failed twice, none left: answers shown
+		{2, true, false, true},
+	}
+	for _, c := range cases {
+		if got := learning.MayRetake(q, c.used, c.passed); got != c.retake {
+			t.Errorf("used %d, passed %v: MayRetake = %v", c.used, c.passed, got)
+		}
+		if got := learning.RevealAnswers(q, c.used, c.passed); got != c.reveal {
+			t.Errorf("used %d, passed %v: RevealAnswers = %v", c.used, c.passed, got)
+		}
+	}
+	q.Attempts = 0 // unlimited: never revealed before a pass
+	if learning.RevealAnswers(q, 50, false) || !learning.MayRetake(q, 50, false) {
+		t.Error("unlimited attempts: answers revealed or retake refused after a failure")
+	}
+}
+
 func TestOrder_ShufflesTheSameWayForTheSameSeed(t *testing.T) {
+	t.Parallel()
 	if got := learning.Order(false, "x", 4); !slices.Equal(got, []int{0, 1, 2, 3}) {
 		t.Errorf("unshuffled order %v", got)
 	}
@@ -94,6 +125,7 @@ func TestOrder_ShufflesTheSameWayForTheSameSeed(t *testing.T) {
 }
 
 func TestLessonAndCourseCompletion(t *testing.T) {
+	t.Parallel()
 	reading := course.Lesson{Key: "read", Required: true, Blocks: []course.Block{{Key: "t", Kind: course.KindText}}}
 	practice := course.Lesson{Key: "practice", Required: true, Blocks: []course.Block{
 		{Key: "t", Kind: course.KindText}, {Key: "r", Kind: course.KindReflection}, {Key: "q", Kind: course.KindQuiz}, {Key: "c", Kind: course.KindChecklist}}}
@@ -123,6 +155,7 @@ func TestLessonAndCourseCompletion(t *testing.T) {
 }
 
 func TestBeatCredit(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	ago := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
 	for _, tt := range []struct {
@@ -142,6 +175,7 @@ func TestBeatCredit(t *testing.T) {
 }
 
 func TestSteps_UnlockInOrder(t *testing.T) {
+	t.Parallel()
 	unlocks := []course.Unlock{course.Free, course.AfterPrevious, course.AfterPrevious, course.Free}
 	got := learning.Steps(unlocks, []bool{true, false, false, false})
 	want := []learning.StepState{{Done: true, Open: true}, {Open: true}, {Open: false}, {Open: true}}

@@ -44,11 +44,18 @@ type LoadedLibrary struct {
 // LoadLibrary reads the course library at the root of src.
 func LoadLibrary(src fs.FS) (LoadedLibrary, error) {
 	loaded, problems := library.LoadAll(src, ".")
-	paths, pathProblems := library.LoadPaths(src, ".", loaded)
+	lib, pathProblems := NewLoadedLibrary(src, loaded)
 	if n := len(problems) + len(pathProblems); n > 0 {
 		return LoadedLibrary{}, fmt.Errorf("the library has %d problem(s), the first %s; run 'upward courses lint'", n, append(problems, pathProblems...)[0])
 	}
-	return LoadedLibrary{src: src, courses: loaded, paths: paths}, nil
+	return lib, nil
+}
+
+// NewLoadedLibrary is the library at the root of src whose courses the
+// caller has read already (loaded), with its paths.
+func NewLoadedLibrary(src fs.FS, loaded []library.Loaded) (LoadedLibrary, []library.Problem) {
+	paths, problems := library.LoadPaths(src, ".", loaded)
+	return LoadedLibrary{src: src, courses: loaded, paths: paths}, problems
 }
 
 // Install copies the library into a portal, as InstallLibrary says.

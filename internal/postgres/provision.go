@@ -33,7 +33,7 @@ type Provisioner struct {
 	tenants *TenantService
 	users   *UserService
 	put     func(name string, data []byte) error
-	library fs.FS
+	library LoadedLibrary
 	// catalog lists the library's courses, read once.
 	catalog []LibraryCourse
 }
@@ -48,7 +48,8 @@ type LibraryCourse struct {
 // libraryFS is the course library and loaded its courses, as the caller
 // read them once.
 func NewProvisioner(db *DB, tenants *TenantService, users *UserService, put func(string, []byte) error, libraryFS fs.FS, loaded []library.Loaded) *Provisioner {
-	p := &Provisioner{db: db, tenants: tenants, users: users, put: put, library: libraryFS}
+	lib, _ := NewLoadedLibrary(libraryFS, loaded) // a path with problems is left out
+	p := &Provisioner{db: db, tenants: tenants, users: users, put: put, library: lib}
 	for _, l := range loaded {
 		p.catalog = append(p.catalog, LibraryCourse{Slug: l.Course.Slug, Title: l.Course.Title, Summary: l.Course.Summary})
 	}
@@ -131,7 +132,7 @@ func (p *Provisioner) Provision(ctx context.Context, org Org, np NewPortal, by A
 		return created, fmt.Errorf("provision %s: invite the administrator: %w", created.Slug, err)
 	}
 	if len(np.LibraryCourses) > 0 {
-		if err := InstallLibrary(ctx, p.db, p.put, p.library, created.ID, LibraryInstall{Courses: np.LibraryCourses, Publish: true, KeepExisting: true},
+		if err := p.library.Install(ctx, p.db, p.put, created.ID, LibraryInstall{Courses: np.LibraryCourses, Publish: true, KeepExisting: true},
 			by, func(string, ...any) {}); err != nil {
 			return created, fmt.Errorf("provision %s: install courses: %w", created.Slug, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/upward-lms/upward/internal/access"
+	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -18,6 +19,8 @@ type requestState struct {
 	Actor  access.Actor
 	// OperatorName is the signed-in platform operator, on the platform host.
 	OperatorName string
+	// Console is the signed-in console member, on the console's routes.
+	Console *postgres.ConsoleMember
 }
 
 type stateKey struct{}

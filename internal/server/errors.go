@@ -14,24 +14,6 @@ import (
 	"github.com/upward-lms/upward/web/pages"
 )
 
-// statusOf maps an application error code to its HTTP status, in one place.
-func statusOf(code string) int {
-	switch code {
-	case apperr.ENOTFOUND:
-		return http.StatusNotFound
-	case apperr.EINVALID:
-		return http.StatusUnprocessableEntity
-	case apperr.ECONFLICT:
-		return http.StatusConflict
-	case apperr.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case apperr.EFORBIDDEN:
-		return http.StatusForbidden
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
 // renderError renders the error page that fits err. Only internal errors
 // are logged: the others are the user's, and the page says what to do.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
@@ -40,7 +22,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.serverError(w, r, err)
 		return
 	}
-	status := statusOf(code)
+	status := apperr.HTTPStatus(code)
 	s.errorPage(w, r, status, http.StatusText(status), apperr.Message(err))
 }
 

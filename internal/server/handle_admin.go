@@ -6,19 +6,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/web/pages"
 )
-
-// requireAdmin admits the portal's administrators; the policy decides.
-func (s *Server) requireAdmin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.allow(w, r, access.ManageUsers) {
-			next.ServeHTTP(w, r)
-		}
-	})
-}
 
 // idParam reads a numeric URL parameter; anything else is not found.
 func (s *Server) idParam(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {

@@ -107,13 +107,15 @@ func (s *Server) renderConsoleAPIKeys(w http.ResponseWriter, r *http.Request, m 
 	s.renderAPIKeys(w, r, status, s.consolePage(r, m, "API keys"), v, keys, apikey.OrgPermissions, checked)
 }
 
-func (s *Server) handleConsoleAPIKeys(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleAPIKeys(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	s.renderConsoleAPIKeys(w, r, m, http.StatusOK, pages.AdminAPIKeysView{Notice: s.popFlash(r)}, nil)
 }
 
 // handleConsoleAPIKeyCreate shows the new key's token once, like
 // handleAdminAPIKeyCreate.
-func (s *Server) handleConsoleAPIKeyCreate(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleAPIKeyCreate(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	name := r.PostFormValue("name")
 	perms := permissionsOf(r)
 	k, token, err := s.apiKeys.CreateOrgKey(r.Context(), m.Org, m.ID, name, perms, consoleActor(r, m))
@@ -128,7 +130,8 @@ func (s *Server) handleConsoleAPIKeyCreate(w http.ResponseWriter, r *http.Reques
 	s.renderConsoleAPIKeys(w, r, m, http.StatusCreated, pages.AdminAPIKeysView{NewToken: token, NewName: k.Name}, nil)
 }
 
-func (s *Server) handleConsoleAPIKeyRevoke(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleAPIKeyRevoke(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	if err := s.apiKeys.RevokeOrgKey(r.Context(), m.Org, m.ID, chi.URLParam(r, "id"), consoleActor(r, m)); err != nil {
 		s.renderError(w, r, err)
 		return

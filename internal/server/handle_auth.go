@@ -69,7 +69,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.renderLogin(w, r, statusOf(code), pages.LoginView{Email: strings.TrimSpace(email), Next: next, Error: apperr.Message(err)})
+		s.renderLogin(w, r, apperr.HTTPStatus(code), pages.LoginView{Email: strings.TrimSpace(email), Next: next, Error: apperr.Message(err)})
 		return
 	}
 	if err := s.signIn(r, u); err != nil {
@@ -311,7 +311,7 @@ func (s *Server) handleEmailChange(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleEmailConfirm(w http.ResponseWriter, r *http.Request) {
 	err := s.users.ConfirmEmailChange(r.Context(), *stateOf(r).Tenant, r.URL.Query().Get("token"), s.auditActor(r))
 	if c := apperr.Code(err); c == apperr.EINVALID || c == apperr.ECONFLICT {
-		s.render(w, r, statusOf(c), s.page(r, "Address not changed"), pages.Message(pages.MessageView{
+		s.render(w, r, apperr.HTTPStatus(c), s.page(r, "Address not changed"), pages.Message(pages.MessageView{
 			Title: "Your address was not changed", Message: apperr.Message(err), Link: "/account", LinkText: "Your account",
 		}))
 		return

@@ -35,17 +35,24 @@ func (s *Server) consoleMember(r *http.Request) *postgres.ConsoleMember {
 	return &m
 }
 
-// requireConsole admits console members and hands the handler the member.
-func (s *Server) requireConsole(h func(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+// requireConsole admits console members, with the member in the
+// request's state (consoleOf); anyone else is sent to sign in.
+func (s *Server) requireConsole(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m := s.consoleMember(r)
 		if m == nil {
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 			return
 		}
-		h(w, r, *m)
-	}
+		st := *stateOf(r)
+		st.Console = m
+		next.ServeHTTP(w, withState(r, &st))
+	})
 }
+
+// consoleOf is the signed-in console member of a request that
+// requireConsole admitted.
+func consoleOf(r *http.Request) postgres.ConsoleMember { return *stateOf(r).Console }
 
 func (s *Server) consolePage(r *http.Request, m postgres.ConsoleMember, title string) layout.Page {
 	p := s.page(r, title)
@@ -108,7 +115,8 @@ func (s *Server) handleConsoleLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 }
 
-func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	portals, err := s.console.FindConsolePortals(r.Context(), m.Org)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -126,7 +134,8 @@ func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request, m postgre
 
 // handleConsoleUsageCSV downloads the usage table: figures only, never
 // anyone's answers or personal data.
-func (s *Server) handleConsoleUsageCSV(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleUsageCSV(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	portals, err := s.console.FindConsolePortals(r.Context(), m.Org)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -164,14 +173,16 @@ func (s *Server) newPortalView(r *http.Request, m postgres.ConsoleMember, v page
 	return v
 }
 
-func (s *Server) handleConsoleNewPortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleNewPortal(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	s.render(w, r, http.StatusOK, s.consolePage(r, m, "New portal"), pages.ConsoleNewPortal(s.newPortalView(r, m, pages.ConsoleNewPortalView{})))
 }
 
 // handleConsoleCreatePortal creates a portal for the member's account (or
 // a reseller's new client), invites its first admin and installs the
 // chosen library courses, published.
-func (s *Server) handleConsoleCreatePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleCreatePortal(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	np := postgres.NewPortal{
 		Portal: tenant.Tenant{Slug: r.PostFormValue("slug"), Name: r.PostFormValue("name"), Audience: r.PostFormValue("audience"),
 			Plan:     r.PostFormValue("plan"),
@@ -233,7 +244,8 @@ func (s *Server) consolePortal(w http.ResponseWriter, r *http.Request, m postgre
 	return t, true
 }
 
-func (s *Server) handleConsolePortal(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsolePortal(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	t, ok := s.consolePortal(w, r, m)
 	if !ok {
 		return
@@ -284,7 +296,8 @@ func (s *Server) renderConsolePortal(w http.ResponseWriter, r *http.Request, m p
 
 // handleConsolePortalSave lets a reseller suspend or reactivate a client's
 // portal and change its plan and seats.
-func (s *Server) handleConsolePortalSave(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsolePortalSave(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	t, ok := s.consolePortal(w, r, m)
 	if !ok {
 		return
@@ -316,7 +329,8 @@ func (s *Server) handleConsolePortalSave(w http.ResponseWriter, r *http.Request,
 
 // handleConsoleCopyCourse copies a published course of one of the
 // account's portals into another of its portals, as a draft to review.
-func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	from, ok := s.consolePortal(w, r, m)
 	if !ok {
 		return
@@ -335,7 +349,7 @@ func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request,
 	c, err := s.courses.CopyCourse(r.Context(), from.ID, to.ID, courseID, consoleActor(r, m))
 	if err != nil {
 		if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EINVALID {
-			s.renderConsolePortal(w, r, m, from, statusOf(code), pages.ConsolePortalView{Error: apperr.Message(err)})
+			s.renderConsolePortal(w, r, m, from, apperr.HTTPStatus(code), pages.ConsolePortalView{Error: apperr.Message(err)})
 			return
 		}
 		s.renderError(w, r, err)
@@ -348,7 +362,8 @@ func (s *Server) handleConsoleCopyCourse(w http.ResponseWriter, r *http.Request,
 // handleConsoleCopyPath copies a path of one of the account's portals,
 // with the courses the other portal lacks, into another of its portals,
 // as drafts to review.
-func (s *Server) handleConsoleCopyPath(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleCopyPath(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	from, ok := s.consolePortal(w, r, m)
 	if !ok {
 		return
@@ -367,7 +382,7 @@ func (s *Server) handleConsoleCopyPath(w http.ResponseWriter, r *http.Request, m
 	p, copied, err := s.paths.CopyPath(r.Context(), from.ID, to.ID, pathID, consoleActor(r, m))
 	if err != nil {
 		if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EINVALID {
-			s.renderConsolePortal(w, r, m, from, statusOf(code), pages.ConsolePortalView{Error: apperr.Message(err)})
+			s.renderConsolePortal(w, r, m, from, apperr.HTTPStatus(code), pages.ConsolePortalView{Error: apperr.Message(err)})
 			return
 		}
 		s.renderError(w, r, err)

@@ -39,7 +39,8 @@ func (s *Server) renderConsoleBranding(w http.ResponseWriter, r *http.Request, m
 	s.render(w, r, status, s.consolePage(r, m, "Branding"), pages.ConsoleBranding(v))
 }
 
-func (s *Server) handleConsoleBranding(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleBranding(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	rs, ok := s.consoleReseller(w, r, m)
 	if !ok {
 		return
@@ -50,7 +51,8 @@ func (s *Server) handleConsoleBranding(w http.ResponseWriter, r *http.Request, m
 
 // handleConsoleBrandingSave checks every field and the logo first, so that
 // a bad one changes nothing, then stores the logo and saves.
-func (s *Server) handleConsoleBrandingSave(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleBrandingSave(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	rs, ok := s.consoleReseller(w, r, m)
 	if !ok {
 		return
@@ -96,7 +98,8 @@ func (s *Server) handleConsoleBrandingSave(w http.ResponseWriter, r *http.Reques
 
 // handleConsoleBrandingLogo shows the reseller its own current logo on the
 // platform host (clients' portals serve it on theirs).
-func (s *Server) handleConsoleBrandingLogo(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleBrandingLogo(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	rs, ok := s.consoleReseller(w, r, m)
 	if !ok {
 		return

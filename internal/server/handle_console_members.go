@@ -25,7 +25,8 @@ func (s *Server) signInConsole(r *http.Request, m postgres.ConsoleMember) error 
 	return nil
 }
 
-func (s *Server) handleConsoleMembers(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleMembers(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	s.renderConsoleMembers(w, r, m, http.StatusOK, pages.ConsoleMembersView{Notice: s.popFlash(r)})
 }
 
@@ -52,7 +53,8 @@ func (s *Server) renderConsoleMembers(w http.ResponseWriter, r *http.Request, m 
 }
 
 // handleConsoleInvite invites a colleague to administer the member's org.
-func (s *Server) handleConsoleInvite(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleInvite(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	in := postgres.ConsoleInvite{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
 		Inviter: m.Name + " (" + m.Email + ")", ConsoleURL: s.platformURL(r)}
 	inv, err := s.console.InviteConsoleMember(r.Context(), m.Org, in, consoleActor(r, m))
@@ -71,14 +73,15 @@ func (s *Server) handleConsoleInvite(w http.ResponseWriter, r *http.Request, m p
 
 // handleConsoleMemberRemove removes another admin of the org; their
 // sessions end at once.
-func (s *Server) handleConsoleMemberRemove(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleMemberRemove(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	id, ok := s.idParam(w, r, "id")
 	if !ok {
 		return
 	}
 	err := s.console.RemoveConsoleMember(r.Context(), m.Org, id, m.ID, consoleActor(r, m))
 	if code := apperr.Code(err); code == apperr.ECONFLICT || code == apperr.EFORBIDDEN {
-		s.renderConsoleMembers(w, r, m, statusOf(code), pages.ConsoleMembersView{Error: apperr.Message(err)})
+		s.renderConsoleMembers(w, r, m, apperr.HTTPStatus(code), pages.ConsoleMembersView{Error: apperr.Message(err)})
 		return
 	}
 	if err != nil {
@@ -89,7 +92,8 @@ func (s *Server) handleConsoleMemberRemove(w http.ResponseWriter, r *http.Reques
 	http.Redirect(w, r, "/console/members", http.StatusSeeOther)
 }
 
-func (s *Server) handleConsoleInvitationCancel(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleInvitationCancel(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	id, ok := s.idParam(w, r, "id")
 	if !ok {
 		return

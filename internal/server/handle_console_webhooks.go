@@ -39,11 +39,13 @@ func (s *Server) renderConsoleWebhooks(w http.ResponseWriter, r *http.Request, m
 	s.render(w, r, status, s.consolePage(r, m, "Webhooks"), pages.AdminWebhooks(v))
 }
 
-func (s *Server) handleConsoleWebhooks(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleWebhooks(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	s.renderConsoleWebhooks(w, r, m, http.StatusOK, pages.AdminWebhooksView{Notice: s.popFlash(r)})
 }
 
-func (s *Server) handleConsoleWebhookCreate(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleWebhookCreate(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	in := webhookForm(r)
 	e, secret, err := s.orgWebhooks.CreateEndpoint(r.Context(), m.Org, in, consoleActor(r, m))
 	if fields, ok := apperr.FieldsOf(err); ok {
@@ -57,7 +59,8 @@ func (s *Server) handleConsoleWebhookCreate(w http.ResponseWriter, r *http.Reque
 	s.webhookCreated(w, r, consoleWebhooks, e.ID, secret)
 }
 
-func (s *Server) handleConsoleWebhook(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleWebhook(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	id, ok := s.idParam(w, r, "id")
 	if !ok {
 		return
@@ -78,7 +81,8 @@ func (s *Server) handleConsoleWebhook(w http.ResponseWriter, r *http.Request, m 
 	s.render(w, r, http.StatusOK, s.consolePage(r, m, "Webhook "+e.URL), pages.AdminWebhook(v))
 }
 
-func (s *Server) handleConsoleWebhookTest(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleWebhookTest(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	id, ok := s.idParam(w, r, "id")
 	if !ok {
 		return
@@ -93,8 +97,9 @@ func (s *Server) handleConsoleWebhookTest(w http.ResponseWriter, r *http.Request
 
 // handleConsoleWebhookEnabled enables or disables one of the org's
 // endpoints.
-func (s *Server) handleConsoleWebhookEnabled(enabled bool) func(http.ResponseWriter, *http.Request, postgres.ConsoleMember) {
-	return func(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleWebhookEnabled(enabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		m := consoleOf(r)
 		id, ok := s.idParam(w, r, "id")
 		if !ok {
 			return
@@ -108,7 +113,8 @@ func (s *Server) handleConsoleWebhookEnabled(enabled bool) func(http.ResponseWri
 	}
 }
 
-func (s *Server) handleConsoleWebhookDelete(w http.ResponseWriter, r *http.Request, m postgres.ConsoleMember) {
+func (s *Server) handleConsoleWebhookDelete(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
 	id, ok := s.idParam(w, r, "id")
 	if !ok {
 		return

@@ -17,7 +17,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/upward-lms/upward/courses"
-	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/library"
@@ -27,15 +26,6 @@ import (
 	"github.com/upward-lms/upward/web/layout"
 	"github.com/upward-lms/upward/web/pages"
 )
-
-// requireAuthor admits the people who write courses; the policy decides.
-func (s *Server) requireAuthor(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.allow(w, r, access.AuthorCourses) {
-			next.ServeHTTP(w, r)
-		}
-	})
-}
 
 func (s *Server) handleAdminCourses(w http.ResponseWriter, r *http.Request) {
 	s.renderAdminCourses(w, r, http.StatusOK, pages.AdminCoursesView{Notice: s.popFlash(r), Query: strings.TrimSpace(r.URL.Query().Get("q"))})
@@ -100,7 +90,7 @@ func (s *Server) handleCourseFromLibrary(w http.ResponseWriter, r *http.Request)
 		}
 		rec, err := s.courses.ImportCourse(r.Context(), stateOf(r).Tenant.ID, c, slug, s.auditActor(r))
 		if c := apperr.Code(err); c == apperr.ECONFLICT || c == apperr.EINVALID {
-			s.renderAdminCourses(w, r, statusOf(c), pages.AdminCoursesView{Error: apperr.Message(err)})
+			s.renderAdminCourses(w, r, apperr.HTTPStatus(c), pages.AdminCoursesView{Error: apperr.Message(err)})
 			return
 		}
 		if err != nil {

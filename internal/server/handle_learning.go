@@ -405,7 +405,7 @@ func (s *Server) quizPlay(r *http.Request, lc postgres.LearnerCourse, b course.B
 	if q.Attempts > 0 {
 		qp.AttemptsLeft = max(q.Attempts-rec.Used, 0)
 	}
-	retrying := r.URL.Query().Get("retake") == b.Key && may && !rec.Passed
+	retrying := r.URL.Query().Get("retake") == b.Key && learning.MayRetake(*q, rec.Used, rec.Passed)
 	qp.ShowForm = (rec.Last == nil && may) || retrying || problem.block == b.Key
 	if problem.block == b.Key {
 		qp.Error = problem.message
@@ -419,11 +419,11 @@ func (s *Server) quizPlay(r *http.Request, lc postgres.LearnerCourse, b course.B
 	case !qp.ShowForm && rec.Last != nil:
 		shown, chosen = rec.Last.Number, rec.Last.Answers
 		qp.Result = &pages.QuizResultView{Number: rec.Last.Number, Score: rec.Last.Score, Passed: rec.Last.Passed}
-		if !rec.Last.Passed && may {
+		if learning.MayRetake(*q, rec.Used, rec.Last.Passed) {
 			qp.RetryURL = path + "?retake=" + url.QueryEscape(b.Key) + "#block-" + b.Key
 		}
 	}
-	reveal := qp.Result != nil && (rec.Passed || !may)
+	reveal := qp.Result != nil && learning.RevealAnswers(*q, rec.Used, rec.Passed)
 	seed := fmt.Sprintf("%d/%d/%s/%d", lc.Enrolment.ID, lc.Enrolment.Attempt, b.Key, shown)
 	var results []learning.QuestionResult
 	if qp.Result != nil {
@@ -721,7 +721,7 @@ func (s *Server) handleStepStart(w http.ResponseWriter, r *http.Request) {
 			s.renderError(w, r, ferr)
 			return
 		}
-		s.renderPath(w, r, statusOf(code), lp, apperr.Message(err))
+		s.renderPath(w, r, apperr.HTTPStatus(code), lp, apperr.Message(err))
 		return
 	}
 	if err != nil {

@@ -151,13 +151,25 @@ func (s *Server) renderAdminPath(w http.ResponseWriter, r *http.Request, status 
 // editPath applies one change to the URL's path and goes back to its
 // editor; a change the path's rules refuse is shown there, changing nothing.
 func (s *Server) editPath(w http.ResponseWriter, r *http.Request, edit func(p *course.Path) error) {
+	s.editPathForm(w, r, pages.AdminPathView{}, edit)
+}
+
+// editPathForm is editPath for a form of the path's details: the path's
+// own rules (course.CheckPath) refuse bad input, and the form comes back
+// with the message beside its field.
+func (s *Server) editPathForm(w http.ResponseWriter, r *http.Request, form pages.AdminPathView, edit func(p *course.Path) error) {
 	id, ok := s.idParam(w, r, "id")
 	if !ok {
 		return
 	}
 	_, err := s.paths.EditPath(r.Context(), stateOf(r).Tenant.ID, id, s.auditActor(r), edit)
 	if apperr.Code(err) == apperr.EINVALID {
-		s.renderAdminPath(w, r, http.StatusUnprocessableEntity, pages.AdminPathView{Error: apperr.Message(err)})
+		if fields, ok := apperr.FieldsOf(err); ok && (fields["title"] != "" || fields["summary"] != "") {
+			form.Errors = fields
+		} else {
+			form.Error = apperr.Message(err)
+		}
+		s.renderAdminPath(w, r, http.StatusUnprocessableEntity, form)
 		return
 	}
 	if err != nil {
@@ -173,12 +185,8 @@ func (s *Server) editPath(w http.ResponseWriter, r *http.Request, edit func(p *c
 
 func (s *Server) handleAdminPathSave(w http.ResponseWriter, r *http.Request) {
 	title, summary, desc := strings.TrimSpace(r.PostFormValue("title")), strings.TrimSpace(r.PostFormValue("summary")), r.PostFormValue("description")
-	if title == "" || len(title) > 200 {
-		s.renderAdminPath(w, r, http.StatusUnprocessableEntity, pages.AdminPathView{Title: title, Summary: summary, Description: desc,
-			Errors: map[string]string{"title": "Give the path a title of at most 200 characters."}})
-		return
-	}
-	s.editPath(w, r, func(p *course.Path) error {
+	form := pages.AdminPathView{Title: title, Summary: summary, Description: desc}
+	s.editPathForm(w, r, form, func(p *course.Path) error {
 		p.Title, p.Summary, p.Description = title, summary, desc
 		return nil
 	})
@@ -409,7 +417,7 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, a postgres.Assig
 		if field == "" || field == "course" || field == "seats" {
 			field = ""
 		}
-		return map[string]string{field: ae.Message}, statusOf(ae.Code)
+		return map[string]string{field: ae.Message}, apperr.HTTPStatus(ae.Code)
 	default:
 		s.renderError(w, r, err)
 		return nil, 0

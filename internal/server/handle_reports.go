@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/report"
@@ -18,15 +17,6 @@ import (
 // reportPageRows caps the learners a report page lists; its CSV has them
 // all.
 const reportPageRows = 500
-
-// requireReports admits those who may read the portal's reports.
-func (s *Server) requireReports(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.allow(w, r, access.ViewReports) {
-			next.ServeHTTP(w, r)
-		}
-	})
-}
 
 func reportFilterOf(r *http.Request) (report.Filter, error) {
 	q := r.URL.Query()

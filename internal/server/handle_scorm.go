@@ -32,7 +32,7 @@ func (s *Server) handleScormImport(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	rec, pkg, err := s.scorm.ImportPackage(r.Context(), stateOf(r).Tenant.ID, postgres.ScormImport{Zip: f, Size: size, UserID: stateOf(r).User.ID}, s.auditActor(r))
 	if code := apperr.Code(err); code == apperr.EINVALID || code == apperr.ECONFLICT || code == apperr.EFORBIDDEN {
-		s.renderAdminCourses(w, r, statusOf(code), pages.AdminCoursesView{Error: "The package was not imported: " + apperr.Message(err)})
+		s.renderAdminCourses(w, r, apperr.HTTPStatus(code), pages.AdminCoursesView{Error: "The package was not imported: " + apperr.Message(err)})
 		return
 	}
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Server) handleScormNewVersion(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	_, pkg, err := s.scorm.ImportPackage(r.Context(), rec.TenantID, postgres.ScormImport{Zip: f, Size: size, CourseID: rec.ID, UserID: stateOf(r).User.ID}, s.auditActor(r))
 	if code := apperr.Code(err); code == apperr.EINVALID || code == apperr.ECONFLICT || code == apperr.EFORBIDDEN {
-		s.renderCourseEdit(w, r, statusOf(code), rec, "", "The package was not imported: "+apperr.Message(err))
+		s.renderCourseEdit(w, r, apperr.HTTPStatus(code), rec, "", "The package was not imported: "+apperr.Message(err))
 		return
 	}
 	if err != nil {

@@ -19,14 +19,6 @@ import (
 	"github.com/upward-lms/upward/web/pages"
 )
 
-func (s *Server) requireSessions(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.allow(w, r, access.ScheduleSessions) {
-			next.ServeHTTP(w, r)
-		}
-	})
-}
-
 func adminSessionURL(id int64) string { return "/admin/sessions/" + strconv.FormatInt(id, 10) }
 
 // sessionRow lists a session with its time in the viewer's zone.
@@ -267,7 +259,7 @@ func (s *Server) handleAdminSessionAttendance(w http.ResponseWriter, r *http.Req
 	err := s.liveSessions.MarkAttendance(r.Context(), stateOf(r).Tenant.ID, id, userID,
 		livesession.Attendance(r.PostFormValue("attendance")), strings.TrimSpace(r.PostFormValue("note")), s.auditActor(r))
 	if code := apperr.Code(err); code == apperr.EINVALID || code == apperr.ECONFLICT {
-		s.renderAdminSession(w, r, statusOf(code), nil, nil, apperr.Message(err))
+		s.renderAdminSession(w, r, apperr.HTTPStatus(code), nil, nil, apperr.Message(err))
 		return
 	}
 	if err != nil {
@@ -341,7 +333,7 @@ func (s *Server) handleSessionRegister(w http.ResponseWriter, r *http.Request) {
 	st := stateOf(r)
 	got, err := s.liveSessions.Register(r.Context(), st.Tenant.ID, id, st.User.ID)
 	if code := apperr.Code(err); code == apperr.EFORBIDDEN || code == apperr.ECONFLICT {
-		s.renderSession(w, r, statusOf(code), apperr.Message(err))
+		s.renderSession(w, r, apperr.HTTPStatus(code), apperr.Message(err))
 		return
 	}
 	if err != nil {

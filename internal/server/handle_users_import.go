@@ -112,7 +112,7 @@ func (s *Server) handleAdminUsersImport(w http.ResponseWriter, r *http.Request) 
 	if code := apperr.Code(err); code == apperr.EINVALID || code == apperr.ECONFLICT {
 		v := importPreview(check, csv)
 		v.Error = apperr.Message(err)
-		s.renderUsersImport(w, r, statusOf(code), v)
+		s.renderUsersImport(w, r, apperr.HTTPStatus(code), v)
 		return
 	}
 	if err != nil {

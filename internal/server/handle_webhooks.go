@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/webhook"
@@ -23,15 +22,6 @@ const webhookLogPageSize = 50
 // sessWebhookSecret carries a new endpoint's secret, with its ID, from
 // the form to the endpoint's page, which shows it once and forgets it.
 const sessWebhookSecret = "webhook_secret"
-
-// requireIntegrations admits those who may manage the portal's webhooks.
-func (s *Server) requireIntegrations(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.allow(w, r, access.ManageIntegrations) {
-			next.ServeHTTP(w, r)
-		}
-	})
-}
 
 func webhookTime(t *time.Time) string {
 	if t == nil {

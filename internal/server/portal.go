@@ -111,6 +111,18 @@ func (s *Server) requireSignIn(next http.Handler) http.Handler {
 	})
 }
 
+// require admits the requests whose actor the policy allows act, and
+// answers the others with the 403 page.
+func (s *Server) require(act access.Action) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s.allow(w, r, act) {
+				next.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
 // allow is the one place handlers ask the policy; a refusal renders 403.
 func (s *Server) allow(w http.ResponseWriter, r *http.Request, act access.Action) bool {
 	if access.Allow(stateOf(r).Actor, act) {

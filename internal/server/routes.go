@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/api"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/scormexport"
@@ -89,42 +90,48 @@ func (s *Server) platformRoutes() chi.Router {
 	r.Use(s.checkCSRF, s.loadOperator)
 	r.Get("/", s.handleHome)
 	r.Get("/verify/{code}", s.handleVerify)
-	r.Get("/console/login", s.handleConsoleLoginShow)
-	r.With(s.throttleSignIn).Post("/console/login", s.handleConsoleLogin)
-	r.Post("/console/logout", s.handleConsoleLogout)
-	r.Get("/console", s.requireConsole(s.handleConsole))
-	r.Get("/console/usage.csv", s.requireConsole(s.handleConsoleUsageCSV))
-	r.Get("/console/portals/new", s.requireConsole(s.handleConsoleNewPortal))
-	r.Post("/console/portals", s.requireConsole(s.handleConsoleCreatePortal))
-	r.Get("/console/portals/{id}", s.requireConsole(s.handleConsolePortal))
-	r.Post("/console/portals/{id}", s.requireConsole(s.handleConsolePortalSave))
-	r.Post("/console/portals/{id}/copy", s.requireConsole(s.handleConsoleCopyCourse))
-	r.Post("/console/portals/{id}/copy-path", s.requireConsole(s.handleConsoleCopyPath))
-	r.Get("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeys))
-	r.Post("/console/api-keys", s.requireConsole(s.handleConsoleAPIKeyCreate))
-	r.Post("/console/api-keys/{id}/revoke", s.requireConsole(s.handleConsoleAPIKeyRevoke))
-	r.Get("/console/members", s.requireConsole(s.handleConsoleMembers))
-	r.Post("/console/members", s.requireConsole(s.handleConsoleInvite))
-	r.Post("/console/members/{id}/remove", s.requireConsole(s.handleConsoleMemberRemove))
-	r.Post("/console/invitations/{id}/cancel", s.requireConsole(s.handleConsoleInvitationCancel))
-	r.Get(postgres.ConsoleInvitationPath, s.handleConsoleInvitationShow)
-	r.Post(postgres.ConsoleInvitationPath, s.handleConsoleInvitationAccept)
-	r.Get("/console/webhooks", s.requireConsole(s.handleConsoleWebhooks))
-	r.Post("/console/webhooks", s.requireConsole(s.handleConsoleWebhookCreate))
-	r.Get("/console/webhooks/{id}", s.requireConsole(s.handleConsoleWebhook))
-	r.Post("/console/webhooks/{id}/test", s.requireConsole(s.handleConsoleWebhookTest))
-	r.Post("/console/webhooks/{id}/enable", s.requireConsole(s.handleConsoleWebhookEnabled(true)))
-	r.Post("/console/webhooks/{id}/disable", s.requireConsole(s.handleConsoleWebhookEnabled(false)))
-	r.Post("/console/webhooks/{id}/delete", s.requireConsole(s.handleConsoleWebhookDelete))
-	// A reseller's white label.
-	r.Get("/console/branding", s.requireConsole(s.handleConsoleBranding))
-	r.Post("/console/branding", s.requireConsole(s.handleConsoleBrandingSave))
-	r.Get("/console/branding/{name}", s.requireConsole(s.handleConsoleBrandingLogo))
+	// The console: the members of an account or a reseller.
+	r.Group(func(r chi.Router) {
+		r.Get("/console/login", s.handleConsoleLoginShow)
+		r.With(s.throttleSignIn).Post("/console/login", s.handleConsoleLogin)
+		r.Post("/console/logout", s.handleConsoleLogout)
+		r.Get(postgres.ConsoleInvitationPath, s.handleConsoleInvitationShow)
+		r.Post(postgres.ConsoleInvitationPath, s.handleConsoleInvitationAccept)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireConsole)
+			r.Get("/console", s.handleConsole)
+			r.Get("/console/usage.csv", s.handleConsoleUsageCSV)
+			r.Get("/console/portals/new", s.handleConsoleNewPortal)
+			r.Post("/console/portals", s.handleConsoleCreatePortal)
+			r.Get("/console/portals/{id}", s.handleConsolePortal)
+			r.Post("/console/portals/{id}", s.handleConsolePortalSave)
+			r.Post("/console/portals/{id}/copy", s.handleConsoleCopyCourse)
+			r.Post("/console/portals/{id}/copy-path", s.handleConsoleCopyPath)
+			r.Get("/console/api-keys", s.handleConsoleAPIKeys)
+			r.Post("/console/api-keys", s.handleConsoleAPIKeyCreate)
+			r.Post("/console/api-keys/{id}/revoke", s.handleConsoleAPIKeyRevoke)
+			r.Get("/console/members", s.handleConsoleMembers)
+			r.Post("/console/members", s.handleConsoleInvite)
+			r.Post("/console/members/{id}/remove", s.handleConsoleMemberRemove)
+			r.Post("/console/invitations/{id}/cancel", s.handleConsoleInvitationCancel)
+			r.Get("/console/webhooks", s.handleConsoleWebhooks)
+			r.Post("/console/webhooks", s.handleConsoleWebhookCreate)
+			r.Get("/console/webhooks/{id}", s.handleConsoleWebhook)
+			r.Post("/console/webhooks/{id}/test", s.handleConsoleWebhookTest)
+			r.Post("/console/webhooks/{id}/enable", s.handleConsoleWebhookEnabled(true))
+			r.Post("/console/webhooks/{id}/disable", s.handleConsoleWebhookEnabled(false))
+			r.Post("/console/webhooks/{id}/delete", s.handleConsoleWebhookDelete)
+			// A reseller's white label.
+			r.Get("/console/branding", s.handleConsoleBranding)
+			r.Post("/console/branding", s.handleConsoleBrandingSave)
+			r.Get("/console/branding/{name}", s.handleConsoleBrandingLogo)
+		})
+	})
 	r.Get("/platform/login", s.handleOperatorLoginShow)
 	r.With(s.throttleSignIn).Post("/platform/login", s.handleOperatorLogin)
 	r.Post("/platform/logout", s.handleLogout)
 	r.Group(func(r chi.Router) {
-		r.Use(s.requireOperator)
+		r.Use(s.requireOperator, s.require(access.ManagePlatform))
 		r.Get("/platform", s.handlePlatformTenants)
 		r.Get("/platform/tenants/new", s.handlePlatformTenantNew)
 		r.Post("/platform/tenants", s.handlePlatformTenantCreate)
@@ -232,7 +239,7 @@ func (s *Server) portalRoutes() chi.Router {
 
 		r.Route("/admin", func(r chi.Router) {
 			r.Route("/courses", func(r chi.Router) {
-				r.Use(s.requireAuthor)
+				r.Use(s.require(access.AuthorCourses))
 				r.Get("/", s.handleAdminCourses)
 				r.Post("/", s.handleCourseCreate)
 				r.Post("/library", s.handleCourseFromLibrary)
@@ -264,7 +271,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/lessons/{key}/blocks/{block}/delete", s.handleBlockDelete)
 			})
 			r.Route("/paths", func(r chi.Router) {
-				r.Use(s.requireAuthor)
+				r.Use(s.require(access.AuthorCourses))
 				r.Get("/", s.handleAdminPaths)
 				r.Post("/", s.handleAdminPathCreate)
 				r.Get("/{id}", s.handleAdminPath)
@@ -277,7 +284,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/steps/{course}/delete", s.handleAdminStepDelete)
 			})
 			r.Route("/sessions", func(r chi.Router) {
-				r.Use(s.requireSessions)
+				r.Use(s.require(access.ScheduleSessions))
 				r.Get("/", s.handleAdminSessions)
 				r.Get("/new", s.handleAdminSessionNew)
 				r.Post("/", s.handleAdminSessionCreate)
@@ -287,7 +294,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/attendance", s.handleAdminSessionAttendance)
 			})
 			r.Route("/reports", func(r chi.Router) {
-				r.Use(s.requireReports)
+				r.Use(s.require(access.ViewReports))
 				r.Get("/", s.handleReportOverview)
 				r.Get("/summary.csv", s.handleReportCSV(csvSummary))
 				r.Get("/completions.csv", s.handleReportCSV(csvCompletions))
@@ -310,7 +317,7 @@ func (s *Server) portalRoutes() chi.Router {
 			r.Get("/discussions", s.handleModerationQueue)
 			r.Post("/discussions/{id}/dismiss", s.handleReportsDismiss)
 			r.Route("/webhooks", func(r chi.Router) {
-				r.Use(s.requireIntegrations)
+				r.Use(s.require(access.ManageIntegrations))
 				r.Get("/", s.handleWebhooks)
 				r.Post("/", s.handleWebhookCreate)
 				r.Get("/{id}", s.handleWebhook)
@@ -320,7 +327,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/delete", s.handleWebhookDelete)
 			})
 			r.Group(func(r chi.Router) {
-				r.Use(s.requireAdmin)
+				r.Use(s.require(access.ManageUsers))
 				r.Get("/", s.handleAdminHome)
 				r.Get("/users", s.handleAdminUsers)
 				r.Post("/users/invite", s.handleAdminInvite)
@@ -359,13 +366,11 @@ func (s *Server) portalRoutes() chi.Router {
 // apiRoutes builds the REST API (internal/api) with the server's services.
 func (s *Server) apiRoutes() *api.API {
 	return api.New(api.Deps{
-		DB: s.db, Tenants: s.tenants, Users: s.users,
+		DB: s.db, Services: s.services,
 		BaseDomain: s.cfg.BaseDomain, Production: s.cfg.Production(),
 		RateLimit: s.cfg.APIRateLimit, RequestTimeout: s.cfg.RequestTimeout,
 		Assets: s.assets, Logger: s.log,
-		NoteTenant:  func(ctx context.Context, slug string) { infoFrom(ctx).Tenant = slug },
-		Provisioner: s.provisioner,
-		ScormDir:    s.scorm.Dir,
-		PortalURL:   func(r *http.Request, t tenant.Tenant) string { return s.portalURL(r, t) },
+		NoteTenant: func(ctx context.Context, slug string) { infoFrom(ctx).Tenant = slug },
+		PortalURL:  func(r *http.Request, t tenant.Tenant) string { return s.portalURL(r, t) },
 	})
 }

@@ -8,14 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
-	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/access"
 	"github.com/upward-lms/upward/internal/api"
 	"github.com/upward-lms/upward/internal/config"
@@ -31,6 +29,7 @@ import (
 type Server struct {
 	cfg       config.Config
 	db        *postgres.DB
+	services  *postgres.Services // every service; the fields below name the ones pages use
 	tenants   *postgres.TenantService
 	users     *postgres.UserService
 	operators *postgres.OperatorService
@@ -83,8 +82,8 @@ type FileStore interface {
 type Deps struct {
 	Config   config.Config
 	DB       *postgres.DB
-	Tenants  *postgres.TenantService
-	Users    *postgres.UserService
+	Services *postgres.Services
+	Library  []library.Loaded // the built-in course library
 	Sessions *scs.SessionManager
 	Files    FileStore // uploads
 	Assets   *static.Assets
@@ -93,43 +92,39 @@ type Deps struct {
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
+	svc := d.Services
 	s := &Server{
 		cfg:           d.Config,
 		db:            d.DB,
-		tenants:       d.Tenants,
-		users:         d.Users,
-		operators:     postgres.NewOperatorService(d.DB),
-		resellers:     postgres.NewResellerService(d.DB),
-		groups:        postgres.NewGroupService(d.DB),
-		courses:       postgres.NewCourseService(d.DB),
-		learning:      postgres.NewLearningService(d.DB),
-		paths:         postgres.NewPathService(d.DB),
-		console:       postgres.NewConsoleService(d.DB),
-		accounts:      postgres.NewAccountService(d.DB),
-		auditLog:      postgres.NewAuditService(d.DB),
-		reports:       postgres.NewReportService(d.DB),
-		webhooks:      postgres.NewWebhookService(d.DB, !d.Config.Production()),
-		apiKeys:       postgres.NewAPIKeyService(d.DB),
-		scorm:         postgres.NewScormService(d.DB, filepath.Join(d.Config.DataDir, "scorm")),
-		notifications: postgres.NewNotificationService(d.DB),
-		liveSessions:  postgres.NewLiveSessionService(d.DB),
-		discussions:   postgres.NewDiscussionService(d.DB),
-		activity:      postgres.NewActivityService(d.DB),
+		services:      svc,
+		tenants:       svc.Tenants,
+		users:         svc.Users,
+		operators:     svc.Operators,
+		resellers:     svc.Resellers,
+		groups:        svc.Groups,
+		courses:       svc.Courses,
+		learning:      svc.Learning,
+		paths:         svc.Paths,
+		console:       svc.Console,
+		accounts:      svc.Accounts,
+		auditLog:      svc.AuditLog,
+		reports:       svc.Reports,
+		webhooks:      svc.Webhooks,
+		orgWebhooks:   svc.OrgWebhooks,
+		apiKeys:       svc.APIKeys,
+		scorm:         svc.Scorm,
+		notifications: svc.Notifications,
+		liveSessions:  svc.LiveSessions,
+		discussions:   svc.Discussions,
+		activity:      svc.Activity,
+		provisioner:   svc.Provisioner,
+		library:       d.Library,
 		md:            markdown.New(),
 		sessions:      d.Sessions,
 		files:         d.Files,
 		assets:        d.Assets,
 		log:           d.Logger,
 	}
-	// The library is checked by make test; a course with problems is left
-	// out here rather than stopping the server.
-	loaded, problems := library.LoadAll(courses.FS, ".")
-	for _, p := range problems {
-		s.log.Warn("course library", "problem", p.String())
-	}
-	s.library = loaded
-	s.provisioner = postgres.NewProvisioner(d.DB, d.Tenants, d.Users, d.Files.Put, courses.FS, s.library)
-	s.orgWebhooks = postgres.NewOrgWebhookService(d.DB, !d.Config.Production())
 	// scs's default (which scs.New always sets) answers a failed session
 	// load or save with a plain 500 and logs through the standard logger;
 	// ours logs with the request and, while the database is away, answers
