@@ -498,8 +498,8 @@ func enrol(ctx context.Context, tx *Tx, userID, courseID int64, source learning.
 		map[string]any{"registration_source": source}); err != nil {
 		return false, err
 	}
-	return true, emitEvent(ctx, tx, webhook.EnrollmentCreated, func() (any, error) {
-		var d webhook.EnrollmentCreatedData
+	return true, emitEvent(ctx, tx, webhook.EnrolmentCreated, func() (any, error) {
+		var d webhook.EnrolmentCreatedData
 		var err error
 		if d.User, err = eventUser(ctx, tx, userID); err != nil {
 			return nil, err
@@ -510,7 +510,7 @@ func enrol(ctx context.Context, tx *Tx, userID, courseID int64, source learning.
 		}
 		d.Course = *c
 		err = tx.QueryRow(ctx, `SELECT id, source, due_at, enrolled_at FROM enrolments WHERE tenant_id = current_tenant_id() AND course_id = $1 AND user_id = $2`,
-			courseID, userID).Scan(&d.Enrollment.ID, &d.Enrollment.Source, &d.Enrollment.DueAt, &d.Enrollment.EnrolledAt)
+			courseID, userID).Scan(&d.Enrolment.ID, &d.Enrolment.Source, &d.Enrolment.DueAt, &d.Enrolment.EnrolledAt)
 		return d, err
 	})
 }

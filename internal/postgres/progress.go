@@ -291,7 +291,7 @@ func completeLesson(ctx context.Context, tx *Tx, lc *LearnerCourse, l *course.Le
 	return true, emitEvent(ctx, tx, webhook.LessonCompleted, func() (any, error) {
 		u, err := eventUser(ctx, tx, lc.Enrolment.UserID)
 		return webhook.LessonCompletedData{User: u, Course: lc.eventCourse(), Lesson: webhook.Lesson{Key: l.Key, Title: l.Title},
-			EnrollmentID: lc.Enrolment.ID, Attempt: lc.Enrolment.Attempt, CompletedAt: tx.Now}, err
+			EnrolmentID: lc.Enrolment.ID, Attempt: lc.Enrolment.Attempt, CompletedAt: tx.Now}, err
 	})
 }
 
@@ -343,7 +343,7 @@ func settle(ctx context.Context, tx *Tx, lc *LearnerCourse, lessonKey string) er
 	}
 	if err := emitEvent(ctx, tx, webhook.CourseCompleted, func() (any, error) {
 		u, err := eventUser(ctx, tx, e.UserID)
-		return webhook.CourseCompletedData{User: u, Course: lc.eventCourse(), EnrollmentID: e.ID, Attempt: e.Attempt,
+		return webhook.CourseCompletedData{User: u, Course: lc.eventCourse(), EnrolmentID: e.ID, Attempt: e.Attempt,
 			Version: e.Version, CompletedAt: tx.Now}, err
 	}); err != nil {
 		return err

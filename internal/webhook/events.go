@@ -53,19 +53,19 @@ type UserCreatedData struct {
 	User NewUser `json:"user"`
 }
 
-// Enrollment is an enrolment in an event.
-type Enrollment struct {
+// Enrolment is an enrolment in an event.
+type Enrolment struct {
 	ID         int64      `json:"id"`
 	Source     string     `json:"source"` // self, assigned, code
 	DueAt      *time.Time `json:"due_at"`
 	EnrolledAt time.Time  `json:"enrolled_at"`
 }
 
-// EnrollmentCreatedData is the data of enrollment.created.
-type EnrollmentCreatedData struct {
-	Enrollment Enrollment `json:"enrollment"`
-	User       User       `json:"user"`
-	Course     Course     `json:"course"`
+// EnrolmentCreatedData is the data of enrolment.created.
+type EnrolmentCreatedData struct {
+	Enrolment Enrolment `json:"enrolment"`
+	User      User      `json:"user"`
+	Course    Course    `json:"course"`
 }
 
 // Lesson names a lesson of a course.
@@ -76,22 +76,22 @@ type Lesson struct {
 
 // LessonCompletedData is the data of lesson.completed.
 type LessonCompletedData struct {
-	User         User      `json:"user"`
-	Course       Course    `json:"course"`
-	Lesson       Lesson    `json:"lesson"`
-	EnrollmentID int64     `json:"enrollment_id"`
-	Attempt      int       `json:"attempt"` // the learner's attempt at the course, from 1
-	CompletedAt  time.Time `json:"completed_at"`
+	User        User      `json:"user"`
+	Course      Course    `json:"course"`
+	Lesson      Lesson    `json:"lesson"`
+	EnrolmentID int64     `json:"enrolment_id"`
+	Attempt     int       `json:"attempt"` // the learner's attempt at the course, from 1
+	CompletedAt time.Time `json:"completed_at"`
 }
 
 // CourseCompletedData is the data of course.completed.
 type CourseCompletedData struct {
-	User         User      `json:"user"`
-	Course       Course    `json:"course"`
-	EnrollmentID int64     `json:"enrollment_id"`
-	Attempt      int       `json:"attempt"`
-	Version      int       `json:"version"` // the published version the learner took
-	CompletedAt  time.Time `json:"completed_at"`
+	User        User      `json:"user"`
+	Course      Course    `json:"course"`
+	EnrolmentID int64     `json:"enrolment_id"`
+	Attempt     int       `json:"attempt"`
+	Version     int       `json:"version"` // the published version the learner took
+	CompletedAt time.Time `json:"completed_at"`
 }
 
 // PathCompletedData is the data of path.completed.

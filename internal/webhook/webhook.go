@@ -21,7 +21,7 @@ import (
 // The events an endpoint may subscribe to.
 const (
 	UserCreated       = "user.created"
-	EnrollmentCreated = "enrollment.created"
+	EnrolmentCreated  = "enrolment.created"
 	LessonCompleted   = "lesson.completed"
 	CourseCompleted   = "course.completed"
 	PathCompleted     = "path.completed"
@@ -33,6 +33,23 @@ const (
 	// receives it, whatever it subscribes to.
 	Ping = "ping"
 )
+
+// aliases are former names of events, still accepted when an endpoint
+// subscribes. enrollment.created became enrolment.created (migration 30),
+// the spelling the REST API uses (/api/v1/enrolments); subscriptions to the
+// old name were moved to the new one, and deliveries carry the new one.
+var aliases = map[string]string{
+	"enrollment.created": EnrolmentCreated,
+}
+
+// Canonical is the current name of an event given by its current or a
+// former name.
+func Canonical(name string) string {
+	if n, ok := aliases[name]; ok {
+		return n
+	}
+	return name
+}
 
 // EventType is an event as the subscription form offers it.
 type EventType struct {
@@ -57,7 +74,7 @@ const (
 // form lists them.
 var EventTypes = []EventType{
 	{UserCreated, "A person's account is created: registered, invited, imported or added."},
-	{EnrollmentCreated, "A learner is enrolled in a course, or enrolled again after leaving it."},
+	{EnrolmentCreated, "A learner is enrolled in a course, or enrolled again after leaving it."},
 	{LessonCompleted, "A learner completes a lesson."},
 	{CourseCompleted, "A learner completes a course."},
 	{PathCompleted, "A learner completes a learning path."},
@@ -121,14 +138,18 @@ func (e Endpoint) Validate(o Owner, allowLocal bool) (Endpoint, error) {
 	if len(out.Description) > MaxDescription {
 		f.Add("description", "Keep the description to 200 characters or fewer.")
 	}
-	for _, name := range e.Events {
+	events := make([]string, len(e.Events))
+	for i, name := range e.Events {
+		events[i] = Canonical(name)
+	}
+	for _, name := range events {
 		if !Subscribable(o, name) {
 			f.Add("events", "Choose events from the list.")
 			break
 		}
 	}
 	for _, t := range EventTypesFor(o) {
-		if slices.Contains(e.Events, t.Name) {
+		if slices.Contains(events, t.Name) {
 			out.Events = append(out.Events, t.Name)
 		}
 	}
