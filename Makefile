@@ -8,7 +8,7 @@ BIN     := bin/upward
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build generate test check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses browser-deps bench bench-deps db-start db-stop clean
+.PHONY: run build generate test check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses test-deps bench bench-deps db-start db-stop clean
 
 ## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
 run: build
@@ -24,23 +24,42 @@ generate:
 	@$(GO) tool templ generate -log-level error
 
 ## test: every check: formatting, vet, generated code, unit + integration + browser tests
-# Every package runs under the race detector but two: the browser journeys
-# and the server's page tests, which drive the whole app request by request
-# and take four times as long under it (CI's 10-minute budget). They run
-# beside the others without it; the server's tests that send requests in
-# parallel then run again under it. Their output follows the others'.
-test: fmt-check vet check-generated lint-courses browser-deps
-	@$(GO) test -count=1 ./internal/server ./internal/e2e > .slow-test.log 2>&1 & slow=$$!; \
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/server$$ -e /internal/faults); unit=$$?; \
-	wait $$slow; pages=$$?; cat .slow-test.log; rm -f .slow-test.log; \
-	$(GO) test -race -count=1 -run 'Parallel' ./internal/server; raced=$$?; \
-	test $$unit -eq 0 -a $$pages -eq 0 -a $$raced -eq 0
+# Tests run in parallel within a package (-parallel): each has a database
+# of its own, and most of their time is spent waiting on it. The race
+# detector runs on the packages whose code shares memory between
+# goroutines (RACE_PACKAGES) and on the server's tests that send requests
+# in parallel; it makes a test binary three times as costly to build and
+# run, and finds nothing in code that one goroutine runs. -short leaves the
+# long browser journeys to make check (browsertest.Long). The ten slowest
+# tests are listed at the end, from go test -json.
+TEST_TIMEOUT  ?= 15m
+TEST_PARALLEL ?= 8
+RACE_PACKAGES := ./cmd/upward ./internal/postgres/... ./internal/app ./internal/api ./internal/user \
+	./internal/markdown ./internal/mail/... ./web/pages
+GOTESTSUM     := $(GO) tool gotestsum --format pkgname --format-hide-empty-pkg
+test: fmt-check vet check-generated lint-courses test-deps
+	@mkdir -p .artifacts/test; rm -f .artifacts/test/*.json
+	@race=$$($(GO) list $(RACE_PACKAGES)); \
+	$(GOTESTSUM) --jsonfile .artifacts/test/pages.json -- -short -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
+		./internal/server ./internal/e2e > .artifacts/test/pages.log 2>&1 & slow=$$!; \
+	$(GOTESTSUM) --jsonfile .artifacts/test/unit.json -- -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
+		$$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/server$$ -e /internal/faults | grep -vxF "$$race"); unit=$$?; \
+	$(GOTESTSUM) --jsonfile .artifacts/test/raced.json -- -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
+		$$race; raced=$$?; \
+	wait $$slow; pages=$$?; cat .artifacts/test/pages.log; \
+	$(GOTESTSUM) --jsonfile .artifacts/test/parallel.json -- -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
+		-run 'Parallel' ./internal/server; parallel=$$?; \
+	echo "The ten slowest tests:"; cat .artifacts/test/*.json > .artifacts/test/all.json; \
+	$(GO) tool gotestsum tool slowest --jsonfile .artifacts/test/all.json --threshold 1ms > .artifacts/test/slowest.txt; head -n 10 .artifacts/test/slowest.txt; \
+	test $$unit -eq 0 -a $$raced -eq 0 -a $$pages -eq 0 -a $$parallel -eq 0
 
-## check: the slow suites, beside make test's fast ones: the faults (kill -9,
-## PostgreSQL and SMTP down, a full DATA_DIR, SIGTERM), each fuzz target for
-## a short time, govulncheck, and a smoke run of the load test
-check: build bench-deps
-	$(GO) test -count=1 -v ./internal/faults
+## check: the slow suites, beside make test's fast ones: every browser
+## journey (make test runs the short ones), the faults (kill -9, PostgreSQL
+## and SMTP down, a full DATA_DIR, SIGTERM), each fuzz target for a short
+## time, govulncheck, and a smoke run of the load test
+check: build bench-deps test-deps
+	$(GO) test -count=1 -parallel $(TEST_PARALLEL) -timeout 20m ./internal/e2e
+	$(GO) test -count=1 -v -timeout 20m ./internal/faults
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(CHECK_FUZZTIME)
 	$(MAKE) --no-print-directory vulncheck
 	$(MAKE) --no-print-directory bench-smoke
@@ -60,7 +79,7 @@ fuzz:
 		case " $(FUZZ_TARGETS) " in *":$$f "*) ;; *) echo "$$f is not in the Makefile's FUZZ_TARGETS"; exit 1;; esac; done
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "fuzzing $$fn in $$pkg for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./$$pkg; done
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -timeout 30m ./$$pkg; done
 
 ## vulncheck: govulncheck over the module graph, scanner and database from the module proxy
 vulncheck:
@@ -90,18 +109,20 @@ check-generated:
 	if [ "$$before" != "$$after" ]; then \
 		echo "generated templ code was stale; it is regenerated now: review and commit it"; exit 1; fi
 
-# The browser tests drive Debian's chromium; install it when missing.
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing chromium (Debian package) for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# The tests need Debian's chromium (the browser journeys) and poppler-utils
+# (pdftotext reads the certificate PDFs back); install what is missing.
+test-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then echo "installing$$missing (Debian packages) for the tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 ## bench: Go micro-benchmarks, then the load test: Upward and the baseline under wrk on the scale-1 data set
 # BENCH_FLAGS passes flags to the runner, e.g. BENCH_FLAGS="-growth 10" or
 # BENCH_FLAGS="-only lesson -duration 10s" (go run ./bench/load -h lists them).
 bench: build bench-deps
 	$(GO) build -o bin/baseline ./bench/baseline
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 	$(GO) run ./bench/load $(BENCH_FLAGS)
 
 # The load test drives Debian's wrk; install it when missing.

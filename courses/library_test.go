@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -25,9 +26,15 @@ import (
 // explanation, scenario, takeaway), quizzes that teach, reflections and an
 // action plan, and text that is the library's own.
 
+// theLibrary is the library, loaded once for the tests of the package
+// (seconds of parsing under the race detector); they only read it.
+var theLibrary = sync.OnceValues(func() ([]library.Loaded, []library.Problem) {
+	return library.LoadAll(courses.FS, ".")
+})
+
 func loadLibrary(t *testing.T) []library.Loaded {
 	t.Helper()
-	loaded, problems := library.LoadAll(courses.FS, ".")
+	loaded, problems := theLibrary()
 	for _, p := range problems {
 		t.Error(p)
 	}
@@ -56,12 +63,14 @@ func libraryTexts(t *testing.T) map[string]string {
 }
 
 func TestLibrary_HasAtLeastSevenCourses(t *testing.T) {
+	t.Parallel()
 	if n := len(loadLibrary(t)); n < 7 {
 		t.Errorf("the library has %d courses, want at least 7", n)
 	}
 }
 
 func TestLibrary_EveryCourseHasTheAgreedShape(t *testing.T) {
+	t.Parallel()
 	for _, l := range loadLibrary(t) {
 		c := l.Course
 		t.Run(c.Slug, func(t *testing.T) {
@@ -243,6 +252,7 @@ func texts(c course.Course) map[string]string {
 }
 
 func TestLibrary_NoTwoPlacesShareASentence(t *testing.T) {
+	t.Parallel()
 	seen := map[string]string{}
 	for where, text := range libraryTexts(t) {
 		for _, s := range sentences(text, 6) {
@@ -327,6 +337,7 @@ func storedFingerprints(t *testing.T) map[string]bool {
 }
 
 func TestLibrary_SharesNoTextWithTheReferenceArticles(t *testing.T) {
+	t.Parallel()
 	fromArticles, haveArticles := articleFingerprints(t)
 	if *updateFingerprints {
 		if !haveArticles {
@@ -370,6 +381,7 @@ func TestLibrary_SharesNoTextWithTheReferenceArticles(t *testing.T) {
 // The checks must catch what they are for; a library that passed because
 // the checks saw nothing would prove nothing.
 func TestLibraryChecks_SeeWhatTheyLookFor(t *testing.T) {
+	t.Parallel()
 	md := "**Learning objective:** do a thing.\n\nFirst sentence here is long enough to count. Second one: also quite long enough to count!\n\n- A list item that reads as a sentence\n- Another [linked](https://x.test) item that reads as one"
 	got := sentences(md, 6)
 	want := []string{

@@ -17,17 +17,16 @@ import (
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
 func TestAdminCreate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	url := pgtest.NewURL(t)
-	t.Setenv("DATABASE_URL", url)
+	url, flags := newDatabase(t)
 	const password = "a fine operator password"
 	create := func(stdin string, args ...string) (string, error) {
 		var stdout bytes.Buffer
-		err := adminCommand(ctx, append([]string{"create"}, args...), strings.NewReader(stdin), &stdout, io.Discard)
+		err := adminCommand(ctx, commandArgs("create", flags, args...), strings.NewReader(stdin), &stdout, io.Discard)
 		return stdout.String(), err
 	}
 
@@ -132,8 +131,9 @@ func openPTY(t *testing.T) (master, terminal *os.File) {
 }
 
 func TestAdminCreate_AtATerminal(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
+	_, flags := newDatabase(t)
 	const password = "typed without an echo"
 
 	// run types each line once its prompt shows, and returns what the
@@ -144,7 +144,7 @@ func TestAdminCreate_AtATerminal(t *testing.T) {
 		stderr := &syncBuffer{}
 		done := make(chan error, 1)
 		go func() {
-			done <- adminCommand(ctx, []string{"create", "--email", email}, terminal, io.Discard, stderr)
+			done <- adminCommand(ctx, commandArgs("create", flags, "--email", email), terminal, io.Discard, stderr)
 		}()
 		for i, line := range lines {
 			deadline := time.Now().Add(10 * time.Second)

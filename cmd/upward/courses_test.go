@@ -7,11 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
 func TestCoursesLint(t *testing.T) {
+	t.Parallel()
 	lint := func(dirs ...string) (int, string) {
 		var out bytes.Buffer
 		code := run(context.Background(), append([]string{"courses", "lint"}, dirs...), &out, io.Discard)
@@ -44,14 +43,14 @@ func TestCoursesLint(t *testing.T) {
 }
 
 func TestCoursesImport(t *testing.T) {
-	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
-	t.Setenv("DATA_DIR", t.TempDir())
-	if code := run(context.Background(), []string{"seed"}, io.Discard, io.Discard); code != 0 {
+	t.Parallel()
+	_, flags := newDatabase(t)
+	if code := run(context.Background(), commandArgs("seed", flags), io.Discard, io.Discard); code != 0 {
 		t.Fatalf("seed: exit %d", code)
 	}
 	importOnce := func() (int, string, string) {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"courses", "import", "--tenant", "demo", "--from", "../../internal/library/testdata/good", "first-one-on-one"}, &out, &errOut)
+		code := run(context.Background(), commandArgs("courses import", flags, "--tenant", "demo", "--from", "../../internal/library/testdata/good", "first-one-on-one"), &out, &errOut)
 		return code, out.String(), errOut.String()
 	}
 	if code, out, errOut := importOnce(); code != 0 || !strings.Contains(out, "first-one-on-one: imported as a draft") {
@@ -61,12 +60,12 @@ func TestCoursesImport(t *testing.T) {
 		t.Errorf("importing again (no local edits): exit %d %s", code, errOut)
 	}
 	var out bytes.Buffer
-	if code := run(context.Background(), []string{"courses", "import", "--tenant", "contoso", "--publish", "--from", "../../internal/library/testdata/good"}, &out, io.Discard); code != 0 ||
+	if code := run(context.Background(), commandArgs("courses import", flags, "--tenant", "contoso", "--publish", "--from", "../../internal/library/testdata/good"), &out, io.Discard); code != 0 ||
 		!strings.Contains(out.String(), "first-one-on-one: imported and published as version 1") {
 		t.Errorf("import --publish: exit %d\n%s", code, out.String())
 	}
 	var errOut bytes.Buffer
-	code := run(context.Background(), []string{"courses", "import", "--tenant", "demo", "--from", "../../internal/library/testdata/good", "no-such-course"}, io.Discard, &errOut)
+	code := run(context.Background(), commandArgs("courses import", flags, "--tenant", "demo", "--from", "../../internal/library/testdata/good", "no-such-course"), io.Discard, &errOut)
 	if code != 1 || !strings.Contains(errOut.String(), "no course") {
 		t.Errorf("unknown course: exit %d %q", code, errOut.String())
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/postgres/pgtest"
+	"github.com/upward-lms/upward/internal/user"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while the command writes.
@@ -34,7 +35,28 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// newDatabase makes a fresh database and data folder for the commands a
+// test runs, and returns the database's URL and the flags that name both.
+// The settings are given as flags, not in the environment, so that tests
+// run in parallel. Commands hash new passwords at the process's cost:
+// as fixture.DB does, it is the test cost (every test sets the same).
+func newDatabase(t *testing.T) (url string, flags []string) {
+	t.Helper()
+	if err := user.SetHashCost(user.TestCost); err != nil {
+		t.Fatal(err)
+	}
+	url = pgtest.NewURL(t)
+	return url, []string{"--database-url", url, "--data-dir", t.TempDir(), "--password-hash-cost", "test"}
+}
+
+// commandArgs is the arguments of a command: its words ("courses import"),
+// then the flags, then its own arguments.
+func commandArgs(words string, flags []string, args ...string) []string {
+	return append(append(strings.Fields(words), flags...), args...)
+}
+
 func TestHelp(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	if code := run(context.Background(), []string{"--help"}, &out, io.Discard); code != 0 {
 		t.Errorf("--help: exit %d", code)
@@ -55,6 +77,7 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// Serial: the settings are given in the environment (t.Setenv).
 func TestServe_BadSettingEndsWithOneLine(t *testing.T) {
 	cases := []struct {
 		name, env, value, mention string
@@ -79,14 +102,18 @@ func TestServe_BadSettingEndsWithOneLine(t *testing.T) {
 }
 
 func TestServe_StopsCleanlyOnSignal(t *testing.T) {
-	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
-	t.Setenv("LISTEN_ADDR", "127.0.0.1:0")
+	t.Parallel()
+	_, flags := newDatabase(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout := &syncBuffer{}
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"serve"}, stdout, io.Discard) }()
+	go func() {
+		done <- run(ctx, commandArgs("serve", flags, "--listen-addr", "127.0.0.1:0"), stdout, io.Discard)
+	}()
 
-	deadline := time.Now().Add(20 * time.Second)
+	// Generous: under the race detector, beside the other tests, starting
+	// has taken 15 s on a busy machine.
+	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(stdout.String(), "serving on") {
 		if time.Now().After(deadline) {
 			t.Fatalf("server did not start; stdout %q", stdout.String())
@@ -108,11 +135,10 @@ func TestServe_StopsCleanlyOnSignal(t *testing.T) {
 }
 
 func TestMigrateAndSeed(t *testing.T) {
-	dbURL := pgtest.NewURL(t)
-	t.Setenv("DATABASE_URL", dbURL)
-	t.Setenv("DATA_DIR", t.TempDir())
+	t.Parallel()
+	dbURL, flags := newDatabase(t)
 	var out bytes.Buffer
-	if code := run(context.Background(), []string{"migrate", "status"}, &out, io.Discard); code != 0 {
+	if code := run(context.Background(), commandArgs("migrate", flags, "status"), &out, io.Discard); code != 0 {
 		t.Fatalf("migrate status: exit %d", code)
 	}
 	if !regexp.MustCompile(`version (\d+) of \d+`).MatchString(out.String()) || strings.Contains(out.String(), "pending") {
@@ -120,7 +146,7 @@ func TestMigrateAndSeed(t *testing.T) {
 	}
 	for i := range 2 { // seeding twice changes nothing
 		out.Reset()
-		if code := run(context.Background(), []string{"seed"}, &out, io.Discard); code != 0 {
+		if code := run(context.Background(), commandArgs("seed", flags), &out, io.Discard); code != 0 {
 			t.Fatalf("seed #%d: exit %d", i+1, code)
 		}
 	}
@@ -159,7 +185,7 @@ func TestMigrateAndSeed(t *testing.T) {
 		t.Errorf("the demo portal has %d published paths (%v), want the library's %d", len(paths), err, len(libPaths))
 	}
 	var stderr bytes.Buffer
-	if code := run(context.Background(), []string{"migrate", "down", "zero"}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "positive number") {
+	if code := run(context.Background(), commandArgs("migrate", flags, "down", "zero"), io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "positive number") {
 		t.Errorf("migrate down zero: exit %d, %q", code, stderr.String())
 	}
 }

@@ -7,6 +7,7 @@ import (
 )
 
 // serve sets a soft memory limit, unless GOMEMLIMIT sets one.
+// Serial: the limit is the process's (debug.SetMemoryLimit).
 func TestServeSetsAMemoryLimit(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(before) })

@@ -9,14 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/scorm/scormtest"
 )
 
 func TestScormImport(t *testing.T) {
-	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
-	t.Setenv("DATA_DIR", t.TempDir())
-	if code := run(context.Background(), []string{"seed"}, io.Discard, io.Discard); code != 0 {
+	t.Parallel()
+	_, flags := newDatabase(t)
+	if code := run(context.Background(), commandArgs("seed", flags), io.Discard, io.Discard); code != 0 {
 		t.Fatalf("seed: exit %d", code)
 	}
 	file := func(name string, zip []byte) string {
@@ -28,7 +27,7 @@ func TestScormImport(t *testing.T) {
 	}
 	importFile := func(path string) (int, string, string) {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"scorm", "import", "--tenant", "demo", "--publish", path}, &out, &errOut)
+		code := run(context.Background(), commandArgs("scorm import", flags, "--tenant", "demo", "--publish", path), &out, &errOut)
 		return code, out.String(), errOut.String()
 	}
 	t.Run("APackageBecomesAPublishedCourse", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestAllow(t *testing.T) {
+	t.Parallel()
 	anon := access.Actor{TenantID: 1}
 	learner := access.Actor{TenantID: 1, UserID: 7, Roles: []user.Role{user.Learner}}
 	instructor := access.Actor{TenantID: 1, UserID: 8, Roles: []user.Role{user.Learner, user.Instructor}}

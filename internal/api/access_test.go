@@ -11,6 +11,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/api"
 	"github.com/upward-lms/upward/internal/apikey"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 )
@@ -20,12 +21,18 @@ import (
 // lacking its permission (403); and with every permission but the IDs of
 // globex's objects, not found (404), globex's data unchanged.
 func TestEveryOperation(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{
+		People:   []fixture.Person{{Email: "secret@globex.test", Name: "Globex Secret"}},
+		Courses:  []fixture.Course{{Slug: "globex-course", Title: "Globex Course"}},
+		Groups:   []fixture.Group{{Name: "Globex Group", Members: []string{"secret@globex.test"}}},
+		Progress: []fixture.Progress{{Who: "secret@globex.test", Course: "globex-course", Step: fixture.Passed}},
+	})
 	ctx := context.Background()
-	gUser := e.person(e.globex, "secret@globex.test", "Globex Secret")
-	gCourse := e.publishedCourse(e.globex, "globex-course", "Globex Course")
-	gGroup := e.group(e.globex, "Globex Group", gUser)
-	gEnrolment := e.complete(e.globex, gUser, gCourse)
+	gUser := e.globex.Person(t, "secret@globex.test")
+	gCourse := e.globex.Courses["globex-course"]
+	gGroup := e.globex.Groups["Globex Group"]
+	gEnrolment := e.completed(e.globex, "secret@globex.test", "globex-course")
 	globexState := func() string {
 		var s string
 		e.db.InTenantTx(ctx, e.globex.ID, func(tx *postgres.Tx) error {
@@ -38,14 +45,14 @@ func TestEveryOperation(t *testing.T) {
 	}
 	before := globexState()
 
-	full := e.key(e.acme)
-	revokedID, revoked, _ := mustKey(t, e, e.acme, apikey.PortalPermissions)
+	full := e.key(e.acme.Tenant)
+	revokedID, revoked, _ := mustKey(t, e, e.acme.Tenant, apikey.PortalPermissions)
 	if err := e.keys.RevokePortalKey(ctx, e.acme.ID, revokedID, by); err != nil {
 		t.Fatal(err)
 	}
-	globexKey := e.key(e.globex)
+	globexKey := e.key(e.globex.Tenant)
 	// A real key's id with a secret one letter off.
-	_, wrongSecret, _ := mustKey(t, e, e.acme, apikey.PortalPermissions)
+	_, wrongSecret, _ := mustKey(t, e, e.acme.Tenant, apikey.PortalPermissions)
 	other := byte('b')
 	if wrongSecret[len(wrongSecret)-5] == other {
 		other = 'c'
@@ -59,7 +66,7 @@ func TestEveryOperation(t *testing.T) {
 				others = append(others, o)
 			}
 		}
-		without[p] = e.key(e.acme, others...)
+		without[p] = e.key(e.acme.Tenant, others...)
 	}
 
 	// What each path parameter is filled with: globex's objects.

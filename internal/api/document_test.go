@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/upward-lms/upward/internal/api"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // The document and the router agree: every route of the API router is a
@@ -18,7 +19,8 @@ import (
 // routes come from chi.Walk, so a new route fails this test until it is
 // documented.
 func TestEveryRouteIsDocumentedAndEveryDocumentedRouteExists(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{})
 	undocumented := map[string]bool{"GET " + api.Prefix + "/openapi.json": true, "GET " + api.Prefix + "/docs": true}
 	var routes []string
 	walk := func(host string, router chi.Router) {
@@ -57,7 +59,8 @@ func TestEveryRouteIsDocumentedAndEveryDocumentedRouteExists(t *testing.T) {
 }
 
 func TestOpenAPIDocument(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{})
 	t.Run("IsServedAsJSONOnEveryPortalWithoutAKey", func(t *testing.T) {
 		r := e.call(t, "acme", http.MethodGet, "/api/v1/openapi.json", "", nil)
 		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/json" {

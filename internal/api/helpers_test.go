@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
@@ -20,8 +19,8 @@ import (
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/tenant"
 )
 
@@ -32,40 +31,33 @@ type env struct {
 	main   *app.Main
 	db     *postgres.DB
 	keys   *postgres.APIKeyService
-	acme   tenant.Tenant
-	globex tenant.Tenant
+	acme   fixture.Portal
+	globex fixture.Portal
 	port   string
 	hc     *http.Client
 }
 
-var by = postgres.AuditActor{Label: "test"}
+var by = fixture.By
 
-// newEnv starts Upward through its composition root on a fresh database;
-// mod adjusts the config.
-func newEnv(t testing.TB, mod func(*config.Config)) *env {
+// newEnv starts Upward through its composition root on a fresh database,
+// with the portals acme and globex built from their specs (the slug and
+// name are filled in); mod adjusts the config.
+func newEnv(t testing.TB, mod func(*config.Config), acme, globex fixture.Spec) *env {
 	t.Helper()
-	cfg := config.Config{
-		DatabaseURL: pgtest.NewURL(t), ListenAddr: "127.0.0.1:0", BaseDomain: "localhost", DataDir: t.TempDir(),
-		Env: config.EnvDev, RequestTimeout: 10 * time.Second, ShutdownTimeout: 5 * time.Second, MailFrom: "no-reply@localhost",
-		APIRateLimit: 100000,
-	}
+	cfg := fixture.Config(t)
+	cfg.APIRateLimit = 100000
+	// No test here is about the timeout, and a portal opened with library
+	// courses can take longer than fixture.Config's 10 s under the race
+	// detector, beside the other tests, on a busy machine.
+	cfg.RequestTimeout = time.Minute
 	if mod != nil {
 		mod(&cfg)
 	}
-	m := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := m.Open(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m := fixture.Start(t, cfg, nil)
 	e := &env{t: t, main: m, db: m.DB, keys: postgres.NewAPIKeyService(m.DB)}
-	ctx := context.Background()
-	var err error
-	if e.acme, err = m.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by); err != nil {
-		t.Fatal(err)
-	}
-	if e.globex, err = m.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by); err != nil {
-		t.Fatal(err)
-	}
+	acme.Slug, acme.Name = "acme", "Acme"
+	globex.Slug, globex.Name = "globex", "Globex"
+	e.acme, e.globex = fixture.Build(t, m.DB, acme), fixture.Build(t, m.DB, globex)
 	addr := m.Addr()
 	_, e.port, _ = net.SplitHostPort(addr)
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -205,7 +197,8 @@ var (
 	docOnce     sync.Once
 	docTree     map[string]any
 	docCompiler *jsonschema.Compiler
-	docSchemas  sync.Map // JSON pointer -> *jsonschema.Schema
+	docSchemas  sync.Map   // JSON pointer -> *jsonschema.Schema
+	docCompile  sync.Mutex // a Compiler is not safe for concurrent use
 	docPaths    []docPath
 )
 
@@ -249,6 +242,8 @@ func schemaAt(t testing.TB, pointer string) *jsonschema.Schema {
 	if s, ok := docSchemas.Load(pointer); ok {
 		return s.(*jsonschema.Schema)
 	}
+	docCompile.Lock()
+	defer docCompile.Unlock()
 	s, err := docCompiler.Compile("openapi.json#" + pointer)
 	if err != nil {
 		t.Fatalf("compile %s: %v", pointer, err)

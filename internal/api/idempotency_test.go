@@ -7,13 +7,15 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 )
 
 func TestIdempotencyKey(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{})
 	ctx := context.Background()
-	key := e.key(e.acme)
+	key := e.key(e.acme.Tenant)
 	countWhere := func(sql string, args ...any) int {
 		var n int
 		e.db.InTenantTx(ctx, e.acme.ID, func(tx *postgres.Tx) error {
@@ -75,7 +77,7 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 	})
 	t.Run("EachAPIKeyHasItsOwnIdempotencyKeys", func(t *testing.T) {
-		other := e.key(e.acme)
+		other := e.key(e.acme.Tenant)
 		r := e.call(t, "acme", "POST", "/api/v1/groups", other, map[string]any{"name": "Gamma"}, "Idempotency-Key", "group-1")
 		if r.status != http.StatusCreated || r.header.Get("Idempotent-Replayed") != "" {
 			t.Errorf("status %d, replayed %q", r.status, r.header.Get("Idempotent-Replayed"))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/api"
 	"github.com/upward-lms/upward/internal/apikey"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 )
@@ -63,7 +64,8 @@ func (e *env) portalsState() string {
 // reseller's client, a portal of no reseller, another account's portal,
 // a reseller's client to an account. Nothing changes.
 func TestEveryProvisioningOperation(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{})
 	ctx := context.Background()
 	o := e.orgs()
 	before := e.portalsState()
@@ -101,7 +103,7 @@ func TestEveryProvisioningOperation(t *testing.T) {
 			}
 			withOnes := api.Prefix + param.ReplaceAllString(op.Path, "1")
 			for label, token := range map[string]string{"NoKey": "", "Malformed": "upw_nonsense", "WrongSecret": wrongSecret,
-				"Revoked": revoked, "APortalsKey": e.key(e.acme), "NotBearer": ""} {
+				"Revoked": revoked, "APortalsKey": e.key(e.acme.Tenant), "NotBearer": ""} {
 				r := e.call(t, platform, op.Method, withOnes, token, body)
 				if label == "NotBearer" {
 					r = e.call(t, platform, op.Method, withOnes, "", body, "Authorization", "Basic "+full)
@@ -124,8 +126,8 @@ func TestEveryProvisioningOperation(t *testing.T) {
 				portal     tenant.Tenant
 			}{
 				{"AnotherResellersClient", full, o.rival},
-				{"APortalOfNoReseller", full, e.acme},
-				{"AnotherAccountsPortal", acmeAccount, e.globex},
+				{"APortalOfNoReseller", full, e.acme.Tenant},
+				{"AnotherAccountsPortal", acmeAccount, e.globex.Tenant},
 				{"AResellersClientToAnAccount", acmeAccount, o.contoso},
 			} {
 				path := api.Prefix + param.ReplaceAllString(op.Path, strconv.FormatInt(c.portal.ID, 10))
@@ -187,7 +189,8 @@ type portalJSON struct {
 }
 
 func TestProvisioningPortals(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{})
 	ctx := context.Background()
 	o := e.orgs()
 	reseller, account := e.orgKey(o.northwind), e.orgKey(o.acme)
@@ -316,7 +319,8 @@ func TestProvisioningPortals(t *testing.T) {
 // A reseller's 260 clients, walked page by page: each once, none
 // missing; updated_since keeps only what changed since.
 func TestPaginationOverPortals(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{})
 	ctx := context.Background()
 	o := e.orgs()
 	if _, err := e.db.Pool.Exec(ctx, `

@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // Each key may make API_RATE_LIMIT requests a minute; the next gets 429
 // with Retry-After, and other keys are not held back.
 func TestRateLimitPerKey(t *testing.T) {
-	e := newEnv(t, func(c *config.Config) { c.APIRateLimit = 3 })
-	busy, other := e.key(e.acme), e.key(e.acme)
+	t.Parallel()
+	e := newEnv(t, func(c *config.Config) { c.APIRateLimit = 3 }, fixture.Spec{}, fixture.Spec{})
+	busy, other := e.key(e.acme.Tenant), e.key(e.acme.Tenant)
 	for i := range 3 {
 		r := e.call(t, "acme", "GET", "/api/v1/groups", busy, nil)
 		if r.status != http.StatusOK {

@@ -9,14 +9,16 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/apikey"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/scorm/scormtest"
 )
 
 func TestImportingSCORMPackages(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{}, fixture.Spec{Courses: []fixture.Course{{Slug: "globex-course", Title: "Globex Course"}}})
 	ctx := context.Background()
-	key := e.key(e.acme, apikey.CoursesWrite, apikey.CoursesRead)
+	key := e.key(e.acme.Tenant, apikey.CoursesWrite, apikey.CoursesRead)
 	if r := e.call(t, "acme", "POST", "/api/v1/courses/scorm", key, scormtest.Zip(t, scormtest.Fixture(t, "sco12")), "Content-Type", "application/zip"); r.status != http.StatusForbidden {
 		t.Errorf("on a plan without SCORM: %d", r.status)
 	}
@@ -93,7 +95,7 @@ func TestImportingSCORMPackages(t *testing.T) {
 		}
 	})
 	t.Run("AnotherPortalsCourseIsNotFound", func(t *testing.T) {
-		gc := e.publishedCourse(e.globex, "globex-course", "Globex Course")
+		gc := e.globex.Courses["globex-course"]
 		r := post("?course_id="+strconv.FormatInt(gc.ID, 10), zip)
 		if r.status != http.StatusUnprocessableEntity || !slices.Equal(r.fieldsAtFault(t), []string{"course_id"}) || strings.Contains(string(r.body), "Globex") {
 			t.Errorf("status %d: %s", r.status, r.body)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -16,19 +17,28 @@ import (
 // with its JSON Pointer, a query parameter or a header) and changes
 // nothing.
 func TestInvalidRequests(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{
+		People:  []fixture.Person{{Email: "ana@acme.test", Name: "Ana"}},
+		Courses: []fixture.Course{{Slug: "acme-course", Title: "Acme Course"}},
+		Groups:  []fixture.Group{{Name: "Taken"}},
+	}, fixture.Spec{
+		People:  []fixture.Person{{Email: "g@globex.test", Name: "G"}},
+		Courses: []fixture.Course{{Slug: "g-course", Title: "G Course"}},
+		Groups:  []fixture.Group{{Name: "G Group"}},
+	})
 	ctx := context.Background()
-	key := e.key(e.acme)
-	ana := e.person(e.acme, "ana@acme.test", "Ana")
-	invited, err := e.main.Users.Invite(ctx, e.acme, postgres.Invitation{Email: "ivy@acme.test", Name: "Ivy", Roles: []user.Role{user.Learner}}, by)
+	key := e.key(e.acme.Tenant)
+	ana := e.acme.Person(t, "ana@acme.test")
+	invited, err := e.main.Users.Invite(ctx, e.acme.Tenant, postgres.Invitation{Email: "ivy@acme.test", Name: "Ivy", Roles: []user.Role{user.Learner}}, by)
 	if err != nil {
 		t.Fatal(err)
 	}
-	course := e.publishedCourse(e.acme, "acme-course", "Acme Course")
-	group := e.group(e.acme, "Taken")
-	gUser := e.person(e.globex, "g@globex.test", "G")
-	gCourse := e.publishedCourse(e.globex, "g-course", "G Course")
-	gGroup := e.group(e.globex, "G Group")
+	course := e.acme.Courses["acme-course"]
+	group := e.acme.Groups["Taken"]
+	gUser := e.globex.Person(t, "g@globex.test")
+	gCourse := e.globex.Courses["g-course"]
+	gGroup := e.globex.Groups["G Group"]
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	count := func() string {
 		var s string

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
 )
@@ -33,9 +34,10 @@ type enrolmentOut struct {
 }
 
 func TestPeople(t *testing.T) {
-	e := newEnv(t, nil)
-	key := e.key(e.acme)
-	boss := e.person(e.acme, "boss@acme.test", "Boss")
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{People: []fixture.Person{{Email: "boss@acme.test", Name: "Boss"}}}, fixture.Spec{})
+	key := e.key(e.acme.Tenant)
+	boss := e.acme.Person(t, "boss@acme.test")
 
 	var ivy userOut
 	r := e.call(t, "acme", "POST", "/api/v1/users", key, map[string]any{"email": "ivy@acme.test", "name": "Ivy", "roles": []string{"learner", "instructor"}})
@@ -111,10 +113,15 @@ func TestPeople(t *testing.T) {
 }
 
 func TestGroupsEnrolmentsAndAssignments(t *testing.T) {
-	e := newEnv(t, nil)
-	key := e.key(e.acme)
-	ana, ben, cat := e.person(e.acme, "ana@acme.test", "Ana"), e.person(e.acme, "ben@acme.test", "Ben"), e.person(e.acme, "cat@acme.test", "Cat")
-	course := e.publishedCourse(e.acme, "acme-course", "Acme Course")
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{
+		People: []fixture.Person{{Email: "ana@acme.test", Name: "Ana"}, {Email: "ben@acme.test", Name: "Ben"}, {Email: "cat@acme.test", Name: "Cat"},
+			{Email: "dan@acme.test", Name: "Dan"}},
+		Courses: []fixture.Course{{Slug: "acme-course", Title: "Acme Course"}},
+	}, fixture.Spec{})
+	key := e.key(e.acme.Tenant)
+	ana, ben, cat := e.acme.Person(t, "ana@acme.test"), e.acme.Person(t, "ben@acme.test"), e.acme.Person(t, "cat@acme.test")
+	course := e.acme.Courses["acme-course"]
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 
 	var g struct {
@@ -181,7 +188,7 @@ func TestGroupsEnrolmentsAndAssignments(t *testing.T) {
 		}
 	})
 	t.Run("EnrolOnePersonThenAgainWithADueDate", func(t *testing.T) {
-		p := e.person(e.acme, "dan@acme.test", "Dan")
+		p := e.acme.Person(t, "dan@acme.test")
 		var first, again enrolmentOut
 		r := e.call(t, "acme", "POST", "/api/v1/enrolments", key, map[string]any{"user_id": p.ID, "course_id": course.ID})
 		if r.status != http.StatusCreated {
@@ -238,19 +245,24 @@ func TestGroupsEnrolmentsAndAssignments(t *testing.T) {
 }
 
 func TestCoursesAndLearning(t *testing.T) {
-	e := newEnv(t, nil)
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{
+		People:  []fixture.Person{{Email: "ana@acme.test", Name: "Ana"}, {Email: "ben@acme.test", Name: "Ben"}, {Email: "cy@acme.test", Name: "Cy"}},
+		Courses: []fixture.Course{{Slug: "acme-course", Title: "Acme Course"}},
+		Progress: []fixture.Progress{
+			{Who: "ana@acme.test", Course: "acme-course", Step: fixture.Passed},
+			{Who: "ben@acme.test", Course: "acme-course", Step: fixture.Enrolled},
+		},
+	}, fixture.Spec{})
 	ctx := context.Background()
-	key := e.key(e.acme)
-	course := e.publishedCourse(e.acme, "acme-course", "Acme Course")
+	key := e.key(e.acme.Tenant)
+	course := e.acme.Courses["acme-course"]
 	if _, err := postgres.NewCourseService(e.db).CreateCourse(ctx, e.acme.ID, course2(), by); err != nil {
 		t.Fatal(err)
 	}
-	ana := e.person(e.acme, "ana@acme.test", "Ana")
-	enrolment := e.complete(e.acme, ana, course)
-	ben := e.person(e.acme, "ben@acme.test", "Ben")
-	if _, err := postgres.NewLearningService(e.db).Enrol(ctx, e.acme.ID, ben.ID, course.ID, learning.SelfEnrolled); err != nil {
-		t.Fatal(err)
-	}
+	ana := e.acme.Person(t, "ana@acme.test")
+	enrolment := e.completed(e.acme, "ana@acme.test", "acme-course")
+	ben := e.acme.Person(t, "ben@acme.test")
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 
 	t.Run("CoursesListsThePublishedOnly", func(t *testing.T) {
@@ -310,7 +322,7 @@ func TestCoursesAndLearning(t *testing.T) {
 		if p.Enrolment.Status != "active" || p.Lessons[0].CompletedAt != nil || p.Quizzes[0].Attempts != 0 || p.Quizzes[0].LastScore != nil {
 			t.Errorf("ben's progress %+v", p)
 		}
-		outsider := e.person(e.acme, "cy@acme.test", "Cy")
+		outsider := e.acme.Person(t, "cy@acme.test")
 		if r := e.call(t, "acme", "GET", "/api/v1/users/"+id(outsider.ID)+"/courses/"+id(course.ID)+"/progress", key, nil); r.status != http.StatusNotFound {
 			t.Errorf("not enrolled: %d", r.status)
 		}

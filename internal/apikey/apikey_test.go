@@ -9,6 +9,7 @@ import (
 )
 
 func TestNew(t *testing.T) {
+	t.Parallel()
 	t.Run("TokenParsesBackToItsIDAndASecretMatchingTheHash", func(t *testing.T) {
 		id, token, hash := apikey.New()
 		if !strings.HasPrefix(token, "upw_"+id+"_") {
@@ -38,6 +39,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	_, good, _ := apikey.New()
 	id, secret, _ := apikey.Parse(good)
 	for name, token := range map[string]string{
@@ -61,6 +63,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestValidatePermissions(t *testing.T) {
+	t.Parallel()
 	t.Run("SortsAndDropsRepeats", func(t *testing.T) {
 		got, err := apikey.ValidatePermissions(apikey.ScopePortal, []apikey.Permission{apikey.RecordsRead, apikey.UsersRead, apikey.RecordsRead})
 		if err != nil || len(got) != 2 || got[0] != apikey.UsersRead || got[1] != apikey.RecordsRead {
@@ -92,6 +95,7 @@ func TestValidatePermissions(t *testing.T) {
 }
 
 func TestValidateName(t *testing.T) {
+	t.Parallel()
 	if n, err := apikey.ValidateName("  HR sync "); err != nil || n != "HR sync" {
 		t.Errorf("got %q, %v", n, err)
 	}

@@ -248,7 +248,7 @@ func (m *Main) close() error {
 	if m.stopSweep != nil {
 		m.stopSweep()
 	}
-	if m.Jobs != nil {
+	if m.Jobs != nil && !m.Config.JobsOff {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 		defer cancel()
 		if err := m.Jobs.Stop(ctx); err != nil {
@@ -318,10 +318,15 @@ func (m *Main) startJobs() error {
 	}
 	reminders.Outbox = postgres.NewOutbox(jobs)
 	notes.Outbox, digests.Outbox = postgres.NewOutbox(jobs), postgres.NewOutbox(jobs)
+	m.Jobs = jobs
+	if m.Config.JobsOff {
+		m.Logger.Info("background jobs are queued here and worked by another process (WORK_JOBS=off)")
+		return nil
+	}
 	if err := jobs.Start(context.Background()); err != nil {
+		m.Jobs = nil
 		return fmt.Errorf("jobs: start: %w", err)
 	}
-	m.Jobs = jobs
 	return nil
 }
 

@@ -11,10 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // Two server processes on one database serve one person's session in
@@ -22,18 +19,11 @@ import (
 // of a session lives in a process (sessions, CSRF secrets and jobs are in
 // PostgreSQL), so app servers can sit behind a load balancer.
 func TestTwoServersServeOneSessionInTurn(t *testing.T) {
-	dbURL := pgtest.NewURL(t)
-	a, b := start(t, dbURL), start(t, dbURL)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := a.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const password = "correct horse battery staple"
-	if _, err := a.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee", Password: password, Roles: []user.Role{user.Learner}}, by); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	cfg := fixture.Config(t) // one database and DATA_DIR for both
+	a, b := fixture.Start(t, cfg, nil), fixture.Start(t, cfg, nil)
+	fixture.Build(t, a.DB, fixture.Spec{Slug: "acme", Name: "Acme", People: []fixture.Person{{Email: "lee@acme.test", Name: "Lee"}}})
+	const password = fixture.Password
 	// One browser: one cookie jar for acme.localhost, whichever server
 	// answers (cookies do not depend on the port).
 	jar, _ := cookiejar.New(nil)

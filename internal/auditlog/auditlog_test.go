@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseFilter(t *testing.T) {
+	t.Parallel()
 	t.Run("EmptyKeepsEverything", func(t *testing.T) {
 		f, err := auditlog.ParseFilter(" ", "", "", "")
 		if err != nil || !f.IsZero() {
@@ -54,6 +55,7 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestCursor(t *testing.T) {
+	t.Parallel()
 	t.Run("RoundTripsToTheMicrosecond", func(t *testing.T) {
 		c := auditlog.Cursor{At: time.Date(2025, 3, 1, 9, 30, 15, 123456000, time.UTC), ID: 42}
 		got, err := auditlog.ParseCursor(c.String())

@@ -20,8 +20,10 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 
 	"github.com/chromedp/chromedp"
@@ -49,8 +51,6 @@ type Server struct {
 func StartServer(tb testing.TB, mods ...func(*config.Config)) *Server {
 	tb.Helper()
 	cfg := fixture.Config(tb)
-	// Journeys run in parallel beside other packages: a page may wait.
-	cfg.RequestTimeout = 30 * time.Second
 	for _, mod := range mods {
 		mod(&cfg)
 	}
@@ -64,12 +64,16 @@ func StartServer(tb testing.TB, mods ...func(*config.Config)) *Server {
 func (s *Server) PortalURL(slug string) string { return "http://" + slug + ".localhost:" + s.port }
 
 // Browser is one headless chromium tab, in a browser context of its own
-// (its own cookies and storage, as a private window has).
+// (its own cookies, as a private window has), for one test.
 type Browser struct {
 	tb    testing.TB
 	ctx   context.Context
+	tab   *tab
 	logMu sync.Mutex
 	log   []string
+	// dialogs counts the JavaScript dialogs the page opened since
+	// CountDialogs; nil until then.
+	dialogs atomic.Pointer[atomic.Int32]
 }
 
 // chromiumPath finds the browser; make test installs Debian's package.
@@ -115,6 +119,15 @@ func sharedBrowser() (context.Context, error) {
 			chromedp.Flag("disable-quic", true),
 			chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("no-default-browser-check", true),
+			// A navigation to another site (the console, a portal, the
+			// SCORM content origin) would start a renderer of its own,
+			// half a second of CPU each, and tests make hundreds: the
+			// tabs reuse their renderer instead. Origins stay apart as
+			// the same-origin policy keeps them, only not in separate
+			// processes, which protect against compromised renderers.
+			chromedp.Flag("disable-site-isolation-trials", true),
+			chromedp.Flag("renderer-process-limit", "1"),
+			chromedp.Flag("disable-features", "site-per-process,IsolateOrigins,BackForwardCache,ProactivelySwapBrowsingInstance,Translate,BlinkGenPropertyTrees"),
 		)
 		if os.Geteuid() == 0 {
 			opts = append(opts, chromedp.NoSandbox)
@@ -133,10 +146,25 @@ func sharedBrowser() (context.Context, error) {
 	return shared.ctx, shared.err
 }
 
+// Long marks a journey that make check runs and make test leaves out (it
+// passes -short): on the two cores make test has, the browser's work is
+// most of its time, so it keeps the journeys that cover what no other does
+// (a learner's whole course, SCORM in the browser, dragging, the
+// administration's accessibility) and make check runs every one.
+func Long(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("a long journey: make check runs it")
+	}
+}
+
 // Main runs a package's tests and then stops its browser: call it from
 // TestMain, os.Exit(browsertest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
+	for _, t := range idleTabs.tabs {
+		t.cancel()
+	}
 	if shared.cancel != nil {
 		shared.cancel()
 	}
@@ -146,50 +174,137 @@ func Main(m *testing.M) int {
 	return code
 }
 
-// NewBrowser opens a tab for the test in a new browser context of the
-// package's chromium; the tab and its context close when the test ends.
+// tab is a chromium tab in a browser context of its own. A test borrows
+// one through NewBrowser and gives it back when it ends: opening a tab
+// starts a renderer, about 1.3 s of the browser's CPU, more than most
+// pages a test visits cost. A tab given back has its cookies cleared and
+// its viewport reset; what pages keep by origin (storage, cache) does not
+// reach the next test, whose server listens on another port.
+type tab struct {
+	ctx    context.Context
+	cancel func()
+	owner  atomic.Pointer[Browser]
+}
+
+var idleTabs struct {
+	mu   sync.Mutex
+	tabs []*tab
+}
+
+// openTab opens a tab in a new browser context, with the log, the dialogs
+// and axe-core routed to whichever Browser holds it.
+func openTab(browser context.Context) (*tab, error) {
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t := &tab{ctx: ctx, cancel: cancel}
+	if err := chromedp.Do(ctx); err != nil { // opens the tab, for as long as ctx lives
+		cancel()
+		return nil, fmt.Errorf("open a tab: %w", err)
+	}
+	// What the browser logs (a blocked frame, a refused script, a failed
+	// request) is kept, and shown when a test fails.
+	err := chromedp.Listen(ctx, func(ev any) {
+		b := t.owner.Load()
+		switch e := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			if b != nil && e.Entry != nil {
+				b.logMu.Lock()
+				b.log = append(b.log, string(e.Entry.Level)+": "+e.Entry.Text+" "+e.Entry.URL)
+				b.logMu.Unlock()
+			}
+		case *page.EventJavascriptDialogOpening:
+			if b == nil {
+				return
+			}
+			if n := b.dialogs.Load(); n != nil {
+				n.Add(1)
+				go chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+					_, err := cdp.Call(ctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
+					return chromedp.Void{}, err
+				}))
+			}
+		case *fetch.EventRequestPaused:
+			go chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+				_, err := cdp.Call(ctx, t, fetch.FulfillRequest, fetch.FulfillRequestParams{
+					RequestID: e.RequestID, ResponseCode: 200, Body: []byte(axeSource),
+					ResponseHeaders: []*fetch.HeaderEntry{
+						{Name: "Content-Type", Value: "text/javascript; charset=utf-8"},
+						{Name: "Cache-Control", Value: "public, max-age=86400, immutable"},
+					}})
+				return chromedp.Void{}, err
+			}))
+		}
+	})
+	if err == nil {
+		_, err = chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			if _, err := cdp.Call(ctx, t, cdplog.Enable, cdp.Empty{}); err != nil {
+				return chromedp.Void{}, err
+			}
+			// The tab answers axePath itself (see axePath).
+			_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + axePath}}})
+			return chromedp.Void{}, err
+		}))
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("set up a tab: %w", err)
+	}
+	return t, nil
+}
+
+// giveBack clears what the last test left in the tab and keeps it for the
+// next one; a tab that cannot be cleared is closed.
+func (t *tab) giveBack() {
+	t.owner.Store(nil)
+	ctx, cancel := context.WithTimeout(t.ctx, 10*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, tt *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, tt, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tt, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return chromedp.Void{}, err
+	}))
+	if err != nil {
+		t.cancel()
+		return
+	}
+	idleTabs.mu.Lock()
+	idleTabs.tabs = append(idleTabs.tabs, t)
+	idleTabs.mu.Unlock()
+}
+
+// NewBrowser gives the test a tab of the package's chromium, in a browser
+// context no other test holds, until the test ends.
 func NewBrowser(tb testing.TB) *Browser {
 	tb.Helper()
 	browser, err := sharedBrowser()
 	if err != nil {
 		tb.Fatalf("browsertest: %v", err)
 	}
-	ctx, cancelCtx := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	// The tab lives as long as the context of its first Run: bound it,
-	// generously, so that a hung page fails its test rather than the run.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	idleTabs.mu.Lock()
+	var t *tab
+	if n := len(idleTabs.tabs); n > 0 {
+		t, idleTabs.tabs = idleTabs.tabs[n-1], idleTabs.tabs[:n-1]
+	}
+	idleTabs.mu.Unlock()
+	if t == nil {
+		if t, err = openTab(browser); err != nil {
+			tb.Fatalf("browsertest: %v", err)
+		}
+	}
+	// Bound the test's use of the tab, generously, so that a hung page
+	// fails its test rather than the run.
+	ctx, cancelTimeout := context.WithTimeout(t.ctx, 10*time.Minute)
+	b := &Browser{tb: tb, ctx: ctx, tab: t}
+	t.owner.Store(b)
 	tb.Cleanup(func() {
 		cancelTimeout()
-		cancelCtx()
-	})
-	if err := chromedp.Do(ctx); err != nil { // opens the tab
-		tb.Fatalf("browsertest: open a tab: %v", err)
-	}
-	b := &Browser{tb: tb, ctx: ctx}
-	// What the browser logs (a blocked frame, a refused script, a failed
-	// request) is kept, and shown when a test fails.
-	if err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*cdplog.EventEntryAdded); ok && e.Entry != nil {
-			b.logMu.Lock()
-			b.log = append(b.log, string(e.Entry.Level)+": "+e.Entry.Text+" "+e.Entry.URL)
-			b.logMu.Unlock()
-		}
-	}); err != nil {
-		tb.Fatalf("browsertest: listen: %v", err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, t, cdplog.Enable, cdp.Empty{})
-		return chromedp.Void{}, err
-	})); err != nil {
-		tb.Fatalf("browsertest: enable the log: %v", err)
-	}
-	b.serveAxe()
-	tb.Cleanup(func() {
 		if tb.Failed() {
 			for _, line := range b.Log() {
 				tb.Logf("browser log: %s", line)
 			}
 		}
+		t.giveBack()
 	})
 	return b
 }
@@ -198,32 +313,8 @@ func NewBrowser(tb testing.TB) *Browser {
 // prompt) the tab opens, and dismisses each so that the page goes on. It
 // returns the count so far.
 func (b *Browser) CountDialogs() func() int32 {
-	var n atomic.Int32
-	opened := make(chan struct{}, 16)
-	if err := chromedp.Listen(b.ctx, func(ev any) {
-		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
-			n.Add(1)
-			select {
-			case opened <- struct{}{}:
-			default:
-			}
-		}
-	}); err != nil {
-		b.tb.Fatalf("browsertest: listen for dialogs: %v", err)
-	}
-	go func() {
-		for {
-			select {
-			case <-b.ctx.Done():
-				return
-			case <-opened:
-				chromedp.Run(b.ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-					_, err := cdp.Call(ctx, t, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{})
-					return chromedp.Void{}, err
-				}))
-			}
-		}
-	}()
+	n := new(atomic.Int32)
+	b.dialogs.Store(n)
 	return n.Load
 }
 
@@ -265,10 +356,30 @@ func (b *Browser) Text(selector string) string {
 	return strings.TrimSpace(Run(b, chromedp.Text(chromedp.CSS(selector), chromedp.NodeVisible)))
 }
 
-// Screenshot saves a full-page PNG (quality 100 means PNG) as .artifacts/browser/NAME.png.
+// maxShotHeight caps a screenshot's height in CSS pixels: the top of a very
+// long page (the API reference is 44,000 px) shows what a person judges,
+// and the whole of it costs seconds of the browser's time to encode.
+const maxShotHeight = 8000
+
+// Screenshot saves the page, whole up to maxShotHeight, as the PNG
+// .artifacts/browser/NAME.png.
 func (b *Browser) Screenshot(name string) string {
 	b.tb.Helper()
-	png := Run(b, chromedp.FullScreenshot(100))
+	size := Run(b, chromedp.Evaluate[[]float64](`[document.documentElement.scrollWidth,
+		Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)]`))
+	png := Run(b, chromedp.Action[[]byte](func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format:                page.CaptureScreenshotFormatPng,
+			Clip:                  &page.Viewport{Width: size[0], Height: min(size[1], maxShotHeight), Scale: 1},
+			CaptureBeyondViewport: ptr(true),
+			FromSurface:           ptr(true),
+			OptimizeForSpeed:      ptr(true),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return r.Data, nil
+	}))
 	dir := filepath.Join(pgtest.RepoRoot(b.tb), ".artifacts", "browser")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.tb.Fatal(err)
@@ -280,39 +391,13 @@ func (b *Browser) Screenshot(name string) string {
 	return path
 }
 
+func ptr[T any](v T) *T { return &v }
+
 // axePath is where the tab finds axe-core on any origin: the browser
-// answers it itself (serveAxe), so it is a script of the page's own origin
+// answers it itself (see openTab), so it is a script of the page's own origin
 // that the page's CSP allows, and the renderer compiles it once and reuses
 // the compiled code on the next pages instead of compiling 650 KB again.
 const axePath = "/__browsertest/axe.min.js"
-
-// serveAxe makes the tab answer requests for axePath with axe-core.
-func (b *Browser) serveAxe() {
-	b.tb.Helper()
-	if err := chromedp.Listen(b.ctx, func(ev any) {
-		e, ok := ev.(*fetch.EventRequestPaused)
-		if !ok {
-			return
-		}
-		go chromedp.Run(b.ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-			_, err := cdp.Call(ctx, t, fetch.FulfillRequest, fetch.FulfillRequestParams{
-				RequestID: e.RequestID, ResponseCode: 200, Body: []byte(axeSource),
-				ResponseHeaders: []*fetch.HeaderEntry{
-					{Name: "Content-Type", Value: "text/javascript; charset=utf-8"},
-					{Name: "Cache-Control", Value: "public, max-age=86400, immutable"},
-				}})
-			return chromedp.Void{}, err
-		}))
-	}); err != nil {
-		b.tb.Fatalf("browsertest: listen: %v", err)
-	}
-	if _, err := chromedp.Run(b.ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*" + axePath}}})
-		return chromedp.Void{}, err
-	})); err != nil {
-		b.tb.Fatalf("browsertest: serve axe: %v", err)
-	}
-}
 
 type axeViolation struct {
 	ID     string   `json:"id"`

@@ -12,6 +12,7 @@ import (
 func ptr(f float64) *float64 { return &f }
 
 func TestApply12_StatusScoreAndTime(t *testing.T) {
+	t.Parallel()
 	a, err := cmi.Apply(cmi.V12, cmi.New(cmi.V12), map[string]any{
 		"cmi.core.lesson_location": "page-2", "cmi.suspend_data": "abc", "cmi.core.lesson_status": "incomplete",
 		"cmi.core.session_time": "00:02:30", "cmi.core.student_id": "ignored: read-only", "cmi.core._children": "ignored",
@@ -41,6 +42,7 @@ func TestApply12_StatusScoreAndTime(t *testing.T) {
 }
 
 func TestApply_RefusesWhatBreaksTheRulesAndKeepsNothingOfIt(t *testing.T) {
+	t.Parallel()
 	prev, _ := cmi.Apply(cmi.V2004, cmi.New(cmi.V2004), map[string]any{"cmi.location": "p1"}, cmi.Rules{}, 0)
 	for _, c := range []struct {
 		name    string
@@ -81,6 +83,7 @@ func TestApply_RefusesWhatBreaksTheRulesAndKeepsNothingOfIt(t *testing.T) {
 }
 
 func TestApply2004_TheManifestsThresholdsDecide(t *testing.T) {
+	t.Parallel()
 	rules := cmi.Rules{CompletionThreshold: ptr(0.8), ScaledPassingScore: ptr(0.7)}
 	a, err := cmi.Apply(cmi.V2004, cmi.New(cmi.V2004), map[string]any{"cmi.completion_status": "completed", "cmi.progress_measure": "0.5",
 		"cmi.success_status": "passed", "cmi.score.scaled": "0.6", "cmi.session_time": "PT5M"}, rules, 10*time.Minute)
@@ -97,6 +100,7 @@ func TestApply2004_TheManifestsThresholdsDecide(t *testing.T) {
 }
 
 func TestLaunch_ResumesWithWhatTheSCOWroteAndTellsItWhoAndWhere(t *testing.T) {
+	t.Parallel()
 	a, _ := cmi.Apply(cmi.V2004, cmi.New(cmi.V2004), map[string]any{"cmi.location": "p2", "cmi.suspend_data": "state", "cmi.exit": "suspend",
 		"cmi.session_time": "PT1M", "cmi.interactions.0.id": "q1"}, cmi.Rules{}, 0)
 	got := cmi.Launch(cmi.V2004, a, cmi.Learner{ID: "7", Name: "Lee, Ada"}, cmi.Rules{ScaledPassingScore: ptr(0.7)})

@@ -50,6 +50,11 @@ type Config struct {
 	// "standard" (empty means standard) or "test", which only test
 	// suites use and a production configuration refuses.
 	PasswordHashCost string
+	// JobsOff keeps this process from working background jobs (mail,
+	// reminders, webhooks): it still queues them, and another process
+	// with WORK_JOBS=on works them. Web-only servers run so, and so do the
+	// tests that send no mail.
+	JobsOff bool
 
 	// DBMaxConns sizes the web server's database pool (0: the postgres
 	// package's default).
@@ -227,6 +232,14 @@ var settings = []setting{
 				return fmt.Errorf("%q must be standard or test", v)
 			}
 			c.PasswordHashCost = v
+			return nil
+		}},
+	{"WORK_JOBS", "work-jobs", "on", "on: this process works background jobs (mail, reminders, webhooks); off: it only queues them, for a web-only server beside one with them on",
+		func(c *Config, v string) error {
+			if v != "on" && v != "off" {
+				return fmt.Errorf("%q must be on or off", v)
+			}
+			c.JobsOff = v == "off"
 			return nil
 		}},
 	{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error",

@@ -23,6 +23,7 @@ func load(t *testing.T, env map[string]string, args ...string) (config.Config, e
 }
 
 func TestLoad_Defaults(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +37,7 @@ func TestLoad_Defaults(t *testing.T) {
 // A statement may run as long as its request unless told otherwise: a CSV
 // export streams from one statement for as long as its page may run.
 func TestLoad_DatabaseLimits(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +57,7 @@ func TestLoad_DatabaseLimits(t *testing.T) {
 }
 
 func TestLoad_FlagOverridesEnvironment(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, map[string]string{"LISTEN_ADDR": ":9000", "BASE_DOMAIN": "example.com"}, "--listen-addr", "127.0.0.1:7000")
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +71,7 @@ func TestLoad_FlagOverridesEnvironment(t *testing.T) {
 }
 
 func TestLoad_TrustedProxies(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7"})
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +85,7 @@ func TestLoad_TrustedProxies(t *testing.T) {
 // A sender written with a name keeps only its address: each message's
 // From names its portal, and mail refuses a named address there.
 func TestLoad_MailFromKeepsTheAddress(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, map[string]string{"MAIL_FROM": "Upward <no-reply@example.com>"})
 	if err != nil || c.MailFrom != "no-reply@example.com" {
 		t.Errorf("MailFrom = %q, %v", c.MailFrom, err)
@@ -88,6 +93,7 @@ func TestLoad_MailFromKeepsTheAddress(t *testing.T) {
 }
 
 func TestLoad_BadValueNamesTheSetting(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		env     map[string]string
 		setting string

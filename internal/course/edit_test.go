@@ -21,6 +21,7 @@ func order(l *course.Lesson) string {
 }
 
 func TestEdits(t *testing.T) {
+	t.Parallel()
 	var c course.Course
 	m1 := c.AddModule("One")
 	m2 := c.AddModule("Two")
@@ -73,6 +74,7 @@ func TestEdits(t *testing.T) {
 }
 
 func TestDiff(t *testing.T) {
+	t.Parallel()
 	var v course.Course
 	m := v.AddModule("One")
 	l, _ := v.AddLesson(m, "L")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestPlayerURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 	}{

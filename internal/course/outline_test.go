@@ -7,6 +7,7 @@ import (
 )
 
 func TestNeighboursCrossModuleBoundaries(t *testing.T) {
+	t.Parallel()
 	c := course.Course{Modules: []course.Module{
 		{Key: "m1", Lessons: []course.Lesson{{Key: "a"}, {Key: "b"}}},
 		{Key: "m2"},
@@ -27,6 +28,7 @@ func TestNeighboursCrossModuleBoundaries(t *testing.T) {
 }
 
 func TestBlockIsFoundOnlyInItsLesson(t *testing.T) {
+	t.Parallel()
 	c := course.Course{Modules: []course.Module{{Lessons: []course.Lesson{
 		{Key: "a", Blocks: []course.Block{{Key: "a1"}}}, {Key: "b", Blocks: []course.Block{{Key: "b1"}}}}}}}
 	if _, b, err := c.Block("a", "a1"); err != nil || b.Key != "a1" {

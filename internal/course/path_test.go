@@ -8,6 +8,7 @@ import (
 )
 
 func TestCheckPath(t *testing.T) {
+	t.Parallel()
 	known := func(slug string) bool { return slug == "a" || slug == "b" }
 	good := course.Path{Slug: "essentials", Title: "Essentials", Steps: []course.PathStep{
 		{Course: "a", Unlock: course.Free}, {Course: "b", Unlock: course.AfterPrevious}}}
@@ -42,6 +43,7 @@ func TestCheckPath(t *testing.T) {
 }
 
 func TestCheckPath_SessionSteps(t *testing.T) {
+	t.Parallel()
 	known := func(slug string) bool { return slug == "a" }
 	knownSession := func(id int64) bool { return id == 7 }
 	good := course.Path{Slug: "live", Title: "Live", Steps: []course.PathStep{{Course: "a", Unlock: course.Free}, {Session: 7, Unlock: course.AfterPrevious}}}

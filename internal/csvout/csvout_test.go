@@ -10,6 +10,7 @@ import (
 )
 
 func TestWrite_QuotesAsRFC4180(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	w := csvout.New(&b)
 	w.Write("name", "note")
@@ -30,6 +31,7 @@ func TestWrite_QuotesAsRFC4180(t *testing.T) {
 }
 
 func TestWrite_NeutralisesFormulas(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"=HYPERLINK(\"http://evil\")": "'=HYPERLINK(\"http://evil\")",
 		"+1+1":                        "'+1+1",

@@ -11,6 +11,7 @@ import (
 )
 
 func TestHandle(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]string{
 		"Priya Shah":        "priya.shah",
 		"Jean-Luc O'Brien":  "jean.luc.o.brien",
@@ -24,6 +25,7 @@ func TestHandle(t *testing.T) {
 }
 
 func TestMentions(t *testing.T) {
+	t.Parallel()
 	got := discussion.Mentions("Thanks @Priya.Shah. Ask @lee, and @priya.shah again; mail lee@acme.test or @@x (@kim)")
 	if want := []string{"priya.shah", "lee", "kim"}; !slices.Equal(got, want) {
 		t.Errorf("Mentions = %q, want %q", got, want)
@@ -44,6 +46,7 @@ func TestMentions(t *testing.T) {
 }
 
 func TestMayEditWithinFifteenMinutes(t *testing.T) {
+	t.Parallel()
 	posted := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	if !discussion.MayEdit(posted, posted.Add(15*time.Minute)) {
 		t.Error("at 15 minutes")
@@ -54,6 +57,7 @@ func TestMayEditWithinFifteenMinutes(t *testing.T) {
 }
 
 func TestCheckBodyAndReason(t *testing.T) {
+	t.Parallel()
 	if b, err := discussion.CheckBody("  hello\r\nthere "); err != nil || b != "hello\nthere" {
 		t.Errorf("%q %v", b, err)
 	}

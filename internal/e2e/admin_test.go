@@ -2,26 +2,24 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
-	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
 
-const password = "managing up is a skill"
-
+// signIn signs a portal's person (every fixture person has
+// fixture.Password) or a platform operator in at url.
 func signIn(b *browsertest.Browser, url, email string) {
 	b.Visit(url)
 	b.Do(
-		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
+		typeText(chromedp.CSS("#f-email"), email),
+		typeText(chromedp.CSS("#f-password"), fixture.Password),
 		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-as"]`)),
 	)
@@ -33,30 +31,17 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People:  []fixture.Person{{Email: "admin@acme.test", Name: "Ada Admin", Roles: []user.Role{user.Admin, user.Learner}}},
+		Groups:  []fixture.Group{{Name: "Finance team"}},
+		Courses: []fixture.Course{{Draft: true}},
+	})
+	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(ctx, "op@upward.test", "Olu Operator", fixture.Password, fixture.By); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "admin@acme.test", Name: "Ada Admin", Password: password, Roles: []user.Role{user.Admin, user.Learner}}, by); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewGroupService(srv.Main.DB).CreateGroup(ctx, acme.ID, "Finance team", "team", by); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(ctx, "op@upward.test", "Olu Operator", password, by); err != nil {
-		t.Fatal(err)
-	}
-	example, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	rec, err := postgres.NewCourseService(srv.Main.DB).ImportCourse(ctx, acme.ID, example, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := acme.Courses[fixture.ExampleSlug]
 	// A pending custom domain shows on the settings page and the operator's.
-	if _, err := srv.Main.Tenants.RequestDomain(ctx, acme.ID, "learn.acme.example", "localhost", by); err != nil {
+	if _, err := srv.Main.Tenants.RequestDomain(ctx, acme.ID, "learn.acme.example", "localhost", fixture.By); err != nil {
 		t.Fatal(err)
 	}
 	coursePath := "/admin/courses/" + itoa(rec.ID)
@@ -65,7 +50,8 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 	b := browsertest.NewBrowser(t)
 	portal := srv.PortalURL("acme")
 	signIn(b, portal+"/login", "admin@acme.test")
-	for _, path := range []string{"/", "/account", "/admin", "/admin/users", "/admin/groups", "/admin/settings", "/admin/audit",
+	// The settings page is visited, and checked, below.
+	for _, path := range []string{"/", "/account", "/admin", "/admin/users", "/admin/groups", "/admin/audit",
 		"/admin/courses", coursePath, lessonPath, lessonPath + "?add=quiz"} {
 		b.Visit(portal + path)
 	}

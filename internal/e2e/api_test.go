@@ -10,8 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/user"
 )
 
@@ -20,22 +19,16 @@ import (
 // API's reference page are checked for accessibility on the way.
 func TestJourney_APIKeyMadeInTheBrowserCallsTheAPI(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	srv := browsertest.StartServer(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "admin@acme.test", Name: "Ada Admin", Password: password, Roles: []user.Role{user.Admin}}, by); err != nil {
-		t.Fatal(err)
-	}
+	fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People: []fixture.Person{{Email: "admin@acme.test", Name: "Ada Admin", Roles: []user.Role{user.Admin}}}})
 	b := browsertest.NewBrowser(t)
 	portal := srv.PortalURL("acme")
 	signIn(b, portal+"/login", "admin@acme.test")
 	b.Visit(portal + "/admin/api-keys")
 	b.Do(
-		chromedp.SendKeys(chromedp.CSS("#f-name"), "HR system sync"),
+		typeText(chromedp.CSS("#f-name"), "HR system sync"),
 		chromedp.Click(chromedp.CSS("#perm-users\\:read")),
 		chromedp.Click(chromedp.CSS(`main form.stack button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="new-key"]`)),

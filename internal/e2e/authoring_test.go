@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,11 +9,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
-	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
+
+// ian writes courses and paths.
+var ian = fixture.Person{Email: "ian@acme.test", Name: "Ian Instructor", Roles: []user.Role{user.Instructor}}
 
 // An author drags a block to a new place and publishes; the published
 // version has the new order, and a later edit stays out of it until the
@@ -23,20 +24,11 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ian@acme.test", Name: "Ian Instructor", Password: password, Roles: []user.Role{user.Instructor}}, by); err != nil {
-		t.Fatal(err)
-	}
-	example, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People:  []fixture.Person{ian},
+		Courses: []fixture.Course{{Draft: true}}})
+	rec := acme.Courses[fixture.ExampleSlug]
 	courses := postgres.NewCourseService(srv.Main.DB)
-	rec, err := courses.ImportCourse(ctx, acme.ID, example, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
 	portal := srv.PortalURL("acme")
 	coursePath := portal + "/admin/courses/" + itoa(rec.ID)
 	lessonPath := coursePath + "/lessons/" + rec.Draft.Modules[1].Lessons[0].Key
@@ -60,7 +52,7 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 
 	b.Visit(coursePath)
 	b.Do(
-		chromedp.SendKeys(chromedp.CSS("#f-note"), "Action plan first"),
+		typeText(chromedp.CSS("#f-note"), "Action plan first"),
 		chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="no-changes"]`)),
 	)
@@ -95,12 +87,14 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 }
 
 // afterReload runs an action that leads to a new page (a form post, or a
-// script that reloads), and waits until the new page has loaded.
+// script that reloads), and waits until the new page has loaded: as long
+// as the server may take to answer (browsertest gives it 30 seconds, as
+// journeys run beside other packages).
 func afterReload(t *testing.T, b *browsertest.Browser, action chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	browsertest.Run(b, chromedp.Evaluate[bool](`window.__oldPage = true`))
 	b.Do(action)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for browsertest.Run(b, chromedp.Evaluate[bool](`window.__oldPage === true || document.readyState !== "complete"`)) {
 		if time.Now().After(deadline) {
 			t.Fatal("the page did not reload")
@@ -111,18 +105,14 @@ func afterReload(t *testing.T, b *browsertest.Browser, action chromedp.Action[ch
 
 // Lessons are dragged from one module to another on the course page.
 func TestJourney_AuthorDragsALessonToAnotherModule(t *testing.T) {
+	browsertest.Long(t)
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, _ := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ian@acme.test", Name: "Ian Instructor", Password: password, Roles: []user.Role{user.Instructor}}, by)
-	example, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
-	courses := postgres.NewCourseService(srv.Main.DB)
-	rec, err := courses.ImportCourse(ctx, acme.ID, example, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People:  []fixture.Person{ian},
+		Courses: []fixture.Course{{Draft: true}}})
+	rec := acme.Courses[fixture.ExampleSlug]
 	portal := srv.PortalURL("acme")
 	b := browsertest.NewBrowser(t)
 	signIn(b, portal+"/login", "ian@acme.test")
@@ -130,7 +120,7 @@ func TestJourney_AuthorDragsALessonToAnotherModule(t *testing.T) {
 	afterReload(t, b, chromedp.DragAndDrop(
 		chromedp.CSS(`[data-testid="modules"] section:nth-child(2) .outline-lessons li:nth-child(1) .drag-handle`),
 		chromedp.CSS(`[data-testid="modules"] section:nth-child(1) .outline-lessons li:nth-child(1) .drag-handle`)))
-	after, err := courses.FindCourseByID(ctx, acme.ID, rec.ID)
+	after, err := postgres.NewCourseService(srv.Main.DB).FindCourseByID(ctx, acme.ID, rec.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,31 +137,24 @@ func TestJourney_AuthorDragsALessonToAnotherModule(t *testing.T) {
 // learner keeps the version they started until they restart.
 func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	srv := browsertest.StartServer(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for email, role := range map[string]user.Role{"ada@acme.test": user.Admin, "lee@acme.test": user.Learner} {
-		if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: email, Name: email[:3], Password: password, Roles: []user.Role{role}}, by); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People: []fixture.Person{{Email: "ada@acme.test", Roles: []user.Role{user.Admin}}, {Email: "lee@acme.test"}}})
 	portal := srv.PortalURL("acme")
 
 	admin := browsertest.NewBrowser(t)
 	signIn(admin, portal+"/login", "ada@acme.test")
 	admin.Visit(portal + "/admin/courses")
-	admin.Do(chromedp.SendKeys(chromedp.CSS("#f-title"), "Working With Your Manager"),
-		chromedp.SendKeys(chromedp.CSS("#f-slug"), "working-with-your-manager"))
+	admin.Do(typeText(chromedp.CSS("#f-title"), "Working With Your Manager"),
+		typeText(chromedp.CSS("#f-slug"), "working-with-your-manager"))
 	afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[method="post"][action="/admin/courses"] button`)))
 	coursePath := browsertest.Run(admin, chromedp.Evaluate[string](`location.pathname`))
+	admin.CheckAccessibility() // the new course's page, where the first lesson is added
 
+	// addLesson adds a lesson on the course's page, which is open.
 	addLesson := func(title string) (lessonPath string) {
-		admin.Visit(portal + coursePath)
-		admin.Do(chromedp.SendKeys(chromedp.CSS(`input[id^="new-lesson-"]`), title))
+		admin.Do(typeText(chromedp.CSS(`input[id^="new-lesson-"]`), title))
 		afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[action$="/lessons"] button`)))
 		return browsertest.Run(admin, chromedp.Evaluate[string](`location.pathname`))
 	}
@@ -179,7 +162,7 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 		admin.Do(chromedp.SetValue(chromedp.CSS("#f-add"), kind))
 		afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[method="get"] button`)))
 		for id, text := range fields {
-			admin.Do(chromedp.SendKeys(chromedp.CSS("#"+id), text))
+			admin.Do(typeText(chromedp.CSS("#"+id), text))
 		}
 		afterReload(t, admin, chromedp.Click(chromedp.CSS(`#block-form button[type="submit"]`)))
 		if msg := browsertest.Run(admin, chromedp.Evaluate[string](`document.querySelector('[data-testid="form-error"]')?.textContent ?? ""`)); msg != "" {
@@ -203,12 +186,13 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 	if got := editorOrder(); got != "reflection,text,callout" {
 		t.Fatalf("blocks after dragging the reflection to the top: %s", got)
 	}
+	admin.Visit(portal + coursePath)
 	addLesson("Write a five-line weekly update")
 	addBlock("checklist", map[string]string{"f-title": "This week", "f-items": "Draft your first update"})
 
 	publish := func(note string) {
 		admin.Visit(portal + coursePath)
-		admin.Do(chromedp.SendKeys(chromedp.CSS("#f-note"), note))
+		admin.Do(typeText(chromedp.CSS("#f-note"), note))
 		afterReload(t, admin, chromedp.Click(chromedp.CSS(`form[action$="/publish"] button`)))
 		if admin.Text(`[data-testid="no-changes"]`) == "" {
 			t.Fatal("publishing left changes unpublished")
@@ -222,12 +206,19 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 	afterReload(t, learner, chromedp.Click(chromedp.CSS(`[data-testid="catalog"] a`)))
 	afterReload(t, learner, chromedp.Click(chromedp.CSS(`[data-testid="enrol"]`)))
 	lessonURL := browsertest.Run(learner, chromedp.Evaluate[string](`location.href`))
-	learnerOrder := func() string {
-		learner.Visit(lessonURL)
+	// readOrder reads the blocks of the lesson on the learner's screen;
+	// learnerOrder opens the lesson again (and checks it) first, to read
+	// what the learner sees now. Enrolling has just opened the lesson: the
+	// first reading needs no second visit.
+	readOrder := func() string {
 		return browsertest.Run(learner, chromedp.Evaluate[string](
 			`[...document.querySelectorAll('[data-testid="lesson-body"] [data-testid="block"]')].map(e => e.dataset.kind).join(",")`))
 	}
-	if got := learnerOrder(); got != "reflection,text,callout" {
+	learnerOrder := func() string {
+		learner.Visit(lessonURL)
+		return readOrder()
+	}
+	if got := readOrder(); got != "reflection,text,callout" {
 		t.Fatalf("the learner sees %s, want the published order reflection,text,callout", got)
 	}
 	learner.Screenshot("learner-lesson")
@@ -255,26 +246,18 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 
 // An author builds a learning path and reorders its steps by dragging.
 func TestJourney_AuthorDragsAPathStepIntoPlace(t *testing.T) {
+	browsertest.Long(t)
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, _ := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ian@acme.test", Name: "Ian Instructor", Password: password, Roles: []user.Role{user.Instructor}}, by)
-	courses := postgres.NewCourseService(srv.Main.DB)
-	example, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
-	for _, title := range []string{"Alpha", "Beta"} {
-		c := example
-		c.Slug, c.Title = strings.ToLower(title), title
-		if _, err := courses.ImportCourse(ctx, acme.ID, c, "", by); err != nil {
-			t.Fatal(err)
-		}
-	}
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People:  []fixture.Person{ian},
+		Courses: []fixture.Course{{Slug: "alpha", Title: "Alpha", Draft: true}, {Slug: "beta", Title: "Beta", Draft: true}}})
 	portal := srv.PortalURL("acme")
 	b := browsertest.NewBrowser(t)
 	signIn(b, portal+"/login", "ian@acme.test")
 	b.Visit(portal + "/admin/paths")
-	b.Do(chromedp.SendKeys(chromedp.CSS("#f-title"), "Alpha then Beta"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "alpha-beta"),
+	b.Do(typeText(chromedp.CSS("#f-title"), "Alpha then Beta"), typeText(chromedp.CSS("#f-slug"), "alpha-beta"),
 		chromedp.SetValue(chromedp.CSS("#f-course"), "alpha"))
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/admin/paths"] button`)))
 	b.Do(chromedp.SetValue(chromedp.CSS("#f-course"), "beta"))

@@ -12,15 +12,15 @@ import (
 	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/mail/smtptest"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
 )
 
 func consoleSignIn(t *testing.T, b *browsertest.Browser, base, email string) {
 	t.Helper()
 	b.Visit(base + "/console/login")
-	b.Do(chromedp.SendKeys(chromedp.CSS("#f-email"), email), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
+	b.Do(typeText(chromedp.CSS("#f-email"), email), typeText(chromedp.CSS("#f-password"), fixture.Password))
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`main button[type="submit"]`)))
 }
 
@@ -30,24 +30,21 @@ func TestJourney_AnAccountOpensAPartnerPortalAndCopiesACourse(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	demo, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	by := fixture.By
+	demo := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "demo", Name: "Demo Company"})
 	if err := postgres.InstallLibrary(ctx, srv.Main.DB, func(string, []byte) error { return nil }, courses.FS, demo.ID,
 		postgres.LibraryInstall{Courses: []string{"communicating-up"}, Publish: true}, by, t.Logf); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari Account", password, by); err != nil {
+	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari Account", fixture.Password, by); err != nil {
 		t.Fatal(err)
 	}
 	b := browsertest.NewBrowser(t)
 	consoleSignIn(t, b, srv.URL, "ari@demo.test")
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`a[href="/console/portals/new"]`)))
-	b.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Demo Partners"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "demo-partners"),
+	b.Do(typeText(chromedp.CSS("#f-name"), "Demo Partners"), typeText(chromedp.CSS("#f-slug"), "demo-partners"),
 		chromedp.SetValue(chromedp.CSS("#f-audience"), "partners"),
-		chromedp.SendKeys(chromedp.CSS("#f-admin_name"), "Pat Partner"), chromedp.SendKeys(chromedp.CSS("#f-admin_email"), "pat@demo.test"))
+		typeText(chromedp.CSS("#f-admin_name"), "Pat Partner"), typeText(chromedp.CSS("#f-admin_email"), "pat@demo.test"))
 	b.CheckAccessibility()
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/console/portals"] button[type="submit"]`)))
 	if got := b.Text(`[data-testid="console-portals"]`); !strings.Contains(got, "Demo Partners") || !strings.Contains(got, "partners") {
@@ -73,22 +70,22 @@ func TestJourney_AnAccountOpensAPartnerPortalAndCopiesACourse(t *testing.T) {
 // reseller's usage counts them.
 func TestJourney_AResellerOpensAClientPortal(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	smtp := smtptest.Start(t)
-	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
+	srv := browsertest.StartServer(t, func(c *config.Config) { fixture.WithJobs(c); c.SMTPURL = smtp.URL() })
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
 	if _, err := postgres.NewResellerService(srv.Main.DB).EnsureReseller(ctx, "northwind", "Northwind Learning"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae Reseller", password, by); err != nil {
+	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae Reseller", fixture.Password, fixture.By); err != nil {
 		t.Fatal(err)
 	}
 	b := browsertest.NewBrowser(t)
 	consoleSignIn(t, b, srv.URL, "rae@northwind.test")
 	b.Visit(srv.URL + "/console/portals/new")
-	b.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Contoso"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "contoso"),
+	b.Do(typeText(chromedp.CSS("#f-name"), "Contoso"), typeText(chromedp.CSS("#f-slug"), "contoso"),
 		chromedp.SetValue(chromedp.CSS("#f-plan"), "starter"), chromedp.SetValue(chromedp.CSS("#f-seat_limit"), "20"),
-		chromedp.SendKeys(chromedp.CSS("#f-admin_name"), "Chris Client"), chromedp.SendKeys(chromedp.CSS("#f-admin_email"), "chris@contoso.test"),
+		typeText(chromedp.CSS("#f-admin_name"), "Chris Client"), typeText(chromedp.CSS("#f-admin_email"), "chris@contoso.test"),
 		chromedp.Click(chromedp.CSS("#f-course_no-surprises")))
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/console/portals"] button[type="submit"]`)))
 	if got := b.Text(`[data-testid="seats-used"]`); got != "0 / 20" {
@@ -117,7 +114,7 @@ func TestJourney_AResellerOpensAClientPortal(t *testing.T) {
 }
 
 // acceptInvitation follows the invitation mailed to email in a new
-// browser, chooses a name and the test password, and returns the browser,
+// browser, chooses a name and fixture.Password, and returns the browser,
 // signed in.
 func acceptInvitation(t *testing.T, smtp *smtptest.Server, email, name string) *browsertest.Browser {
 	t.Helper()
@@ -128,7 +125,7 @@ func acceptInvitation(t *testing.T, smtp *smtptest.Server, email, name string) *
 	}
 	b := browsertest.NewBrowser(t)
 	b.Visit(link)
-	b.Do(chromedp.SetValue(chromedp.CSS("#f-name"), name), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
+	b.Do(chromedp.SetValue(chromedp.CSS("#f-name"), name), typeText(chromedp.CSS("#f-password"), fixture.Password))
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/invitations/accept"] button`)))
 	return b
 }
@@ -138,16 +135,17 @@ func acceptInvitation(t *testing.T, smtp *smtptest.Server, email, name string) *
 // for accessibility on the way (Visit checks; forms after typing too).
 func TestJourney_AnOperatorOpensAnAccountAndItsAdminInvitesAColleague(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	smtp := smtptest.Start(t)
-	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
-	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(context.Background(), "op@upward.test", "Olu Operator", password, postgres.AuditActor{Label: "test"}); err != nil {
+	srv := browsertest.StartServer(t, func(c *config.Config) { fixture.WithJobs(c); c.SMTPURL = smtp.URL() })
+	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(context.Background(), "op@upward.test", "Olu Operator", fixture.Password, fixture.By); err != nil {
 		t.Fatal(err)
 	}
 	op := browsertest.NewBrowser(t)
 	signIn(op, srv.URL+"/platform/login", "op@upward.test")
 	op.Visit(srv.URL + "/platform/accounts")
-	op.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Initech"), chromedp.SendKeys(chromedp.CSS("#f-slug"), "initech"),
-		chromedp.SendKeys(chromedp.CSS("#f-new_admin_email"), "ina@initech.test"))
+	op.Do(typeText(chromedp.CSS("#f-name"), "Initech"), typeText(chromedp.CSS("#f-slug"), "initech"),
+		typeText(chromedp.CSS("#f-new_admin_email"), "ina@initech.test"))
 	afterReload(t, op, chromedp.Click(chromedp.CSS(`form[action="/platform/accounts"] button[type="submit"]`)))
 	if got := op.Text(`[data-testid="accounts"]`); !strings.Contains(got, "Initech") {
 		t.Fatalf("the accounts after opening one: %q", got)
@@ -162,14 +160,14 @@ func TestJourney_AnOperatorOpensAnAccountAndItsAdminInvitesAColleague(t *testing
 	}
 	ina := browsertest.NewBrowser(t)
 	ina.Visit(link)
-	ina.Do(chromedp.SendKeys(chromedp.CSS("#f-name"), "Ina Initech"), chromedp.SendKeys(chromedp.CSS("#f-password"), password))
+	ina.Do(typeText(chromedp.CSS("#f-name"), "Ina Initech"), typeText(chromedp.CSS("#f-password"), fixture.Password))
 	afterReload(t, ina, chromedp.Click(chromedp.CSS(`form[action="/console/invitations/accept"] button`)))
 	if got := ina.Text(`[data-testid="console-heading"]`); got != "Initech" {
 		t.Fatalf("after accepting: %q", got)
 	}
 	afterReload(t, ina, chromedp.Click(chromedp.CSS(`nav a[href="/console/members"]`)))
 	ina.CheckAccessibility()
-	ina.Do(chromedp.SendKeys(chromedp.CSS("#f-email"), "cy@initech.test"))
+	ina.Do(typeText(chromedp.CSS("#f-email"), "cy@initech.test"))
 	afterReload(t, ina, chromedp.Click(chromedp.CSS(`form[action="/console/members"] button`)))
 	if got := ina.Text(`[data-testid="console-invitations"]`); !strings.Contains(got, "cy@initech.test") {
 		t.Errorf("the pending invitations: %q", got)

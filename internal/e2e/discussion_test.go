@@ -1,19 +1,13 @@
 package e2e
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
-	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // Two learners discuss a lesson: Lee asks Priya by @mention, Priya sees
@@ -21,34 +15,13 @@ import (
 // finds the reply under the bell and marks it helpful.
 func TestJourney_TwoLearnersDiscussALesson(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	srv := browsertest.StartServer(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	courses := postgres.NewCourseService(srv.Main.DB)
-	rec, err := courses.ImportCourse(ctx, acme.ID, c, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", by); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []struct{ email, name string }{{"lee@acme.test", "Lee Learner"}, {"priya@acme.test", "Priya Shah"}} {
-		u, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: p.email, Name: p.name, Password: password, Roles: []user.Role{user.Learner}}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := postgres.NewLearningService(srv.Main.DB).Enrol(ctx, acme.ID, u.ID, rec.ID, learning.SelfEnrolled); err != nil {
-			t.Fatal(err)
-		}
-	}
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People:   []fixture.Person{{Email: "lee@acme.test", Name: "Lee Learner"}, {Email: "priya@acme.test", Name: "Priya Shah"}},
+		Courses:  []fixture.Course{{}},
+		Progress: []fixture.Progress{{Who: "lee@acme.test", Course: fixture.ExampleSlug}, {Who: "priya@acme.test", Course: fixture.ExampleSlug}}})
+	rec := acme.Courses[fixture.ExampleSlug]
 	portal := srv.PortalURL("acme")
 	lesson := portal + "/courses/" + rec.Slug + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key
 
@@ -58,7 +31,7 @@ func TestJourney_TwoLearnersDiscussALesson(t *testing.T) {
 	if got := lee.Text(`[data-testid="your-handle"]`); got != "@lee.learner" {
 		t.Errorf("the form names lee's handle %q", got)
 	}
-	lee.Do(chromedp.SendKeys(chromedp.CSS("#post-body"), "How did you open the conversation with your manager, @priya.shah?"))
+	lee.Do(typeText(chromedp.CSS("#post-body"), "How did you open the conversation with your manager, @priya.shah?"))
 	afterReload(t, lee, chromedp.Click(chromedp.CSS(`[data-testid="new-post"] button[type="submit"]`)))
 	if got := lee.Text(`[data-testid="posts"] [data-testid="post-body"]`); !strings.Contains(got, "@priya.shah") {
 		t.Fatalf("lee's post shows %q", got)
@@ -72,7 +45,7 @@ func TestJourney_TwoLearnersDiscussALesson(t *testing.T) {
 		t.Fatalf("priya's bell says %q, want 1", got)
 	}
 	afterReload(t, priya, chromedp.Click(chromedp.CSS(`[data-testid="bell"]`)))
-	if got := priya.Text(`[data-testid="notifications"]`); !strings.Contains(got, "Lee Learner mentioned you in "+c.Title) {
+	if got := priya.Text(`[data-testid="notifications"]`); !strings.Contains(got, "Lee Learner mentioned you in "+rec.Title) {
 		t.Fatalf("priya's notifications: %q", got)
 	}
 	priya.CheckAccessibility()
@@ -81,7 +54,7 @@ func TestJourney_TwoLearnersDiscussALesson(t *testing.T) {
 		t.Fatalf("the notification led to %s", url)
 	}
 	priya.Do(chromedp.Click(chromedp.CSS(`[data-testid="reply"] summary`)))
-	priya.Do(chromedp.SendKeys(chromedp.CSS(`[data-testid="reply"] textarea`), "I asked what **they** needed first, @lee.learner."))
+	priya.Do(typeText(chromedp.CSS(`[data-testid="reply"] textarea`), "I asked what **they** needed first, @lee.learner."))
 	afterReload(t, priya, chromedp.Click(chromedp.CSS(`[data-testid="reply"] button[type="submit"]`)))
 	if got := priya.Text(`.replies [data-testid="post-body"]`); !strings.Contains(got, "I asked what they needed first") {
 		t.Fatalf("priya's reply shows %q", got)

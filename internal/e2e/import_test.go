@@ -10,8 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/user"
 )
 
@@ -23,17 +22,9 @@ func TestJourney_AdminImportsPeopleFromACSVFile(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "admin@acme.test", Name: "Ada Admin", Password: password, Roles: []user.Role{user.Admin}}, by); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewGroupService(srv.Main.DB).CreateGroup(ctx, acme.ID, "Sales", "team", by); err != nil {
-		t.Fatal(err)
-	}
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People: []fixture.Person{{Email: "admin@acme.test", Name: "Ada Admin", Roles: []user.Role{user.Admin}}},
+		Groups: []fixture.Group{{Name: "Sales"}}})
 	file := filepath.Join(t.TempDir(), "people.csv")
 	csv := "\xEF\xBB\xBFemail,name,roles,groups,manager_email\r\n" +
 		"amara@acme.test,Amara Okafor,learner;instructor,Sales,\r\n" +
@@ -47,13 +38,14 @@ func TestJourney_AdminImportsPeopleFromACSVFile(t *testing.T) {
 	portal := srv.PortalURL("acme")
 	signIn(b, portal+"/login", "admin@acme.test")
 	b.Visit(portal + "/admin/users")
-	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="import-link"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="import-example"]`)))
+	// Each click leads to a new page: afterReload waits for it, so that
+	// what follows reads the new page and not a node of the old one.
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="import-link"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="import-example"]`)))
 	b.CheckAccessibility()
-	b.Do(
-		chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{file}),
-		chromedp.Click(chromedp.CSS(`form[action="/admin/users/import"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="import-summary"]`)),
-	)
+	b.Do(chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{file}))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/admin/users/import"] button[type="submit"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="import-summary"]`)))
 	b.CheckAccessibility()
 	b.Screenshot("users-import-preview")
 	if got := b.Text(`[data-testid="import-summary"]`); !strings.Contains(got, "2 valid, 1 with problems") {
@@ -62,10 +54,8 @@ func TestJourney_AdminImportsPeopleFromACSVFile(t *testing.T) {
 	if got := b.Text(`tr[data-line="4"] ul.problems`); !strings.Contains(got, "no group called “Marketing”") {
 		t.Errorf("line 4: %q", got)
 	}
-	b.Do(
-		chromedp.Click(chromedp.CSS(`button[name="mode"][value="valid"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="notice"]`)),
-	)
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`button[name="mode"][value="valid"]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="notice"]`)))
 	if got := b.Text(`[data-testid="notice"]`); got != "Imported 2 people; invitations are on their way." {
 		t.Errorf("notice %q", got)
 	}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,11 +12,8 @@ import (
 
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/config"
-	"github.com/upward-lms/upward/internal/course"
-	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/mail/smtptest"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
 
@@ -28,38 +24,15 @@ import (
 // page both show it.
 func TestJourney_ImportAssignLearnAndSeeItInReportsAndTheTeamPage(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	smtp := smtptest.Start(t)
-	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for email, role := range map[string]user.Role{"ada@acme.test": user.Admin, "mo@acme.test": user.Learner} {
-		if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: email, Name: map[string]string{"ada@acme.test": "Ada Admin", "mo@acme.test": "Mo Manager"}[email],
-			Password: password, Roles: []user.Role{role}}, by); err != nil {
-			t.Fatal(err)
-		}
-	}
-	group, err := postgres.NewGroupService(srv.Main.DB).CreateGroup(ctx, acme.ID, "New managers", "cohort", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	example, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
-	courses := postgres.NewCourseService(srv.Main.DB)
-	rec, err := courses.ImportCourse(ctx, acme.ID, example, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", by); err != nil {
-		t.Fatal(err)
-	}
-	path, err := postgres.NewPathService(srv.Main.DB).CreatePath(ctx, acme.ID, course.Path{Slug: "first-steps", Title: "First Steps",
-		Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}}}, "", true, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := browsertest.StartServer(t, func(c *config.Config) { fixture.WithJobs(c); c.SMTPURL = smtp.URL() })
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People:  []fixture.Person{{Email: "ada@acme.test", Name: "Ada Admin", Roles: []user.Role{user.Admin}}, {Email: "mo@acme.test", Name: "Mo Manager"}},
+		Groups:  []fixture.Group{{Name: "New managers"}},
+		Courses: []fixture.Course{{}},
+		Paths:   []fixture.Path{{Slug: "first-steps", Title: "First Steps", Courses: []string{fixture.ExampleSlug}}}})
+	group, rec, path := acme.Groups["New managers"], acme.Courses[fixture.ExampleSlug], acme.Paths["first-steps"]
 	portal := srv.PortalURL("acme")
 
 	// The admin imports Lee, who reports to Mo, into the group.
@@ -98,7 +71,7 @@ func TestJourney_ImportAssignLearnAndSeeItInReportsAndTheTeamPage(t *testing.T) 
 	afterReload(t, lee, chromedp.Click(chromedp.CSS(`[data-testid="my-paths"] a`)))
 	afterReload(t, lee, chromedp.Click(chromedp.CSS(`[data-testid="path-steps"] form button`)))
 	afterReload(t, lee, chromedp.Click(chromedp.CSS(`[data-testid="continue"]`)))
-	lee.Do(chromedp.SendKeys(chromedp.CSS("form.reflection-form textarea"), "I will ask Mo what success looks like this quarter."))
+	lee.Do(typeText(chromedp.CSS("form.reflection-form textarea"), "I will ask Mo what success looks like this quarter."))
 	afterReload(t, lee, chromedp.Click(chromedp.CSS(`form.reflection-form button[type="submit"]`)))
 	if got := lee.Text(`[data-testid="lesson-status"]`); !strings.HasPrefix(got, "Lesson complete.") {
 		t.Fatalf("the lesson: %q", got)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/mail/smtptest"
-	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 )
 
@@ -21,13 +21,12 @@ import (
 func TestJourney_RegisterVerifySignInSignOut(t *testing.T) {
 	t.Parallel()
 	smtp := smtptest.Start(t)
-	srv := browsertest.StartServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
-	_, err := srv.Main.Tenants.CreateTenant(context.Background(), tenant.Tenant{
-		Slug: "acme", Name: "Acme Learning",
-		Branding: tenant.Branding{PrimaryColor: "#7a2e8f", WelcomeText: "Learn to lead up."},
-		Settings: tenant.Settings{SelfRegistration: true},
-	}, postgres.AuditActor{Label: "test"})
-	if err != nil {
+	srv := browsertest.StartServer(t, func(c *config.Config) { fixture.WithJobs(c); c.SMTPURL = smtp.URL() })
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		Settings: tenant.Settings{SelfRegistration: true}})
+	// The portal's own colour and greeting, which a Spec does not set.
+	acme.Branding = tenant.Branding{PrimaryColor: "#7a2e8f", WelcomeText: "Learn to lead up."}
+	if _, err := srv.Main.Tenants.SaveSettings(context.Background(), acme.Tenant, fixture.By); err != nil {
 		t.Fatal(err)
 	}
 	portal := srv.PortalURL("acme")
@@ -35,9 +34,9 @@ func TestJourney_RegisterVerifySignInSignOut(t *testing.T) {
 
 	b.Visit(portal + "/register")
 	b.Do(
-		chromedp.SendKeys(chromedp.CSS("#f-name"), "Priya Raman"),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "priya@acme.test"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), "managing up is a skill"),
+		typeText(chromedp.CSS("#f-name"), "Priya Raman"),
+		typeText(chromedp.CSS("#f-email"), "priya@acme.test"),
+		typeText(chromedp.CSS("#f-password"), "managing up is a skill"),
 		chromedp.Click(chromedp.CSS(`form[action="/register"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="message-title"]`)),
 	)
@@ -60,8 +59,8 @@ func TestJourney_RegisterVerifySignInSignOut(t *testing.T) {
 		t.Error("no confirmation notice after following the link")
 	}
 	b.Do(
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "priya@acme.test"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), "managing up is a skill"),
+		typeText(chromedp.CSS("#f-email"), "priya@acme.test"),
+		typeText(chromedp.CSS("#f-password"), "managing up is a skill"),
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-as"]`)),
 	)

@@ -303,6 +303,7 @@ func answerJS(form string, q course.Quiz, right bool) string {
 // with the raw score once every lesson is visited and every quiz answered,
 // within the 4,096 characters 1.2 keeps of suspend_data.
 func TestSCORMExport_A12PackageReportsPassedAndTheRawScore(t *testing.T) {
+	browsertest.Long(t)
 	t.Parallel()
 	run := exportAndServe(t, "no-surprises", scormexport.SCORM12)
 	run.launch()

@@ -21,21 +21,21 @@ import (
 	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/scorm/scormtest"
 	"github.com/upward-lms/upward/internal/scormexport"
 	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 // scormPortal starts Upward with a portal whose learner is enrolled in a
-// published course imported from the fixture package; it returns the
+// published course imported from scormtest's package pkg; it returns the
 // browser signed in as the learner.
-func scormPortal(t *testing.T, fixture string) (*browsertest.Server, tenant.Tenant, postgres.CourseRecord, *browsertest.Browser) {
+func scormPortal(t *testing.T, pkg string) (*browsertest.Server, tenant.Tenant, postgres.CourseRecord, *browsertest.Browser) {
 	t.Helper()
-	return scormPortalFrom(t, scormtest.Zip(t, scormtest.Fixture(t, fixture)))
+	return scormPortalFrom(t, scormtest.Zip(t, scormtest.Fixture(t, pkg)))
 }
 
 // scormPortalFrom is scormPortal for a package's zip.
@@ -43,15 +43,10 @@ func scormPortalFrom(t *testing.T, zip []byte) (*browsertest.Server, tenant.Tena
 	t.Helper()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning", Plan: "enterprise"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lee, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee Learner", Password: password, Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	by := fixture.By
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning", Plan: "enterprise",
+		People: []fixture.Person{{Email: "lee@acme.test", Name: "Lee Learner"}}})
+	// The SCORM course, published, and Lee's enrolment in it.
 	rec, _, err := postgres.NewScormService(srv.Main.DB, filepath.Join(srv.Main.Config.DataDir, "scorm")).
 		ImportPackage(ctx, acme.ID, postgres.ScormImport{Zip: bytes.NewReader(zip), Size: int64(len(zip))}, by)
 	if err != nil {
@@ -61,12 +56,12 @@ func scormPortalFrom(t *testing.T, zip []byte) (*browsertest.Server, tenant.Tena
 	if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", by); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.NewLearningService(srv.Main.DB).Enrol(ctx, acme.ID, lee.ID, rec.ID, learning.SelfEnrolled); err != nil {
+	if _, err := postgres.NewLearningService(srv.Main.DB).Enrol(ctx, acme.ID, acme.Person(t, "lee@acme.test").ID, rec.ID, learning.SelfEnrolled); err != nil {
 		t.Fatal(err)
 	}
 	b := browsertest.NewBrowser(t)
 	signIn(b, srv.PortalURL("acme")+"/login", "lee@acme.test")
-	return srv, acme, rec, b
+	return srv, acme.Tenant, rec, b
 }
 
 // sco opens a lesson, checks that its SCO frame loads unhindered, then
@@ -88,7 +83,16 @@ func scoFrame(t *testing.T, b *browsertest.Browser, lessonURL, ready string) *ch
 	t.Helper()
 	b.Visit(lessonURL)
 	launch := browsertest.Run(b, chromedp.AttributeValue(chromedp.CSS(`iframe[data-testid="sco-frame"]`), "src"))
-	time.Sleep(500 * time.Millisecond) // let the frame load, or be refused
+	// The page's load event waits for its frames: once the page is
+	// complete, the SCO's frame has loaded or been refused, and chromium
+	// has logged a refusal (the Content Security Policy's frame-src or
+	// frame-ancestors) before it told the page.
+	for deadline := time.Now().Add(10 * time.Second); !browsertest.Run(b, chromedp.Evaluate[bool](`document.readyState === "complete"`)); {
+		if time.Now().After(deadline) {
+			t.Fatal("the lesson page with the SCO's frame did not finish loading")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	for _, line := range b.Log() {
 		if strings.Contains(line, "Content Security Policy") || strings.Contains(line, "Refused") {
 			t.Fatalf("the lesson's SCO frame was blocked: %s", line)
@@ -259,15 +263,15 @@ func TestJourney_AnExportedCourseReimportsAndCompletesWithItsScore(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixture := t.TempDir()
+	pkg := t.TempDir()
 	zr, err := stdzip.NewReader(bytes.NewReader(zip), int64(len(zip)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.CopyFS(fixture, zr); err != nil {
+	if err := os.CopyFS(pkg, zr); err != nil {
 		t.Fatal(err)
 	}
-	srv, acme, rec, b := scormPortalFrom(t, scormtest.Zip(t, fixture))
+	srv, acme, rec, b := scormPortalFrom(t, scormtest.Zip(t, pkg))
 	lesson := rec.Draft.Modules[0].Lessons[0]
 	if rec.Draft.Title != c.Title {
 		t.Errorf("re-imported as %q", rec.Draft.Title)

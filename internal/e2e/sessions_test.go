@@ -14,10 +14,10 @@ import (
 	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/storage"
-	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
 
@@ -26,22 +26,14 @@ import (
 // complete, and the path with it.
 func TestJourney_ALiveSessionCompletesAPathStep(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	const slug = "no-surprises"
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lee, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee Learner", Password: password, Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ines, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ines@acme.test", Name: "Ines Instructor", Password: password, Roles: []user.Role{user.Instructor}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	by := fixture.By
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People: []fixture.Person{{Email: "lee@acme.test", Name: "Lee Learner"}, {Email: "ines@acme.test", Name: "Ines Instructor", Roles: []user.Role{user.Instructor}}}})
+	lee, ines := acme.Person(t, "lee@acme.test"), acme.Person(t, "ines@acme.test")
 	files, err := storage.NewDir(filepath.Join(srv.Main.Config.DataDir, "uploads"))
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +77,7 @@ func TestJourney_ALiveSessionCompletesAPathStep(t *testing.T) {
 	form := `[data-testid="attendance-` + strconv.FormatInt(lee.ID, 10) + `"]`
 	instructor.CheckAccessibility()
 	instructor.Do(chromedp.Click(chromedp.CSS(form + ` input[value="present"]`)))
-	instructor.Do(chromedp.SendKeys(chromedp.CSS(form+` input[name="note"]`), "Asked good questions"))
+	instructor.Do(typeText(chromedp.CSS(form+` input[name="note"]`), "Asked good questions"))
 	afterReload(t, instructor, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
 	if got := instructor.Text(`[data-testid="notice"]`); !strings.Contains(got, "Attendance saved") {
 		t.Errorf("after marking: %q", got)

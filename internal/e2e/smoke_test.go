@@ -1,23 +1,18 @@
 package e2e
 
 import (
-	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 func TestSmoke_HomePage(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.StartServer(t)
-	_, err := postgres.NewTenantService(srv.Main.DB).EnsureTenant(context.Background(), tenant.Tenant{Slug: "demo", Name: "Demo Company"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "demo", Name: "Demo Company"})
 	b := browsertest.NewBrowser(t)
 	b.Visit(srv.URL + "/")
 

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,8 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/user"
 )
 
@@ -21,16 +19,9 @@ import (
 // the delivery log; each page is checked for accessibility.
 func TestJourney_AdminAddsAWebhookEndpointAndSendsATestEvent(t *testing.T) {
 	t.Parallel()
-	srv := browsertest.StartServer(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "admin@acme.test", Name: "Ada Admin", Password: password, Roles: []user.Role{user.Admin}}, by); err != nil {
-		t.Fatal(err)
-	}
+	srv := browsertest.StartServer(t, fixture.WithJobs)
+	fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People: []fixture.Person{{Email: "admin@acme.test", Name: "Ada Admin", Roles: []user.Role{user.Admin}}}})
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
 	t.Cleanup(receiver.Close)
 
@@ -42,7 +33,7 @@ func TestJourney_AdminAddsAWebhookEndpointAndSendsATestEvent(t *testing.T) {
 	b.CheckAccessibility()
 
 	b.Do(
-		chromedp.SendKeys(chromedp.CSS("#f-url"), "http://hooks.example.com/upward"),
+		typeText(chromedp.CSS("#f-url"), "http://hooks.example.com/upward"),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/webhooks"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-events"]`)),
 	)
@@ -54,7 +45,7 @@ func TestJourney_AdminAddsAWebhookEndpointAndSendsATestEvent(t *testing.T) {
 
 	b.Do(
 		chromedp.SetValue(chromedp.CSS("#f-url"), receiver.URL+"/upward"),
-		chromedp.SendKeys(chromedp.CSS("#f-description"), "Our CRM"),
+		typeText(chromedp.CSS("#f-description"), "Our CRM"),
 		chromedp.Click(chromedp.CSS(`#event-course\.completed`)),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/webhooks"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="webhook-secret"]`)),

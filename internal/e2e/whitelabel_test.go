@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 )
@@ -23,17 +24,19 @@ import (
 // check.
 func TestJourney_AResellerBrandsItsClientsPortals(t *testing.T) {
 	t.Parallel()
+	browsertest.Long(t)
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
+	by := fixture.By
 	nw, err := postgres.NewResellerService(srv.Main.DB).EnsureReseller(ctx, "northwind", "Northwind")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A reseller's client portal, which a fixture.Spec does not make.
 	if _, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "contoso", Name: "Contoso", ResellerID: &nw.ID}, by); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae Reseller", password, by); err != nil {
+	if _, err := postgres.NewConsoleService(srv.Main.DB).CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae Reseller", fixture.Password, by); err != nil {
 		t.Fatal(err)
 	}
 	var png bytes.Buffer
@@ -47,7 +50,7 @@ func TestJourney_AResellerBrandsItsClientsPortals(t *testing.T) {
 	consoleSignIn(t, b, srv.URL, "rae@northwind.test")
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`nav a[href="/console/branding"]`)))
 	b.Do(chromedp.SetValue(chromedp.CSS("#f-name"), "Northwind Learning"),
-		chromedp.SendKeys(chromedp.CSS("#f-support_email"), "help@northwind.test"),
+		typeText(chromedp.CSS("#f-support_email"), "help@northwind.test"),
 		chromedp.SetUploadFiles(chromedp.CSS("#f-logo"), []string{logo}))
 	b.CheckAccessibility()
 	afterReload(t, b, chromedp.Click(chromedp.CSS(`form[action="/console/branding"] button[type="submit"]`)))
@@ -68,12 +71,12 @@ func TestJourney_AResellerBrandsItsClientsPortals(t *testing.T) {
 	}
 
 	op := browsertest.NewBrowser(t)
-	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(ctx, "op@upward.test", "Olu", password, by); err != nil {
+	if _, err := postgres.NewOperatorService(srv.Main.DB).CreateOperator(ctx, "op@upward.test", "Olu", fixture.Password, by); err != nil {
 		t.Fatal(err)
 	}
 	signIn(op, srv.URL+"/platform/login", "op@upward.test")
 	op.Visit(srv.URL + "/platform/resellers")
-	op.Do(chromedp.SendKeys(chromedp.CSS("#f-domain-"+itoa(nw.ID)), "localhost"))
+	op.Do(typeText(chromedp.CSS("#f-domain-"+itoa(nw.ID)), "localhost"))
 	afterReload(t, op, chromedp.Click(chromedp.CSS(`form[action$="/domain"] button`)))
 	if got := op.Text(`[data-testid="error-domain"]`); got == "" {
 		t.Error("a domain under the platform's is not refused at its field")

@@ -11,11 +11,9 @@ import (
 
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 // xssPayloads reads the corpus the server's tests use.
@@ -44,23 +42,16 @@ func TestXSS_NoPayloadRunsInABrowser(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := srv.Main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme Learning"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	by := fixture.By
 	payloads := xssPayloads(t)
-	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
+	// The course is published, and Lee enrolled, once the payloads are in.
+	acme := fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People:  []fixture.Person{{Email: "lee@acme.test", Name: payloads[7]}},
+		Courses: []fixture.Course{{Draft: true}}})
 	courses := postgres.NewCourseService(srv.Main.DB)
-	rec, err := courses.ImportCourse(ctx, acme.ID, c, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := acme.Courses[fixture.ExampleSlug]
 	lesson := rec.Draft.Modules[0].Lessons[0].Key
-	rec, err = courses.EditDraft(ctx, acme.ID, rec.ID, rec.DraftRevision, by, func(c *course.Course) error {
+	rec, err := courses.EditDraft(ctx, acme.ID, rec.ID, rec.DraftRevision, by, func(c *course.Course) error {
 		c.Title = payloads[0] + " " + payloads[15]
 		c.Summary = payloads[1]
 		for _, p := range payloads {
@@ -79,11 +70,7 @@ func TestXSS_NoPayloadRunsInABrowser(t *testing.T) {
 	if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", by); err != nil {
 		t.Fatal(err)
 	}
-	lee, err := srv.Main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: payloads[7], Password: password, Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewLearningService(srv.Main.DB).Enrol(ctx, acme.ID, lee.ID, rec.ID, learning.SelfEnrolled); err != nil {
+	if _, err := postgres.NewLearningService(srv.Main.DB).Enrol(ctx, acme.ID, acme.Person(t, "lee@acme.test").ID, rec.ID, learning.SelfEnrolled); err != nil {
 		t.Fatal(err)
 	}
 
@@ -92,8 +79,8 @@ func TestXSS_NoPayloadRunsInABrowser(t *testing.T) {
 	portal := srv.PortalURL("acme")
 	b.Visit(portal + "/login")
 	b.Do(
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "lee@acme.test"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
+		typeText(chromedp.CSS("#f-email"), "lee@acme.test"),
+		typeText(chromedp.CSS("#f-password"), fixture.Password),
 		chromedp.Click(chromedp.CSS(`main button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-as"]`)),
 	)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCalendar(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 3, 4, 9, 30, 0, 0, time.FixedZone("CET", 3600))
 	long := strings.Repeat("Managing up, with care; ", 6) + "é€😀 end"
 	desc := "Line one\nLine two, with a comma; a semicolon and a \\ backslash.\r\nLine three: " + strings.Repeat("ü", 60)
@@ -77,6 +78,7 @@ func TestCalendar(t *testing.T) {
 }
 
 func TestCancelledEvent(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2031, 1, 1, 12, 0, 0, 0, time.UTC)
 	data := string(ical.Calendar{ProdID: "x", Method: ical.Cancel, Events: []ical.Event{{UID: "u", Sequence: 2, Stamp: at, Start: at, End: at.Add(time.Hour), Summary: "S", Status: ical.Cancelled}}}.Bytes())
 	c, events, err := icaltest.Parse(data)
@@ -89,6 +91,7 @@ func TestCancelledEvent(t *testing.T) {
 }
 
 func TestParserRefusesWhatTheStandardDoesNot(t *testing.T) {
+	t.Parallel()
 	for name, bad := range map[string]string{
 		"BareLF":        "BEGIN:VCALENDAR\nEND:VCALENDAR\n",
 		"LongLine":      "BEGIN:VCALENDAR\r\nPRODID:" + strings.Repeat("x", 80) + "\r\nEND:VCALENDAR\r\n",

@@ -8,6 +8,7 @@ import (
 )
 
 func TestALearnerIsOfferedANewerVersionOnlyWhenOneIsPublished(t *testing.T) {
+	t.Parallel()
 	e := learning.Enrolment{Version: 2}
 	for published, want := range map[int]bool{1: false, 2: false, 3: true} {
 		if got := e.NewerVersion(published); got != want {
@@ -17,6 +18,7 @@ func TestALearnerIsOfferedANewerVersionOnlyWhenOneIsPublished(t *testing.T) {
 }
 
 func TestReminderDue(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
 		due  time.Time

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLoad_TheExampleCourse(t *testing.T) {
+	t.Parallel()
 	c, problems := library.Load(os.DirFS("testdata/good"), "example")
 	if len(problems) > 0 {
 		t.Fatalf("problems in a good course: %v", problems)
@@ -42,6 +43,7 @@ func TestLoad_TheExampleCourse(t *testing.T) {
 }
 
 func TestLoad_ReportsEachProblemWithFileAndLine(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		dir  string
 		want string // a problem's text must start with the location and contain the rest
@@ -70,6 +72,7 @@ func TestLoad_ReportsEachProblemWithFileAndLine(t *testing.T) {
 }
 
 func TestLoadAll_DuplicateSlug(t *testing.T) {
+	t.Parallel()
 	courses, problems := library.LoadAll(os.DirFS("testdata"), "duplicate-slug")
 	if len(problems) != 1 || !strings.HasPrefix(problems[0].String(), "duplicate-slug/b/course.yaml:1: slug same is already used") {
 		t.Errorf("problems %v", problems)
@@ -92,6 +95,7 @@ func equal[T comparable](a, b []T) bool {
 }
 
 func TestParseBlock(t *testing.T) {
+	t.Parallel()
 	b, problems := library.ParseBlock("callout", "style: tip\ntext: Ask early.")
 	if len(problems) > 0 || b.Callout == nil || b.Callout.Style != "tip" {
 		t.Fatalf("callout: %+v %v", b, problems)

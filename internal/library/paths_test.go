@@ -25,6 +25,7 @@ func withPaths(t *testing.T, paths string) fstest.MapFS {
 }
 
 func TestLoadPaths(t *testing.T) {
+	t.Parallel()
 	fsys := withPaths(t, `paths:
   - slug: essentials
     title: Essentials
@@ -46,6 +47,7 @@ func TestLoadPaths(t *testing.T) {
 }
 
 func TestLoadPaths_ReportsEachProblemWithItsLine(t *testing.T) {
+	t.Parallel()
 	fsys := withPaths(t, `paths:
   - slug: essentials
     title: Essentials
@@ -79,6 +81,7 @@ func TestLoadPaths_ReportsEachProblemWithItsLine(t *testing.T) {
 }
 
 func TestLoadPaths_BrokenYAMLAndUnknownKeys(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]string{
 		"paths:\n  - slug: [\n":                  "paths.yaml:",
 		"paths:\n  - slug: x\n    titel: Typo\n": "paths.yaml:3: unknown key titel",

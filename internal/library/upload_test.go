@@ -18,6 +18,7 @@ import (
 // refused before it is decoded: a file of a few hundred bytes would
 // otherwise take gigabytes to decode.
 func TestCheckUpload_RefusesAnImageThatDeclaresAnEnormousSize(t *testing.T) {
+	t.Parallel()
 	small := encodePNG(t, 4, 4)
 	if _, _, err := library.CheckUpload("image", "small.png", small); err != nil {
 		t.Fatalf("a 4 × 4 PNG: %v", err)

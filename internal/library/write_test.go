@@ -10,6 +10,7 @@ import (
 )
 
 func TestWrite_LoadGivesTheSameCourseBack(t *testing.T) {
+	t.Parallel()
 	c, problems := library.Load(os.DirFS("testdata/good"), "example")
 	if len(problems) > 0 {
 		t.Fatal(problems)

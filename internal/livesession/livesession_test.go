@@ -14,6 +14,7 @@ func good() livesession.Form {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	t.Run("TimesInTheZoneBecomeInstants", func(t *testing.T) {
 		d, err := livesession.Check(good())
 		if err != nil {
@@ -61,6 +62,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestReminders(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 3, 4, 9, 0, 0, 0, time.UTC)
 	if r := livesession.Reminders(start, start.Add(-48*time.Hour)); len(r) != 2 || !r[0].At.Equal(start.Add(-24*time.Hour)) || !r[1].At.Equal(start.Add(-time.Hour)) {
 		t.Errorf("two days ahead: %v", r)
@@ -74,6 +76,7 @@ func TestReminders(t *testing.T) {
 }
 
 func TestWhenInTheViewersZone(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 3, 4, 8, 30, 0, 0, time.UTC)
 	ny, _ := time.LoadLocation("America/New_York")
 	if got := livesession.When(start, start.Add(90*time.Minute), ny); got != "Tuesday 4 March 2031, 03:30–05:00 EST" {
@@ -82,6 +85,7 @@ func TestWhenInTheViewersZone(t *testing.T) {
 }
 
 func TestAttendance(t *testing.T) {
+	t.Parallel()
 	if livesession.CheckAttendance(livesession.Present, "") != nil || apperr.Code(livesession.CheckAttendance("late", "")) != apperr.EINVALID {
 		t.Error("marks")
 	}

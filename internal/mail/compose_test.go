@@ -22,6 +22,7 @@ func htmlOf(t *testing.T, m mail.Message) *goquery.Document {
 }
 
 func TestCompose(t *testing.T) {
+	t.Parallel()
 	invite := &mail.Action{Label: "Accept the invitation", URL: "https://acme.example/invite?token=abc123&course=7"}
 
 	t.Run("FillsRecipientSubjectAndSenderName", func(t *testing.T) {

@@ -49,6 +49,7 @@ func readMessage(t *testing.T, raw []byte) *netmail.Message {
 }
 
 func TestBytes(t *testing.T) {
+	t.Parallel()
 	t.Run("HasTheStandardHeaders", func(t *testing.T) {
 		m := validMessage()
 		m.ReplyTo = "teacher@example.com"

@@ -34,6 +34,7 @@ func invitation(to string) mail.Message {
 	return m
 }
 
+// Serial: GivesUpAtContextDeadline measures how long Send takes.
 func TestSMTPSender(t *testing.T) {
 	t.Run("DeliversComposedMessage", func(t *testing.T) {
 		srv := smtptest.Start(t)
@@ -177,6 +178,7 @@ func silentServer(t *testing.T) string {
 }
 
 func TestNewSMTPSender(t *testing.T) {
+	t.Parallel()
 	t.Run("AcceptsSMTPAndSMTPSURLs", func(t *testing.T) {
 		cases := map[string]string{
 			"smtp://mail.example.com:2525":         "smtp://mail.example.com:2525",
@@ -208,6 +210,7 @@ func TestNewSMTPSender(t *testing.T) {
 }
 
 func TestIsPermanent(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		err  error

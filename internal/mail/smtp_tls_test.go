@@ -102,6 +102,7 @@ func testMessage() Message {
 }
 
 func TestSMTPSenderTLS(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		scheme   string
@@ -149,6 +150,7 @@ func TestSMTPSenderTLS(t *testing.T) {
 }
 
 func TestIsLoopback(t *testing.T) {
+	t.Parallel()
 	for host, want := range map[string]bool{
 		"localhost": true, "127.0.0.1": true, "127.8.9.10": true, "::1": true,
 		"mail.example.com": false, "10.0.0.1": false, "localhost.example.com": false,

@@ -10,6 +10,7 @@ import (
 )
 
 func TestHTML(t *testing.T) {
+	t.Parallel()
 	r := markdown.New()
 	cases := []struct {
 		name, src     string

@@ -10,6 +10,7 @@ import (
 )
 
 func TestDefaultsAndChoices(t *testing.T) {
+	t.Parallel()
 	if notify.Default(notify.SessionReminder) != notify.Immediate || notify.Default(notify.Reply) != notify.Daily {
 		t.Error("defaults")
 	}
@@ -27,6 +28,7 @@ func TestDefaultsAndChoices(t *testing.T) {
 }
 
 func TestClip(t *testing.T) {
+	t.Parallel()
 	n := notify.Note{Title: strings.Repeat("é", 300), Body: " short "}.Clip()
 	if utf8.RuneCountInString(n.Title) != notify.MaxTitle || !strings.HasSuffix(n.Title, "…") || n.Body != "short" {
 		t.Errorf("%d %q", utf8.RuneCountInString(n.Title), n.Body)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestAllows(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		plan    string
 		feature plan.Feature
@@ -27,6 +28,7 @@ func TestAllows(t *testing.T) {
 }
 
 func TestEveryPlanHasSeatsAndAKnownName(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, p := range plan.Plans {
 		if p.SeatLimit <= 0 || p.Name == "" || seen[p.Name] {

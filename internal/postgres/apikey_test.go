@@ -13,6 +13,7 @@ import (
 )
 
 func TestPortalAPIKeys(t *testing.T) {
+	t.Parallel()
 	f := newGroupFixture(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{UserID: f.ann.ID, Label: "ann"}

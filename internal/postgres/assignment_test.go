@@ -5,25 +5,20 @@ import (
 	"time"
 
 	"github.com/upward-lms/upward/internal/apperr"
-	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
 
 func TestAssignments_PeopleWhoJoinAGroupLaterReceiveItsAssignments(t *testing.T) {
-	f := newLearningFixture(t)
-	f.publish(t)
+	t.Parallel()
+	spec := publishedSpec()
+	spec.Groups = []fixture.Group{{Name: "Sales"}}
+	spec.Paths = []fixture.Path{{Slug: "p", Title: "The Path", Courses: []string{example}}}
+	f := learningFixtureOf(t, spec)
 	by := postgres.AuditActor{Label: "test"}
 	groups := postgres.NewGroupService(f.db)
-	team, err := groups.CreateGroup(f.ctx, f.tenantID, "Sales", "team", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths := postgres.NewPathService(f.db)
-	p, err := paths.CreatePath(f.ctx, f.tenantID, course.Path{Slug: "p", Title: "The Path", Steps: []course.PathStep{{Course: f.course.Slug, Unlock: course.Free}}}, "", true, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	team, p := f.portal.Groups["Sales"], f.portal.Paths["p"]
 	due := time.Date(2030, 3, 31, 23, 59, 59, 0, time.UTC)
 	// Assigned to the group while it is empty.
 	if _, err := f.learning.Assign(f.ctx, f.tenantID, postgres.Assignment{CourseID: f.course.ID, GroupID: team.ID, DueAt: &due}, by); err != nil {
@@ -46,8 +41,10 @@ func TestAssignments_PeopleWhoJoinAGroupLaterReceiveItsAssignments(t *testing.T)
 }
 
 func TestSeats_ReactivatingSomeoneTakesTheirSeatBackOnlyIfOneIsFree(t *testing.T) {
-	f := newLearningFixture(t)
-	f.publish(t)
+	t.Parallel()
+	spec := publishedSpec()
+	spec.People = append(spec.People, fixture.Person{Email: "kim@acme.test", Name: "Kim"})
+	f := learningFixtureOf(t, spec)
 	by := postgres.AuditActor{Label: "test"}
 	tenants := postgres.NewTenantService(f.db)
 	acme, _ := tenants.FindTenantBySlug(f.ctx, "acme")
@@ -63,16 +60,13 @@ func TestSeats_ReactivatingSomeoneTakesTheirSeatBackOnlyIfOneIsFree(t *testing.T
 		t.Fatal(err)
 	}
 	// The seat is free: someone else takes it.
-	kim, err := users.EnsureUser(f.ctx, acme, postgres.NewUser{Email: "kim@acme.test", Name: "Kim", Password: "correct horse battery staple", Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kim := f.portal.Person(t, "kim@acme.test")
 	if _, err := f.learning.Enrol(f.ctx, f.tenantID, kim.ID, f.course.ID, "self"); err != nil {
 		t.Fatalf("the freed seat: %v", err)
 	}
 	reactivate := deactivate
 	reactivate.Status = user.Active
-	_, err = users.UpdateUser(f.ctx, f.tenantID, lee.ID, reactivate, by)
+	_, err := users.UpdateUser(f.ctx, f.tenantID, lee.ID, reactivate, by)
 	if fields, ok := apperr.FieldsOf(err); !ok || fields["status"] == "" {
 		t.Fatalf("reactivating with no seat free: %v", err)
 	}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/upward-lms/upward/internal/auditlog"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/tenant"
 )
 
@@ -43,18 +43,10 @@ func addAuditEvents(t *testing.T, db *postgres.DB, tenantID int64, events ...fix
 // platform's log, so their own logs start empty.
 func auditTenants(t *testing.T) (*postgres.DB, tenant.Tenant, tenant.Tenant) {
 	t.Helper()
-	db := pgtest.New(t).DB
-	tenants := postgres.NewTenantService(db)
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := tenants.CreateTenant(context.Background(), tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	globex, err := tenants.CreateTenant(context.Background(), tenant.Tenant{Slug: "globex", Name: "Globex"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, acme, globex
+	db := fixture.DB(t)
+	acme := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme"})
+	globex := fixture.Build(t, db, fixture.Spec{Slug: "globex", Name: "Globex"})
+	return db, acme.Tenant, globex.Tenant
 }
 
 func subjects(events []auditlog.Event) []string {
@@ -66,6 +58,7 @@ func subjects(events []auditlog.Event) []string {
 }
 
 func TestFindAuditEvents_Filters(t *testing.T) {
+	t.Parallel()
 	db, acme, globex := auditTenants(t)
 	day := func(d, h, m int) time.Time { return time.Date(2025, 3, d, h, m, 0, 0, time.UTC) }
 	addAuditEvents(t, db, acme.ID,
@@ -137,6 +130,7 @@ func TestFindAuditEvents_Filters(t *testing.T) {
 // Events of one transaction share their time, so the pages must be cut by
 // time and ID; events written while someone pages must not shift them.
 func TestFindAuditEvents_PagesWithoutGapsOrRepeats(t *testing.T) {
+	t.Parallel()
 	db, acme, globex := auditTenants(t)
 	base := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	var events, others []fixtureEvent
@@ -216,6 +210,7 @@ func TestFindAuditEvents_PagesWithoutGapsOrRepeats(t *testing.T) {
 }
 
 func TestEachAuditEvent_StopsAtTheCallersError(t *testing.T) {
+	t.Parallel()
 	db, acme, _ := auditTenants(t)
 	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	addAuditEvents(t, db, acme.ID, fixtureEvent{at, "a", "signin", "1"}, fixtureEvent{at, "a", "signin", "2"}, fixtureEvent{at, "a", "signin", "3"})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -117,10 +116,22 @@ func tenantTables(t *testing.T, db *postgres.DB) []string {
 	return out
 }
 
+// testDatabase is a fresh database with its owner's URL, for tests that
+// need the owner too; passwords are hashed at the test cost, as through
+// fixture.DB.
+func testDatabase(t *testing.T) *pgtest.Database {
+	t.Helper()
+	if err := user.SetHashCost(user.TestCost); err != nil {
+		t.Fatal(err)
+	}
+	return pgtest.New(t)
+}
+
 // Every table is a portal's, behind row-level security, or named with its
 // reason in notTenantOwned; the list names no table that is gone.
 func TestCatalog_EveryTableIsTenantOwnedOrListed(t *testing.T) {
-	db := pgtest.New(t).DB
+	t.Parallel()
+	db := fixture.DB(t)
 	tables := readCatalog(t, db)
 	seen := map[string]bool{}
 	owned := 0
@@ -164,8 +175,9 @@ func TestCatalog_EveryTableIsTenantOwnedOrListed(t *testing.T) {
 // indexes serve is within one portal (and the tables can be distributed
 // by tenant). An expression index starts with column 0 and fails too.
 func TestCatalog_TenantIDLeadsEveryIndex(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	tables := tenantTables(t, db)
 	rows, err := db.Pool.Query(ctx, `
 		SELECT c.relname, pg_get_indexdef(i.indexrelid)
@@ -198,8 +210,9 @@ func TestCatalog_TenantIDLeadsEveryIndex(t *testing.T) {
 // join between them never leaves one tenant's node. The platform tables
 // that mention a tenant are keyed otherwise, by design.
 func TestTenantTablesCanBeDistributedByTenant(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	rows, err := db.Pool.Query(ctx, `
 		SELECT c.relname, 'primary key ' || pg_get_constraintdef(k.oid)
 		FROM pg_class c
@@ -240,8 +253,9 @@ func TestTenantTablesCanBeDistributedByTenant(t *testing.T) {
 // bypasses nothing, cannot make roles, databases or objects of its own,
 // may not truncate, and inherits from no other role.
 func TestCatalog_RuntimeRoleOwnsNothingAndBypassesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	var current string
 	var super, bypass, createRole, createDB, replication, login bool
 	if err := db.Pool.QueryRow(ctx, `
@@ -309,8 +323,9 @@ var leftEmpty = map[string]string{}
 // runtime pool, after a fixture that puts rows in every one of them; with
 // a tenant set, exactly that tenant's rows.
 func TestCatalog_WithoutATenantEveryTenantTableIsEmpty(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	d := pgtest.New(t)
+	d := testDatabase(t)
 	portals := []portalFixture{fillPortal(t, d.DB, "acme", "Acme"), fillPortal(t, d.DB, "globex", "Globex")}
 	owner, err := pgx.Connect(ctx, d.URL)
 	if err != nil {
@@ -410,57 +425,41 @@ func fillPortal(t *testing.T, db *postgres.DB, slug, marker string) portalFixtur
 			t.Fatalf("%s: %s: %v", slug, what, err)
 		}
 	}
-	ten, err := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: slug, Name: marker, Plan: "enterprise", SeatLimit: 50}, by)
-	fatal("portal", err)
-	f := portalFixture{TenantID: ten.ID, Slug: slug, Marker: marker}
+	email := func(local string) string { return local + "@" + slug + ".test" }
+	person := func(local string, role user.Role) fixture.Person {
+		return fixture.Person{Email: email(local), Name: marker + " " + local, Roles: []user.Role{role}}
+	}
+	// Ana completes the course (responses, a quiz attempt, progress,
+	// learning records, a certificate, below); Bo is assigned it, due
+	// tomorrow, and reminded; Cy enrols.
+	due := db.Now().Add(24 * time.Hour)
+	p := fixture.Build(t, db, fixture.Spec{Slug: slug, Name: marker, Plan: "enterprise",
+		People: []fixture.Person{person("admin", user.Admin), person("teacher", user.Instructor),
+			person("ana", user.Learner), person("bo", user.Learner), person("cy", user.Learner)},
+		Groups:   []fixture.Group{{Name: marker + " Team", Members: []string{email("ana"), email("bo"), email("cy")}}},
+		Courses:  []fixture.Course{{Slug: example, Title: marker + " Course"}},
+		Paths:    []fixture.Path{{Slug: slug + "-path", Title: marker + " Path", Courses: []string{example}}},
+		Progress: []fixture.Progress{{Who: email("bo"), Course: example, Due: &due}, {Who: email("cy"), Course: example}},
+	})
+	ten, rec := p.Tenant, p.Courses[example]
+	f := portalFixture{TenantID: ten.ID, Slug: slug, Marker: marker, AdminID: p.Person(t, email("admin")).ID,
+		CourseID: rec.ID, GroupID: p.Groups[marker+" Team"].ID}
+	for _, local := range []string{"ana", "bo", "cy"} {
+		f.Learners = append(f.Learners, p.Person(t, email(local)).ID)
+	}
+	teacher := p.Person(t, email("teacher")).ID
 	outbox := insertOnlyOutbox(t)
 	users := postgres.NewUserService(db, outbox, func(tenant.Tenant) string { return "http://" + slug + ".localhost" })
-	person := func(local string, role user.Role) int64 {
-		u, err := users.EnsureUser(ctx, ten, postgres.NewUser{Email: local + "@" + slug + ".test", Name: marker + " " + local,
-			Password: "correct horse battery staple", Roles: []user.Role{role}}, by)
-		fatal("user", err)
-		return u.ID
-	}
-	f.AdminID = person("admin", user.Admin)
-	teacher := person("teacher", user.Instructor)
-	for _, name := range []string{"ana", "bo", "cy"} {
-		f.Learners = append(f.Learners, person(name, user.Learner))
-	}
-	_, err = users.Invite(ctx, ten, postgres.Invitation{Email: "newcomer@" + slug + ".test", Name: marker + " Newcomer", Roles: []user.Role{user.Learner}}, by)
+	_, err := users.Invite(ctx, ten, postgres.Invitation{Email: "newcomer@" + slug + ".test", Name: marker + " Newcomer", Roles: []user.Role{user.Learner}}, by)
 	fatal("invitation", err)
 
-	groups := postgres.NewGroupService(db)
-	g, err := groups.CreateGroup(ctx, ten.ID, marker+" Team", "team", by)
-	fatal("group", err)
-	f.GroupID = g.ID
-	for _, id := range f.Learners {
-		fatal("member", groups.AddGroupMember(ctx, ten.ID, g.ID, id, by))
-	}
-
-	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	c.Title = marker + " Course"
 	courses := postgres.NewCourseService(db)
-	rec, err := courses.ImportCourse(ctx, ten.ID, c, "", by)
-	fatal("course", err)
-	_, err = courses.Publish(ctx, ten.ID, rec.ID, "", by)
-	fatal("publish", err)
-	f.CourseID = rec.ID
 	fatal("file", courses.RecordUpload(ctx, ten.ID, "f-0123456789abcdef0123456789abcdef.png", by))
-
 	paths := postgres.NewPathService(db)
-	p, err := paths.CreatePath(ctx, ten.ID, course.Path{Slug: slug + "-path", Title: marker + " Path",
-		Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}}}, "", true, by)
-	fatal("path", err)
-	fatal("path start", paths.StartPath(ctx, ten.ID, f.Learners[0], p.ID))
+	fatal("path start", paths.StartPath(ctx, ten.ID, f.Learners[0], p.Paths[slug+"-path"].ID))
 
-	// Ana completes the course (responses, a quiz attempt, progress,
-	// learning records, a certificate); Bo is assigned it, due tomorrow,
-	// and reminded; Cy enrols.
 	learn := postgres.NewLearningService(db)
-	ana, bo, cy := f.Learners[0], f.Learners[1], f.Learners[2]
+	ana, cy := f.Learners[0], f.Learners[2]
 	_, err = learn.Enrol(ctx, ten.ID, ana, rec.ID, learning.SelfEnrolled)
 	fatal("enrol", err)
 	lc, err := learn.FindLearnerCourse(ctx, ten.ID, ana, rec.Slug)
@@ -468,13 +467,8 @@ func fillPortal(t *testing.T, db *postgres.DB, slug, marker string) portalFixtur
 	fatal("reflection", learn.SaveReflection(ctx, ten.ID, lc, lessonOne, blockOf(lc, lessonOne, course.KindReflection), marker+" thought", true))
 	_, err = learn.SubmitQuiz(ctx, ten.ID, lc, lessonTwo, blockOf(lc, lessonTwo, course.KindQuiz), 1, right)
 	fatal("quiz", err)
-	due := db.Now().Add(24 * time.Hour)
-	_, err = learn.Assign(ctx, ten.ID, postgres.Assignment{CourseID: rec.ID, UserIDs: []int64{bo}, DueAt: &due}, by)
-	fatal("assignment", err)
 	_, err = postgres.SendDueReminders(ctx, db, outbox, func(tenant.Tenant) string { return "http://" + slug + ".localhost" }, db.Now())
 	fatal("reminders", err)
-	_, err = learn.Enrol(ctx, ten.ID, cy, rec.ID, learning.SelfEnrolled)
-	fatal("enrol", err)
 
 	talk := postgres.NewDiscussionService(db)
 	thread := postgres.ThreadRef{CourseID: rec.ID, Lesson: lessonOne}

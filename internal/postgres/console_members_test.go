@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
 // newAccount makes an account with n console members (no passwords: they
@@ -37,8 +37,9 @@ func newAccount(t *testing.T, db *postgres.DB, slug string, n int) (postgres.Org
 // Two admins removing each other at the same moment: one succeeds, the
 // other finds themselves removed, and the account keeps an admin.
 func TestRemoveConsoleMember_TwoAdminsRemovingEachOtherLeaveOne(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	console := postgres.NewConsoleService(db)
 	by := postgres.AuditActor{Label: "test"}
 	for round := range 5 {
@@ -77,8 +78,9 @@ func invitationToken(t *testing.T, db *postgres.DB, addr string) string {
 }
 
 func TestConsoleInvitations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	console := postgres.NewConsoleService(db)
 	by := postgres.AuditActor{Label: "test"}
 	org, _ := newAccount(t, db, "acme", 1)

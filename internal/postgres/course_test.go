@@ -14,11 +14,10 @@ import (
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/storage"
-	"github.com/upward-lms/upward/internal/tenant"
 )
 
 // libraryCourse is the parser's example course with an image added, so
@@ -42,12 +41,12 @@ func libraryCourse(t *testing.T) (fstest.MapFS, string) {
 }
 
 func TestCourse_ImportExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	by := postgres.AuditActor{Label: "test"}
-	tenants := postgres.NewTenantService(db)
-	a, _ := tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	b, _ := tenants.CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by)
+	a := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme"})
+	b := fixture.Build(t, db, fixture.Spec{Slug: "globex", Name: "Globex"})
 	files, err := storage.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -127,15 +126,13 @@ func TestCourse_ImportExportImportRoundTrip(t *testing.T) {
 }
 
 func TestCourse_PublishAndReimport(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	by := postgres.AuditActor{Label: "test"}
-	a, _ := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
+	a := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme"})
 	courses := postgres.NewCourseService(db)
-	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
+	c := fixture.ExampleCourse(t)
 	rec, err := courses.ImportCourse(ctx, a.ID, c, c.Slug, by)
 	if err != nil {
 		t.Fatal(err)
@@ -182,12 +179,13 @@ func TestCourse_PublishAndReimport(t *testing.T) {
 }
 
 func TestCourse_EditDraft(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	by := postgres.AuditActor{Label: "test"}
-	a, _ := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
+	a := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme"})
 	courses := postgres.NewCourseService(db)
-	c, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
+	c := fixture.ExampleCourse(t)
 	rec, err := courses.ImportCourse(ctx, a.ID, c, "", by)
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +234,7 @@ func TestCourse_EditDraft(t *testing.T) {
 		}
 	})
 	t.Run("AnotherTenantCannotEdit", func(t *testing.T) {
-		b, _ := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by)
+		b := fixture.Build(t, db, fixture.Spec{Slug: "globex", Name: "Globex"})
 		_, err := courses.EditDraft(ctx, b.ID, rec.ID, 0, by, func(c *course.Course) error { return nil })
 		if apperr.Code(err) != apperr.ENOTFOUND {
 			t.Errorf("err = %v, want not found", err)

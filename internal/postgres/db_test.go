@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
@@ -44,6 +45,7 @@ func setup(t *testing.T) *postgres.DB {
 }
 
 func TestInTenantTx(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := setup(t)
 	const acme, globex = 1, 2
@@ -138,6 +140,7 @@ func TestInTenantTx(t *testing.T) {
 // rows only, and the tenant ends with them, on a pool of one connection
 // that the next statement reuses.
 func TestReadInTenant(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := setup(t)
 	const acme, globex = 1, 2
@@ -194,8 +197,9 @@ func TestReadInTenant(t *testing.T) {
 }
 
 func TestError(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	err := db.InTx(ctx, func(tx *postgres.Tx) error {
 		var id int64
 		return tx.QueryRow(ctx, "SELECT id FROM tenants WHERE slug = 'nope'").Scan(&id)
@@ -218,8 +222,9 @@ func TestError(t *testing.T) {
 }
 
 func TestDeleteExpiredSessions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	_, err := db.Pool.Exec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES
 		('old', '\x00', now() - interval '1 minute'),
 		('live', '\x00', now() + interval '1 hour')`)
@@ -237,6 +242,7 @@ func TestDeleteExpiredSessions(t *testing.T) {
 }
 
 func TestMigrations_DownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pgtest.NewURL(t)
 	mg, err := postgres.NewMigrator(ctx, url)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestFindPostgresBin(t *testing.T) {
+	// Not parallel: its subtests set PATH with t.Setenv, which is process-wide.
 	t.Run("NoneInstalledSaysWhatToInstall", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
 		_, err := findPostgresBinIn(t.TempDir())

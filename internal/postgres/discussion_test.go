@@ -8,15 +8,14 @@ import (
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
-	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
 
-// discussionFixture is a published course with lee enrolled, plus people
-// made on demand.
+// discussionFixture is a published course with lee enrolled, plus the
+// people each test names.
 type discussionFixture struct {
 	learningFixture
 	talk   *postgres.DiscussionService
@@ -25,34 +24,48 @@ type discussionFixture struct {
 	lee    postgres.Viewer
 }
 
-func newDiscussionFixture(t *testing.T) discussionFixture {
+// discussant is someone of the portal besides lee, enrolled in the course
+// or not. Their address is made from their name, as a mention names them:
+// Kim Park is kim.park@acme.test.
+type discussant struct {
+	fixture.Person
+	enrolled bool
+}
+
+// inCourse is a learner enrolled in the course.
+func inCourse(name string) discussant { return discussant{discussantPerson(name), true} }
+
+// outside is someone not enrolled, a learner unless roles say otherwise.
+func outside(name string, roles ...user.Role) discussant {
+	return discussant{discussantPerson(name, roles...), false}
+}
+
+func discussantPerson(name string, roles ...user.Role) fixture.Person {
+	return fixture.Person{Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@acme.test", Name: name, Roles: roles}
+}
+
+func newDiscussionFixture(t *testing.T, people ...discussant) discussionFixture {
 	t.Helper()
-	f := newLearningFixture(t)
-	f.publish(t)
-	f.enrolled(t)
+	spec := publishedSpec()
+	spec.Progress = []fixture.Progress{{Who: "lee@acme.test", Course: example}}
+	for _, d := range people {
+		spec.People = append(spec.People, d.Person)
+		if d.enrolled {
+			spec.Progress = append(spec.Progress, fixture.Progress{Who: d.Email, Course: example})
+		}
+	}
+	f := learningFixtureOf(t, spec)
 	return discussionFixture{learningFixture: f, talk: postgres.NewDiscussionService(f.db), notes: postgres.NewNotificationService(f.db),
 		thread: postgres.ThreadRef{CourseID: f.course.ID, Lesson: lessonOne}, lee: postgres.Viewer{UserID: f.learner}}
 }
 
-// person adds someone to the portal, enrolled in the course when asked.
-func (f discussionFixture) person(t *testing.T, name string, enrolled bool, roles ...user.Role) postgres.Viewer {
+// person is the discussant of that name, a moderator if an administrator
+// or an instructor.
+func (f discussionFixture) person(t *testing.T, name string) postgres.Viewer {
 	t.Helper()
-	if len(roles) == 0 {
-		roles = []user.Role{user.Learner}
-	}
-	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@acme.test"
-	u, err := postgres.NewUserService(f.db, nil, nil).EnsureUser(f.ctx, tenant.Tenant{ID: f.tenantID, Slug: "acme"},
-		postgres.NewUser{Email: email, Name: name, Password: "correct horse battery staple", Roles: roles}, postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if enrolled {
-		if _, err := f.learning.Enrol(f.ctx, f.tenantID, u.ID, f.course.ID, learning.SelfEnrolled); err != nil {
-			t.Fatal(err)
-		}
-	}
+	u := f.portal.Person(t, discussantPerson(name).Email)
 	v := postgres.Viewer{UserID: u.ID}
-	for _, r := range roles {
+	for _, r := range u.Roles {
 		v.Moderator = v.Moderator || r == user.Admin || r == user.Instructor
 	}
 	return v
@@ -103,9 +116,9 @@ func bodies(posts []postgres.Post) string {
 }
 
 func TestDiscussion_HiddenPostsReachModeratorsOnly(t *testing.T) {
-	f := newDiscussionFixture(t)
-	kim := f.person(t, "Kim Park", true)
-	ida := f.person(t, "Ida Instructor", false, user.Instructor)
+	t.Parallel()
+	f := newDiscussionFixture(t, inCourse("Kim Park"), outside("Ida Instructor", user.Instructor))
+	kim, ida := f.person(t, "Kim Park"), f.person(t, "Ida Instructor")
 	rude := f.post(t, kim, 0, "Something rude")
 	f.post(t, f.lee, rude, "A reply under it")
 	f.post(t, f.lee, 0, "Something kind")
@@ -140,11 +153,9 @@ func TestDiscussion_HiddenPostsReachModeratorsOnly(t *testing.T) {
 }
 
 func TestDiscussion_AMentionNotifiesOnlyPeopleInTheCourse(t *testing.T) {
-	f := newDiscussionFixture(t)
-	priya := f.person(t, "Priya Shah", true)
-	outsider := f.person(t, "Olu Outsider", false)
-	ida := f.person(t, "Ida Instructor", false, user.Instructor)
-	withdrawn := f.person(t, "Wes Withdrawn", true)
+	t.Parallel()
+	f := newDiscussionFixture(t, inCourse("Priya Shah"), outside("Olu Outsider"), outside("Ida Instructor", user.Instructor), inCourse("Wes Withdrawn"))
+	priya, outsider, ida, withdrawn := f.person(t, "Priya Shah"), f.person(t, "Olu Outsider"), f.person(t, "Ida Instructor"), f.person(t, "Wes Withdrawn")
 	if err := f.learning.Unenrol(f.ctx, f.tenantID, withdrawn.UserID, f.course.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +191,9 @@ func TestDiscussion_AMentionNotifiesOnlyPeopleInTheCourse(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestDiscussion_EditWithinFifteenMinutesAndDelete(t *testing.T) {
-	f := newDiscussionFixture(t)
-	kim := f.person(t, "Kim Park", true)
+	t.Parallel()
+	f := newDiscussionFixture(t, inCourse("Kim Park"))
+	kim := f.person(t, "Kim Park")
 	start := time.Now()
 	f.db.Now = func() time.Time { return start }
 	t.Cleanup(func() { f.db.Now = time.Now })
@@ -231,10 +243,9 @@ func TestDiscussion_EditWithinFifteenMinutesAndDelete(t *testing.T) {
 }
 
 func TestDiscussion_HelpfulTogglesAndReportsOnceEach(t *testing.T) {
-	f := newDiscussionFixture(t)
-	kim := f.person(t, "Kim Park", true)
-	ada := f.person(t, "Ada Admin", false, user.Admin)
-	ida := f.person(t, "Ida Instructor", false, user.Instructor)
+	t.Parallel()
+	f := newDiscussionFixture(t, inCourse("Kim Park"), outside("Ada Admin", user.Admin), outside("Ida Instructor", user.Instructor))
+	kim, ada, ida := f.person(t, "Kim Park"), f.person(t, "Ada Admin"), f.person(t, "Ida Instructor")
 	id := f.post(t, kim, 0, "Try asking for the outcome first.")
 
 	for range 3 {
@@ -280,8 +291,9 @@ func TestDiscussion_HelpfulTogglesAndReportsOnceEach(t *testing.T) {
 }
 
 func TestDiscussion_OnlyPeopleInTheCourseTakePart(t *testing.T) {
-	f := newDiscussionFixture(t)
-	outsider := f.person(t, "Olu Outsider", false)
+	t.Parallel()
+	f := newDiscussionFixture(t, outside("Olu Outsider"))
+	outsider := f.person(t, "Olu Outsider")
 	id := f.post(t, f.lee, 0, "Hello")
 	if _, err := f.talk.FindThread(f.ctx, f.tenantID, outsider, f.thread); apperr.Code(err) != apperr.ENOTFOUND {
 		t.Errorf("an outsider reads: %v", err)
@@ -295,6 +307,7 @@ func TestDiscussion_OnlyPeopleInTheCourseTakePart(t *testing.T) {
 }
 
 func TestActivity_OptedOutLearnersAreAbsent(t *testing.T) {
+	t.Parallel()
 	f := newDiscussionFixture(t)
 	lc := f.seen(t)
 	if err := f.learning.SaveReflection(f.ctx, f.tenantID, lc, lessonOne, blockOf(lc, lessonOne, course.KindReflection), "Noted.", false); err != nil {
@@ -321,8 +334,9 @@ func TestActivity_OptedOutLearnersAreAbsent(t *testing.T) {
 }
 
 func TestDiscussion_ErasingAPersonClearsWhatTheyWrote(t *testing.T) {
-	f := newDiscussionFixture(t)
-	kim := f.person(t, "Kim Park", true)
+	t.Parallel()
+	f := newDiscussionFixture(t, inCourse("Kim Park"))
+	kim := f.person(t, "Kim Park")
 	id := f.post(t, kim, 0, "Kim's private thoughts")
 	f.post(t, f.lee, id, "A reply")
 	if _, err := f.talk.ReportPost(f.ctx, f.tenantID, kim, f.post(t, f.lee, 0, "Lee's post"), "Kim's reason"); err != nil {

@@ -28,6 +28,7 @@ func actions(t *testing.T, db *postgres.DB, tenantID int64) []string {
 }
 
 func TestCustomDomains(t *testing.T) {
+	t.Parallel()
 	db, acme, globex := auditTenants(t)
 	ctx := context.Background()
 	tenants := postgres.NewTenantService(db)
@@ -157,6 +158,7 @@ func TestCustomDomains(t *testing.T) {
 }
 
 func TestSaveSettings(t *testing.T) {
+	t.Parallel()
 	db, acme, _ := auditTenants(t)
 	ctx := context.Background()
 	tenants := postgres.NewTenantService(db)

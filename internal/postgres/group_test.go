@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -22,32 +22,14 @@ type groupFixture struct {
 
 func newGroupFixture(t *testing.T) groupFixture {
 	t.Helper()
-	ctx := context.Background()
-	db := pgtest.New(t).DB
-	by := postgres.AuditActor{Label: "test"}
-	tenants := postgres.NewTenantService(db)
-	users := postgres.NewUserService(db, nil, nil)
-	newTenant := func(slug, name string) tenant.Tenant {
-		t.Helper()
-		tn, err := tenants.CreateTenant(ctx, tenant.Tenant{Slug: slug, Name: name}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tn
-	}
-	newUser := func(tn tenant.Tenant, email, name string) user.User {
-		t.Helper()
-		u, err := users.EnsureUser(ctx, tn, postgres.NewUser{Email: email, Name: name, Password: "a long enough password", Roles: []user.Role{user.Learner}}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	f := groupFixture{db: db, acme: newTenant("acme", "Acme"), globex: newTenant("globex", "Globex")}
-	f.ann = newUser(f.acme, "ann@acme.test", "Ann Archer")
-	f.bob = newUser(f.acme, "bob@acme.test", "bob Baker") // lower case: members sort regardless of case
-	f.gus = newUser(f.globex, "gus@globex.test", "Gus Grant")
-	return f
+	db := fixture.DB(t)
+	acme := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme", People: []fixture.Person{
+		{Email: "ann@acme.test", Name: "Ann Archer"},
+		{Email: "bob@acme.test", Name: "bob Baker"}, // lower case: members sort regardless of case
+	}})
+	globex := fixture.Build(t, db, fixture.Spec{Slug: "globex", Name: "Globex", People: []fixture.Person{{Email: "gus@globex.test", Name: "Gus Grant"}}})
+	return groupFixture{db: db, acme: acme.Tenant, globex: globex.Tenant,
+		ann: acme.Person(t, "ann@acme.test"), bob: acme.Person(t, "bob@acme.test"), gus: globex.Person(t, "gus@globex.test")}
 }
 
 func groupNames(groups []postgres.Group) []string {
@@ -59,6 +41,7 @@ func groupNames(groups []postgres.Group) []string {
 }
 
 func TestGroupService(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newGroupFixture(t)
 	groups := postgres.NewGroupService(f.db)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/report"
 )
 
@@ -19,8 +18,9 @@ import (
 // alike, and no read ever returns another portal's row, nor does a write
 // land in another portal.
 func TestPoolOfTwo_InterleavedTenantsNeverSeeEachOther(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	d := pgtest.New(t)
+	d := testDatabase(t)
 	type portal struct {
 		portalFixture
 		users, courses map[int64]bool

@@ -2,18 +2,14 @@ package postgres_test
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 type learningFixture struct {
@@ -21,34 +17,43 @@ type learningFixture struct {
 	db       *postgres.DB
 	courses  *postgres.CourseService
 	learning *postgres.LearningService
+	portal   fixture.Portal
 	tenantID int64
 	learner  int64
 	course   postgres.CourseRecord
 }
 
+// example is the slug of fixture.ExampleCourse, the library's example.
+const example = fixture.ExampleSlug
+
+// acmeSpec is the learning fixture's portal: Acme, with Lee Learner and
+// the example course, a draft.
+func acmeSpec() fixture.Spec {
+	return fixture.Spec{Slug: "acme", Name: "Acme",
+		People:  []fixture.Person{{Email: "lee@acme.test", Name: "Lee Learner"}},
+		Courses: []fixture.Course{{Draft: true}}}
+}
+
+// publishedSpec is acmeSpec with the course published.
+func publishedSpec() fixture.Spec {
+	spec := acmeSpec()
+	spec.Courses[0].Draft = false
+	return spec
+}
+
 func newLearningFixture(t *testing.T) learningFixture {
 	t.Helper()
-	ctx := context.Background()
-	db := pgtest.New(t).DB
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := postgres.NewUserService(db, nil, nil).EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee Learner", Password: "correct horse battery staple", Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	courses := postgres.NewCourseService(db)
-	rec, err := courses.ImportCourse(ctx, acme.ID, c, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return learningFixture{ctx: ctx, db: db, courses: courses, learning: postgres.NewLearningService(db), tenantID: acme.ID, learner: u.ID, course: rec}
+	return learningFixtureOf(t, acmeSpec())
+}
+
+// learningFixtureOf builds spec, acmeSpec or a variation of it: the
+// fixture's learner is lee, its course the example.
+func learningFixtureOf(t *testing.T, spec fixture.Spec) learningFixture {
+	t.Helper()
+	db := fixture.DB(t)
+	p := fixture.Build(t, db, spec)
+	return learningFixture{ctx: context.Background(), db: db, courses: postgres.NewCourseService(db), learning: postgres.NewLearningService(db),
+		portal: p, tenantID: p.ID, learner: p.Person(t, "lee@acme.test").ID, course: p.Courses[example]}
 }
 
 func (f learningFixture) publish(t *testing.T) int {
@@ -81,6 +86,7 @@ func (f learningFixture) seen(t *testing.T) postgres.LearnerCourse {
 }
 
 func TestLearning_ADraftIsNotInTheCatalogUntilPublished(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	if got, _ := f.learning.FindCatalog(f.ctx, f.tenantID, f.learner, postgres.CatalogQuery{}); len(got) != 0 {
 		t.Errorf("catalog before publishing: %v", got)
@@ -99,6 +105,7 @@ func TestLearning_ADraftIsNotInTheCatalogUntilPublished(t *testing.T) {
 }
 
 func TestLearning_ALearnerKeepsTheVersionTheyStartedUntilTheyRestart(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.renameFirstLesson(t, "Version one")
 	f.publish(t)
@@ -145,6 +152,7 @@ func TestLearning_ALearnerKeepsTheVersionTheyStartedUntilTheyRestart(t *testing.
 }
 
 func TestLearning_EnrollingTwiceAtOnceMakesOneEnrolment(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	var wg sync.WaitGroup
@@ -170,6 +178,7 @@ func TestLearning_EnrollingTwiceAtOnceMakesOneEnrolment(t *testing.T) {
 }
 
 func TestLearning_AnArchivedCourseStaysOpenToThoseEnrolled(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	if _, err := f.learning.Enrol(f.ctx, f.tenantID, f.learner, f.course.ID, learning.SelfEnrolled); err != nil {
@@ -194,7 +203,11 @@ func TestLearning_AnArchivedCourseStaysOpenToThoseEnrolled(t *testing.T) {
 // the version they take, and a version dropped from the cache while a
 // query left its content out is read again.
 func TestLearning_AServerKeepsEachVersionItReadsByItsContent(t *testing.T) {
-	f := newLearningFixture(t)
+	t.Parallel()
+	spec := acmeSpec()
+	spec.People = append(spec.People, fixture.Person{Email: "new@acme.test", Name: "New"})
+	f := learningFixtureOf(t, spec)
+	newcomer := f.portal.Person(t, "new@acme.test")
 	f.renameFirstLesson(t, "Version one")
 	f.publish(t)
 	if _, err := f.learning.Enrol(f.ctx, f.tenantID, f.learner, f.course.ID, learning.SelfEnrolled); err != nil {
@@ -210,12 +223,6 @@ func TestLearning_AServerKeepsEachVersionItReadsByItsContent(t *testing.T) {
 	}
 	f.renameFirstLesson(t, "Version two")
 	f.publish(t)
-	by := postgres.AuditActor{Label: "test"}
-	acme, _ := postgres.NewTenantService(f.db).FindTenantByID(f.ctx, f.tenantID)
-	newcomer, err := postgres.NewUserService(f.db, nil, nil).EnsureUser(f.ctx, acme, postgres.NewUser{Email: "new@acme.test", Name: "New", Password: "correct horse battery staple", Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := f.seen(t).Content.Modules[0].Lessons[0].Title; got != "Version one" {
 		t.Errorf("the enrolled learner sees %q after a new version", got)
 	}

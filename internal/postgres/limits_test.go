@@ -19,6 +19,7 @@ import (
 // usable; so does a wait on a lock; a transaction left idle ends its
 // session, and the pool carries on with a fresh connection.
 func TestLimits(t *testing.T) {
+	// Not parallel: timing; under the load of parallel tests its plain queries could pass the 250 ms limit too.
 	ctx := context.Background()
 	d := pgtest.New(t)
 	one, err := postgres.Open(ctx, d.URL, 1, postgres.WithLimits(postgres.Limits{

@@ -23,14 +23,14 @@ type sessionFixture struct {
 
 func newSessionFixture(t *testing.T) sessionFixture {
 	t.Helper()
-	f := sessionFixture{learningFixture: newLearningFixture(t)}
-	f.publish(t)
+	f := sessionFixture{learningFixture: learningFixtureOf(t, publishedSpec())}
 	f.sessions = postgres.NewLiveSessionService(f.db)
 	f.instructor = f.people(t, 1, "instructor")[0]
 	return f
 }
 
-// people adds n active people with the given role, quickly (no password).
+// people adds n active people with the given role, quickly (no password),
+// in the Europe/Paris time zone (more than fixture.Spec says).
 func (f sessionFixture) people(t *testing.T, n int, role string) []int64 {
 	t.Helper()
 	var ids []int64
@@ -78,6 +78,7 @@ func (f sessionFixture) schedule(t *testing.T, capacity int, start time.Time) po
 }
 
 func TestLiveSessions_FiftyRegisterForTenSeats(t *testing.T) {
+	t.Parallel()
 	f := newSessionFixture(t)
 	learners := f.people(t, 50, "learner")
 	f.enrolAll(t, learners)
@@ -184,6 +185,7 @@ func TestLiveSessions_FiftyRegisterForTenSeats(t *testing.T) {
 }
 
 func TestLiveSessions_OnlyLearnersOfTheCourseOrPathRegister(t *testing.T) {
+	t.Parallel()
 	f := newSessionFixture(t)
 	s := f.schedule(t, 5, time.Now().Add(48*time.Hour))
 	if _, err := f.sessions.Register(f.ctx, f.tenantID, s.ID, f.learner); apperr.Code(err) != apperr.EFORBIDDEN {
@@ -222,6 +224,7 @@ func reminderJobs(t *testing.T, f sessionFixture, sessionID int64) map[string][]
 }
 
 func TestLiveSessions_RemindersMoveWithTheSession(t *testing.T) {
+	t.Parallel()
 	f := newSessionFixture(t)
 	learners := f.people(t, 2, "learner")
 	f.enrolAll(t, learners)
@@ -298,6 +301,7 @@ func TestLiveSessions_RemindersMoveWithTheSession(t *testing.T) {
 }
 
 func TestLiveSessions_AttendanceCompletesThePathStep(t *testing.T) {
+	t.Parallel()
 	f := newSessionFixture(t)
 	s := f.schedule(t, 3, time.Now().Add(30*time.Hour))
 	paths := postgres.NewPathService(f.db)
@@ -342,6 +346,7 @@ func TestLiveSessions_AttendanceCompletesThePathStep(t *testing.T) {
 }
 
 func TestLiveSessions_CalendarFeedTokens(t *testing.T) {
+	t.Parallel()
 	f := newSessionFixture(t)
 	f.enrolAll(t, []int64{f.learner})
 	s := f.schedule(t, 3, time.Now().Add(30*time.Hour))
@@ -378,6 +383,7 @@ func TestLiveSessions_CalendarFeedTokens(t *testing.T) {
 // A portal on the Starter plan cannot schedule sessions: the plan decides,
 // in one place.
 func TestLiveSessions_ThePlanMustIncludeThem(t *testing.T) {
+	t.Parallel()
 	f := newSessionFixture(t)
 	if _, err := f.db.Pool.Exec(f.ctx, `UPDATE tenants SET plan = 'starter' WHERE id = $1`, f.tenantID); err != nil {
 		t.Fatal(err)

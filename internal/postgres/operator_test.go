@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
 const operatorPassword = "correct horse battery staple"
@@ -27,8 +27,9 @@ func platformActions(t *testing.T, db *postgres.DB) []string {
 }
 
 func TestOperatorService(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	ops := postgres.NewOperatorService(db)
 	by := postgres.AuditActor{Label: "test", IP: "192.0.2.1"}
 

@@ -96,6 +96,7 @@ func (f orgWebhookFixture) deliverOrgDue(t *testing.T, org postgres.Org, endpoin
 }
 
 func TestOrgWebhooks_APortalsEventsReachItsAccountAndOnlyPortalEventsItsReseller(t *testing.T) {
+	t.Parallel()
 	f := newOrgWebhookFixture(t)
 	f.publish(t)
 	const hook = "http://127.0.0.1:9/hook"
@@ -104,7 +105,7 @@ func TestOrgWebhooks_APortalsEventsReachItsAccountAndOnlyPortalEventsItsReseller
 	reseller, _ := f.orgEndpoint(t, resell, hook, webhook.PortalCreated)
 	globex := f.portal(t, tenant.Tenant{Slug: "globex", Name: "Globex"})
 	globexOrg := postgres.Org{AccountID: &globex.AccountID}
-	all := []string{webhook.UserCreated, webhook.EnrollmentCreated, webhook.LessonCompleted, webhook.CourseCompleted,
+	all := []string{webhook.UserCreated, webhook.EnrolmentCreated, webhook.LessonCompleted, webhook.CourseCompleted,
 		webhook.PathCompleted, webhook.CertificateIssued, webhook.PortalCreated}
 	other, _ := f.orgEndpoint(t, globexOrg, hook, all...)
 
@@ -198,6 +199,7 @@ func TestOrgWebhooks_APortalsEventsReachItsAccountAndOnlyPortalEventsItsReseller
 }
 
 func TestOrgWebhooks_EndpointsElsewhereCostAPortalNothing(t *testing.T) {
+	t.Parallel()
 	f := newOrgWebhookFixture(t)
 	var counter postgres.QueryCounter
 	counted, err := postgres.Open(f.ctx, f.db.Pool.Config().ConnString(), 2, postgres.WithTracer(&counter))
@@ -224,7 +226,7 @@ func TestOrgWebhooks_EndpointsElsewhereCostAPortalNothing(t *testing.T) {
 	globex := f.portal(t, tenant.Tenant{Slug: "globex", Name: "Globex"})
 	f.orgEndpoint(t, postgres.Org{AccountID: &globex.AccountID}, "http://127.0.0.1:9/hook", webhook.UserCreated)
 	f.orgEndpoint(t, f.reseller(t, "resell"), "http://127.0.0.1:9/hook", webhook.PortalCreated)
-	f.endpoint(t, "http://127.0.0.1:9/hook", webhook.EnrollmentCreated)
+	f.endpoint(t, "http://127.0.0.1:9/hook", webhook.EnrolmentCreated)
 	if n := create("b@acme.test"); n != alone {
 		t.Errorf("creating a person took %d statements with endpoints elsewhere, %d without", n, alone)
 	}
@@ -236,6 +238,7 @@ func TestOrgWebhooks_EndpointsElsewhereCostAPortalNothing(t *testing.T) {
 }
 
 func TestOrgWebhooks_ASignedPortalCreatedReachesTheReceiver(t *testing.T) {
+	t.Parallel()
 	f := newOrgWebhookFixture(t)
 	rc := newReceiver(t, http.StatusAccepted)
 	resell := f.reseller(t, "resell")
@@ -282,6 +285,7 @@ func TestOrgWebhooks_ASignedPortalCreatedReachesTheReceiver(t *testing.T) {
 }
 
 func TestOrgWebhooks_AFailingReceiverEndsWithTheEndpointDisabled(t *testing.T) {
+	t.Parallel()
 	f := newOrgWebhookFixture(t)
 	clock := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	f.db.Now = func() time.Time { return clock }
@@ -359,6 +363,7 @@ func TestOrgWebhooks_AFailingReceiverEndsWithTheEndpointDisabled(t *testing.T) {
 }
 
 func TestOrgWebhooks_AnEndpointIsItsOrgsAlone(t *testing.T) {
+	t.Parallel()
 	f := newOrgWebhookFixture(t)
 	ep, _ := f.orgEndpoint(t, f.acme, "http://127.0.0.1:9/hook", webhook.UserCreated)
 	globex := f.portal(t, tenant.Tenant{Slug: "globex", Name: "Globex"})

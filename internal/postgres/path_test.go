@@ -9,6 +9,7 @@ import (
 )
 
 func TestPaths_CreateFindAndRefuse(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	paths := postgres.NewPathService(f.db)

@@ -10,9 +10,9 @@ import (
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 // The example course: lesson one asks for a reflection; lesson two holds
@@ -59,6 +59,7 @@ var wrong = learning.Answers{{1}, {0}}
 var right = learning.Answers{{0}, {1}}
 
 func TestProgress_FromEnrolmentToAVerifiedCertificate(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	lc := f.enrolled(t)
@@ -113,6 +114,7 @@ func TestProgress_FromEnrolmentToAVerifiedCertificate(t *testing.T) {
 }
 
 func TestProgress_TwentyIdenticalCompletionsCountOnce(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	lc := f.enrolled(t)
@@ -155,6 +157,7 @@ func TestProgress_TwentyIdenticalCompletionsCountOnce(t *testing.T) {
 }
 
 func TestProgress_BadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	lc := f.enrolled(t)
@@ -203,6 +206,7 @@ func TestProgress_BadInputChangesNothing(t *testing.T) {
 }
 
 func TestProgress_ARestartInAnotherTabIsNotOverwritten(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	oldTab := f.enrolled(t)
@@ -218,6 +222,7 @@ func TestProgress_ARestartInAnotherTabIsNotOverwritten(t *testing.T) {
 }
 
 func TestProgress_ALessonToReadIsMarkedComplete(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	if _, err := f.courses.EditDraft(f.ctx, f.tenantID, f.course.ID, 0, postgres.AuditActor{Label: "test"}, func(c *course.Course) error {
 		key, err := c.AddLesson(c.Modules[0].Key, "Just reading")
@@ -264,9 +269,13 @@ func TestProgress_ALessonToReadIsMarkedComplete(t *testing.T) {
 }
 
 func TestSeats_FiftyEnrolmentsForTenFreeSeatsAdmitTen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	f := newLearningFixture(t)
-	f.publish(t)
+	spec := publishedSpec()
+	for i := range 50 {
+		spec.People = append(spec.People, fixture.Person{Email: fmt.Sprintf("l%d@acme.test", i), Name: fmt.Sprintf("Learner %d", i)})
+	}
+	f := learningFixtureOf(t, spec)
 	tenants := postgres.NewTenantService(f.db)
 	acme, err := tenants.FindTenantBySlug(ctx, "acme")
 	if err != nil {
@@ -277,15 +286,9 @@ func TestSeats_FiftyEnrolmentsForTenFreeSeatsAdmitTen(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.enrolled(t)
-	users := postgres.NewUserService(f.db, nil, nil)
 	var ids []int64
 	for i := range 50 {
-		u, err := users.EnsureUser(ctx, acme, postgres.NewUser{Email: fmt.Sprintf("l%d@acme.test", i), Name: fmt.Sprintf("Learner %d", i),
-			Password: "correct horse battery staple", Roles: []user.Role{user.Learner}}, postgres.AuditActor{Label: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, u.ID)
+		ids = append(ids, f.portal.Person(t, fmt.Sprintf("l%d@acme.test", i)).ID)
 	}
 	var admitted, full atomic.Int32
 	var wg sync.WaitGroup
@@ -313,19 +316,12 @@ func TestSeats_FiftyEnrolmentsForTenFreeSeatsAdmitTen(t *testing.T) {
 }
 
 func TestPaths_StepsUnlockInOrder(t *testing.T) {
-	f := newLearningFixture(t)
-	f.publish(t)
-	ctx := f.ctx
+	t.Parallel()
 	// A second course: the same content under another slug.
-	second := f.course.Draft
-	second.Slug, second.Title = "second-course", "The Second Course"
-	rec2, err := f.courses.ImportCourse(ctx, f.tenantID, second, "", postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.courses.Publish(ctx, f.tenantID, rec2.ID, "", postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	spec := publishedSpec()
+	spec.Courses = append(spec.Courses, fixture.Course{Slug: "second-course", Title: "The Second Course"})
+	f := learningFixtureOf(t, spec)
+	ctx := f.ctx
 	paths := postgres.NewPathService(f.db)
 	p, err := paths.CreatePath(ctx, f.tenantID, course.Path{Slug: "both", Title: "Both", Steps: []course.PathStep{
 		{Course: f.course.Slug, Unlock: course.Free}, {Course: "second-course", Unlock: course.AfterPrevious}}}, "", true, postgres.AuditActor{Label: "test"})
@@ -379,6 +375,7 @@ func TestPaths_StepsUnlockInOrder(t *testing.T) {
 }
 
 func TestProgress_HeartbeatsMeasureTimeWithoutIdleTime(t *testing.T) {
+	t.Parallel()
 	f := newLearningFixture(t)
 	f.publish(t)
 	lc := f.enrolled(t)

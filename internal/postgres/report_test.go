@@ -4,20 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 	"github.com/upward-lms/upward/internal/report"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 // reportFixture is a small portal whose history is known to the minute,
@@ -97,58 +93,27 @@ func (f *reportFixture) timeSpent(name string, c postgres.CourseRecord, seconds 
 func newReportFixture(t *testing.T) *reportFixture {
 	t.Helper()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	by := postgres.AuditActor{Label: "test"}
 	f := &reportFixture{ctx: ctx, t: t, db: db, learning: postgres.NewLearningService(db), paths: postgres.NewPathService(db),
 		reports: postgres.NewReportService(db), users: map[string]int64{}}
-	acme, err := postgres.NewTenantService(db).CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.tenantID = acme.ID
-	users := postgres.NewUserService(db, nil, nil)
+	var people []fixture.Person
 	for _, name := range []string{"Ana", "Bo", "Cy", "Di", "Ed"} {
-		u, err := users.EnsureUser(ctx, acme, postgres.NewUser{Email: strings.ToLower(name) + "@acme.test", Name: name, Password: "correct horse battery staple", Roles: []user.Role{user.Learner}}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.users[name] = u.ID
+		people = append(people, fixture.Person{Email: strings.ToLower(name) + "@acme.test", Name: name})
 	}
-	groups := postgres.NewGroupService(db)
-	for name, members := range map[string][]string{"Sales": {"Ana", "Bo"}, "Support": {"Cy", "Ed"}} {
-		g, err := groups.CreateGroup(ctx, acme.ID, name, "team", by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range members {
-			if err := groups.AddGroupMember(ctx, acme.ID, g.ID, f.users[m], by); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if name == "Sales" {
-			f.sales = g.ID
-		} else {
-			f.support = g.ID
-		}
+	acme := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme", People: people,
+		Groups: []fixture.Group{
+			{Name: "Sales", Members: []string{"ana@acme.test", "bo@acme.test"}},
+			{Name: "Support", Members: []string{"cy@acme.test", "ed@acme.test"}}},
+		Courses: []fixture.Course{{}, {Slug: "second-course", Title: "Second Course"}}})
+	f.tenantID = acme.ID
+	for _, u := range acme.People {
+		f.users[u.Name] = u.ID
 	}
-	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	courses := postgres.NewCourseService(db)
-	publish := func(c course.Course) postgres.CourseRecord {
-		rec, err := courses.ImportCourse(ctx, acme.ID, c, "", by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", by); err != nil {
-			t.Fatal(err)
-		}
-		return rec
-	}
-	f.first = publish(c)
-	c.Slug, c.Title = "second-course", "Second Course"
-	f.second = publish(c)
+	f.sales, f.support = acme.Groups["Sales"].ID, acme.Groups["Support"].ID
+	f.first, f.second = acme.Courses[example], acme.Courses["second-course"]
+	// The path's second step opens after the first: more than the
+	// fixture's paths of free steps.
 	p, err := f.paths.CreatePath(ctx, acme.ID, course.Path{Slug: "both", Title: "Both Courses",
 		Steps: []course.PathStep{{Course: f.first.Slug, Unlock: course.Free}, {Course: f.second.Slug, Unlock: course.AfterPrevious}}}, "", true, by)
 	if err != nil {
@@ -260,6 +225,7 @@ func score(s *float64) string {
 }
 
 func TestReport_OverviewFiguresAreTheHandCountedOnes(t *testing.T) {
+	t.Parallel()
 	f := newReportFixture(t)
 
 	t.Run("Everyone", func(t *testing.T) {
@@ -401,6 +367,7 @@ func states(sc []postgres.StateCount) string {
 }
 
 func TestReport_CourseFiguresAreTheHandCountedOnes(t *testing.T) {
+	t.Parallel()
 	f := newReportFixture(t)
 	cr, err := f.reports.CourseReport(f.ctx, f.tenantID, f.first.ID, report.Filter{}, 0)
 	if err != nil {
@@ -475,10 +442,7 @@ func TestReport_CourseFiguresAreTheHandCountedOnes(t *testing.T) {
 		}
 	})
 	t.Run("ACourseOfAnotherPortalIsNotFound", func(t *testing.T) {
-		other, err := postgres.NewTenantService(f.db).CreateTenant(f.ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, postgres.AuditActor{Label: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := fixture.Build(t, f.db, fixture.Spec{Slug: "globex", Name: "Globex"})
 		if _, err := f.reports.CourseReport(f.ctx, other.ID, f.first.ID, report.Filter{}, 0); apperr.Code(err) != apperr.ENOTFOUND {
 			t.Errorf("another portal's course: %v", err)
 		}
@@ -493,6 +457,7 @@ func TestReport_CourseFiguresAreTheHandCountedOnes(t *testing.T) {
 }
 
 func TestReport_LearnerAndPathFiguresAreTheHandCountedOnes(t *testing.T) {
+	t.Parallel()
 	f := newReportFixture(t)
 	lr, err := f.reports.LearnerReport(f.ctx, f.tenantID, f.users["Ana"], report.Filter{})
 	if err != nil {

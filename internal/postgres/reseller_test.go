@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/postgres/pgtest"
 )
 
 func TestResellerService(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.New(t).DB
+	db := fixture.DB(t)
 	resellers := postgres.NewResellerService(db)
 	by := postgres.AuditActor{Label: "test"}
 

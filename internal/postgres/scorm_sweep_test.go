@@ -12,6 +12,7 @@ import (
 // An extraction left by a stopped import is removed once it is old; one
 // under way is left alone.
 func TestSweepExtractions(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := postgres.NewScormService(nil, dir)
 	if err := s.SweepExtractions(time.Hour); err != nil {

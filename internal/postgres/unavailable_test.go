@@ -17,6 +17,7 @@ import (
 )
 
 func TestUnavailable_TellsTheDatabaseAwayFromAFailedStatement(t *testing.T) {
+	t.Parallel()
 	away := map[string]error{
 		"shutting down":        &pgconn.PgError{Code: "57P01"},
 		"starting up":          &pgconn.PgError{Code: "57P03"},

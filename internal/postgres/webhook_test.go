@@ -131,6 +131,7 @@ func (f webhookFixture) deliverDue(t *testing.T, endpointID int64, now time.Time
 }
 
 func TestWebhooks_ALearnersJourneyArrivesSignedAtTheReceiver(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	f.publish(t)
 	path, err := postgres.NewPathService(f.db).CreatePath(f.ctx, f.tenantID, course.Path{Slug: "starter", Title: "Starter path",
@@ -139,7 +140,7 @@ func TestWebhooks_ALearnersJourneyArrivesSignedAtTheReceiver(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := newReceiver(t, http.StatusNoContent)
-	all := []string{webhook.UserCreated, webhook.EnrollmentCreated, webhook.LessonCompleted, webhook.CourseCompleted, webhook.PathCompleted, webhook.CertificateIssued}
+	all := []string{webhook.UserCreated, webhook.EnrolmentCreated, webhook.LessonCompleted, webhook.CourseCompleted, webhook.PathCompleted, webhook.CertificateIssued}
 	ep, secret := f.endpoint(t, rc.URL+"/upward", all...)
 	if !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("secret %q", secret)
@@ -200,7 +201,7 @@ func TestWebhooks_ALearnersJourneyArrivesSignedAtTheReceiver(t *testing.T) {
 		events[e.Type] = append(events[e.Type], e)
 		data[e.Type] = append(data[e.Type], raw.Data)
 	}
-	want := []string{webhook.UserCreated, webhook.EnrollmentCreated, webhook.LessonCompleted, webhook.LessonCompleted,
+	want := []string{webhook.UserCreated, webhook.EnrolmentCreated, webhook.LessonCompleted, webhook.LessonCompleted,
 		webhook.CourseCompleted, webhook.CertificateIssued, webhook.PathCompleted, webhook.CertificateIssued}
 	if !slices.Equal(types, want) {
 		t.Fatalf("events in order\n got %v\nwant %v", types, want)
@@ -217,8 +218,8 @@ func TestWebhooks_ALearnersJourneyArrivesSignedAtTheReceiver(t *testing.T) {
 	if l, _ := data[webhook.LessonCompleted][0]["lesson"].(map[string]any); l["key"] != lessonOne {
 		t.Errorf("lesson.completed: %v", data[webhook.LessonCompleted][0])
 	}
-	if e, _ := data[webhook.EnrollmentCreated][0]["enrollment"].(map[string]any); e["source"] != "self" || e["id"] == nil {
-		t.Errorf("enrollment.created: %v", data[webhook.EnrollmentCreated][0])
+	if e, _ := data[webhook.EnrolmentCreated][0]["enrolment"].(map[string]any); e["source"] != "self" || e["id"] == nil {
+		t.Errorf("enrolment.created: %v", data[webhook.EnrolmentCreated][0])
 	}
 	if p, _ := data[webhook.PathCompleted][0]["path"].(map[string]any); p["slug"] != "starter" {
 		t.Errorf("path.completed: %v", data[webhook.PathCompleted][0])
@@ -250,11 +251,12 @@ func TestWebhooks_ALearnersJourneyArrivesSignedAtTheReceiver(t *testing.T) {
 }
 
 func TestWebhooks_AnEndpointOnlyHearsWhatItSubscribedTo(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	f.publish(t)
 	rc := newReceiver(t, http.StatusOK)
 	users, _ := f.endpoint(t, rc.URL, webhook.UserCreated)
-	courses, _ := f.endpoint(t, rc.URL, webhook.EnrollmentCreated)
+	courses, _ := f.endpoint(t, rc.URL, webhook.EnrolmentCreated)
 	kim := f.person(t, "kim@acme.test", "Kim")
 	if _, err := f.learning.Enrol(f.ctx, f.tenantID, kim, f.course.ID, learning.SelfEnrolled); err != nil {
 		t.Fatal(err)
@@ -262,7 +264,7 @@ func TestWebhooks_AnEndpointOnlyHearsWhatItSubscribedTo(t *testing.T) {
 	if l := f.log(t, users.ID); len(l) != 1 || l[0].EventType != webhook.UserCreated {
 		t.Errorf("users endpoint's log: %+v", l)
 	}
-	if l := f.log(t, courses.ID); len(l) != 1 || l[0].EventType != webhook.EnrollmentCreated {
+	if l := f.log(t, courses.ID); len(l) != 1 || l[0].EventType != webhook.EnrolmentCreated {
 		t.Errorf("courses endpoint's log: %+v", l)
 	}
 	// Someone who already exists is not created again.
@@ -273,6 +275,7 @@ func TestWebhooks_AnEndpointOnlyHearsWhatItSubscribedTo(t *testing.T) {
 }
 
 func TestWebhooks_AFailingReceiverIsRetriedThenItsEndpointDisabled(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	clock := start
@@ -399,6 +402,7 @@ func TestWebhooks_AFailingReceiverIsRetriedThenItsEndpointDisabled(t *testing.T)
 }
 
 func TestWebhooks_ASuccessEndsAFailureStreak(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	rc := newReceiver(t, http.StatusBadGateway)
 	ep, _ := f.endpoint(t, rc.URL, webhook.UserCreated)
@@ -420,6 +424,7 @@ func TestWebhooks_ASuccessEndsAFailureStreak(t *testing.T) {
 }
 
 func TestWebhooks_ATestEventIsSentOnceEvenToADisabledEndpoint(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	rc := newReceiver(t, http.StatusOK)
 	ep, secret := f.endpoint(t, rc.URL, webhook.CourseCompleted)
@@ -463,6 +468,7 @@ func TestWebhooks_ATestEventIsSentOnceEvenToADisabledEndpoint(t *testing.T) {
 }
 
 func TestWebhooks_NoEventIsSentWhenItsTransactionRollsBack(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	f.publish(t)
 	acme, err := postgres.NewTenantService(f.db).FindTenantByID(f.ctx, f.tenantID)
@@ -475,7 +481,7 @@ func TestWebhooks_NoEventIsSentWhenItsTransactionRollsBack(t *testing.T) {
 	}
 	kim := f.person(t, "kim@acme.test", "Kim")
 	rc := newReceiver(t, http.StatusOK)
-	ep, _ := f.endpoint(t, rc.URL, webhook.EnrollmentCreated)
+	ep, _ := f.endpoint(t, rc.URL, webhook.EnrolmentCreated)
 
 	// Assigning to two people with one seat enrols the first (an event
 	// queued), then fails on the second: the whole assignment, event
@@ -505,6 +511,7 @@ func TestWebhooks_NoEventIsSentWhenItsTransactionRollsBack(t *testing.T) {
 }
 
 func TestWebhooks_AnImportSendsOneEventAPerson(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	rc := newReceiver(t, http.StatusOK)
 	ep, _ := f.endpoint(t, rc.URL, webhook.UserCreated)
@@ -534,10 +541,11 @@ func TestWebhooks_AnImportSendsOneEventAPerson(t *testing.T) {
 }
 
 func TestWebhooks_ErasingAPersonClearsThemFromTheLog(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	f.publish(t)
 	rc := newReceiver(t, http.StatusOK)
-	ep, _ := f.endpoint(t, rc.URL, webhook.UserCreated, webhook.EnrollmentCreated)
+	ep, _ := f.endpoint(t, rc.URL, webhook.UserCreated, webhook.EnrolmentCreated)
 	kim := f.person(t, "kim@acme.test", "Kim Doe")
 	f.deliverDue(t, ep.ID, time.Now()) // user.created is sent
 	if _, err := f.learning.Enrol(f.ctx, f.tenantID, kim, f.course.ID, learning.SelfEnrolled); err != nil {
@@ -569,6 +577,7 @@ func TestWebhooks_ErasingAPersonClearsThemFromTheLog(t *testing.T) {
 }
 
 func TestWebhooks_EndpointsAreCheckedAndKeptPerPortal(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	_, _, err := f.hooks.CreateEndpoint(f.ctx, f.tenantID, webhook.Endpoint{URL: "ftp://example.com"}, f.by)
 	if fields, ok := apperr.FieldsOf(err); !ok || fields["url"] == "" || fields["events"] == "" {
@@ -619,6 +628,7 @@ func TestWebhooks_EndpointsAreCheckedAndKeptPerPortal(t *testing.T) {
 }
 
 func TestWebhooks_TheLogPagesNewestFirst(t *testing.T) {
+	t.Parallel()
 	f := newWebhookFixture(t)
 	ep, _ := f.endpoint(t, "http://127.0.0.1:9/hook", webhook.UserCreated)
 	for _, name := range []string{"a", "b", "c", "d", "e"} {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseFilter(t *testing.T) {
+	t.Parallel()
 	t.Run("EmptyIsEveryoneAtAnyTime", func(t *testing.T) {
 		f, err := report.ParseFilter("", "", "")
 		if err != nil || f.GroupID != 0 || f.Start() != nil || f.End() != nil || f.Query() != "" {
@@ -44,6 +45,7 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestRatio(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		r        report.Ratio
 		str, csv string
@@ -59,6 +61,7 @@ func TestRatio(t *testing.T) {
 }
 
 func TestDuration(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[int]string{0: "0 min", 59: "0 min", 600: "10 min", 3900: "1 h 05 min"} {
 		if got := report.Duration(s); got != want {
 			t.Errorf("Duration(%d) = %q, want %q", s, got, want)

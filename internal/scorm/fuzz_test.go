@@ -41,6 +41,7 @@ func corpusFile(data []byte) string {
 // TestTheSeedCorpusHoldsTheFixturesAndSamples keeps the committed corpus in
 // step with the manifests above; UPDATE_CORPUS=1 rewrites it.
 func TestTheSeedCorpusHoldsTheFixturesAndSamples(t *testing.T) {
+	t.Parallel()
 	for name, data := range seeds(t) {
 		file := filepath.Join(corpusDir, name)
 		if os.Getenv("UPDATE_CORPUS") == "1" {

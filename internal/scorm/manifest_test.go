@@ -61,6 +61,7 @@ func itemString(it scorm.Item) string {
 }
 
 func TestTheSCORM12FixtureHasOneSCOWithAMasteryScore(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(scormtest.Fixture(t, "sco12") + "/imsmanifest.xml")
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +80,7 @@ func TestTheSCORM12FixtureHasOneSCOWithAMasteryScore(t *testing.T) {
 }
 
 func TestTheSCORM2004FixtureHasThreeSCOsInForcedOrder(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(scormtest.Fixture(t, "sco2004") + "/imsmanifest.xml")
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +105,7 @@ func TestTheSCORM2004FixtureHasThreeSCOsInForcedOrder(t *testing.T) {
 }
 
 func TestA2004SecondEditionManifest(t *testing.T) {
+	t.Parallel()
 	wantPackage(t, parse(t, sample2004Second), scorm.Package{
 		Version:    scorm.SCORM2004_2,
 		Identifier: "second",
@@ -117,6 +120,7 @@ func TestA2004SecondEditionManifest(t *testing.T) {
 }
 
 func TestA2004ThirdEditionManifest(t *testing.T) {
+	t.Parallel()
 	wantPackage(t, parse(t, sample2004Third), scorm.Package{
 		Version:     scorm.SCORM2004_3,
 		Identifier:  "third",
@@ -133,6 +137,7 @@ func TestA2004ThirdEditionManifest(t *testing.T) {
 }
 
 func TestA12ManifestWithPrerequisitesForcesTheOrder(t *testing.T) {
+	t.Parallel()
 	wantPackage(t, parse(t, sample12Prerequisites), scorm.Package{
 		Version:     scorm.SCORM12, // by its namespace
 		Identifier:  "prereq",
@@ -148,6 +153,7 @@ func TestA12ManifestWithPrerequisitesForcesTheOrder(t *testing.T) {
 }
 
 func TestVersionDetection(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		schemaVersion, namespace string
 		want                     scorm.Version
@@ -172,6 +178,7 @@ func TestVersionDetection(t *testing.T) {
 }
 
 func TestACompletionThresholdNotCompletedByMeasureIsIgnored(t *testing.T) {
+	t.Parallel()
 	// In 4th edition the content alone says when it is complete unless
 	// completedByMeasure is true; a threshold would override it.
 	manifest := strings.Replace(scormtest.Manifest, "<title>Page</title>",
@@ -187,6 +194,7 @@ func TestACompletionThresholdNotCompletedByMeasureIsIgnored(t *testing.T) {
 }
 
 func TestForcedOrderIn2004(t *testing.T) {
+	t.Parallel()
 	for controlMode, forced := range map[string]bool{
 		``: false,
 		`<imsss:sequencing><imsss:controlMode choice="true" flow="true"/></imsss:sequencing>`:                     false,
@@ -204,6 +212,7 @@ func TestForcedOrderIn2004(t *testing.T) {
 }
 
 func TestParametersJoinByTheIMSRules(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ href, parameters, want string }{
 		{"a.html", "", "a.html"},
 		{"a.html", "x=1", "a.html?x=1"},
@@ -222,6 +231,7 @@ func TestParametersJoinByTheIMSRules(t *testing.T) {
 }
 
 func TestParseManifestRefusesNamingTheProblem(t *testing.T) {
+	t.Parallel()
 	m := scormtest.Manifest
 	for _, tt := range []struct {
 		name, manifest, message string

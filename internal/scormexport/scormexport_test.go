@@ -146,6 +146,7 @@ func scormType(t *testing.T, data []byte, ns, local string) string {
 }
 
 func TestExport(t *testing.T) {
+	t.Parallel()
 	c := sampleCourse()
 	if problems := course.Check(c); len(problems) > 0 {
 		t.Fatalf("the sample course breaks the course rules: %v", problems)
@@ -321,6 +322,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestExport_CourseWithoutQuiz(t *testing.T) {
+	t.Parallel()
 	c := sampleCourse()
 	c.Modules = c.Modules[:1]
 	c.Modules[0].Lessons = c.Modules[0].Lessons[:1]
@@ -341,6 +343,7 @@ func TestExport_CourseWithoutQuiz(t *testing.T) {
 }
 
 func TestExport_Refuses(t *testing.T) {
+	t.Parallel()
 	t.Run("AMissingFile", func(t *testing.T) {
 		if _, err := Export(sampleCourse(), SCORM12, func(string) ([]byte, error) { return nil, errors.New("gone") }); err == nil {
 			t.Error("exported a package without its files")
@@ -361,6 +364,7 @@ func TestExport_Refuses(t *testing.T) {
 }
 
 func TestPassMark(t *testing.T) {
+	t.Parallel()
 	quiz := func(mark, questions int) course.Block {
 		q := &course.Quiz{PassMark: mark}
 		for range questions {

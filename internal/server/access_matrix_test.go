@@ -29,8 +29,8 @@ import (
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/config"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -54,6 +54,7 @@ const matrixFile = "testdata/access_matrix.txt"
 // no business in acme (and every refused body) are searched for acme's
 // marker strings; a refused request must change nothing.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f := newMatrixFixture(t)
 	t.Logf("fixture: %v", time.Since(start))
@@ -629,48 +630,53 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	fatal(err)
 	southwind, err := resellers.EnsureReseller(ctx, "southwind", "Southwind")
 	fatal(err)
-	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme", ResellerID: &northwind.ID, Settings: tenant.Settings{SelfRegistration: true}}, by)
+	// Courses: the marked one everyone learns in, and spares for routes
+	// that use theirs up. Every feature, so that no refusal is the plan's.
+	const markedSlug, leaveSlug, restartSlug, editedSlug = "matrix-1", "matrix-2", "matrix-3", "matrix-4"
+	enrolled := []string{"quill.markerson@acme.test", "manager@acme.test", "feeder@acme.test"}
+	var progress []fixture.Progress
+	for _, who := range enrolled {
+		for _, c := range []string{markedSlug, leaveSlug, restartSlug} {
+			progress = append(progress, fixture.Progress{Who: who, Course: c})
+		}
+	}
+	built := fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme", Plan: "enterprise", Settings: tenant.Settings{SelfRegistration: true},
+		People: []fixture.Person{
+			{Email: "manager@acme.test", Name: "Mo Manager"},
+			{Email: "quill.markerson@acme.test", Name: "Quill Markerson", Manager: "manager@acme.test"},
+			{Email: "teacher@acme.test", Name: "Tess Teacher", Roles: []user.Role{user.Instructor}},
+			{Email: "boss@acme.test", Name: "Acme Boss", Roles: []user.Role{user.Admin}},
+			{Email: "feeder@acme.test", Name: "Fay Feeder"},
+		},
+		Groups: []fixture.Group{{Name: "Acme Marker Group", Members: []string{"quill.markerson@acme.test"}}},
+		Courses: []fixture.Course{{Slug: markedSlug, Title: "Acme Marker Course"}, {Slug: leaveSlug, Title: "Acme Marker Course To Leave"},
+			{Slug: restartSlug, Title: "Acme Marker Course To Restart"}, {Slug: editedSlug, Title: "Acme Marker Course To Edit"}},
+		Paths:    []fixture.Path{{Slug: "acme-marker-path", Title: "Acme Marker Path", Courses: []string{markedSlug}}},
+		Progress: progress,
+	})
+	globex := fixture.Build(t, s.db, fixture.Spec{Slug: "globex", Name: "Globex", Plan: "enterprise",
+		People: []fixture.Person{{Email: "boss@globex.test", Name: "Globex Boss", Roles: []user.Role{user.Admin}}}}).Tenant
+	// acme is northwind's client. A Spec cannot say so, and no service
+	// moves a portal to a reseller: its row and its account's say it
+	// here, as CreateTenant with the reseller would have written them.
+	_, err = owner.Exec(ctx, `WITH t AS (UPDATE tenants SET reseller_id = $1 WHERE id = $2 RETURNING account_id)
+		UPDATE accounts SET reseller_id = $1 WHERE id = (SELECT account_id FROM t)`, northwind.ID, built.ID)
 	fatal(err)
-	globex, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by)
-	fatal(err)
-	// Every feature, so that no refusal is the plan's.
-	_, err = owner.Exec(ctx, `UPDATE tenants SET plan = 'enterprise'`)
-	fatal(err)
-	acme, err = s.main.Tenants.FindTenantBySlug(ctx, "acme")
+	acme, err := s.main.Tenants.FindTenantBySlug(ctx, "acme")
 	fatal(err)
 	// The owner's connection reads acme's tables (row-level security
 	// applies to it too).
 	_, err = owner.Exec(ctx, `SELECT set_config('app.tenant_id', $1, false)`, itoa(acme.ID))
 	fatal(err)
-	globex, err = s.main.Tenants.FindTenantBySlug(ctx, "globex")
-	fatal(err)
-
-	newUser := func(tn tenant.Tenant, email, name string, roles ...user.Role) user.User {
-		t.Helper()
-		u, err := s.main.Users.EnsureUser(ctx, tn, postgres.NewUser{Email: email, Name: name, Password: goodPassword, Roles: roles}, by)
-		fatal(err)
-		return u
-	}
-	learner := newUser(acme, "quill.markerson@acme.test", "Quill Markerson", user.Learner)
-	manager := newUser(acme, "manager@acme.test", "Mo Manager", user.Learner)
-	instructor := newUser(acme, "teacher@acme.test", "Tess Teacher", user.Instructor)
-	newUser(acme, "boss@acme.test", "Acme Boss", user.Admin)
-	feeder := newUser(acme, "feeder@acme.test", "Fay Feeder", user.Learner)
-	newUser(globex, "boss@globex.test", "Globex Boss", user.Admin)
-	_, err = owner.Exec(ctx, `UPDATE users SET manager_id = $1 WHERE id = $2`, manager.ID, learner.ID)
-	fatal(err)
-
-	// Courses: the marked one everyone learns in, and spares for routes
-	// that use theirs up.
+	learner, manager := built.Person(t, "quill.markerson@acme.test"), built.Person(t, "manager@acme.test")
+	instructor, feeder := built.Person(t, "teacher@acme.test"), built.Person(t, "feeder@acme.test")
 	courses := postgres.NewCourseService(s.db)
 	learn := postgres.NewLearningService(s.db)
-	spare := 0
+	spare := len(built.Courses)
+	// importCourse makes a spare course for a route that removes its own.
 	importCourse := func(title string) postgres.CourseRecord {
 		t.Helper()
-		c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-		if len(problems) > 0 {
-			t.Fatal(problems)
-		}
+		c := fixture.ExampleCourse(t)
 		spare++
 		c.Title, c.Slug = title, fmt.Sprintf("matrix-%d", spare)
 		rec, err := courses.ImportCourse(ctx, acme.ID, c, "", by)
@@ -681,16 +687,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		fatal(err)
 		return rec
 	}
-	marked := importCourse("Acme Marker Course")
-	leave := importCourse("Acme Marker Course To Leave")
-	restart := importCourse("Acme Marker Course To Restart")
-	edited := importCourse("Acme Marker Course To Edit")
-	for _, u := range []user.User{learner, manager, feeder} {
-		for _, c := range []postgres.CourseRecord{marked, leave, restart} {
-			_, err := learn.Enrol(ctx, acme.ID, u.ID, c.ID, learning.SelfEnrolled)
-			fatal(err)
-		}
-	}
+	marked, leave, restart, edited := built.Courses[markedSlug], built.Courses[leaveSlug], built.Courses[restartSlug], built.Courses[editedSlug]
 	lc, err := learn.FindLearnerCourse(ctx, acme.ID, learner.ID, marked.Slug)
 	fatal(err)
 	blockOf := func(module int, kind course.Kind) string {
@@ -720,11 +717,9 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		fatal(err)
 		return p
 	}
-	path := newPath("acme-marker-path")
+	path := built.Paths["acme-marker-path"]
 	groups := postgres.NewGroupService(s.db)
-	group, err := groups.CreateGroup(ctx, acme.ID, "Acme Marker Group", "team", by)
-	fatal(err)
-	fatal(groups.AddGroupMember(ctx, acme.ID, group.ID, learner.ID, by))
+	group := built.Groups["Acme Marker Group"]
 
 	hooks := postgres.NewWebhookService(s.db, true)
 	newHook := func() int64 {

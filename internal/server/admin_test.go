@@ -2,35 +2,26 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"image"
 	pngenc "image/png"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/user"
 )
 
+// adminClient signs in acme's administrator, Boss (withAdmin).
 func adminClient(t *testing.T, s *testServer) *client {
 	t.Helper()
-	acme, err := s.main.Tenants.FindTenantBySlug(context.Background(), "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.main.Users.EnsureUser(context.Background(), acme, postgres.NewUser{Email: "boss@acme.test", Name: "Acme Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
 	c := newClient(t, s, "acme.localhost")
-	if p := signIn(c, "boss@acme.test", goodPassword); p.status != http.StatusSeeOther {
+	if p := signIn(c, bossOfAcme.Email, goodPassword); p.status != http.StatusSeeOther {
 		t.Fatalf("admin sign-in: %d", p.status)
 	}
 	return c
 }
 
 func TestAdmin_LearnersAreRefused(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	c := newClient(t, s, "acme.localhost")
 	signIn(c, "ana@acme.test", goodPassword)
@@ -42,7 +33,8 @@ func TestAdmin_LearnersAreRefused(t *testing.T) {
 }
 
 func TestAdmin_InvitationIsAcceptedOnceAndExpires(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/users")
 	if p := admin.post("/admin/users/invite", url.Values{"name": {"Chen Wei"}, "email": {"chen@acme.test"}, "roles": {"learner", "instructor"}}); p.status != http.StatusSeeOther {
@@ -90,18 +82,13 @@ func TestAdmin_InvitationIsAcceptedOnceAndExpires(t *testing.T) {
 }
 
 func TestAdmin_RoleChangeEndsThePersonsSessions(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
 
-	users, _ := s.main.Users.FindUsers(context.Background(), acme.ID, 10)
-	var anaID string
-	for _, u := range users {
-		if u.Email == "ana@acme.test" {
-			anaID = itoa(u.ID)
-		}
-	}
+	anaID := itoa(acme.Person(t, "ana@acme.test").ID)
 	admin.get("/admin/users/" + anaID)
 	if p := admin.post("/admin/users/"+anaID, url.Values{"name": {"Ana"}, "roles": {"learner", "instructor"}, "status": {"active"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("update: %d", p.status)
@@ -116,7 +103,8 @@ func TestAdmin_RoleChangeEndsThePersonsSessions(t *testing.T) {
 }
 
 func TestAdmin_Groups(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/groups")
 	p := admin.post("/admin/groups", url.Values{"name": {"Sales cohort 1"}, "kind": {"cohort"}})
@@ -139,7 +127,8 @@ func TestAdmin_Groups(t *testing.T) {
 }
 
 func TestAdmin_AuditLogRecordsSignIns(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
 	c := newClient(t, s, "acme.localhost")
 	signIn(c, "ana@acme.test", "wrong password here")
 	admin := adminClient(t, s)
@@ -152,7 +141,8 @@ func TestAdmin_AuditLogRecordsSignIns(t *testing.T) {
 }
 
 func TestAdmin_LogoUpload(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	var png bytes.Buffer
 	pngenc.Encode(&png, image.NewRGBA(image.Rect(0, 0, 64, 32)))

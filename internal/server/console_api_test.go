@@ -46,6 +46,7 @@ func (c *client) callAPI(method, path, token string, body any) (int, map[string]
 // course. The key is revoked in the console and stops working; another
 // reseller cannot revoke it.
 func TestConsoleAPIKeys_AResellerProvisionsAWorkingPortalOverTheAPI(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	ctx := context.Background()
 	resellers := postgres.NewResellerService(s.db)

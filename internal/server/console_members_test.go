@@ -14,9 +14,9 @@ import (
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/mail/smtptest"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
 )
 
 // consoleClient signs a console member in on the platform host.
@@ -47,13 +47,12 @@ func platformEvents(t *testing.T, s *testServer, action, subject string) int {
 // same account's console, and can sign in again later. The link works
 // once.
 func TestConsoleMembers_AnAdminInvitesAColleagueWhoJoinsFromTheMailedLink(t *testing.T) {
+	t.Parallel()
 	smtp := smtptest.Start(t)
-	s := newServer(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
+	s := newServer(t, func(c *config.Config) { fixture.WithJobs(c); c.SMTPURL = smtp.URL() })
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
-	if _, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by); err != nil {
-		t.Fatal(err)
-	}
+	fixture.Build(t, s.db, fixture.Spec{Slug: "demo", Name: "Demo Company"})
 	if _, err := postgres.NewConsoleService(s.db).CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, by); err != nil {
 		t.Fatal(err)
 	}
@@ -146,12 +145,13 @@ func jarSession(c *client) string {
 // remove themselves, so never the last; a removed admin's session stops
 // at once; a cancelled invitation's link stops working.
 func TestConsoleMembers_RemovingAndCancelling(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
 	console := postgres.NewConsoleService(s.db)
-	demo, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
-	globex, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by)
+	demo := fixture.Build(t, s.db, fixture.Spec{Slug: "demo", Name: "Demo Company"})
+	globex := fixture.Build(t, s.db, fixture.Spec{Slug: "globex", Name: "Globex"})
 	ariM, err := console.CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, by)
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +246,7 @@ func TestConsoleMembers_RemovingAndCancelling(t *testing.T) {
 // from the invitation and creates its first portal; an operator invites a
 // reseller's first admin the same way.
 func TestPlatformAccounts_AnOperatorOpensAnAccountWhoseAdminCreatesAPortal(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	ctx := context.Background()
 	op := operatorClient(t, s)

@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
@@ -21,6 +22,7 @@ import (
 // The reseller sees only its own clients; an account admin only the
 // account's portals.
 func TestConsole_AResellerProvisionsAClientPortal(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
@@ -96,7 +98,7 @@ func TestConsole_AResellerProvisionsAClientPortal(t *testing.T) {
 	}
 
 	// An account admin creates a portal for partners in their own account.
-	demo, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
+	demo := fixture.Build(t, s.db, fixture.Spec{Slug: "demo", Name: "Demo Company"})
 	if _, err := console.CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, by); err != nil {
 		t.Fatal(err)
 	}
@@ -121,13 +123,15 @@ func TestConsole_AResellerProvisionsAClientPortal(t *testing.T) {
 }
 
 func TestConsole_AnAccountCopiesACourseAndAResellerChangesSeats(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
-	demo, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
+	demo := fixture.Build(t, s.db, fixture.Spec{Slug: "demo", Name: "Demo Company", Courses: []fixture.Course{{}}})
+	// A second portal of demo's account: a Spec cannot say whose account.
 	partners, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo-partners", Name: "Demo Partners", AccountID: demo.AccountID}, by)
-	stranger, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "stranger", Name: "Stranger"}, by)
-	rec := publishedExample(t, s, demo.ID)
+	stranger := fixture.Build(t, s.db, fixture.Spec{Slug: "stranger", Name: "Stranger"})
+	rec := demo.Courses[fixture.ExampleSlug]
 	console := postgres.NewConsoleService(s.db)
 	console.CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, by)
 	ari := newClient(t, s, "localhost")
@@ -181,12 +185,13 @@ func TestConsole_AnAccountCopiesACourseAndAResellerChangesSeats(t *testing.T) {
 // White label: a reseller's client portal says it is powered by the
 // reseller; a portal of its own says Upward.
 func TestWhiteLabel_AClientPortalNamesItsReseller(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
 	nw, _ := postgres.NewResellerService(s.db).EnsureReseller(ctx, "northwind", "Northwind Learning")
 	s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "contoso", Name: "Contoso", ResellerID: &nw.ID}, by)
-	s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
+	fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme"})
 	if got := newClient(t, s, "contoso.localhost").get("/login").text("footer"); !strings.Contains(got, "powered by Northwind Learning") || strings.Contains(got, "Upward") {
 		t.Errorf("the client's footer: %q", got)
 	}
@@ -199,25 +204,19 @@ func TestWhiteLabel_AClientPortalNamesItsReseller(t *testing.T) {
 // a draft with the course it lacked; copying it again is a conflict that
 // changes nothing, and a path with an unpublished course is not copied.
 func TestConsole_AnAccountCopiesAPathWithItsCourses(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
-	demo, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo", Name: "Demo Company"}, by)
+	demo := fixture.Build(t, s.db, fixture.Spec{Slug: "demo", Name: "Demo Company",
+		Courses: []fixture.Course{{}, {Slug: "unfinished", Title: "Unfinished", Draft: true}},
+		Paths:   []fixture.Path{{Slug: "first-steps", Title: "First steps", Courses: []string{fixture.ExampleSlug}}}})
+	// A second portal of demo's account: a Spec cannot say whose account.
 	partners, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "demo-partners", Name: "Demo Partners", AccountID: demo.AccountID}, by)
-	stranger, _ := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "stranger", Name: "Stranger"}, by)
-	rec := publishedExample(t, s, demo.ID)
+	stranger := fixture.Build(t, s.db, fixture.Spec{Slug: "stranger", Name: "Stranger"})
+	rec, draft, path := demo.Courses[fixture.ExampleSlug], demo.Courses["unfinished"], demo.Paths["first-steps"]
 	paths := postgres.NewPathService(s.db)
-	path, err := paths.CreatePath(ctx, demo.ID, course.Path{Slug: "first-steps", Title: "First steps", Summary: "Start here.",
-		Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}}}, "", true, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unfinished := rec.Draft
-	unfinished.Slug, unfinished.Title = "unfinished", "Unfinished"
-	draft, err := postgresCourses(s).ImportCourse(ctx, demo.ID, unfinished, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A path with a step that opens after the one before: not a Spec's.
 	unpublished, err := paths.CreatePath(ctx, demo.ID, course.Path{Slug: "later", Title: "Later", Summary: "Soon.",
 		Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}, {Course: draft.Slug, Unlock: course.AfterPrevious}}}, "", false, by)
 	if err != nil {

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/webhook"
 )
 
 func TestConsoleWebhooks_AnAccountAddsAnEndpointThatHearsItsPortals(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortalsOn(t, newServer(t, fixture.WithJobs), withAdmin)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
 	console := postgres.NewConsoleService(s.db)
@@ -135,7 +137,8 @@ func TestConsoleWebhooks_AnAccountAddsAnEndpointThatHearsItsPortals(t *testing.T
 // A reseller may only choose portal-level events, and hears portal.created
 // when it opens a client's portal in the console.
 func TestConsoleWebhooks_AResellerHearsOfTheClientPortalsItOpens(t *testing.T) {
-	s := newServer(t, nil)
+	t.Parallel()
+	s := newServer(t, fixture.WithJobs)
 	ctx := context.Background()
 	if _, err := postgres.NewResellerService(s.db).EnsureReseller(ctx, "northwind", "Northwind Partners"); err != nil {
 		t.Fatal(err)

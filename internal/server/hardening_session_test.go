@@ -11,14 +11,9 @@ import (
 
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 )
-
-func tenantNamed(slug string) tenant.Tenant {
-	return tenant.Tenant{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:]}
-}
 
 // formSession opens a form page as a browser would and returns the
 // session cookie it set and the form's CSRF token, for requests sent
@@ -44,14 +39,12 @@ func formSession(t *testing.T, s *testServer, host, path string) (cookie *http.C
 // panic's 500, 413, CSRF and cross-site 403s, the API's problems, both
 // rate limits' 429s.
 func TestSecurityHeaders_OnEveryErrorAnswer(t *testing.T) {
+	// Serial: its production server sets the process-wide password hash cost to the standard one.
 	for _, env := range []string{config.EnvDev, config.EnvProd} {
 		t.Run(env, func(t *testing.T) {
 			s := newServer(t, func(c *config.Config) { c.Env = env; c.APIRateLimit = 1 })
 			ctx := context.Background()
-			acme, err := s.main.Tenants.CreateTenant(ctx, tenantNamed("acme"), postgres.AuditActor{Label: "test"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			acme := fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme"})
 			_, key, err := postgres.NewAPIKeyService(s.db).CreatePortalKey(ctx, acme.ID, "Users", []apikey.Permission{apikey.UsersRead}, postgres.AuditActor{Label: "test"})
 			if err != nil {
 				t.Fatal(err)
@@ -107,12 +100,11 @@ func TestSecurityHeaders_OnEveryErrorAnswer(t *testing.T) {
 // Domain: a portal's cookie never reaches another portal or the content
 // host).
 func TestSessionCookie_Flags(t *testing.T) {
+	// Serial: its production server sets the process-wide password hash cost to the standard one.
 	for _, env := range []string{config.EnvDev, config.EnvProd} {
 		t.Run(env, func(t *testing.T) {
 			s := newServer(t, func(c *config.Config) { c.Env = env })
-			if _, err := s.main.Tenants.CreateTenant(context.Background(), tenantNamed("acme"), postgres.AuditActor{Label: "test"}); err != nil {
-				t.Fatal(err)
-			}
+			fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme"})
 			for _, at := range []struct{ host, path string }{{"acme.localhost", "/login"}, {"localhost", "/console/login"}, {"localhost", "/platform/login"}} {
 				c, _ := formSession(t, s, at.host, at.path)
 				if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" || c.Secure != (env == config.EnvProd) {
@@ -131,7 +123,8 @@ func TestSessionCookie_Flags(t *testing.T) {
 // privileges change: their other sessions end, and their own, if they
 // changed their own roles, goes on with a new token.
 func TestSession_RenewedAtSignInAndPrivilegeChange(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	by := postgres.AuditActor{Label: "test"}
 	if _, err := postgres.NewConsoleService(s.db).CreateConsoleMember(context.Background(), "acme", "", "cm@acme.test", "Cam", goodPassword, by); err != nil {
 		t.Fatal(err)
@@ -160,14 +153,7 @@ func TestSession_RenewedAtSignInAndPrivilegeChange(t *testing.T) {
 		})
 	}
 
-	boss, err := s.main.Users.EnsureUser(context.Background(), acme, postgres.NewUser{Email: "boss@acme.test", Name: "Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ana, err := s.main.Users.EnsureUser(context.Background(), acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	boss, ana := acme.Person(t, "boss@acme.test"), acme.Person(t, "ana@acme.test")
 	admin := adminClient(t, s)
 	learner := newClient(t, s, "acme.localhost")
 	signIn(learner, "ana@acme.test", goodPassword)
@@ -201,6 +187,7 @@ func TestSession_RenewedAtSignInAndPrivilegeChange(t *testing.T) {
 // few hours keep it from going idle, not alive for ever. The server's
 // clock moves, as in TestSession_EndsAfterEightIdleHours.
 func TestSession_EndsTwentyFourHoursAfterSignInHoweverBusy(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 	if _, err := postgres.NewOperatorService(s.db).CreateOperator(context.Background(), "op@upward.test", "Olu", goodPassword, postgres.AuditActor{Label: "test"}); err != nil {
 		t.Fatal(err)

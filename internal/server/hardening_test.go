@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,8 +16,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/course"
-	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -45,7 +43,13 @@ type furnished struct {
 
 func furnish(t *testing.T) *furnished {
 	t.Helper()
-	s, acme, globex := twoPortals(t)
+	s, acme, globex := twoPortals(t, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "boss@acme.test", Name: "Acme Boss", Roles: []user.Role{user.Admin, user.Instructor}})
+		acme.Groups = []fixture.Group{{Name: "Acme Team", Members: []string{"ana@acme.test"}}}
+		acme.Courses = []fixture.Course{{}}
+		acme.Paths = []fixture.Path{{Slug: "acme-path", Title: "Acme Path", Courses: []string{fixture.ExampleSlug}}}
+		acme.Progress = []fixture.Progress{{Who: "ana@acme.test", Course: fixture.ExampleSlug, Step: fixture.Passed}}
+	})
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
 	must := func(err error) {
@@ -54,31 +58,12 @@ func furnish(t *testing.T) *furnished {
 			t.Fatal(err)
 		}
 	}
-	boss, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "boss@acme.test", Name: "Acme Boss", Password: goodPassword, Roles: []user.Role{user.Admin, user.Instructor}}, by)
-	must(err)
-	ana, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-	must(err)
-	groups := postgres.NewGroupService(s.db)
-	group, err := groups.CreateGroup(ctx, acme.ID, "Acme Team", "team", by)
-	must(err)
-	must(groups.AddGroupMember(ctx, acme.ID, group.ID, ana.ID, by))
+	boss, ana := acme.Person(t, "boss@acme.test"), acme.Person(t, "ana@acme.test")
+	group, rec, path := acme.Groups["Acme Team"], acme.Courses[fixture.ExampleSlug], acme.Paths["acme-path"]
 	must(s.main.Tenants.SetLogo(ctx, acme.ID, "logo-acme.png", by))
 
-	example, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
 	courses := postgres.NewCourseService(s.db)
-	rec, err := courses.ImportCourse(ctx, acme.ID, example, "", by)
-	must(err)
-	_, err = courses.Publish(ctx, acme.ID, rec.ID, "", by)
-	must(err)
 	learn := postgres.NewLearningService(s.db)
-	_, err = learn.Enrol(ctx, acme.ID, ana.ID, rec.ID, learning.SelfEnrolled)
-	must(err)
-	path, err := postgres.NewPathService(s.db).CreatePath(ctx, acme.ID, course.Path{Slug: "acme-path", Title: "Acme Path",
-		Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}}}, "", true, by)
-	must(err)
 	lc, err := learn.FindLearnerCourse(ctx, acme.ID, ana.ID, rec.Slug)
 	must(err)
 	blockOf := func(module int, kind course.Kind) string {
@@ -90,9 +75,6 @@ func furnish(t *testing.T) *furnished {
 		return ""
 	}
 	lesson := lc.Content.Modules[0].Lessons[0]
-	must(learn.SaveReflection(ctx, acme.ID, lc, lesson.Key, blockOf(0, course.KindReflection), "My reflection", false))
-	_, err = learn.SubmitQuiz(ctx, acme.ID, lc, lc.Content.Modules[1].Lessons[0].Key, blockOf(1, course.KindQuiz), 1, learning.Answers{{0}, {1}})
-	must(err)
 	certs, err := learn.FindCertificates(ctx, acme.ID, ana.ID)
 	if err != nil || len(certs) != 1 {
 		t.Fatalf("certificates: %v %v", certs, err)
@@ -143,7 +125,7 @@ func furnish(t *testing.T) *furnished {
 	}
 
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
-	return &furnished{s: s, acme: acme, globex: globex, portalKey: portalKey, orgKey: orgToken,
+	return &furnished{s: s, acme: acme.Tenant, globex: globex.Tenant, portalKey: portalKey, orgKey: orgToken,
 		params: map[string]string{
 			"users/{id}": id(ana.ID), "learners/{id}": id(ana.ID), "groups/{id}": id(group.ID), "groups/{groupID}": id(group.ID),
 			"members/{userID}": id(ana.ID), "logo/{name}": "logo-acme.png", "courses/{id}": id(rec.ID), "courses/{slug}": rec.Slug,
@@ -420,6 +402,7 @@ var getWrites = map[string][]string{
 // each kind of person with real parameters, leaves every app table as it
 // was. Every answer carries the security headers.
 func TestEveryGETChangesNoRowAndCarriesTheSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	f := furnish(t)
 	s := f.s
 	c := f.clients(t)
@@ -516,6 +499,7 @@ func TestEveryGETChangesNoRowAndCarriesTheSecurityHeaders(t *testing.T) {
 // right one from another site, is refused with 403 and changes nothing.
 // The API takes keys, never the session's cookie.
 func TestEveryUnsafeRouteRefusesAForgedRequest(t *testing.T) {
+	t.Parallel()
 	f := furnish(t)
 	s := f.s
 	c := f.clients(t)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
@@ -26,48 +25,25 @@ import (
 // data; POSTs change nothing. The routes come from chi.Walk, so a new route
 // is covered, or fails this test until its parameters are mapped.
 func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
-	s, acme, globex := twoPortals(t)
+	t.Parallel()
+	s, _, globex := twoPortals(t, withAdmin, func(_, globex *fixture.Spec) {
+		globex.People = []fixture.Person{
+			{Email: "secret.person@globex.test", Name: "Globex Secret Person"},
+			{Email: "teacher@globex.test", Name: "Globex Teacher", Roles: []user.Role{user.Instructor}},
+		}
+		globex.Groups = []fixture.Group{{Name: "Globex Secret Group", Members: []string{"secret.person@globex.test"}}}
+		globex.Courses = []fixture.Course{{Slug: fixture.ExampleSlug, Title: "Globex Secret Course"}}
+		globex.Paths = []fixture.Path{{Slug: "globex-path", Title: "Globex Secret Path", Courses: []string{fixture.ExampleSlug}}}
+		globex.Progress = []fixture.Progress{{Who: "secret.person@globex.test", Course: fixture.ExampleSlug}}
+	})
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "boss@acme.test", Name: "Acme Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, by); err != nil {
-		t.Fatal(err)
-	}
-	secret, err := s.main.Users.EnsureUser(ctx, globex, postgres.NewUser{Email: "secret.person@globex.test", Name: "Globex Secret Person", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups := postgres.NewGroupService(s.db)
-	secretGroup, err := groups.CreateGroup(ctx, globex.ID, "Globex Secret Group", "team", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := groups.AddGroupMember(ctx, globex.ID, secretGroup.ID, secret.ID, by); err != nil {
-		t.Fatal(err)
-	}
+	secret, gTeacher := globex.Person(t, "secret.person@globex.test"), globex.Person(t, "teacher@globex.test")
+	secretGroup, gc, gPath := globex.Groups["Globex Secret Group"], globex.Courses[fixture.ExampleSlug], globex.Paths["globex-path"]
 	if err := s.main.Tenants.SetLogo(ctx, globex.ID, "logo-globex-secret.png", by); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.main.Tenants.RequestDomain(ctx, globex.ID, "secret-domain.globex.example", "localhost", by); err != nil {
-		t.Fatal(err)
-	}
-	secretCourse, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	secretCourse.Title = "Globex Secret Course"
-	gc, err := postgres.NewCourseService(s.db).ImportCourse(ctx, globex.ID, secretCourse, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewCourseService(s.db).Publish(ctx, globex.ID, gc.ID, "", by); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewLearningService(s.db).Enrol(ctx, globex.ID, secret.ID, gc.ID, learning.SelfEnrolled); err != nil {
-		t.Fatal(err)
-	}
-	gPath, err := postgres.NewPathService(s.db).CreatePath(ctx, globex.ID, course.Path{Slug: "globex-path", Title: "Globex Secret Path",
-		Steps: []course.PathStep{{Course: gc.Slug, Unlock: course.Free}}}, "", true, by)
-	if err != nil {
 		t.Fatal(err)
 	}
 	gLesson := gc.Draft.Modules[0].Lessons[0]
@@ -114,10 +90,6 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	gNotes, _, _ := notes.FindNotifications(ctx, globex.ID, secret.ID, 0, 1)
-	gTeacher, err := s.main.Users.EnsureUser(ctx, globex, postgres.NewUser{Email: "teacher@globex.test", Name: "Globex Teacher", Password: goodPassword, Roles: []user.Role{user.Instructor}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
 	liveSessions := postgres.NewLiveSessionService(s.db)
 	gStart := time.Now().Add(72 * time.Hour)
 	gSession, err := liveSessions.CreateSession(ctx, globex.ID, postgres.SessionPlan{CourseID: gc.ID, Instructors: []int64{gTeacher.ID},

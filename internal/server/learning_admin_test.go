@@ -10,28 +10,18 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 func TestAdmin_AssignsACourseToAGroupWithADueDate(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	rec := publishedExample(t, s, acme.ID)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, withAdmin, func(acme, _ *fixture.Spec) {
+		acme.Groups = []fixture.Group{{Name: "Support team", Members: []string{"ana@acme.test"}}}
+		acme.People = append(acme.People, fixture.Person{Email: "bo@acme.test", Name: "Bo"})
+	})
+	rec, team := acme.Courses[fixture.ExampleSlug], acme.Groups["Support team"]
 	admin := adminClient(t, s)
-	ana, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups := postgres.NewGroupService(s.db)
-	team, _ := groups.CreateGroup(ctx, acme.ID, "Support team", "team", by)
-	if err := groups.AddGroupMember(ctx, acme.ID, team.ID, ana.ID, by); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "bo@acme.test", Name: "Bo", Password: goodPassword, Roles: []user.Role{user.Learner}}, by); err != nil {
-		t.Fatal(err)
-	}
 	learners := "/admin/courses/" + strconv.FormatInt(rec.ID, 10) + "/learners"
 
 	// Close the course to self-enrolment, with a code to share.
@@ -105,14 +95,13 @@ func TestAdmin_AssignsACourseToAGroupWithADueDate(t *testing.T) {
 }
 
 func TestAdmin_BuildsAndReordersAPath(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, withAdmin, func(acme, _ *fixture.Spec) {
+		acme.Courses = append(acme.Courses, fixture.Course{Slug: "second-course", Title: "The Second Course", Draft: true})
+		acme.Groups = []fixture.Group{{Name: "New managers"}}
+	})
 	ctx := context.Background()
-	first := publishedExample(t, s, acme.ID)
-	c := first.Draft
-	c.Slug, c.Title = "second-course", "The Second Course"
-	if _, err := postgresCourses(s).ImportCourse(ctx, acme.ID, c, "", postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	first := acme.Courses[fixture.ExampleSlug]
 	admin := adminClient(t, s)
 	admin.get("/admin/paths")
 	if p := admin.post("/admin/paths", url.Values{"title": {""}, "slug": {"Bad Slug"}, "course": {first.Slug}}); p.status != http.StatusUnprocessableEntity ||
@@ -161,15 +150,12 @@ func TestAdmin_BuildsAndReordersAPath(t *testing.T) {
 	}
 
 	// Assigned to a group, the path reaches its members now and later.
-	by := postgres.AuditActor{Label: "test"}
-	groups := postgres.NewGroupService(s.db)
-	team, _ := groups.CreateGroup(ctx, acme.ID, "New managers", "team", by)
+	team := acme.Groups["New managers"]
 	admin.get(editor)
 	if p := admin.post(editor+"/assign", url.Values{"group": {strconv.FormatInt(team.ID, 10)}, "due": {"2031-06-30"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("assign the path: %d %s", p.status, p.text(`[data-testid="form-error"]`))
 	}
-	ana, _ := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-	if err := groups.AddGroupMember(ctx, acme.ID, team.ID, ana.ID, by); err != nil {
+	if err := postgres.NewGroupService(s.db).AddGroupMember(ctx, acme.ID, team.ID, acme.Person(t, "ana@acme.test").ID, fixture.By); err != nil {
 		t.Fatal(err)
 	}
 	anaC := newClient(t, s, "acme.localhost")

@@ -4,39 +4,20 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/upward-lms/upward/internal/course"
-	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 )
 
-// publishedExample puts the parser's example course into acme, published.
-func publishedExample(t testing.TB, s *testServer, tenantID int64) postgres.CourseRecord {
-	t.Helper()
-	ctx := context.Background()
-	c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
-	courses := postgresCourses(s)
-	rec, err := courses.ImportCourse(ctx, tenantID, c, "", postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := courses.Publish(ctx, tenantID, rec.ID, "", postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	return rec
-}
-
 func TestLearner_FindsStartsAndReadsACourse(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	rec := publishedExample(t, s, acme.ID)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample)
+	rec := acme.Courses[fixture.ExampleSlug]
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
 
@@ -88,9 +69,10 @@ func TestLearner_FindsStartsAndReadsACourse(t *testing.T) {
 }
 
 func TestLearner_KeepsTheirVersionUntilTheyRestart(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample)
 	ctx := context.Background()
-	rec := publishedExample(t, s, acme.ID)
+	rec := acme.Courses[fixture.ExampleSlug]
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
 	link := "/courses/" + rec.Slug
@@ -136,16 +118,14 @@ func TestLearner_KeepsTheirVersionUntilTheyRestart(t *testing.T) {
 }
 
 func TestLearner_DraftsAndOtherPortalsCoursesAreNotFound(t *testing.T) {
-	s, acme, globex := twoPortals(t)
-	publishedExample(t, s, globex.ID)
-	c, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
-	c.Slug = "draft-only"
-	if _, err := postgresCourses(s).ImportCourse(context.Background(), acme.ID, c, "", postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	s, _, _ := twoPortals(t, func(acme, globex *fixture.Spec) {
+		acme.Courses = []fixture.Course{{Slug: "draft-only", Draft: true}}
+		globex.Courses = []fixture.Course{{}}
+	})
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
-	for _, path := range []string{"/courses/draft-only", "/courses/" + c.Slug, "/courses/example"} {
+	for _, path := range []string{"/courses/draft-only", "/courses/example"} {
 		if p := ana.get(path); p.status != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, p.status)
 		}
@@ -156,16 +136,13 @@ func TestLearner_DraftsAndOtherPortalsCoursesAreNotFound(t *testing.T) {
 }
 
 func TestLearner_SeesPublishedPathsWithWhatOpensEachStep(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		acme.Courses = append(acme.Courses, fixture.Course{Slug: "second-course", Title: "The Second Course", Draft: true})
+	})
 	ctx := context.Background()
-	first := publishedExample(t, s, acme.ID)
-	c, _ := library.Load(os.DirFS("../library/testdata/good"), "example")
-	c.Slug, c.Title = "second-course", "The Second Course"
-	courses := postgresCourses(s)
-	second, err := courses.ImportCourse(ctx, acme.ID, c, "", postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, second := acme.Courses[fixture.ExampleSlug], acme.Courses["second-course"]
+	// Paths whose second step opens after the first: a Spec's steps are free.
 	paths := postgres.NewPathService(s.db)
 	steps := []course.PathStep{{Course: first.Slug, Unlock: course.Free}, {Course: second.Slug, Unlock: course.AfterPrevious}}
 	if _, err := paths.CreatePath(ctx, acme.ID, course.Path{Slug: "essentials", Title: "Essentials", Summary: "The core.", Steps: steps}, "", true, postgres.AuditActor{Label: "test"}); err != nil {
@@ -197,8 +174,8 @@ func TestLearner_SeesPublishedPathsWithWhatOpensEachStep(t *testing.T) {
 }
 
 func TestCatalog_SearchesTheTextAndFiltersByLevelAndTopic(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	publishedExample(t, s, acme.ID) // "Your First One-on-One", beginner, tags managing up and one-on-ones
+	t.Parallel()
+	s, _, _ := twoPortals(t, withExample) // "Your First One-on-One", beginner, tags managing up and one-on-ones
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
 	found := func(query string) int {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
@@ -38,11 +39,12 @@ func mailsTo(t *testing.T, s *testServer, addr, want string, atLeast int) int {
 }
 
 func TestNotifications_BellPageMailAndDigest(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortalsOn(t, newServer(t, fixture.WithJobs), func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "lee@acme.test", Name: "Lee"}, fixture.Person{Email: "kim@acme.test", Name: "Kim"})
+	})
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	lee, _ := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-	kim, _ := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "kim@acme.test", Name: "Kim", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
+	lee, kim := acme.Person(t, "lee@acme.test"), acme.Person(t, "kim@acme.test")
 	notes := postgres.NewNotificationService(s.db)
 
 	kc := newClient(t, s, "acme.localhost")

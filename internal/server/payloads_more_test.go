@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,10 +13,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/ical/icaltest"
 	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 	"github.com/upward-lms/upward/internal/webhook"
@@ -91,7 +89,10 @@ func checkICS(t *testing.T, c *client, path, field, payload string) {
 // portal's settings, integrations, and the names people give themselves
 // at registration, at an invitation and in a CSV import.
 func TestXSS_MorePortalFieldsShownBackRenderInert(t *testing.T) {
-	pp := newPayloadPortal(t)
+	t.Parallel()
+	// Kim writes the posts Ana reports.
+	pp := newPayloadPortal(t, fixture.Person{Email: "kim@acme.test", Name: "Kim"},
+		fixture.Person{Email: "ines@acme.test", Name: "Ines", Roles: []user.Role{user.Instructor}})
 	s := pp.s
 	ctx := context.Background()
 	corpus := xssCorpus(t)
@@ -101,16 +102,8 @@ func TestXSS_MorePortalFieldsShownBackRenderInert(t *testing.T) {
 		t.Fatal(err)
 	}
 	courseID := id64(pp.course[strings.LastIndex(pp.course, "/")+1:])
-
-	// Kim writes the posts Ana reports.
-	kimUser, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "kim@acme.test", Name: "Kim", Password: goodPassword, Roles: []user.Role{user.Learner}}, postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewLearningService(s.db).Enrol(ctx, acme.ID, kimUser.ID, courseID, learning.SelfEnrolled); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ines@acme.test", Name: "Ines", Password: goodPassword, Roles: []user.Role{user.Instructor}}, postgres.AuditActor{Label: "test"}); err != nil {
+	// The course is the administrator's making (newPayloadPortal), so not a Spec's.
+	if _, err := postgres.NewLearningService(s.db).Enrol(ctx, acme.ID, userID(t, s, acme.ID, "kim@acme.test"), courseID, learning.SelfEnrolled); err != nil {
 		t.Fatal(err)
 	}
 	kim := newClient(t, s, "acme.localhost")
@@ -399,6 +392,7 @@ var (
 // portal's own pages), a reseller's white label (shown on its clients'
 // portals), console webhooks and API keys.
 func TestXSS_ConsoleFieldsShownBackRenderInert(t *testing.T) {
+	t.Parallel()
 	f := newResellerFixture(t, nil)
 	s := f.s
 	corpus := xssCorpus(t)
@@ -477,17 +471,15 @@ func TestXSS_ConsoleFieldsShownBackRenderInert(t *testing.T) {
 // certificate page and the public verification page are inert and show
 // the name, and the PDF is drawn.
 func TestXSS_ACertificateOfALearnerNamedAsAPayload(t *testing.T) {
+	t.Parallel()
 	s, acme, _ := twoPortals(t)
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
-	anaID := userID(t, s, acme.ID, "ana@acme.test")
+	anaID := acme.Person(t, "ana@acme.test").ID
 	verifier := newClient(t, s, "localhost")
-	example, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-	if len(problems) > 0 {
-		t.Fatal(problems)
-	}
+	example := fixture.ExampleCourse(t)
 	courses, learn := postgresCourses(s), postgres.NewLearningService(s.db)
 	// complete has Ana finish a new copy of the example course, the way
 	// the hardening fixture does, and returns her newest certificate.
@@ -504,22 +496,7 @@ func TestXSS_ACertificateOfALearnerNamedAsAPayload(t *testing.T) {
 		if _, err := learn.Enrol(ctx, acme.ID, anaID, rec.ID, learning.SelfEnrolled); err != nil {
 			t.Fatal(err)
 		}
-		lc, err := learn.FindLearnerCourse(ctx, acme.ID, anaID, rec.Slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		blockOf := func(module int, kind course.Kind) string {
-			for _, b := range lc.Content.Modules[module].Lessons[0].Blocks {
-				if b.Kind == kind {
-					return b.Key
-				}
-			}
-			return ""
-		}
-		if err := learn.SaveReflection(ctx, acme.ID, lc, lc.Content.Modules[0].Lessons[0].Key, blockOf(0, course.KindReflection), "Done", false); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := learn.SubmitQuiz(ctx, acme.ID, lc, lc.Content.Modules[1].Lessons[0].Key, blockOf(1, course.KindQuiz), 1, learning.Answers{{0}, {1}}); err != nil {
+		if err := fixture.TakeExample(ctx, learn, acme.ID, anaID, rec.Slug, learning.Answers{{0}, {1}}); err != nil {
 			t.Fatal(err)
 		}
 		certs, err := learn.FindCertificates(ctx, acme.ID, anaID)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // xssCorpus reads testdata/xss.txt and adds the payloads a text file holds
@@ -308,12 +310,13 @@ func revisionOf(p page) string {
 	return v
 }
 
-func newPayloadPortal(t *testing.T) *payloadPortal {
+// more are people of acme besides Ana and the administrator.
+func newPayloadPortal(t *testing.T, more ...fixture.Person) *payloadPortal {
 	t.Helper()
-	s, acme, _ := twoPortals(t)
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) { acme.People = append(acme.People, more...) })
 	pp := &payloadPortal{s: s, admin: adminClient(t, s), ana: newClient(t, s, "acme.localhost"), anon: newClient(t, s, "acme.localhost"), blocks: map[string]string{}}
 	signIn(pp.ana, "ana@acme.test", goodPassword)
-	pp.anaID = userID(t, s, acme.ID, "ana@acme.test")
+	pp.anaID = acme.Person(t, "ana@acme.test").ID
 	a := pp.admin
 	a.get("/admin/courses")
 	p := a.post("/admin/courses", url.Values{"title": {"Payloads"}, "slug": {"payloads"}})
@@ -436,6 +439,7 @@ var blockKinds = []struct {
 // corpus into every portal field that a page shows back, through the
 // real forms, and reads every page that shows it.
 func TestXSS_EveryFieldShownBackRendersInert(t *testing.T) {
+	t.Parallel()
 	pp := newPayloadPortal(t)
 	corpus := xssCorpus(t)
 	a, ana := pp.admin, pp.ana
@@ -588,6 +592,7 @@ func (pp *payloadPortal) saveDetails(t *testing.T, change url.Values, publish bo
 // TestActiveContent_FindsWhatAnUnescapedPayloadMakes checks the checker:
 // every payload that carries markup, put in a page unescaped, is found.
 func TestActiveContent_FindsWhatAnUnescapedPayloadMakes(t *testing.T) {
+	t.Parallel()
 	for i, payload := range xssCorpus(t) {
 		if !strings.Contains(payload, "data-xss") && !strings.Contains(strings.ToLower(payload), "<script") {
 			continue

@@ -26,6 +26,7 @@ func operatorClient(t *testing.T, s *testServer) *client {
 }
 
 func TestPlatformConsole(t *testing.T) {
+	t.Parallel()
 	s, _, _ := twoPortals(t)
 
 	t.Run("AnonymousIsSentToSignIn", func(t *testing.T) {
@@ -104,6 +105,7 @@ func TestPlatformConsole(t *testing.T) {
 }
 
 func TestUnknownHostIsAHelpful404(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	c := newClient(t, s, "nowhere.localhost")
 	p := c.get("/")
@@ -113,6 +115,7 @@ func TestUnknownHostIsAHelpful404(t *testing.T) {
 }
 
 func TestCustomDomainServesItsPortalOnceVerified(t *testing.T) {
+	t.Parallel()
 	s, acme, _ := twoPortals(t)
 	owner := ownerConn(t, s)
 	if _, err := owner.Exec(context.Background(), "INSERT INTO tenant_domains (domain, tenant_id, verification_token) VALUES ('learn.acme.example', $1, 'x')", acme.ID); err != nil {

@@ -10,17 +10,17 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 // A learner takes the example course over HTTP: answers the reflection,
 // fails the quiz (seeing feedback but not the right answers), passes it,
 // and holds a certificate anyone can verify.
 func TestPlayer_ACourseToItsVerifiedCertificate(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	rec := publishedExample(t, s, acme.ID)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, withAdmin)
+	rec := acme.Courses[fixture.ExampleSlug]
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
 	link := "/courses/" + rec.Slug
@@ -133,17 +133,12 @@ func TestPlayer_ACourseToItsVerifiedCertificate(t *testing.T) {
 // The lesson page costs the same number of SQL statements for a course of
 // two lessons as for one of sixty with quizzes and answers in them.
 func TestPlayer_TheLessonPageRunsABoundedNumberOfStatements(t *testing.T) {
+	t.Parallel()
 	counter := &postgres.QueryCounter{}
 	s := startServer(t, nil, counter)
 	ctx := context.Background()
-	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, postgres.AuditActor{Label: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
-	small := publishedExample(t, s, acme.ID)
+	acme := fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme", People: []fixture.Person{anaOfAcme}, Courses: []fixture.Course{{}}})
+	small := acme.Courses[fixture.ExampleSlug]
 
 	big := small.Draft
 	big.Slug, big.Title = "big", "A Big Course"
@@ -199,8 +194,9 @@ func TestPlayer_TheLessonPageRunsABoundedNumberOfStatements(t *testing.T) {
 // The same completing POST, sent twenty times at once (a double click,
 // retries, two tabs), completes the lesson once and records it once.
 func TestPlayer_TwentyParallelCompletionPostsCountOnce(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	rec := publishedExample(t, s, acme.ID)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample)
+	rec := acme.Courses[fixture.ExampleSlug]
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
 	link := "/courses/" + rec.Slug

@@ -17,9 +17,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/upward-lms/upward/internal/course"
-	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 )
 
@@ -39,75 +38,22 @@ type reportPortal struct {
 
 func newReportPortal(t *testing.T) reportPortal {
 	t.Helper()
-	s, acme, _ := twoPortals(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	p := reportPortal{s: s, tenantID: acme.ID, course: publishedExample(t, s, acme.ID)}
-	ids := map[string]int64{}
-	for _, name := range []string{"Ana", "Bo", "Cy"} {
-		u, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: strings.ToLower(name) + "@acme.test", Name: name, Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[name] = u.ID
-	}
-	p.ana, p.bo = ids["Ana"], ids["Bo"]
-	groups := postgres.NewGroupService(s.db)
-	sales, err := groups.CreateGroup(ctx, acme.ID, "Sales", "team", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.sales = sales.ID
-	for _, id := range []int64{p.ana, p.bo} {
-		if err := groups.AddGroupMember(ctx, acme.ID, sales.ID, id, by); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path, err := postgres.NewPathService(s.db).CreatePath(ctx, acme.ID, course.Path{Slug: "example-path", Title: "Example Path",
-		Steps: []course.PathStep{{Course: p.course.Slug, Unlock: course.Free}}}, "", true, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.pathID = path.ID
-	if err := postgres.NewPathService(s.db).StartPath(ctx, acme.ID, p.ana, path.ID); err != nil {
-		t.Fatal(err)
-	}
-
-	learn := postgres.NewLearningService(s.db)
-	take := func(id int64, answers learning.Answers) {
-		t.Helper()
-		lc, err := learn.FindLearnerCourse(ctx, acme.ID, id, p.course.Slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var reflection, quiz string
-		for _, m := range lc.Content.Modules {
-			for _, b := range m.Lessons[0].Blocks {
-				switch b.Kind {
-				case course.KindReflection:
-					reflection = b.Key
-				case course.KindQuiz:
-					quiz = b.Key
-				}
-			}
-		}
-		if err := learn.SaveReflection(ctx, acme.ID, lc, lc.Content.Modules[0].Lessons[0].Key, reflection, "A thought.", false); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := learn.SubmitQuiz(ctx, acme.ID, lc, lc.Content.Modules[1].Lessons[0].Key, quiz, 1, answers); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := learn.Enrol(ctx, acme.ID, p.ana, p.course.ID, learning.SelfEnrolled); err != nil {
-		t.Fatal(err)
-	}
-	take(p.ana, learning.Answers{{0}, {1}})
 	due := time.Date(2020, 1, 31, 0, 0, 0, 0, time.UTC)
-	if _, err := learn.Assign(ctx, acme.ID, postgres.Assignment{CourseID: p.course.ID, UserIDs: []int64{p.bo}, DueAt: &due}, by); err != nil {
-		t.Fatal(err)
-	}
-	take(p.bo, learning.Answers{{1}, {0}})
-	if _, err := learn.Enrol(ctx, acme.ID, ids["Cy"], p.course.ID, learning.SelfEnrolled); err != nil {
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "bo@acme.test", Name: "Bo"}, fixture.Person{Email: "cy@acme.test", Name: "Cy"}, bossOfAcme)
+		acme.Groups = []fixture.Group{{Name: "Sales", Members: []string{"ana@acme.test", "bo@acme.test"}}}
+		acme.Paths = []fixture.Path{{Slug: "example-path", Title: "Example Path", Courses: []string{fixture.ExampleSlug}}}
+		acme.Progress = []fixture.Progress{
+			{Who: "ana@acme.test", Course: fixture.ExampleSlug, Step: fixture.Passed},
+			{Who: "bo@acme.test", Course: fixture.ExampleSlug, Step: fixture.Failed, Due: &due},
+			{Who: "cy@acme.test", Course: fixture.ExampleSlug},
+		}
+	})
+	p := reportPortal{s: s, tenantID: acme.ID, course: acme.Courses[fixture.ExampleSlug], pathID: acme.Paths["example-path"].ID, sales: acme.Groups["Sales"].ID,
+		ana: acme.Person(t, "ana@acme.test").ID, bo: acme.Person(t, "bo@acme.test").ID}
+	// Ana took the path too (a Spec's progress is in courses): it is
+	// complete at once, her course being complete.
+	if err := postgres.NewPathService(s.db).StartPath(context.Background(), acme.ID, p.ana, p.pathID); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -136,6 +82,7 @@ func tableText(p page, id string) string {
 }
 
 func TestReports_TheAdminReadsFiguresChartsAndTables(t *testing.T) {
+	t.Parallel()
 	rp := newReportPortal(t)
 	admin := adminClient(t, rp.s)
 	today := time.Now().UTC().Format(time.DateOnly)
@@ -322,24 +269,13 @@ func TestReports_TheAdminReadsFiguresChartsAndTables(t *testing.T) {
 // streams all 5,000 rows, quoted as RFC 4180 says and with formulas
 // neutralised.
 func TestReports_ACourseOf5000LearnersRendersInOneStatementPerTableAndStreamsItsCSV(t *testing.T) {
+	t.Parallel()
 	counter := &postgres.QueryCounter{}
 	s := startServer(t, nil, counter)
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	small := publishedExample(t, s, acme.ID)
-	c := small.Draft
-	c.Slug, c.Title = "big", "A Course Everyone Takes"
-	big, err := postgresCourses(s).ImportCourse(ctx, acme.ID, c, "", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgresCourses(s).Publish(ctx, acme.ID, big.ID, "", by); err != nil {
-		t.Fatal(err)
-	}
+	acme := fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme", People: []fixture.Person{bossOfAcme},
+		Courses: []fixture.Course{{}, {Slug: "big", Title: "A Course Everyone Takes"}}})
+	small, big := acme.Courses[fixture.ExampleSlug], acme.Courses["big"]
 	quizKey := ""
 	for _, b := range small.Draft.Modules[1].Lessons[0].Blocks {
 		if b.Kind == course.KindQuiz {
@@ -379,9 +315,6 @@ func TestReports_ACourseOf5000LearnersRendersInOneStatementPerTableAndStreamsIts
 	}
 	enrolMany(small.ID, 1, 3)
 	enrolMany(big.ID, 1, 5000)
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "boss@acme.test", Name: "Acme Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, by); err != nil {
-		t.Fatal(err)
-	}
 	admin := newClient(t, s, "acme.localhost")
 	signIn(admin, "boss@acme.test", goodPassword)
 
@@ -495,13 +428,8 @@ func TestReports_ACourseOf5000LearnersRendersInOneStatementPerTableAndStreamsIts
 	})
 
 	t.Run("AnotherPortalsCourseIsNotFound", func(t *testing.T) {
-		globex, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "globex", Name: "Globex"}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.main.Users.EnsureUser(ctx, globex, postgres.NewUser{Email: "boss@globex.test", Name: "Globex Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, by); err != nil {
-			t.Fatal(err)
-		}
+		fixture.Build(t, s.db, fixture.Spec{Slug: "globex", Name: "Globex",
+			People: []fixture.Person{{Email: "boss@globex.test", Name: "Globex Boss", Roles: []user.Role{user.Admin}}}})
 		g := newClient(t, s, "globex.localhost")
 		signIn(g, "boss@globex.test", goodPassword)
 		for _, path := range []string{"/admin/reports/courses/" + strconv.FormatInt(big.ID, 10), csvURL} {

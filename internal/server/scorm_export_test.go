@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -21,7 +22,10 @@ import (
 // and a SCORM 2004 package, with its files; a course never published is
 // refused with the reason; learners and other portals get nothing.
 func TestAuthoring_SCORMExport(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, withExample, func(_, globex *fixture.Spec) {
+		globex.People = []fixture.Person{{Email: "boss@globex.test", Name: "Globex Boss", Roles: []user.Role{user.Admin}}}
+	})
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
 	courses := postgresCourses(s)
@@ -40,7 +44,7 @@ func TestAuthoring_SCORMExport(t *testing.T) {
 		}
 	})
 
-	rec := publishedExample(t, s, acme.ID)
+	rec := acme.Courses[fixture.ExampleSlug]
 	coursePath := "/admin/courses/" + itoa(rec.ID)
 	admin.get(coursePath)
 	var png bytes.Buffer
@@ -113,8 +117,6 @@ func TestAuthoring_SCORMExport(t *testing.T) {
 	})
 
 	t.Run("AnotherPortalGets404", func(t *testing.T) {
-		gl, _ := s.main.Tenants.FindTenantBySlug(ctx, "globex")
-		s.main.Users.EnsureUser(ctx, gl, postgres.NewUser{Email: "boss@globex.test", Name: "Globex Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, by)
 		globex := newClient(t, s, "globex.localhost")
 		signIn(globex, "boss@globex.test", goodPassword)
 		for _, target := range []string{"scorm12", "scorm2004"} {

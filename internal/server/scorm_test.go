@@ -11,10 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/scorm/scormtest"
-	"github.com/upward-lms/upward/internal/user"
 )
 
 // enterprise moves a portal to the plan that includes SCORM.
@@ -87,7 +87,10 @@ func commit(t *testing.T, s *testServer, launchURL string, data map[string]any) 
 }
 
 func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "lee@acme.test", Name: "Lee Learner"})
+	})
 	ctx := context.Background()
 	admin := adminClient(t, s)
 	t.Run("ThePlanMustIncludeSCORM", func(t *testing.T) {
@@ -103,9 +106,6 @@ func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
 		t.Fatalf("the course: %+v", rec.Draft)
 	}
 	lesson := rec.Draft.Modules[0].Lessons[0]
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "lee@acme.test", Name: "Lee Learner", Password: goodPassword, Roles: []user.Role{user.Learner}}, postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
 	lee := newClient(t, s, "acme.localhost")
 	signIn(lee, "lee@acme.test", goodPassword)
 	lee.get("/courses/" + rec.Slug)
@@ -231,10 +231,10 @@ func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
 // Hostile packages are refused with a message naming the problem, and
 // leave no course, no package row and no files.
 func TestSCORM_HostilePackagesAreRefusedAndLeaveNothing(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) { acme.Plan = "enterprise" })
 	ctx := context.Background()
 	admin := adminClient(t, s)
-	enterprise(t, s, "acme")
 	for _, h := range scormtest.Hostiles(t) {
 		t.Run(h.Name, func(t *testing.T) {
 			admin.get("/admin/courses")

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -22,7 +20,6 @@ import (
 	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/server"
-	"github.com/upward-lms/upward/internal/tenant"
 )
 
 type testServer struct {
@@ -42,7 +39,6 @@ func newServer(t testing.TB, mod func(*config.Config)) *testServer {
 func startServer(t testing.TB, mod func(*config.Config), tracer *postgres.QueryCounter) *testServer {
 	t.Helper()
 	cfg := fixture.Config(t)
-	cfg.RequestTimeout = 5 * time.Second
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -95,13 +91,12 @@ func document(t testing.TB, res *http.Response) *goquery.Document {
 }
 
 func TestHome(t *testing.T) {
+	t.Parallel()
 	t.Run("ListsPortalsFromTheDatabase", func(t *testing.T) {
+		t.Parallel()
 		s := newServer(t, nil)
-		tenants := s.main.Tenants
-		for _, tn := range []tenant.Tenant{{Slug: "globex", Name: "Globex"}, {Slug: "acme", Name: "Acme Learning"}} {
-			if _, err := tenants.EnsureTenant(context.Background(), tn); err != nil {
-				t.Fatal(err)
-			}
+		for _, spec := range []fixture.Spec{{Slug: "globex", Name: "Globex"}, {Slug: "acme", Name: "Acme Learning"}} {
+			fixture.Build(t, s.db, spec)
 		}
 		res := s.get(t, "/")
 		if res.StatusCode != http.StatusOK {
@@ -124,6 +119,7 @@ func TestHome(t *testing.T) {
 		}
 	})
 	t.Run("SaysSoWhenThereAreNoPortals", func(t *testing.T) {
+		t.Parallel()
 		s := newServer(t, nil)
 		doc := document(t, s.get(t, "/"))
 		if doc.Find(`[data-testid="no-portals"]`).Length() != 1 {
@@ -133,6 +129,7 @@ func TestHome(t *testing.T) {
 }
 
 func TestSecurityHeaders_OnEveryResponse(t *testing.T) {
+	// Serial: its production server sets the process-wide password hash cost to the standard one.
 	s := newServer(t, nil)
 	for _, path := range []string{"/", "/no-such-page", "/healthz", "/readyz", s.staticURL(t)} {
 		res := s.get(t, path)
@@ -168,6 +165,7 @@ func (s *testServer) staticURL(t testing.TB) string {
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	url := s.staticURL(t)
 	t.Run("HashedURLIsCachedForAYear", func(t *testing.T) {
@@ -207,6 +205,7 @@ func TestStaticAssets(t *testing.T) {
 }
 
 func TestErrorPages(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	res := s.get(t, "/no-such-page")
 	if res.StatusCode != http.StatusNotFound {
@@ -217,6 +216,7 @@ func TestErrorPages(t *testing.T) {
 	}
 
 	t.Run("PanicBecomesA500PageWithTheRequestID", func(t *testing.T) {
+		t.Parallel()
 		s := newServer(t, nil)
 		s.Router().Get("/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
 		res := s.get(t, "/boom")
@@ -237,6 +237,7 @@ func TestErrorPages(t *testing.T) {
 }
 
 func TestCrossSitePOSTIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, nil)
 	req := httptest.NewRequest(http.MethodPost, "http://localhost:8080/", strings.NewReader("x=1"))
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -248,7 +249,9 @@ func TestCrossSitePOSTIsRefused(t *testing.T) {
 }
 
 func TestRequestLog(t *testing.T) {
-	lastLine := func(s *testServer) map[string]any {
+	t.Parallel()
+	lastLine := func(t *testing.T, s *testServer) map[string]any {
+		t.Helper()
 		lines := strings.Split(strings.TrimSpace(s.logs.String()), "\n")
 		var m map[string]any
 		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
@@ -266,9 +269,10 @@ func TestRequestLog(t *testing.T) {
 	}
 
 	t.Run("OneLinePerRequestWithItsFacts", func(t *testing.T) {
+		t.Parallel()
 		s := newServer(t, nil)
 		serve(s, "192.0.2.1:1234", "")
-		m := lastLine(s)
+		m := lastLine(t, s)
 		for _, k := range []string{"method", "path", "status", "bytes", "duration", "request_id", "ip"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("log line lacks %q: %v", k, m)
@@ -279,13 +283,14 @@ func TestRequestLog(t *testing.T) {
 		}
 	})
 	t.Run("ForwardedForIsBelievedOnlyFromTrustedProxies", func(t *testing.T) {
+		t.Parallel()
 		s := newServer(t, func(c *config.Config) { c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
 		serve(s, "10.1.2.3:5555", "198.51.100.7, 203.0.113.9, 10.0.0.2")
-		if ip := lastLine(s)["ip"]; ip != "203.0.113.9" {
+		if ip := lastLine(t, s)["ip"]; ip != "203.0.113.9" {
 			t.Errorf("behind a trusted proxy: ip = %v, want the first untrusted hop 203.0.113.9", ip)
 		}
 		serve(s, "192.0.2.1:1234", "203.0.113.9")
-		if ip := lastLine(s)["ip"]; ip != "192.0.2.1" {
+		if ip := lastLine(t, s)["ip"]; ip != "192.0.2.1" {
 			t.Errorf("from an untrusted peer: ip = %v, want the peer 192.0.2.1", ip)
 		}
 	})
@@ -293,11 +298,8 @@ func TestRequestLog(t *testing.T) {
 
 func BenchmarkHome(b *testing.B) {
 	s := newServer(b, nil)
-	tenants := s.main.Tenants
 	for _, slug := range []string{"acme", "globex", "initech", "umbrella", "hooli"} {
-		if _, err := tenants.EnsureTenant(context.Background(), tenant.Tenant{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:]}); err != nil {
-			b.Fatal(err)
-		}
+		fixture.Build(b, s.db, fixture.Spec{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:]})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/ical/icaltest"
-	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
@@ -23,21 +23,15 @@ func (c *client) ics(path string) (int, http.Header, string) {
 }
 
 func TestLiveSessions_ScheduleRegisterCalendarAndAttend(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "ines@acme.test", Name: "Ines Instructor", Roles: []user.Role{user.Instructor}})
+		acme.Progress = []fixture.Progress{{Who: "ana@acme.test", Course: fixture.ExampleSlug}}
+	})
 	ctx := context.Background()
-	rec := publishedExample(t, s, acme.ID)
-	by := postgres.AuditActor{Label: "test"}
-	if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ines@acme.test", Name: "Ines Instructor", Password: goodPassword, Roles: []user.Role{user.Instructor}}, by); err != nil {
-		t.Fatal(err)
-	}
-	ana, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: "ana@acme.test", Name: "Ana", Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.main.Users.UpdateProfile(ctx, acme.ID, ana.ID, ana.Name, "America/New_York", by); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := postgres.NewLearningService(s.db).Enrol(ctx, acme.ID, ana.ID, rec.ID, learning.SelfEnrolled); err != nil {
+	rec, ana := acme.Courses[fixture.ExampleSlug], acme.Person(t, "ana@acme.test")
+	// Ana lives in New York: a Spec's people keep the portal's zone.
+	if _, err := s.main.Users.UpdateProfile(ctx, acme.ID, ana.ID, ana.Name, "America/New_York", fixture.By); err != nil {
 		t.Fatal(err)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
@@ -54,10 +55,11 @@ func snapshot(t *testing.T, s *testServer, id int64) portalSnapshot {
 }
 
 func TestAdminSettings_PortalNameIsEditable(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/settings")
-	form := settingsForm(acme)
+	form := settingsForm(acme.Tenant)
 	form.Set("name", "  Acme Academy ")
 	if p := admin.post("/admin/settings", form); p.status != http.StatusSeeOther {
 		t.Fatalf("save: %d (%s)", p.status, p.text(`[data-testid="form-error"]`))
@@ -91,12 +93,13 @@ func TestAdminSettings_PortalNameIsEditable(t *testing.T) {
 }
 
 func TestAdminSettings_LowContrastColourWarnsButSaves(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	if p := admin.get("/admin/settings"); p.doc.Find(`[data-testid="warning-primary_color"]`).Length() != 0 {
 		t.Errorf("the default colour is warned about: %q", p.text(`[data-testid="warning-primary_color"]`))
 	}
-	form := settingsForm(acme)
+	form := settingsForm(acme.Tenant)
 	form.Set("primary_color", "#777777")
 	if p := admin.post("/admin/settings", form); p.status != http.StatusSeeOther {
 		t.Fatalf("a low-contrast colour was not saved: %d (%s)", p.status, p.text(`[data-testid="error-primary_color"]`))
@@ -119,14 +122,15 @@ func TestAdminSettings_LowContrastColourWarnsButSaves(t *testing.T) {
 }
 
 func TestAdminSettings_SignUpRules(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	visitor := newClient(t, s, "acme.localhost")
 	if visitor.get("/register").status != http.StatusOK {
 		t.Fatal("acme starts open to registration")
 	}
 	admin.get("/admin/settings")
-	form := settingsForm(acme)
+	form := settingsForm(acme.Tenant)
 	form.Del("self_registration")
 	if p := admin.post("/admin/settings", form); p.status != http.StatusSeeOther {
 		t.Fatalf("save: %d", p.status)
@@ -165,12 +169,13 @@ func TestAdminSettings_SignUpRules(t *testing.T) {
 }
 
 func TestAdminSettings_PreviewSavesNothing(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	admin.get("/admin/settings")
 	before := snapshot(t, s, acme.ID)
 
-	form := settingsForm(acme)
+	form := settingsForm(acme.Tenant)
 	form.Set("name", "Acme Preview")
 	form.Set("primary_color", "#8B0000")
 	form.Set("welcome_text", "Grow with your manager.")
@@ -219,7 +224,7 @@ func TestAdminSettings_PreviewSavesNothing(t *testing.T) {
 		}
 	})
 	t.Run("BadInputShowsTheFieldsAndChangesNothing", func(t *testing.T) {
-		bad := settingsForm(acme)
+		bad := settingsForm(acme.Tenant)
 		bad.Set("primary_color", "red")
 		p := admin.post("/admin/settings/preview", bad)
 		if p.status != http.StatusUnprocessableEntity || p.text(`[data-testid="error-primary_color"]`) == "" {
@@ -252,7 +257,10 @@ func TestAdminSettings_PreviewSavesNothing(t *testing.T) {
 }
 
 func TestCustomDomain_RequestedByTheAdminVerifiedByTheOperator(t *testing.T) {
-	s, acme, globex := twoPortals(t)
+	t.Parallel()
+	s, acme, globex := twoPortals(t, withAdmin, func(_, globex *fixture.Spec) {
+		globex.People = []fixture.Person{{Email: "boss@globex.test", Name: "Globex Boss", Roles: []user.Role{user.Admin}}}
+	})
 	admin := adminClient(t, s)
 	onDomain := newClient(t, s, "learn.acme.example")
 
@@ -284,9 +292,6 @@ func TestCustomDomain_RequestedByTheAdminVerifiedByTheOperator(t *testing.T) {
 		}
 	})
 	t.Run("AnotherPortalCannotTakeIt", func(t *testing.T) {
-		if _, err := s.main.Users.EnsureUser(context.Background(), globex, postgres.NewUser{Email: "boss@globex.test", Name: "Globex Boss", Password: goodPassword, Roles: []user.Role{user.Admin}}, postgres.AuditActor{Label: "test"}); err != nil {
-			t.Fatal(err)
-		}
 		g := newClient(t, s, "globex.localhost")
 		signIn(g, "boss@globex.test", goodPassword)
 		g.get("/admin/settings")
@@ -364,11 +369,8 @@ func TestCustomDomain_RequestedByTheAdminVerifiedByTheOperator(t *testing.T) {
 // Plans decide the features: a portal on the starter plan cannot ask for
 // a custom domain.
 func TestCustomDomain_NotOnAPlanWithout(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	acme.Plan = "starter"
-	if _, err := s.main.Tenants.UpdateTenant(context.Background(), acme, postgres.AuditActor{Label: "test"}); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) { acme.Plan = "starter" })
 	admin := adminClient(t, s)
 	admin.get("/admin/settings")
 	if p := admin.post("/admin/settings/domains", url.Values{"domain": {"learn.acme.example"}}); p.status != http.StatusForbidden {

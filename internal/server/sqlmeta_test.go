@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,8 +9,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // sqlMeta are search texts made of what SQL and LIKE read as syntax.
@@ -22,10 +20,7 @@ var sqlMeta = []string{`'`, `"`, `\`, `%`, `_`, `;--`, `' OR '1'='1`, `$1`, "\x0
 // SQL and LIKE syntax: no error, and the people whose names hold these
 // characters are found by them, exactly.
 func TestSearch_SQLMetacharactersAreText(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	publishedExample(t, s, acme.ID)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
+	t.Parallel()
 	people := map[string]string{ // search text → the one name it must find
 		`%`:   "Pat 100% Sure",
 		`_`:   "Sam Under_score",
@@ -36,17 +31,17 @@ func TestSearch_SQLMetacharactersAreText(t *testing.T) {
 		`$1`:  "Dee $1 Dollar",
 		`Zoë`: "Zoë Ångström",
 	}
-	for _, name := range people {
-		email := strings.ToLower(strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-				return r
-			}
-			return -1
-		}, name)) + "@acme.test"
-		if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: email, Name: name, Password: goodPassword, Roles: []user.Role{user.Learner}}, by); err != nil {
-			t.Fatal(err)
+	s, _, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		for _, name := range people {
+			email := strings.ToLower(strings.Map(func(r rune) rune {
+				if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+					return r
+				}
+				return -1
+			}, name)) + "@acme.test"
+			acme.People = append(acme.People, fixture.Person{Email: email, Name: name})
 		}
-	}
+	}, withAdmin)
 	admin := adminClient(t, s)
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)

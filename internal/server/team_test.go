@@ -1,43 +1,29 @@
 package server_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/user"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // A manager sees exactly their reports, and of each only what they chose
 // to share; another manager's people and anyone's unshared answers stay
 // out of sight.
 func TestTeam_AManagerSeesTheirReportsAndOnlyWhatTheyShared(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	rec := publishedExample(t, s, acme.ID)
-	mk := func(email, name string, manager *int64) int64 {
-		t.Helper()
-		u, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: email, Name: name, Password: goodPassword, Roles: []user.Role{user.Learner}}, by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if manager != nil {
-			if _, err := s.main.Users.UpdateUser(ctx, acme.ID, u.ID, postgres.UserUpdate{Name: name, Roles: u.Roles, ManagerID: manager, Status: user.Active}, by); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return u.ID
-	}
-	mona := mk("mona@acme.test", "Mona Manager", nil)
-	otto := mk("otto@acme.test", "Otto Othermanager", nil)
-	mk("rita@acme.test", "Rita Report", &mona)
-	mk("sam@acme.test", "Sam Sharesnothing", &mona)
-	mk("oscar@acme.test", "Oscar Otherteam", &otto)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People,
+			fixture.Person{Email: "mona@acme.test", Name: "Mona Manager"},
+			fixture.Person{Email: "otto@acme.test", Name: "Otto Othermanager"},
+			fixture.Person{Email: "rita@acme.test", Name: "Rita Report", Manager: "mona@acme.test"},
+			fixture.Person{Email: "sam@acme.test", Name: "Sam Sharesnothing", Manager: "mona@acme.test"},
+			fixture.Person{Email: "oscar@acme.test", Name: "Oscar Otherteam", Manager: "otto@acme.test"})
+	})
+	rec := acme.Courses[fixture.ExampleSlug]
 
 	// Each learner answers the reflection; Rita shares hers, the others do not.
 	answer := func(email, text string, share bool) {

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,10 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/upward-lms/upward/internal/config"
-	"github.com/upward-lms/upward/internal/learning"
-	"github.com/upward-lms/upward/internal/library"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/user"
 )
 
@@ -25,12 +20,11 @@ import (
 // connection serves each portal in turn, and no page shows a word of
 // another portal's (make test runs this under the race detector).
 func TestParallel_PagesOfThreePortalsOnTwoConnectionsStayApart(t *testing.T) {
+	t.Parallel()
 	s := newServer(t, func(c *config.Config) { c.DBMaxConns = 2 })
 	if got := s.db.Pool.Config().MaxConns; got != 2 {
 		t.Fatalf("the server's pool has %d connections, want 2", got)
 	}
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
 	type portal struct {
 		marker         string
 		admin, learner *client
@@ -39,46 +33,17 @@ func TestParallel_PagesOfThreePortalsOnTwoConnectionsStayApart(t *testing.T) {
 	var portals []*portal
 	for _, marker := range []string{"Acme", "Globex", "Initech"} {
 		slug := strings.ToLower(marker)
-		ten, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: slug, Name: marker}, by)
-		if err != nil {
-			t.Fatal(err)
+		email := func(local string) string { return local + "@" + slug + ".test" }
+		person := func(local string, role user.Role) fixture.Person {
+			return fixture.Person{Email: email(local), Name: marker + " " + local, Roles: []user.Role{role}}
 		}
-		person := func(local string, role user.Role) int64 {
-			u, err := s.main.Users.EnsureUser(ctx, ten, postgres.NewUser{Email: local + "@" + slug + ".test", Name: marker + " " + local,
-				Password: goodPassword, Roles: []user.Role{role}}, by)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u.ID
-		}
-		person("Boss", user.Admin)
-		ana, bo := person("Ana", user.Learner), person("Bo", user.Learner)
-		groups := postgres.NewGroupService(s.db)
-		g, err := groups.CreateGroup(ctx, ten.ID, marker+" Team", "team", by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, problems := library.Load(os.DirFS("../library/testdata/good"), "example")
-		if len(problems) > 0 {
-			t.Fatal(problems)
-		}
-		c.Title = marker + " Course"
-		courses := postgres.NewCourseService(s.db)
-		rec, err := courses.ImportCourse(ctx, ten.ID, c, "", by)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := courses.Publish(ctx, ten.ID, rec.ID, "", by); err != nil {
-			t.Fatal(err)
-		}
-		for _, id := range []int64{ana, bo} {
-			if err := groups.AddGroupMember(ctx, ten.ID, g.ID, id, by); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := postgres.NewLearningService(s.db).Enrol(ctx, ten.ID, id, rec.ID, learning.SelfEnrolled); err != nil {
-				t.Fatal(err)
-			}
-		}
+		ten := fixture.Build(t, s.db, fixture.Spec{Slug: slug, Name: marker,
+			People:   []fixture.Person{person("Boss", user.Admin), person("Ana", user.Learner), person("Bo", user.Learner)},
+			Groups:   []fixture.Group{{Name: marker + " Team", Members: []string{email("Ana"), email("Bo")}}},
+			Courses:  []fixture.Course{{Slug: fixture.ExampleSlug, Title: marker + " Course"}},
+			Progress: []fixture.Progress{{Who: email("Ana"), Course: fixture.ExampleSlug}, {Who: email("Bo"), Course: fixture.ExampleSlug}},
+		})
+		rec := ten.Courses[fixture.ExampleSlug]
 		p := &portal{marker: marker, admin: newClient(t, s, slug+".localhost"), learner: newClient(t, s, slug+".localhost"),
 			pages: map[string]string{
 				"admin /admin/users":  marker + " Ana",

@@ -14,8 +14,7 @@ import (
 	"testing"
 
 	"github.com/upward-lms/upward/internal/config"
-	"github.com/upward-lms/upward/internal/postgres"
-	"github.com/upward-lms/upward/internal/tenant"
+	"github.com/upward-lms/upward/internal/fixture"
 )
 
 // lies are files whose name or first bytes claim a type their content is not.
@@ -55,15 +54,11 @@ func gifBytes(t *testing.T) []byte {
 }
 
 func TestUploads_FilesThatLieAboutTheirTypeAreRefused(t *testing.T) {
+	t.Parallel()
 	var dataDir string
 	s := newServer(t, func(c *config.Config) { dataDir = c.DataDir })
 	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enterprise(t, s, "acme")
+	acme := fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme", Plan: "enterprise", People: []fixture.Person{bossOfAcme}})
 	admin := adminClient(t, s)
 	admin.get("/admin/courses")
 	coursePath := admin.post("/admin/courses", url.Values{"title": {"Uploads"}, "slug": {"uploads"}}).header.Get("Location")

@@ -13,24 +13,22 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/user"
 )
 
 func TestUsers_SearchFilterAndPage(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	ctx := context.Background()
-	by := postgres.AuditActor{Label: "test"}
-	for i := range 120 {
-		role := user.Learner
-		if i%10 == 0 {
-			role = user.Instructor
+	t.Parallel()
+	s, _, _ := twoPortals(t, func(acme, _ *fixture.Spec) {
+		for i := range 120 {
+			role := user.Learner
+			if i%10 == 0 {
+				role = user.Instructor
+			}
+			acme.People = append(acme.People, fixture.Person{Email: fmt.Sprintf("p%03d@acme.test", i), Name: fmt.Sprintf("Person %03d", i), Roles: []user.Role{role}})
 		}
-		if _, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: fmt.Sprintf("p%03d@acme.test", i), Name: fmt.Sprintf("Person %03d", i),
-			Password: goodPassword, Roles: []user.Role{role}}, by); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}, withAdmin)
 	admin := adminClient(t, s)
 	seen := map[string]bool{}
 	next := "/admin/users"
@@ -68,9 +66,10 @@ func TestUsers_SearchFilterAndPage(t *testing.T) {
 }
 
 func TestUsers_ResetLinkExportAndErasure(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, withAdmin)
 	ctx := context.Background()
-	rec := publishedExample(t, s, acme.ID)
+	rec := acme.Courses[fixture.ExampleSlug]
 	// Ana takes the course far enough to leave answers and a certificate.
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "ana@acme.test", goodPassword)
@@ -166,10 +165,9 @@ func userID(t *testing.T, s *testServer, tenantID int64, email string) int64 {
 }
 
 func TestUsers_GroupsAreEditedFromThePersonsPage(t *testing.T) {
-	s, acme, _ := twoPortals(t)
-	ctx := context.Background()
-	groups := postgres.NewGroupService(s.db)
-	team, _ := groups.CreateGroup(ctx, acme.ID, "Support", "team", postgres.AuditActor{Label: "test"})
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) { acme.Groups = []fixture.Group{{Name: "Support"}} })
+	team := acme.Groups["Support"]
 	admin := adminClient(t, s)
 	page := "/admin/users/" + fmt.Sprint(userID(t, s, acme.ID, "ana@acme.test"))
 	admin.get(page)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 )
 
@@ -63,38 +64,23 @@ func acmePeople(t *testing.T, s *testServer, acmeID int64) (int, map[string]int6
 }
 
 func TestAdmin_ImportsAThousandPeopleFromACSVFile(t *testing.T) {
-	s, acme, globex := twoPortals(t)
+	t.Parallel()
+	// Sales has a course assigned, which Ana takes: one of five seats used.
+	s, acme, _ := twoPortals(t, withAdmin, withExample, func(acme, globex *fixture.Spec) {
+		acme.Groups = []fixture.Group{{Name: "Sales", Members: []string{"ana@acme.test"}}, {Name: "Support"}}
+		globex.Groups = []fixture.Group{{Name: "Globex Secret Group"}}
+	})
 	ctx := context.Background()
 	by := postgres.AuditActor{Label: "test"}
 	admin := adminClient(t, s) // boss@acme.test: with Ana, two people
-	groups := postgres.NewGroupService(s.db)
-	sales, err := groups.CreateGroup(ctx, acme.ID, "Sales", "team", by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := groups.CreateGroup(ctx, acme.ID, "Support", "team", by); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := groups.CreateGroup(ctx, globex.ID, "Globex Secret Group", "team", by); err != nil {
-		t.Fatal(err)
-	}
-	// Sales has a course assigned, which Ana takes: one of five seats used.
-	users, _ := s.main.Users.FindUsers(ctx, acme.ID, 10)
-	var anaID int64
-	for _, u := range users {
-		if u.Email == "ana@acme.test" {
-			anaID = u.ID
-		}
-	}
-	if err := groups.AddGroupMember(ctx, acme.ID, sales.ID, anaID, by); err != nil {
-		t.Fatal(err)
-	}
-	rec := publishedExample(t, s, acme.ID)
+	sales, rec := acme.Groups["Sales"], acme.Courses[fixture.ExampleSlug]
+	// Assigned to the group, the course reaches whoever joins it: not a Spec's.
 	if _, err := postgres.NewLearningService(s.db).Assign(ctx, acme.ID, postgres.Assignment{CourseID: rec.ID, GroupID: sales.ID}, by); err != nil {
 		t.Fatal(err)
 	}
+	// The seats: not a Spec's.
 	acme.SeatLimit = 5
-	if _, err := s.main.Tenants.UpdateTenant(ctx, acme, by); err != nil {
+	if _, err := s.main.Tenants.UpdateTenant(ctx, acme.Tenant, by); err != nil {
 		t.Fatal(err)
 	}
 
@@ -310,7 +296,8 @@ func TestAdmin_ImportsAThousandPeopleFromACSVFile(t *testing.T) {
 }
 
 func TestAdmin_ImportChecksTheCarriedFileAgain(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
 	admin := adminClient(t, s)
 	good := "email,name\nann@acme.test,Ann\nben@acme.test,Ben\ncat@acme.test,Cat\n"
 	admin.get("/admin/users/import")

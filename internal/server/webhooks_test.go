@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/webhook"
 )
@@ -93,7 +94,8 @@ func waitForPage(t *testing.T, c *client, path string, cond func(page) bool) pag
 }
 
 func TestWebhooks_AnAdminAddsAnEndpointAndItReceivesSignedEvents(t *testing.T) {
-	s, _, _ := twoPortals(t)
+	t.Parallel()
+	s, _, _ := twoPortalsOn(t, newServer(t, fixture.WithJobs), withAdmin)
 	admin := adminClient(t, s)
 	rc := newHookReceiver(t, http.StatusOK)
 
@@ -208,7 +210,8 @@ func TestWebhooks_AnAdminAddsAnEndpointAndItReceivesSignedEvents(t *testing.T) {
 }
 
 func TestWebhooks_AnEndpointThatKeepsFailingIsDisabledWithANotice(t *testing.T) {
-	s, acme, _ := twoPortals(t)
+	t.Parallel()
+	s, acme, _ := twoPortalsOn(t, newServer(t, fixture.WithJobs), withAdmin)
 	admin := adminClient(t, s)
 	rc := newHookReceiver(t, http.StatusServiceUnavailable)
 	admin.get("/admin/webhooks")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/upward-lms/upward/internal/config"
+	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/mail/smtptest"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
@@ -38,21 +39,19 @@ func newResellerFixture(t *testing.T, mod func(*config.Config)) resellerFixture 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The reseller's client: a Spec cannot say whose client a portal is.
 	contoso, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "contoso", Name: "Contoso", ResellerID: &nw.ID}, by)
 	if err != nil {
 		t.Fatal(err)
 	}
-	acme, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "acme", Name: "Acme"}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acme := fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme"})
 	if _, err := s.main.Users.EnsureUser(ctx, contoso, postgres.NewUser{Email: "chris@contoso.test", Name: "Chris", Password: goodPassword, Roles: []user.Role{user.Admin}}, by); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := postgres.NewConsoleService(s.db).CreateConsoleMember(ctx, "", "northwind", "rae@northwind.test", "Rae", goodPassword, by); err != nil {
 		t.Fatal(err)
 	}
-	return resellerFixture{s: s, reseller: nw, contoso: contoso, acme: acme}
+	return resellerFixture{s: s, reseller: nw, contoso: contoso, acme: acme.Tenant}
 }
 
 func pngLogo(t *testing.T, w, h int) []byte {
@@ -90,8 +89,9 @@ var invitationLinkRE = regexp.MustCompile(`http://\S+/invitations/accept\?token=
 // operator gives the reseller a base domain, the mail links there, and
 // the link works.
 func TestWhiteLabel_TheResellersNameAndLogoOnItsClientsPortalAndMail(t *testing.T) {
+	t.Parallel()
 	smtp := smtptest.Start(t)
-	f := newResellerFixture(t, func(c *config.Config) { c.SMTPURL = smtp.URL() })
+	f := newResellerFixture(t, func(c *config.Config) { fixture.WithJobs(c); c.SMTPURL = smtp.URL() })
 	s := f.s
 	logo := pngLogo(t, 120, 40)
 
@@ -196,6 +196,7 @@ func TestWhiteLabel_TheResellersNameAndLogoOnItsClientsPortalAndMail(t *testing.
 // is no portal there. {slug}.BASE_DOMAIN keeps working, and clearing the
 // domain ends it.
 func TestWhiteLabel_AResellersDomainServesOnlyItsClients(t *testing.T) {
+	t.Parallel()
 	f := newResellerFixture(t, nil)
 	s, ctx := f.s, context.Background()
 	resellers := postgres.NewResellerService(s.db)
@@ -237,6 +238,7 @@ func TestWhiteLabel_AResellersDomainServesOnlyItsClients(t *testing.T) {
 // A bad logo, name, support address or domain is a message at its field
 // and changes nothing.
 func TestWhiteLabel_BadInputIsAFieldErrorThatChangesNothing(t *testing.T) {
+	t.Parallel()
 	f := newResellerFixture(t, nil)
 	s, ctx := f.s, context.Background()
 	if _, err := postgres.NewResellerService(s.db).EnsureReseller(ctx, "southwind", "Southwind"); err != nil {
@@ -312,6 +314,7 @@ func TestWhiteLabel_BadInputIsAFieldErrorThatChangesNothing(t *testing.T) {
 // Branding is a reseller's: an account's admin has no link to it and is
 // refused the page and the form.
 func TestWhiteLabel_AnAccountAdminCannotReachBranding(t *testing.T) {
+	t.Parallel()
 	f := newResellerFixture(t, nil)
 	s := f.s
 	if _, err := postgres.NewConsoleService(s.db).CreateConsoleMember(context.Background(), "acme", "", "ari@acme.test", "Ari", goodPassword, postgres.AuditActor{Label: "test"}); err != nil {

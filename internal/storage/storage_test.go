@@ -9,6 +9,7 @@ import (
 )
 
 func TestDir(t *testing.T) {
+	t.Parallel()
 	d, err := storage.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

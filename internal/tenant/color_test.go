@@ -11,6 +11,7 @@ import (
 // The pairs and ratios are the ones WCAG's own examples and the common
 // checkers (WebAIM, Chrome's) give.
 func TestContrastRatio_KnownPairs(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		a, b string
 		want float64
@@ -36,6 +37,7 @@ func TestContrastRatio_KnownPairs(t *testing.T) {
 }
 
 func TestRelativeLuminance(t *testing.T) {
+	t.Parallel()
 	for color, want := range map[string]float64{"#000000": 0, "#ffffff": 1, "#808080": 0.2159} {
 		got, err := tenant.RelativeLuminance(color)
 		if err != nil || math.Abs(got-want) > 0.0001 {
@@ -50,6 +52,7 @@ func TestRelativeLuminance(t *testing.T) {
 }
 
 func TestFormatRatio_NeverRoundsUpToAPass(t *testing.T) {
+	t.Parallel()
 	cases := map[float64]string{21: "21.00:1", 4.4782: "4.48:1", 4.496: "4.49:1", 4.5: "4.50:1", 1: "1.00:1"}
 	for r, want := range cases {
 		if got := tenant.FormatRatio(r); got != want {
@@ -59,6 +62,7 @@ func TestFormatRatio_NeverRoundsUpToAPass(t *testing.T) {
 }
 
 func TestInkOn_PicksTheTextColourThatContrastsMore(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{"#1f5fa8": "#ffffff", "#000000": "#ffffff", "#ffffff": tenant.DarkInk, "#ffcc00": tenant.DarkInk, "#777777": "#ffffff"}
 	for bg, want := range cases {
 		if got := tenant.InkOn(bg); got != want {
@@ -68,6 +72,7 @@ func TestInkOn_PicksTheTextColourThatContrastsMore(t *testing.T) {
 }
 
 func TestWhiteTextWarning(t *testing.T) {
+	t.Parallel()
 	t.Run("NoneWhenWhitePassesAA", func(t *testing.T) {
 		for _, c := range []string{"#1f5fa8", "#767676", "#000000"} {
 			if w := tenant.WhiteTextWarning(c); w != "" {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestValidateCustomDomain(t *testing.T) {
+	t.Parallel()
 	const base = "upward.example"
 	valid := map[string]string{
 		"learn.acme.com":     "learn.acme.com",

@@ -11,6 +11,7 @@ import (
 )
 
 func TestValidateSlug(t *testing.T) {
+	t.Parallel()
 	valid := []string{"acme", "a", "acme-learning", "x1", "0day"}
 	invalid := []string{"", "-acme", "acme-", "Acme", "ac_me", "acme.corp", "www", "content", string(make([]byte, 64))}
 	for _, s := range valid {
@@ -26,6 +27,7 @@ func TestValidateSlug(t *testing.T) {
 }
 
 func TestValidate_ReportsEachBadField(t *testing.T) {
+	t.Parallel()
 	tn := tenant.Tenant{Slug: "acme", Name: "   ", SeatLimit: -1,
 		Branding: tenant.Branding{PrimaryColor: "red", ContactEmail: "not-an-address"},
 		Settings: tenant.Settings{AllowedEmailDomains: []string{"@Example.com", "bad domain"}, DefaultTimeZone: "Mars/Olympus"}}
@@ -45,6 +47,7 @@ func TestValidate_ReportsEachBadField(t *testing.T) {
 }
 
 func TestSettings_AllowsEmail(t *testing.T) {
+	t.Parallel()
 	open := tenant.Settings{}
 	if !open.AllowsEmail("a@anything.org") {
 		t.Error("no domain list should allow any address")
@@ -59,6 +62,7 @@ func TestSettings_AllowsEmail(t *testing.T) {
 }
 
 func TestCheckLogo(t *testing.T) {
+	t.Parallel()
 	var png bytes.Buffer
 	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
 	if err := pngenc.Encode(&png, img); err != nil {

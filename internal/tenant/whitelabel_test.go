@@ -8,6 +8,7 @@ import (
 )
 
 func TestWhiteLabel(t *testing.T) {
+	t.Parallel()
 	own := tenant.Tenant{Slug: "acme"}
 	client := tenant.Tenant{Slug: "contoso", WhiteLabel: &tenant.WhiteLabel{Name: "Northwind"}}
 	domained := tenant.Tenant{Slug: "contoso", WhiteLabel: &tenant.WhiteLabel{Name: "Northwind", BaseDomain: "learn.northwind.example"}}

@@ -56,6 +56,7 @@ func rowAt(t *testing.T, c user.ImportCheck, line int) user.ImportRow {
 }
 
 func TestReadImportFile(t *testing.T) {
+	t.Parallel()
 	t.Run("ByteOrderMarkCRLFAndBlankLinesKeepTheFilesLineNumbers", func(t *testing.T) {
 		csv := "\xEF\xBB\xBFemail,name\r\n\r\nana@acme.test,Ana\r\n,\r\n  ,  \r\nbo@acme.test,Bo\r\n\r\n"
 		f, err := user.ReadImportFile([]byte(csv))
@@ -140,6 +141,7 @@ func TestReadImportFile(t *testing.T) {
 }
 
 func TestCheckImport(t *testing.T) {
+	t.Parallel()
 	t.Run("AGoodFileHasNoProblems", func(t *testing.T) {
 		c := check(t, user.ImportExample, portal())
 		if c.Bad != 0 || c.Valid != 2 {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestNormalizeEmail(t *testing.T) {
+	t.Parallel()
 	if got, err := user.NormalizeEmail("  Jo.Doe@Example.com "); err != nil || got != "Jo.Doe@Example.com" {
 		t.Errorf("got %q, %v", got, err)
 	}
@@ -20,6 +21,7 @@ func TestNormalizeEmail(t *testing.T) {
 }
 
 func TestValidateName(t *testing.T) {
+	t.Parallel()
 	if _, err := user.ValidateName(strings.Repeat("x", 300)); apperr.Code(err) != apperr.EINVALID {
 		t.Error("a 300-character name was accepted")
 	}
@@ -29,6 +31,7 @@ func TestValidateName(t *testing.T) {
 }
 
 func TestValidatePassword(t *testing.T) {
+	t.Parallel()
 	cases := map[string]bool{
 		"short":                  false,
 		"1234567890":             false, // common
@@ -46,6 +49,7 @@ func TestValidatePassword(t *testing.T) {
 }
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	h, err := user.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +66,7 @@ func TestPasswordHash(t *testing.T) {
 }
 
 func TestNewToken(t *testing.T) {
+	t.Parallel()
 	a, ha := user.NewToken()
 	b, _ := user.NewToken()
 	if a == b || len(a) < 40 {
@@ -73,6 +78,7 @@ func TestNewToken(t *testing.T) {
 }
 
 func TestValidateTimeZone(t *testing.T) {
+	t.Parallel()
 	if got, err := user.ValidateTimeZone(" Asia/Kolkata "); err != nil || got != "Asia/Kolkata" {
 		t.Errorf("got %q, %v", got, err)
 	}

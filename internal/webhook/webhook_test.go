@@ -15,6 +15,7 @@ import (
 )
 
 func TestSign(t *testing.T) {
+	t.Parallel()
 	t.Run("IsTheDocumentedHMACOfTimeDotBody", func(t *testing.T) {
 		// Computed here by hand, as a receiver in another language would.
 		secret, body := "whsec_test", []byte(`{"id":"evt_1","type":"ping"}`)
@@ -29,6 +30,7 @@ func TestSign(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	secret := webhook.NewSecret()
 	body := []byte(`{"id":"evt_1","type":"course.completed","data":{"user":{"id":7}}}`)
 	at := time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC)
@@ -66,6 +68,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestEndpointValidate(t *testing.T) {
+	t.Parallel()
 	good := []string{webhook.CourseCompleted}
 	cases := []struct {
 		name       string
@@ -130,6 +133,7 @@ func TestEndpointValidate(t *testing.T) {
 }
 
 func TestEventTypesFor(t *testing.T) {
+	t.Parallel()
 	endpoint := func(events ...string) webhook.Endpoint {
 		return webhook.Endpoint{URL: "https://hooks.example.com/", Events: events}
 	}
@@ -165,6 +169,7 @@ func TestEventTypesFor(t *testing.T) {
 }
 
 func TestPublicAddress(t *testing.T) {
+	t.Parallel()
 	for addr, want := range map[string]bool{
 		"93.184.216.34":          true,
 		"2606:2800:220:1::1":     true,
@@ -202,6 +207,7 @@ func TestPublicAddress(t *testing.T) {
 }
 
 func TestRetryDelay(t *testing.T) {
+	t.Parallel()
 	var total time.Duration
 	prev := time.Duration(0)
 	for n := 1; n < webhook.MaxAttempts; n++ {
@@ -220,6 +226,7 @@ func TestRetryDelay(t *testing.T) {
 }
 
 func TestShouldDisable(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	cases := []struct {
 		name     string
@@ -241,6 +248,7 @@ func TestShouldDisable(t *testing.T) {
 }
 
 func TestNewSecret(t *testing.T) {
+	t.Parallel()
 	a, b := webhook.NewSecret(), webhook.NewSecret()
 	if a == b || !strings.HasPrefix(a, "whsec_") || len(a) < 40 {
 		t.Errorf("secrets %q and %q", a, b)

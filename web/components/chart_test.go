@@ -34,6 +34,7 @@ func height(t *testing.T, s *goquery.Selection) float64 {
 }
 
 func TestBarChart(t *testing.T) {
+	t.Parallel()
 	t.Run("IsAnImageNamedByItsTitleAndDescription", func(t *testing.T) {
 		svg := renderChart(t, components.Chart{ID: "c", Title: "Completions <per week>", Desc: "Three in all.", Columns: true,
 			Bars: []components.Bar{{Label: "3 Mar", Value: 1}, {Label: "10 Mar", Value: 2}}})

@@ -25,6 +25,7 @@ func render(t *testing.T, c templ.Component) *goquery.Document {
 }
 
 func TestHome_EscapesPortalNames(t *testing.T) {
+	t.Parallel()
 	doc := render(t, pages.Home(pages.HomeView{Portals: []pages.PortalCard{
 		{Name: `<script>alert(1)</script>`, URL: "http://x.localhost/"},
 	}}))
@@ -37,6 +38,7 @@ func TestHome_EscapesPortalNames(t *testing.T) {
 }
 
 func TestError_ShowsTheReferenceOnlyWhenGiven(t *testing.T) {
+	t.Parallel()
 	doc := render(t, pages.Error(pages.ErrorView{Status: 404, Title: "Page not found", Message: "Gone."}))
 	if doc.Find(`[data-testid="request-id"]`).Length() != 0 {
 		t.Error("404 page shows a request reference")

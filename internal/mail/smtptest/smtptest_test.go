@@ -53,6 +53,7 @@ const multipartMessage = "From: a@example.com\r\n" +
 	"--XYZ--\r\n"
 
 func TestServer(t *testing.T) {
+	t.Parallel()
 	t.Run("URLIsLoopbackSMTP", func(t *testing.T) {
 		s := smtptest.Start(t)
 		if !strings.HasPrefix(s.URL(), "smtp://127.0.0.1:") {

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -181,16 +182,42 @@ func Symlink(t testing.TB) []byte {
 // BombByRatio has an entry "bomb.txt" of 16 MB of zeros, which deflate to
 // about 16 KB: a ratio near 1,000.
 func BombByRatio(t testing.TB) []byte {
-	return Package(t, Entry{Name: "bomb.txt", Body: make([]byte, 16<<20)})
+	return memo(t, "bomb", func() []byte { return Package(t, Entry{Name: "bomb.txt", Body: make([]byte, 16<<20)}) })
 }
 
 // ManyEntries has n entries in all (the package and n-2 small files).
 func ManyEntries(t testing.TB, n int) []byte {
-	extra := make([]Entry, 0, n)
-	for i := range n - 2 {
-		extra = append(extra, Entry{Name: fmt.Sprintf("files/%06d.txt", i), Body: []byte("x"), Store: true})
+	return memo(t, fmt.Sprintf("many-%d", n), func() []byte {
+		extra := make([]Entry, 0, n)
+		for i := range n - 2 {
+			extra = append(extra, Entry{Name: fmt.Sprintf("files/%06d.txt", i), Body: []byte("x"), Store: true})
+		}
+		return Package(t, extra...)
+	})
+}
+
+// built holds the packages that take long to build (seconds each under
+// the race detector), by name: every test of a process gets the same
+// bytes, so they are built once.
+var built struct {
+	sync.Mutex
+	zips map[string][]byte
+}
+
+// memo returns a copy of the package name, building it the first time.
+func memo(t testing.TB, name string, build func() []byte) []byte {
+	t.Helper()
+	built.Lock()
+	defer built.Unlock()
+	z, ok := built.zips[name]
+	if !ok {
+		z = build()
+		if built.zips == nil {
+			built.zips = map[string][]byte{}
+		}
+		built.zips[name] = z
 	}
-	return Package(t, extra...)
+	return bytes.Clone(z)
 }
 
 // NoManifest is a web page without imsmanifest.xml.
@@ -231,6 +258,11 @@ const LyingSizeDeclared = 1000
 // directory passes every limit: only a reader that counts what it reads
 // stops it.
 func LyingSize(t testing.TB) []byte {
+	t.Helper()
+	return memo(t, "lying-size", func() []byte { return lyingSize(t) })
+}
+
+func lyingSize(t testing.TB) []byte {
 	t.Helper()
 	data := make([]byte, 8<<20)
 	var compressed bytes.Buffer

@@ -1,0 +1,4 @@
+package server
+
+// ForgotAnswerTime is forgotAnswerTime, for the hardening tests.
+const ForgotAnswerTime = forgotAnswerTime
