@@ -205,7 +205,11 @@ func (a *API) updatePortal(w http.ResponseWriter, r *http.Request) {
 	set(&t.Branding.PrimaryColor, in.PrimaryColor)
 	set(&t.Plan, in.Plan)
 	if in.Status != nil {
-		t.Status = tenant.Status(*in.Status)
+		// Only a reseller sends a status (resellerOnly).
+		if err := t.ChangeStatus(tenant.Status(*in.Status), tenant.ByReseller); err != nil {
+			a.renderError(w, r, err, portalUpdateFields)
+			return
+		}
 	}
 	if in.SelfRegistration != nil {
 		t.Settings.SelfRegistration = *in.SelfRegistration

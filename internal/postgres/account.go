@@ -28,6 +28,7 @@ type AccountSummary struct {
 	Slug         string
 	Name         string
 	ResellerName string // empty for a direct customer
+	Status       string // active or suspended
 	Portals      int
 	Admins       int
 	Invited      int // invitations to its console not yet accepted nor expired
@@ -37,7 +38,7 @@ type AccountSummary struct {
 // FindAccounts lists up to limit accounts by name, with their counts.
 func (s *AccountService) FindAccounts(ctx context.Context, limit int) ([]AccountSummary, error) {
 	rows, err := s.db.Pool.Query(ctx, `
-		SELECT a.id, a.slug, a.name, coalesce(r.name, ''),
+		SELECT a.id, a.slug, a.name, coalesce(r.name, ''), a.status,
 			(SELECT count(*) FROM tenants t WHERE t.account_id = a.id),
 			(SELECT count(*) FROM console_members m WHERE m.account_id = a.id),
 			(SELECT count(*) FROM console_invitations i WHERE i.account_id = a.id AND i.used_at IS NULL AND i.expires_at > $2),
@@ -49,12 +50,37 @@ func (s *AccountService) FindAccounts(ctx context.Context, limit int) ([]Account
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AccountSummary, error) {
 		var a AccountSummary
-		return a, r.Scan(&a.ID, &a.Slug, &a.Name, &a.ResellerName, &a.Portals, &a.Admins, &a.Invited, &a.CreatedAt)
+		return a, r.Scan(&a.ID, &a.Slug, &a.Name, &a.ResellerName, &a.Status, &a.Portals, &a.Admins, &a.Invited, &a.CreatedAt)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("account: find: %w", err)
 	}
 	return out, nil
+}
+
+// Account statuses: a suspended account's console and API keys stop at
+// once; its portals keep their own status.
+const (
+	AccountActive    = "active"
+	AccountSuspended = "suspended"
+)
+
+// SetAccountStatus makes an account active or suspended.
+func (s *AccountService) SetAccountStatus(ctx context.Context, id int64, status string, by AuditActor) (name string, err error) {
+	if status != AccountActive && status != AccountSuspended {
+		return "", &apperr.Error{Code: apperr.EINVALID, Field: "status", Message: "Choose active or suspended."}
+	}
+	err = s.db.InTx(ctx, func(tx *Tx) error {
+		var slug string
+		if err := tx.QueryRow(ctx, `UPDATE accounts SET status = $2 WHERE id = $1 RETURNING slug, name`, id, status).Scan(&slug, &name); err != nil {
+			return err
+		}
+		return platformAudit(ctx, tx, by, "account.status", slug, map[string]any{"account_id": id, "status": status})
+	})
+	if err != nil {
+		return "", fmt.Errorf("account: set status: %w", Error(err, "Account"))
+	}
+	return name, nil
 }
 
 // NewAccount is an account an operator opens, with its first admin.

@@ -33,6 +33,9 @@ type ConsoleMember struct {
 	SessionEpoch int
 	// The organisation's name, for the console's header.
 	OrgName string
+	// OrgSuspended: the operator suspended the member's account or
+	// reseller. Sign-in and session lookup refuse such a member.
+	OrgSuspended bool
 }
 
 // Org is whom a console member or an API key acts for: an account or a
@@ -46,11 +49,15 @@ type Org struct {
 func (o Org) IsReseller() bool { return o.ResellerID != nil }
 
 const consoleMemberColumns = `m.id, m.email, m.name, m.account_id, m.reseller_id, m.session_epoch,
-	coalesce(a.name, r.name)`
+	coalesce(a.name, r.name), coalesce(a.status, r.status) = 'suspended'`
 
 func scanConsoleMember(row pgx.Row, m *ConsoleMember, extra ...any) error {
-	return row.Scan(append([]any{&m.ID, &m.Email, &m.Name, &m.AccountID, &m.ResellerID, &m.SessionEpoch, &m.OrgName}, extra...)...)
+	return row.Scan(append([]any{&m.ID, &m.Email, &m.Name, &m.AccountID, &m.ResellerID, &m.SessionEpoch, &m.OrgName, &m.OrgSuspended}, extra...)...)
 }
+
+// ErrConsoleSuspended answers a member of a suspended account or reseller.
+var ErrConsoleSuspended = &apperr.Error{Code: apperr.EFORBIDDEN,
+	Message: "Your organisation's console is suspended: it opens again once Upward reinstates it."}
 
 const consoleMemberFrom = `console_members m
 	LEFT JOIN accounts a ON a.id = m.account_id
@@ -132,15 +139,22 @@ func (s *ConsoleService) AuthenticateConsole(ctx context.Context, email, passwor
 	if !ok {
 		return ConsoleMember{}, ErrBadCredentials
 	}
+	if m.OrgSuspended {
+		return ConsoleMember{}, ErrConsoleSuspended
+	}
 	return m, nil
 }
 
-// FindConsoleMember returns a console member by id.
+// FindConsoleMember returns a console member by id: a session's member on
+// each request, so a suspension (ErrConsoleSuspended) ends it at once.
 func (s *ConsoleService) FindConsoleMember(ctx context.Context, id int64) (ConsoleMember, error) {
 	var m ConsoleMember
 	err := scanConsoleMember(s.db.Pool.QueryRow(ctx, `SELECT `+consoleMemberColumns+` FROM `+consoleMemberFrom+` WHERE m.id = $1`, id), &m)
 	if err != nil {
 		return ConsoleMember{}, fmt.Errorf("console: find member: %w", Error(err, "Console member"))
+	}
+	if m.OrgSuspended {
+		return ConsoleMember{}, ErrConsoleSuspended
 	}
 	return m, nil
 }

@@ -349,6 +349,9 @@ func (s *ConsoleService) AcceptConsoleInvitation(ctx context.Context, secret, na
 		if err := scanConsoleMember(tx.QueryRow(ctx, `SELECT `+consoleMemberColumns+` FROM `+consoleMemberFrom+` WHERE m.id = $1`, id), &m); err != nil {
 			return err
 		}
+		if m.OrgSuspended {
+			return ErrConsoleSuspended // the link stays unused
+		}
 		by.Label = "console: " + email
 		return platformAudit(ctx, tx, by, "console.invitation.accept", email, orgDetail(org, map[string]any{"invitation_id": invitationID, "member_id": id}))
 	})

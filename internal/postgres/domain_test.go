@@ -171,7 +171,7 @@ func TestSaveSettings(t *testing.T) {
 	edited.Settings.AllowedEmailDomains = []string{"ACME.test", " @acme.example"}
 	// What the portal's administrator may not change rides along, and is
 	// left as stored.
-	edited.Slug, edited.Status, edited.Plan, edited.SeatLimit = "hijack", tenant.Suspended, "enterprise", 999999
+	edited.Slug, edited.Status, edited.SuspendedBy, edited.Plan, edited.SeatLimit = "hijack", tenant.Suspended, tenant.ByOperator, "enterprise", 999999
 
 	saved, err := tenants.SaveSettings(ctx, edited, admin)
 	if err != nil {

@@ -44,7 +44,11 @@ func TestEnrolmentEvent_TheOldNameIsAnAlias(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer mg.Close()
-		if err := mg.Down(1); err != nil { // to before the rename
+		st, err := mg.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mg.Down(int(st.Current) - 29); err != nil { // to before the rename, 000030
 			t.Fatal(err)
 		}
 		owner, err := pgx.Connect(ctx, db.URL)

@@ -137,14 +137,14 @@ func (s *APIKeyService) RevokeOrgKey(ctx context.Context, o Org, memberID int64,
 	return nil
 }
 
-// ErrOrgSuspended answers the keys of a suspended reseller.
+// ErrOrgSuspended answers the keys of a suspended account or reseller.
 var ErrOrgSuspended = &apperr.Error{Code: apperr.EFORBIDDEN,
-	Message: "This reseller is suspended: its API keys work again once Upward reinstates it."}
+	Message: "This organisation is suspended: its API keys work again once Upward reinstates it."}
 
 // AuthenticateOrgKey checks a bearer token against the account and
 // reseller keys, comparing the secret's hash in constant time, and notes
 // the key's use at most once a minute. A suspended reseller's key is
-// refused with ErrOrgSuspended.
+// refused with ErrOrgSuspended, as is a suspended account's.
 func (s *APIKeyService) AuthenticateOrgKey(ctx context.Context, token string) (apikey.Key, error) {
 	id, secret, ok := apikey.Parse(token)
 	if !ok {
@@ -153,11 +153,12 @@ func (s *APIKeyService) AuthenticateOrgKey(ctx context.Context, token string) (a
 	var k apikey.Key
 	err := s.db.InTx(ctx, func(tx *Tx) error {
 		var hash []byte
-		var resellerStatus *string
+		var orgStatus *string
 		var err error
-		k, err = scanOrgKeyWith(tx.QueryRow(ctx, `SELECT `+orgKeyColumns+`, k.secret_hash, r.status
+		k, err = scanOrgKeyWith(tx.QueryRow(ctx, `SELECT `+orgKeyColumns+`, k.secret_hash, coalesce(a.status, r.status)
 			FROM org_api_keys k LEFT JOIN console_members m ON m.id = k.created_by LEFT JOIN resellers r ON r.id = k.reseller_id
-			WHERE k.id = $1`, id), &hash, &resellerStatus)
+				LEFT JOIN accounts a ON a.id = k.account_id
+			WHERE k.id = $1`, id), &hash, &orgStatus)
 		if errors.Is(err, pgx.ErrNoRows) {
 			apikey.Matches(secret, make([]byte, 32)) // the same work as for a known id
 			return ErrBadOrgKey
@@ -168,7 +169,7 @@ func (s *APIKeyService) AuthenticateOrgKey(ctx context.Context, token string) (a
 		if !apikey.Matches(secret, hash) || k.RevokedAt != nil {
 			return ErrBadOrgKey
 		}
-		if resellerStatus != nil && *resellerStatus != ResellerActive {
+		if orgStatus != nil && *orgStatus != ResellerActive {
 			return ErrOrgSuspended
 		}
 		if k.LastUsedAt == nil || tx.Now.Sub(*k.LastUsedAt) >= apikey.LastUsedGranularity {

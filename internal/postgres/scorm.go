@@ -279,6 +279,31 @@ func findScormAttempt(ctx context.Context, tx *Tx, l ScormLaunch, v cmi.Version,
 var ErrScormLaunchGone = &apperr.Error{Code: apperr.ECONFLICT,
 	Message: "This course was restarted or left since the SCO was opened: reload the lesson."}
 
+// ErrScormLaunchRevoked answers a launch whose learner was deactivated, or
+// whose portal was suspended, after it was minted: a launch token is a
+// bearer credential, and it stops with the person it was given to.
+var ErrScormLaunchRevoked = &apperr.Error{Code: apperr.ENOTFOUND,
+	Message: "This activity is no longer available to you."}
+
+// checkLaunchHolder refuses a launch whose learner is no longer active in
+// an active portal.
+func checkLaunchHolder(ctx context.Context, tx *Tx, l ScormLaunch) error {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT u.status = 'active' AND t.status = 'active'
+		FROM users u JOIN tenants t ON t.id = u.tenant_id
+		WHERE u.tenant_id = current_tenant_id() AND u.id = $1`, l.User).Scan(&ok)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && !ok {
+		return ErrScormLaunchRevoked
+	}
+	return err
+}
+
+// CheckLaunch refuses a launch whose learner was deactivated, or whose
+// portal was suspended, since it was minted (ErrScormLaunchRevoked).
+func (s *ScormService) CheckLaunch(ctx context.Context, l ScormLaunch) error {
+	return s.db.InTenantTx(ctx, l.Tenant, func(tx *Tx) error { return checkLaunchHolder(ctx, tx, l) })
+}
+
 // Commit checks and stores what the SCO's runtime sent, in the attempt of
 // the launch, under the enrolment's lock. The lesson's block is done when
 // the attempt is (and stays done); status changes and scores become
@@ -288,6 +313,9 @@ var ErrScormLaunchGone = &apperr.Error{Code: apperr.ECONFLICT,
 func (s *ScormService) Commit(ctx context.Context, l ScormLaunch, commit map[string]any) (cmi.Attempt, error) {
 	var out cmi.Attempt
 	err := s.db.InTenantTx(ctx, l.Tenant, func(tx *Tx) error {
+		if err := checkLaunchHolder(ctx, tx, l); err != nil {
+			return err
+		}
 		lc, err := findLearnerCourse(ctx, tx, l.User, `c.id = $2`, l.Course)
 		if err != nil {
 			return err

@@ -25,7 +25,7 @@ func NewTenantService(db *DB) *TenantService { return &TenantService{db: db} }
 const tenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.seat_limit, t.reseller_id,
 	t.primary_color, t.welcome_text, coalesce(t.logo_file, ''), t.contact_email,
 	t.self_registration, t.allowed_email_domains, t.default_time_zone, t.default_language,
-	t.created_at, t.updated_at, t.account_id, t.audience,
+	t.created_at, t.updated_at, t.account_id, t.audience, coalesce(t.suspended_by, ''),
 	` + whiteLabelColumn
 
 // whiteLabelColumn is a client portal's white label, read with the portal
@@ -45,13 +45,13 @@ func scanTenant(row pgx.CollectableRow) (tenant.Tenant, error) {
 
 // scanTenantRow scans tenantColumns into t, then extra.
 func scanTenantRow(row pgx.Row, t *tenant.Tenant, extra ...any) error {
-	var status string
+	var status, suspendedBy string
 	var wl []string
 	err := row.Scan(append([]any{&t.ID, &t.Slug, &t.Name, &status, &t.Plan, &t.SeatLimit, &t.ResellerID,
 		&t.Branding.PrimaryColor, &t.Branding.WelcomeText, &t.Branding.LogoFile, &t.Branding.ContactEmail,
 		&t.Settings.SelfRegistration, &t.Settings.AllowedEmailDomains, &t.Settings.DefaultTimeZone, &t.Settings.DefaultLanguage,
-		&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience, &wl}, extra...)...)
-	t.Status = tenant.Status(status)
+		&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience, &suspendedBy, &wl}, extra...)...)
+	t.Status, t.SuspendedBy = tenant.Status(status), tenant.Authority(suspendedBy)
 	if len(wl) == 4 {
 		t.WhiteLabel = &tenant.WhiteLabel{Name: wl[0], LogoFile: wl[1], SupportEmail: wl[2], BaseDomain: wl[3]}
 	}
@@ -132,12 +132,12 @@ func (s *TenantService) CreateTenant(ctx context.Context, t tenant.Tenant, by Au
 		rows, err := tx.Query(ctx, `
 			INSERT INTO tenants AS t (slug, name, status, plan, seat_limit, reseller_id, primary_color, welcome_text,
 				contact_email, self_registration, allowed_email_domains, default_time_zone, default_language,
-				created_at, updated_at, account_id, audience)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)
+				created_at, updated_at, account_id, audience, suspended_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, nullif($17, ''))
 			RETURNING `+tenantColumns,
 			t.Slug, t.Name, t.Status, t.Plan, t.SeatLimit, t.ResellerID, t.Branding.PrimaryColor, t.Branding.WelcomeText,
 			t.Branding.ContactEmail, t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains,
-			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, nullID(t.AccountID), t.Audience)
+			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, nullID(t.AccountID), t.Audience, string(t.SuspendedBy))
 		if err != nil {
 			return err
 		}
@@ -170,19 +170,19 @@ func (s *TenantService) UpdateTenant(ctx context.Context, t tenant.Tenant, by Au
 		rows, err := tx.Query(ctx, `
 			UPDATE tenants AS t SET name = $2, status = $3, plan = $4, seat_limit = $5, primary_color = $6,
 				welcome_text = $7, contact_email = $8, self_registration = $9, allowed_email_domains = $10,
-				default_time_zone = $11, default_language = $12, updated_at = $13
+				default_time_zone = $11, default_language = $12, updated_at = $13, suspended_by = nullif($14, '')
 			WHERE t.id = $1
 			RETURNING `+tenantColumns,
 			t.ID, t.Name, t.Status, t.Plan, t.SeatLimit, t.Branding.PrimaryColor, t.Branding.WelcomeText,
 			t.Branding.ContactEmail, t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains,
-			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now)
+			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, string(t.SuspendedBy))
 		if err != nil {
 			return err
 		}
 		if out, err = pgx.CollectExactlyOneRow(rows, scanTenant); err != nil {
 			return err
 		}
-		return platformAudit(ctx, tx, by, "tenant.update", out.Slug, map[string]any{"status": out.Status, "plan": out.Plan, "seat_limit": out.SeatLimit})
+		return platformAudit(ctx, tx, by, "tenant.update", out.Slug, map[string]any{"status": out.Status, "suspended_by": out.SuspendedBy, "plan": out.Plan, "seat_limit": out.SeatLimit})
 	})
 	if err != nil {
 		return tenant.Tenant{}, fmt.Errorf("tenant: update: %w", Error(err, "Portal"))

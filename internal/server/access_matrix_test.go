@@ -897,7 +897,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		kindPlatform: {
 			"verify/{code}": certs[0].Code, "portals/{id}": id(acme.ID), "api-keys/{id}": orgKey, "members/{id}": id(raeID),
 			"invitations/{id}": invitation, "webhooks/{id}": newOrgHook(), "branding/{name}": strings.TrimPrefix(brandingSrc, "/console/branding/"),
-			"tenants/{id}": id(acme.ID), "resellers/{id}": id(northwind.ID), "mailbox/{id}": id(mailID),
+			"tenants/{id}": id(acme.ID), "resellers/{id}": id(northwind.ID), "accounts/{id}": id(acme.AccountID), "mailbox/{id}": id(mailID),
 		},
 		kindPlatformAPI: {"portals/{id}": id(acme.ID)},
 		kindContent:     {"scorm/{token}": launchToken},

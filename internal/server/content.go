@@ -140,9 +140,13 @@ func (s *Server) contentRoutes() chi.Router {
 	return r
 }
 
-// launchOf reads the URL's token; a bad one is a plain 404.
+// launchOf reads the URL's token; a bad one is a plain 404, and so is one
+// whose learner was deactivated (or portal suspended) since.
 func (s *Server) launchOf(w http.ResponseWriter, r *http.Request) (postgres.ScormLaunch, bool) {
 	l, err := s.verifyLaunch(r.Context(), chi.URLParam(r, "token"))
+	if err == nil {
+		err = s.scorm.CheckLaunch(r.Context(), l)
+	}
 	if err != nil {
 		if apperr.Code(err) == apperr.ENOTFOUND {
 			http.Error(w, apperr.Message(err), http.StatusNotFound)

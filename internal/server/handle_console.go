@@ -92,11 +92,12 @@ func (s *Server) handleConsoleLogin(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
 	m, err := s.console.AuthenticateConsole(r.Context(), email, r.PostFormValue("password"), s.auditActor(r))
 	if err != nil {
-		if apperr.Code(err) != apperr.EUNAUTHORIZED {
+		code := apperr.Code(err)
+		if code != apperr.EUNAUTHORIZED && code != apperr.EFORBIDDEN {
 			s.serverError(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusUnauthorized, s.page(r, "Console sign-in"), pages.Login(pages.LoginView{
+		s.render(w, r, apperr.HTTPStatus(code), s.page(r, "Console sign-in"), pages.Login(pages.LoginView{
 			Action: "/console/login", CSRF: s.csrfToken(r), Email: strings.TrimSpace(email), Next: "/console", Error: apperr.Message(err)}))
 		return
 	}
@@ -313,8 +314,12 @@ func (s *Server) handleConsolePortalSave(w http.ResponseWriter, r *http.Request)
 		s.renderConsolePortal(w, r, m, t, http.StatusUnprocessableEntity, v)
 		return
 	}
-	t.SeatLimit, t.Plan, t.Status = n, r.PostFormValue("plan"), tenant.Status(r.PostFormValue("status"))
-	if _, err := s.tenants.UpdateTenant(r.Context(), t, consoleActor(r, m)); err != nil {
+	t.SeatLimit, t.Plan = n, r.PostFormValue("plan")
+	err = t.ChangeStatus(tenant.Status(r.PostFormValue("status")), tenant.ByReseller)
+	if err == nil {
+		_, err = s.tenants.UpdateTenant(r.Context(), t, consoleActor(r, m))
+	}
+	if err != nil {
 		if fields, isForm := apperr.FieldsOf(err); isForm {
 			v.Errors, v.Error = fields, "Nothing was saved."
 			s.renderConsolePortal(w, r, m, t, http.StatusUnprocessableEntity, v)

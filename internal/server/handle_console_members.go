@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/components"
@@ -182,11 +184,29 @@ func (s *Server) renderPlatformAccounts(w http.ResponseWriter, r *http.Request, 
 	v.Invite.CSRF, v.Invite.Action, v.Invite.OrgField, v.Invite.OrgLabel = v.CSRF, "/platform/accounts/invite", "account_id", "Account"
 	chosen := r.PostFormValue("account_id")
 	for _, a := range accounts {
-		v.Accounts = append(v.Accounts, pages.AccountRow{Slug: a.Slug, Name: a.Name, Reseller: a.ResellerName, Portals: a.Portals, Admins: a.Admins, Invited: a.Invited})
+		v.Accounts = append(v.Accounts, pages.AccountRow{ID: a.ID, Status: a.Status, Slug: a.Slug, Name: a.Name, Reseller: a.ResellerName, Portals: a.Portals, Admins: a.Admins, Invited: a.Invited})
 		id := strconv.FormatInt(a.ID, 10)
 		v.Invite.Orgs = append(v.Invite.Orgs, components.Option{Value: id, Label: a.Name + " (" + admins(a.Admins) + ")", Selected: id == chosen})
 	}
 	s.render(w, r, status, s.page(r, "Accounts"), pages.PlatformAccounts(v))
+}
+
+// handlePlatformAccountStatus suspends or reactivates an account: its
+// console and API keys stop or start again at once.
+func (s *Server) handlePlatformAccountStatus(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	status := r.PostFormValue("status")
+	name, err := s.accounts.SetAccountStatus(r.Context(), id, status, s.auditActor(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Account "+name+" is now "+status+".")
+	http.Redirect(w, r, "/platform/accounts", http.StatusSeeOther)
 }
 
 func admins(n int) string {

@@ -119,7 +119,12 @@ func (s *Server) handlePlatformTenants(w http.ResponseWriter, r *http.Request) {
 func tenantFromForm(r *http.Request, t tenant.Tenant) (tenant.Tenant, apperr.Fields) {
 	f := apperr.Fields{}
 	t.Name = r.PostFormValue("name")
-	t.Status = tenant.Status(r.PostFormValue("status"))
+	if t.Status == "" {
+		t.Status = tenant.Active // a new portal
+	}
+	if err := t.ChangeStatus(tenant.Status(r.PostFormValue("status")), tenant.ByOperator); err != nil {
+		f.Add("status", apperr.Message(err))
+	}
 	t.Plan = r.PostFormValue("plan")
 	if n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("seat_limit"))); err == nil {
 		t.SeatLimit = n

@@ -139,7 +139,7 @@ func furnish(t *testing.T) *furnished {
 			"courses/{courseID}": id(rec.ID), "enrolments/{id}": id(lc.Enrolment.ID),
 		},
 		platformParams: map[string]string{
-			"verify/{code}": certs[0].Code, "tenants/{id}": id(acme.ID), "resellers/{id}": id(reseller.ID), "mailbox/{id}": id(mails[0].ID),
+			"verify/{code}": certs[0].Code, "tenants/{id}": id(acme.ID), "resellers/{id}": id(reseller.ID), "accounts/{id}": id(acme.AccountID), "mailbox/{id}": id(mails[0].ID),
 			"portals/{id}": id(acme.ID), "invitations/{id}": id(invitation.ID), "members/{id}": id(member.ID), "branding/{name}": "logo-acme.png",
 			"api-keys/{id}": orgKey.ID, "webhooks/{id}": id(orgHook.ID),
 		},

@@ -145,6 +145,7 @@ func (s *Server) platformRoutes() chi.Router {
 		r.Get("/platform/accounts", s.handlePlatformAccounts)
 		r.Post("/platform/accounts", s.handlePlatformAccountCreate)
 		r.Post("/platform/accounts/invite", s.handlePlatformAccountInvite)
+		r.Post("/platform/accounts/{id}/status", s.handlePlatformAccountStatus)
 		r.Post("/platform/resellers/{id}/domain", s.handlePlatformResellerDomain)
 	})
 	if !s.cfg.Production() {

@@ -29,19 +29,31 @@ const (
 	Suspended Status = "suspended"
 )
 
+// Authority is who may suspend a portal: the platform's operator, or the
+// reseller whose client's portal it is.
+type Authority string
+
+// Who suspended a portal.
+const (
+	ByOperator Authority = "operator"
+	ByReseller Authority = "reseller"
+)
+
 // Tenant is one portal.
 type Tenant struct {
-	ID         int64
-	Slug       string // the subdomain: acme in acme.example.com
-	Name       string
-	Status     Status
-	Plan       string
-	SeatLimit  int
-	ResellerID *int64
-	AccountID  int64  // the organisation that owns the portal; 0 before it is created: it gets its own
-	Audience   string // whom the portal trains: employees, customers, partners, other
-	Branding   Branding
-	Settings   Settings
+	ID     int64
+	Slug   string // the subdomain: acme in acme.example.com
+	Name   string
+	Status Status
+	// SuspendedBy is who suspended the portal; empty while it is active.
+	SuspendedBy Authority
+	Plan        string
+	SeatLimit   int
+	ResellerID  *int64
+	AccountID   int64  // the organisation that owns the portal; 0 before it is created: it gets its own
+	Audience    string // whom the portal trains: employees, customers, partners, other
+	Branding    Branding
+	Settings    Settings
 	// WhiteLabel is the reseller's branding on a client portal; nil on a
 	// portal the platform sells itself.
 	WhiteLabel *WhiteLabel
@@ -71,6 +83,29 @@ const (
 	DefaultPlan         = "standard"
 	DefaultSeatLimit    = 100
 )
+
+// ChangeStatus makes the portal active or suspended at by's request. A
+// suspension records who made it: a reseller lifts its own but never the
+// operator's, which only the operator lifts; the operator's suspension
+// replaces a reseller's, and a reseller's leaves the operator's as it is.
+func (t *Tenant) ChangeStatus(want Status, by Authority) error {
+	switch want {
+	case Active:
+		if t.Status == Suspended && t.SuspendedBy == ByOperator && by != ByOperator {
+			return &apperr.Error{Code: apperr.EFORBIDDEN, Field: "status",
+				Message: "Upward suspended this portal: only Upward can reactivate it."}
+		}
+		t.Status, t.SuspendedBy = Active, ""
+	case Suspended:
+		if t.Status == Suspended && t.SuspendedBy == ByOperator {
+			return nil
+		}
+		t.Status, t.SuspendedBy = Suspended, by
+	default:
+		return &apperr.Error{Code: apperr.EINVALID, Field: "status", Message: "Choose active or suspended."}
+	}
+	return nil
+}
 
 // AllowsEmail reports whether someone with this address may register
 // themselves: the address's domain must be one of the allowed domains, or
@@ -168,6 +203,8 @@ func (t Tenant) Validate() error {
 	}
 	if t.Status != Active && t.Status != Suspended {
 		f.Add("status", "Choose active or suspended.")
+	} else if (t.Status == Suspended) != (t.SuspendedBy != "") {
+		f.Add("status", "A suspension says who made it (ChangeStatus).")
 	}
 	if t.SeatLimit < 0 || t.SeatLimit > 1_000_000 {
 		f.Add("seat_limit", "Enter a seat limit between 0 and 1,000,000.")

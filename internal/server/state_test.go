@@ -1,0 +1,263 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/upward-lms/upward/internal/fixture"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/tenant"
+)
+
+// The tests of this file put a party in a state (suspended, deactivated)
+// and check that every credential it holds stops at once.
+
+// A reseller the operator suspends loses its console at once: the open
+// session ends, signing in again is refused with the reason, and its
+// clients' portals cannot be changed through it. Reinstated, it signs in.
+func TestState_ASuspendedResellerLosesItsConsoleAtOnce(t *testing.T) {
+	t.Parallel()
+	f := newResellerFixture(t, nil)
+	s := f.s
+	rae := consoleClient(t, s, "rae@northwind.test")
+	op := operatorClient(t, s)
+	portal := "/console/portals/" + fmt.Sprint(f.contoso.ID)
+	if p := rae.get(portal); p.status != http.StatusOK {
+		t.Fatalf("the client's portal before: %d", p.status)
+	}
+	setStatus := func(status string) {
+		t.Helper()
+		op.get("/platform/resellers")
+		if p := op.post("/platform/resellers/"+fmt.Sprint(f.reseller.ID)+"/status", url.Values{"status": {status}}); p.status != http.StatusSeeOther {
+			t.Fatalf("%s the reseller: %d", status, p.status)
+		}
+	}
+	setStatus("suspended")
+
+	// The open session: every console page sends it to sign in.
+	for _, path := range []string{"/console", portal, "/console/api-keys", "/console/members"} {
+		if p := rae.get(path); p.status != http.StatusSeeOther || p.header.Get("Location") != "/console/login" {
+			t.Errorf("GET %s after the suspension: %d to %q", path, p.status, p.header.Get("Location"))
+		}
+	}
+	if p := rae.post(portal, url.Values{"seat_limit": {"100000"}, "plan": {"enterprise"}, "status": {"active"}}); p.status == http.StatusSeeOther && p.header.Get("Location") != "/console/login" {
+		t.Errorf("a change after the suspension went through: %d %q", p.status, p.header.Get("Location"))
+	}
+	if after, _ := s.main.Tenants.FindTenantBySlug(context.Background(), "contoso"); after.SeatLimit == 100000 || after.Plan == "enterprise" {
+		t.Errorf("the client changed: %+v", after)
+	}
+
+	// A new sign-in, with the right password, is refused with the reason.
+	again := newClient(t, s, "localhost")
+	again.get("/console/login")
+	p := again.post("/console/login", url.Values{"email": {"rae@northwind.test"}, "password": {goodPassword}})
+	if p.status != http.StatusForbidden || !strings.Contains(p.text("main"), "suspended") {
+		t.Errorf("sign-in while suspended: %d %q", p.status, p.text("main"))
+	}
+	// A wrong password says only that.
+	if p := again.post("/console/login", url.Values{"email": {"rae@northwind.test"}, "password": {"not the password at all"}}); p.status != http.StatusUnauthorized {
+		t.Errorf("a wrong password while suspended: %d", p.status)
+	}
+
+	setStatus("active")
+	consoleClient(t, s, "rae@northwind.test")
+}
+
+// An account the operator suspends loses its console and its API keys at
+// once; reinstated, both work again.
+func TestState_ASuspendedAccountLosesItsConsoleAndKeys(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, nil)
+	ctx := context.Background()
+	demo := fixture.Build(t, s.db, fixture.Spec{Slug: "demo", Name: "Demo Company"})
+	if _, err := postgres.NewConsoleService(s.db).CreateConsoleMember(ctx, "demo", "", "ari@demo.test", "Ari", goodPassword, fixture.By); err != nil {
+		t.Fatal(err)
+	}
+	ari := consoleClient(t, s, "ari@demo.test")
+	ari.get("/console/api-keys")
+	created := ari.post("/console/api-keys", url.Values{"name": {"CRM"}, "permissions": {"portals:read"}})
+	token, _ := created.doc.Find(`[data-testid="new-key-token"]`).Attr("value")
+	if token == "" {
+		t.Fatalf("no key shown: %d", created.status)
+	}
+	platform := newClient(t, s, "localhost")
+	apiStatus := func() int {
+		t.Helper()
+		status, _ := platform.callAPI("GET", "/api/v1/portals", token, nil)
+		return status
+	}
+	if got := apiStatus(); got != http.StatusOK {
+		t.Fatalf("the key before: %d", got)
+	}
+	op := operatorClient(t, s)
+	setStatus := func(status string) {
+		t.Helper()
+		list := op.get("/platform/accounts")
+		if status == "suspended" && list.doc.Find(`[data-testid="account-suspended"]`).Length() != 0 {
+			t.Errorf("an account shows suspended before it is")
+		}
+		if p := op.post("/platform/accounts/"+fmt.Sprint(demo.AccountID)+"/status", url.Values{"status": {status}}); p.status != http.StatusSeeOther {
+			t.Fatalf("%s the account: %d", status, p.status)
+		}
+	}
+	setStatus("suspended")
+	if n := op.get("/platform/accounts").doc.Find(`[data-testid="account-suspended"]`).Length(); n != 1 {
+		t.Errorf("%d accounts show suspended", n)
+	}
+	if p := ari.get("/console"); p.status != http.StatusSeeOther {
+		t.Errorf("the console after the suspension: %d", p.status)
+	}
+	if got := apiStatus(); got != http.StatusForbidden {
+		t.Errorf("the key after the suspension: %d", got)
+	}
+	if p := op.post("/platform/accounts/"+fmt.Sprint(demo.AccountID)+"/status", url.Values{"status": {"gone"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("a status that does not exist: %d", p.status)
+	}
+	setStatus("active")
+	if got := apiStatus(); got != http.StatusOK {
+		t.Errorf("the key after reinstatement: %d", got)
+	}
+	consoleClient(t, s, "ari@demo.test")
+}
+
+// A portal the operator suspended stays suspended whatever its reseller
+// asks; a reseller's own suspension it lifts itself.
+func TestState_AResellerCannotLiftTheOperatorsSuspension(t *testing.T) {
+	t.Parallel()
+	f := newResellerFixture(t, nil)
+	s := f.s
+	ctx := context.Background()
+	rae := consoleClient(t, s, "rae@northwind.test")
+	op := operatorClient(t, s)
+	portal := "/console/portals/" + fmt.Sprint(f.contoso.ID)
+	status := func() (tenant.Status, tenant.Authority) {
+		t.Helper()
+		c, err := s.main.Tenants.FindTenantBySlug(ctx, "contoso")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Status, c.SuspendedBy
+	}
+	resellerSets := func(want string) page {
+		t.Helper()
+		rae.get(portal)
+		return rae.post(portal, url.Values{"seat_limit": {"100"}, "plan": {"standard"}, "status": {want}})
+	}
+	operatorSets := func(want string) {
+		t.Helper()
+		c, err := s.main.Tenants.FindTenantBySlug(ctx, "contoso")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/platform/tenants/" + fmt.Sprint(c.ID)
+		op.get(path)
+		v := url.Values{"name": {c.Name}, "status": {want}, "plan": {c.Plan}, "seat_limit": {fmt.Sprint(c.SeatLimit)},
+			"primary_color": {c.Branding.PrimaryColor}, "default_time_zone": {c.Settings.DefaultTimeZone},
+			"default_language": {c.Settings.DefaultLanguage}, "audience": {c.Audience}}
+		if p := op.post(path, v); p.status != http.StatusSeeOther {
+			t.Fatalf("the operator sets %s: %d %s", want, p.status, p.text("main"))
+		}
+	}
+
+	// The reseller's own suspension, lifted by the reseller.
+	if p := resellerSets("suspended"); p.status != http.StatusSeeOther {
+		t.Fatalf("the reseller suspends: %d", p.status)
+	}
+	if st, by := status(); st != tenant.Suspended || by != tenant.ByReseller {
+		t.Errorf("after the reseller's suspension: %s by %q", st, by)
+	}
+	if p := resellerSets("active"); p.status != http.StatusSeeOther {
+		t.Fatalf("the reseller reactivates: %d", p.status)
+	}
+
+	// The operator's: the reseller's reactivation is refused and changes
+	// nothing; its own suspension leaves the operator's in place.
+	operatorSets("suspended")
+	p := resellerSets("active")
+	if p.status != http.StatusForbidden && p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text("main"), "only Upward can reactivate") {
+		t.Errorf("the reseller lifting the operator's suspension: %d %q", p.status, p.text("main"))
+	}
+	if st, by := status(); st != tenant.Suspended || by != tenant.ByOperator {
+		t.Errorf("after the reseller's attempt: %s by %q", st, by)
+	}
+	if p := resellerSets("suspended"); p.status != http.StatusSeeOther {
+		t.Errorf("the reseller suspending again: %d", p.status)
+	}
+	if _, by := status(); by != tenant.ByOperator {
+		t.Errorf("the operator's suspension became the reseller's")
+	}
+	operatorSets("active")
+	if st, by := status(); st != tenant.Active || by != "" {
+		t.Errorf("after the operator's reactivation: %s by %q", st, by)
+	}
+}
+
+// A SCORM launch is a bearer credential: once its learner is deactivated
+// (or the portal suspended), its launch page, files and commits answer
+// 404 at once, and nothing is recorded; reactivated, the same launch works.
+func TestState_ALaunchStopsWithItsLearner(t *testing.T) {
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "lee@acme.test", Name: "Lee Learner"})
+	})
+	ctx := context.Background()
+	admin := adminClient(t, s)
+	enterprise(t, s, "acme")
+	rec := scormCourse(t, s, admin, "sco12")
+	lesson := rec.Draft.Modules[0].Lessons[0]
+	lee := newClient(t, s, "acme.localhost")
+	signIn(lee, "lee@acme.test", goodPassword)
+	lee.get("/courses/" + rec.Slug)
+	if p := lee.post("/courses/"+rec.Slug+"/enrol", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("enrol: %d", p.status)
+	}
+	launch := launchOf(t, lee, rec.Slug, lesson.Key)
+	finish := map[string]any{"cmi.core.lesson_status": "completed", "cmi.core.exit": "", "cmi.core.session_time": "00:05:00"}
+	leeID := acme.Person(t, "lee@acme.test").ID
+	setStatus := func(status string) {
+		t.Helper()
+		err := s.db.InTenantTx(ctx, acme.ID, func(tx *postgres.Tx) error {
+			tag, err := tx.Exec(ctx, `UPDATE users SET status = $2 WHERE tenant_id = current_tenant_id() AND id = $1`, leeID, status)
+			if err == nil && tag.RowsAffected() != 1 {
+				err = fmt.Errorf("%d rows", tag.RowsAffected())
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	setStatus("deactivated")
+	if res, _ := contentGet(t, s, launch); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the launch page of a deactivated learner: %d", res.StatusCode)
+	}
+	if res, _ := contentGet(t, s, strings.TrimSuffix(launch, "/launch")+"/files/sco12.js"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a file of a deactivated learner's launch: %d", res.StatusCode)
+	}
+	if status, _ := commit(t, s, launch, finish); status == http.StatusOK {
+		t.Errorf("a deactivated learner's commit was accepted")
+	}
+	var done int
+	s.db.InTenantTx(ctx, acme.ID, func(tx *postgres.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM enrolments WHERE user_id = $1 AND completed_at IS NOT NULL`, leeID).Scan(&done)
+	})
+	if done != 0 {
+		t.Errorf("the course completed for a deactivated learner")
+	}
+
+	setStatus("active")
+	if res, _ := contentGet(t, s, launch); res.StatusCode != http.StatusOK {
+		t.Errorf("the launch page once reactivated: %d", res.StatusCode)
+	}
+	// A suspended portal stops its launches too.
+	if _, err := s.db.Pool.Exec(ctx, `UPDATE tenants SET status = 'suspended', suspended_by = 'operator' WHERE id = $1`, acme.ID); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := commit(t, s, launch, finish); status == http.StatusOK {
+		t.Errorf("a commit in a suspended portal was accepted")
+	}
+}
