@@ -279,7 +279,7 @@ func TestPlatformAccounts_AnOperatorOpensAnAccountWhoseAdminCreatesAPortal(t *te
 		cells := op.get("/platform/accounts").doc.Find(`[data-testid="accounts"] tbody tr`).First().Find("td")
 		return strings.Join(cells.Map(func(_ int, c *goquery.Selection) string { return strings.TrimSpace(c.Text()) }), "|")
 	}
-	if got := row(); got != "Initech|initech||0|0|1|SuspendInitech" {
+	if got := row(); got != "Initech|initech||0|0|1|Active  SuspendInitech" {
 		t.Errorf("the new account's row: %q", got)
 	}
 	op.get("/platform/accounts")
@@ -303,7 +303,7 @@ func TestPlatformAccounts_AnOperatorOpensAnAccountWhoseAdminCreatesAPortal(t *te
 	if err != nil || academy.AccountID != accountID {
 		t.Errorf("the portal belongs to account %d, want %d (%v)", academy.AccountID, accountID, err)
 	}
-	if got := row(); got != "Initech|initech||1|1|0|SuspendInitech" {
+	if got := row(); got != "Initech|initech||1|1|0|Active  SuspendInitech" {
 		t.Errorf("the account's row after: %q", got)
 	}
 	if platformEvents(t, s, "account.create", "initech") != 1 {
