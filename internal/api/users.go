@@ -103,6 +103,10 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		in.Roles = []string{string(user.Learner)}
 	}
 	t := stateOf(r).tenant
+	if err := stateOf(r).key.MayManage(nil, roles(in.Roles)); err != nil {
+		a.renderError(w, r, err, userCreateFields)
+		return
+	}
 	u, err := a.users.Invite(r.Context(), t, postgres.Invitation{Email: in.Email, Name: in.Name, Roles: roles(in.Roles),
 		Inviter: t.Name + "’s learning team"}, actor(r))
 	if err != nil {
@@ -158,6 +162,10 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		upd.Status = user.Status(*in.Status)
+	}
+	if err := stateOf(r).key.MayManage(u.Roles, upd.Roles); err != nil {
+		a.renderError(w, r, err, userUpdateFields)
+		return
 	}
 	u, err = a.users.UpdateUser(r.Context(), tid, id, upd, actor(r))
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/user"
 )
 
 // Prefix starts every key, so that a key is recognisable in a file or a
@@ -126,6 +127,42 @@ func (k Key) Active() bool { return k.RevokedAt == nil }
 
 // Can reports whether the key holds permission p.
 func (k Key) Can(p Permission) bool { return slices.Contains(k.Permissions, p) }
+
+// RoleGrants is what a portal role can do, in the permissions of a key:
+// an administrator can do anything (and make a key with every
+// permission); an instructor authors courses; a learner nothing of this.
+func RoleGrants(r user.Role) []Permission {
+	switch r {
+	case user.Admin:
+		return PortalPermissions
+	case user.Instructor:
+		return []Permission{CoursesRead, CoursesWrite}
+	}
+	return nil
+}
+
+// MayManage checks that the key may set a person's roles from current to
+// next (inviting someone: current is nil): a key never gives a role that
+// grants what the key does not hold, nor changes someone who holds more
+// than it does, so no key can make or unmake a party stronger than
+// itself.
+func (k Key) MayManage(current, next []user.Role) error {
+	for _, set := range [][]user.Role{current, next} {
+		for _, r := range set {
+			for _, p := range RoleGrants(r) {
+				if k.Can(p) {
+					continue
+				}
+				msg := "This key cannot give the " + string(r) + " role: the role can do more than the key (" + string(p) + "). An administrator can, at /admin/users."
+				if slices.Contains(current, r) {
+					msg = "This key cannot change someone with the " + string(r) + " role, who can do more than the key (" + string(p) + "). An administrator can, at /admin/users."
+				}
+				return &apperr.Error{Code: apperr.EFORBIDDEN, Field: "roles", Message: msg}
+			}
+		}
+	}
+	return nil
+}
 
 // LastUsedGranularity is how stale last_used_at may be: it moves on at
 // most this often, so that a busy key does not write on every request.
