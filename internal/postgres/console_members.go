@@ -65,6 +65,10 @@ const ConsoleInvitationPath = "/console/invitations/accept"
 // reseller (one of them NULL).
 const orgCond = `(x.account_id = $1 OR x.reseller_id = $2)`
 
+// memberOrgCond keeps the console members (m) of the org $1 (account) or
+// $2 (reseller); false, never NULL, for another org's.
+const memberOrgCond = `coalesce(m.account_id = $1 OR m.reseller_id = $2, false)`
+
 // FindOrgMembers lists the org's console members by name.
 func (s *ConsoleService) FindOrgMembers(ctx context.Context, org Org) ([]OrgMember, error) {
 	rows, err := s.db.Pool.Query(ctx, `SELECT x.id, x.email, x.name, x.created_at FROM console_members x
@@ -147,17 +151,19 @@ func checkConsoleInvite(f apperr.Fields, in ConsoleInvite, emailField, nameField
 // in tx. in is checked already.
 func inviteConsoleMember(ctx context.Context, tx *Tx, org Org, in ConsoleInvite, emailField string, by AuditActor) (ConsoleInvitation, error) {
 	var orgName *string
-	var member bool
+	var memberHere, memberElsewhere bool
 	err := tx.QueryRow(ctx, `SELECT coalesce((SELECT name FROM accounts WHERE id = $1), (SELECT name FROM resellers WHERE id = $2)),
-		EXISTS (SELECT 1 FROM console_members WHERE lower(email) = lower($3))`, org.AccountID, org.ResellerID, in.Email).Scan(&orgName, &member)
+		EXISTS (SELECT 1 FROM console_members m WHERE lower(m.email) = lower($3) AND `+memberOrgCond+`),
+		EXISTS (SELECT 1 FROM console_members m WHERE lower(m.email) = lower($3) AND NOT `+memberOrgCond+`)`,
+		org.AccountID, org.ResellerID, in.Email).Scan(&orgName, &memberHere, &memberElsewhere)
 	if err != nil {
 		return ConsoleInvitation{}, err
 	}
 	if orgName == nil {
 		return ConsoleInvitation{}, &apperr.Error{Code: apperr.ENOTFOUND, Message: "No such account or reseller."}
 	}
-	if member {
-		return ConsoleInvitation{}, apperr.Fields{emailField: "Someone already signs in to the console with this address."}
+	if memberHere { // the members page shows it anyway
+		return ConsoleInvitation{}, apperr.Fields{emailField: in.Email + " is already an admin here."}
 	}
 	// A fresh invitation replaces an earlier one to the same org, whose
 	// link then stops working: one pending link per person.
@@ -179,6 +185,18 @@ func inviteConsoleMember(ctx context.Context, tx *Tx, org Org, in ConsoleInvite,
 	what := *orgName + "'s portals"
 	if org.IsReseller() {
 		what = "the client portals of " + *orgName
+	}
+	if memberElsewhere {
+		// The inviter must not learn that the address administers
+		// another organisation: the invitation is stored and listed as
+		// any other, but the mail carries no link, and says why.
+		m := mail.Compose(mail.Branding{SiteName: "Upward", BaseURL: in.ConsoleURL}, in.Email, in.Name,
+			"You are invited to the Upward console of "+*orgName,
+			in.Inviter+" has invited you to administer "+what+" in the Upward console. "+
+				"This address already signs in to the console for another organisation, and an address belongs to one organisation's console: "+
+				"ask "+in.Inviter+" to invite another of your addresses.",
+			nil, "If you did not expect this message, you can ignore it.")
+		return inv, enqueuePlatformMail(ctx, tx, m)
 	}
 	m := mail.Compose(mail.Branding{SiteName: "Upward", BaseURL: in.ConsoleURL}, in.Email, in.Name,
 		"You are invited to the Upward console of "+*orgName,

@@ -261,3 +261,48 @@ func TestState_ALaunchStopsWithItsLearner(t *testing.T) {
 		t.Errorf("a commit in a suspended portal was accepted")
 	}
 }
+
+// The console's invitation form does not tell whether an address
+// administers another organisation: the answer and the members page are
+// those of any invitation. The mail to that address carries no link and
+// says why; an address already an admin here is named, as the page shows.
+func TestState_TheConsoleInviteFormKeepsOtherOrgsMembersSecret(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, nil)
+	ctx := context.Background()
+	console := postgres.NewConsoleService(s.db)
+	fixture.Build(t, s.db, fixture.Spec{Slug: "demo", Name: "Demo Company"})
+	fixture.Build(t, s.db, fixture.Spec{Slug: "globex", Name: "Globex"})
+	for _, m := range []struct{ org, email string }{{"demo", "ari@demo.test"}, {"globex", "gil@globex.test"}} {
+		if _, err := console.CreateConsoleMember(ctx, m.org, "", m.email, "Member", goodPassword, fixture.By); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ari := consoleClient(t, s, "ari@demo.test")
+	invite := func(email string) (page, string) {
+		t.Helper()
+		ari.get("/console/members")
+		p := ari.post("/console/members", url.Values{"email": {email}})
+		notice := ari.get("/console/members")
+		return p, strings.ReplaceAll(notice.text(`[data-testid="notice"]`)+"|"+notice.text(`[data-testid="invitations"]`), email, "ADDRESS")
+	}
+	elsewhere, shownElsewhere := invite("gil@globex.test")
+	nobody, shownNobody := invite("new@globex.test")
+	if elsewhere.status != nobody.status || elsewhere.status != http.StatusSeeOther {
+		t.Errorf("statuses differ: %d and %d", elsewhere.status, nobody.status)
+	}
+	shownNobody = strings.ReplaceAll(shownNobody, "new@globex.test", "ADDRESS")
+	if !strings.Contains(shownElsewhere, "ADDRESS") || strings.Count(shownElsewhere, "ADDRESS") != strings.Count(shownNobody, "ADDRESS") {
+		t.Errorf("the pages differ:\n%s\n%s", shownElsewhere, shownNobody)
+	}
+	msgs, _ := s.db.FindOutboxMessages(ctx, 50)
+	for _, m := range msgs {
+		if m.To == "gil@globex.test" && (strings.Contains(m.Text, "/console/invitations/accept") || !strings.Contains(m.Text, "another organisation")) {
+			t.Errorf("the mail to a member elsewhere: %s", m.Text)
+		}
+	}
+	mailedLink(t, s, "new@globex.test", "/console/invitations/accept")
+	if p := ari.post("/console/members", url.Values{"email": {"ari@demo.test"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text("main"), "already an admin here") {
+		t.Errorf("inviting an admin of this account: %d", p.status)
+	}
+}
