@@ -116,6 +116,7 @@ func (s *AccountService) CreateAccount(ctx context.Context, na NewAccount, by Au
 		if err := platformAudit(ctx, tx, by, "account.create", slug, map[string]any{"account_id": id, "name": name}); err != nil {
 			return err
 		}
+		admin.ByOperator = true
 		_, err := inviteConsoleMember(ctx, tx, Org{AccountID: &id}, admin, "admin_email", by)
 		return err
 	})

@@ -46,6 +46,10 @@ func (i ConsoleInvitation) Expired(now time.Time) bool { return !now.Before(i.Ex
 // names the inviter and reaches the console.
 type ConsoleInvite struct {
 	Email string
+	// ByOperator: the platform's operators invite, who may learn that an
+	// address already administers another organisation; an org's own
+	// admins may not.
+	ByOperator bool
 	// Name is a suggestion the invitee may change; may be empty.
 	Name string
 	// Inviter is who the mail says invites them.
@@ -164,6 +168,9 @@ func inviteConsoleMember(ctx context.Context, tx *Tx, org Org, in ConsoleInvite,
 	}
 	if memberHere { // the members page shows it anyway
 		return ConsoleInvitation{}, apperr.Fields{emailField: in.Email + " is already an admin here."}
+	}
+	if memberElsewhere && in.ByOperator {
+		return ConsoleInvitation{}, apperr.Fields{emailField: "Someone already signs in to the console with this address."}
 	}
 	// A fresh invitation replaces an earlier one to the same org, whose
 	// link then stops working: one pending link per person.

@@ -258,6 +258,7 @@ func (s *Server) inviteOrgAdmin(w http.ResponseWriter, r *http.Request, org post
 	if org.AccountID == nil && org.ResellerID == nil {
 		return apperr.Fields{field: "Choose from the list."}, false
 	}
+	in.ByOperator = true
 	inv, err := s.console.InviteConsoleMember(r.Context(), org, in, s.auditActor(r))
 	if apperr.Code(err) == apperr.ENOTFOUND {
 		return apperr.Fields{field: "Choose from the list."}, false
