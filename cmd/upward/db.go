@@ -135,9 +135,14 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 	tenants := postgres.NewTenantService(db)
 	demo, err := tenants.EnsureTenant(ctx, tenant.Tenant{
 		Slug: "demo", Name: "Demo Company", Plan: "enterprise", // every feature, to try them all
+		Listed:   true, // the home page of make run leads to it
 		Branding: tenant.Branding{WelcomeText: "Welcome to the Demo Company learning portal: courses on working well with your manager."},
 		Settings: tenant.Settings{SelfRegistration: true},
 	})
+	if err == nil && !demo.Listed { // seeded before portals were listed by choice
+		demo.Listed = true
+		demo, err = tenants.UpdateTenant(ctx, demo, by)
+	}
 	if err != nil {
 		return err
 	}

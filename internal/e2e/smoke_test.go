@@ -12,7 +12,7 @@ import (
 func TestSmoke_HomePage(t *testing.T) {
 	t.Parallel()
 	srv := browsertest.StartServer(t)
-	fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "demo", Name: "Demo Company"})
+	fixture.Build(t, srv.Main.DB, fixture.Spec{Slug: "demo", Name: "Demo Company", Listed: true})
 	b := browsertest.NewBrowser(t)
 	b.Visit(srv.URL + "/")
 

@@ -25,7 +25,7 @@ func NewTenantService(db *DB) *TenantService { return &TenantService{db: db} }
 const tenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.seat_limit, t.reseller_id,
 	t.primary_color, t.welcome_text, coalesce(t.logo_file, ''), t.contact_email,
 	t.self_registration, t.allowed_email_domains, t.default_time_zone, t.default_language,
-	t.created_at, t.updated_at, t.account_id, t.audience, coalesce(t.suspended_by, ''),
+	t.created_at, t.updated_at, t.account_id, t.audience, coalesce(t.suspended_by, ''), t.listed,
 	` + whiteLabelColumn
 
 // whiteLabelColumn is a client portal's white label, read with the portal
@@ -50,7 +50,7 @@ func scanTenantRow(row pgx.Row, t *tenant.Tenant, extra ...any) error {
 	err := row.Scan(append([]any{&t.ID, &t.Slug, &t.Name, &status, &t.Plan, &t.SeatLimit, &t.ResellerID,
 		&t.Branding.PrimaryColor, &t.Branding.WelcomeText, &t.Branding.LogoFile, &t.Branding.ContactEmail,
 		&t.Settings.SelfRegistration, &t.Settings.AllowedEmailDomains, &t.Settings.DefaultTimeZone, &t.Settings.DefaultLanguage,
-		&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience, &suspendedBy, &wl}, extra...)...)
+		&t.CreatedAt, &t.UpdatedAt, &t.AccountID, &t.Audience, &suspendedBy, &t.Listed, &wl}, extra...)...)
 	t.Status, t.SuspendedBy = tenant.Status(status), tenant.Authority(suspendedBy)
 	if len(wl) == 4 {
 		t.WhiteLabel = &tenant.WhiteLabel{Name: wl[0], LogoFile: wl[1], SupportEmail: wl[2], BaseDomain: wl[3]}
@@ -68,6 +68,21 @@ func (s *TenantService) FindTenants(ctx context.Context, limit int) ([]tenant.Te
 	out, err := pgx.CollectRows(rows, scanTenant)
 	if err != nil {
 		return nil, fmt.Errorf("tenant: find: %w", err)
+	}
+	return out, nil
+}
+
+// FindListedTenants lists up to limit portals the public home page shows
+// (tenant.ShownOnHome), by name.
+func (s *TenantService) FindListedTenants(ctx context.Context, limit int) ([]tenant.Tenant, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+` FROM tenants t
+		WHERE t.listed AND t.status = 'active' AND t.reseller_id IS NULL ORDER BY t.name, t.id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("tenant: find listed: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanTenant)
+	if err != nil {
+		return nil, fmt.Errorf("tenant: find listed: %w", err)
 	}
 	return out, nil
 }
@@ -132,12 +147,12 @@ func (s *TenantService) CreateTenant(ctx context.Context, t tenant.Tenant, by Au
 		rows, err := tx.Query(ctx, `
 			INSERT INTO tenants AS t (slug, name, status, plan, seat_limit, reseller_id, primary_color, welcome_text,
 				contact_email, self_registration, allowed_email_domains, default_time_zone, default_language,
-				created_at, updated_at, account_id, audience, suspended_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, nullif($17, ''))
+				created_at, updated_at, account_id, audience, suspended_by, listed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, nullif($17, ''), $18)
 			RETURNING `+tenantColumns,
 			t.Slug, t.Name, t.Status, t.Plan, t.SeatLimit, t.ResellerID, t.Branding.PrimaryColor, t.Branding.WelcomeText,
 			t.Branding.ContactEmail, t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains,
-			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, nullID(t.AccountID), t.Audience, string(t.SuspendedBy))
+			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, nullID(t.AccountID), t.Audience, string(t.SuspendedBy), t.Listed)
 		if err != nil {
 			return err
 		}
@@ -170,12 +185,12 @@ func (s *TenantService) UpdateTenant(ctx context.Context, t tenant.Tenant, by Au
 		rows, err := tx.Query(ctx, `
 			UPDATE tenants AS t SET name = $2, status = $3, plan = $4, seat_limit = $5, primary_color = $6,
 				welcome_text = $7, contact_email = $8, self_registration = $9, allowed_email_domains = $10,
-				default_time_zone = $11, default_language = $12, updated_at = $13, suspended_by = nullif($14, '')
+				default_time_zone = $11, default_language = $12, updated_at = $13, suspended_by = nullif($14, ''), listed = $15
 			WHERE t.id = $1
 			RETURNING `+tenantColumns,
 			t.ID, t.Name, t.Status, t.Plan, t.SeatLimit, t.Branding.PrimaryColor, t.Branding.WelcomeText,
 			t.Branding.ContactEmail, t.Settings.SelfRegistration, t.Settings.AllowedEmailDomains,
-			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, string(t.SuspendedBy))
+			t.Settings.DefaultTimeZone, t.Settings.DefaultLanguage, tx.Now, string(t.SuspendedBy), t.Listed)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ const homePortalLimit = 50
 
 // handleHome shows the platform's welcome page with its portals.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	tenants, err := s.tenants.FindTenants(r.Context(), homePortalLimit)
+	tenants, err := s.tenants.FindListedTenants(r.Context(), homePortalLimit)
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -135,6 +135,7 @@ func tenantFromForm(r *http.Request, t tenant.Tenant) (tenant.Tenant, apperr.Fie
 	t.Branding.WelcomeText = r.PostFormValue("welcome_text")
 	t.Branding.ContactEmail = r.PostFormValue("contact_email")
 	t.Settings.SelfRegistration = r.PostFormValue("self_registration") == "on"
+	t.Listed = r.PostFormValue("listed") == "on"
 	t.Settings.AllowedEmailDomains = strings.Split(r.PostFormValue("allowed_email_domains"), ",")
 	t.Settings.DefaultTimeZone = strings.TrimSpace(r.PostFormValue("default_time_zone"))
 	t.Settings.DefaultLanguage = strings.TrimSpace(r.PostFormValue("default_language"))
@@ -154,7 +155,7 @@ func tenantFormView(t tenant.Tenant) pages.TenantFormView {
 	return pages.TenantFormView{
 		ID: t.ID, Slug: t.Slug, Name: t.Name, Status: string(t.Status), Plan: t.Plan, SeatLimit: strconv.Itoa(t.SeatLimit),
 		PrimaryColor: t.Branding.PrimaryColor, WelcomeText: t.Branding.WelcomeText, ContactEmail: t.Branding.ContactEmail,
-		SelfRegistration: t.Settings.SelfRegistration, AllowedEmailDomains: strings.Join(t.Settings.AllowedEmailDomains, ", "),
+		SelfRegistration: t.Settings.SelfRegistration, Listed: t.Listed, AllowedEmailDomains: strings.Join(t.Settings.AllowedEmailDomains, ", "),
 		DefaultTimeZone: t.Settings.DefaultTimeZone, DefaultLanguage: t.Settings.DefaultLanguage,
 	}
 }

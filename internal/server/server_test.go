@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/server"
+	"github.com/upward-lms/upward/internal/tenant"
 )
 
 type testServer struct {
@@ -92,11 +94,23 @@ func document(t testing.TB, res *http.Response) *goquery.Document {
 
 func TestHome(t *testing.T) {
 	t.Parallel()
-	t.Run("ListsPortalsFromTheDatabase", func(t *testing.T) {
+	t.Run("ListsThePortalsAnOperatorListed", func(t *testing.T) {
 		t.Parallel()
 		s := newServer(t, nil)
-		for _, spec := range []fixture.Spec{{Slug: "globex", Name: "Globex"}, {Slug: "acme", Name: "Acme Learning"}} {
+		ctx := context.Background()
+		for _, spec := range []fixture.Spec{{Slug: "globex", Name: "Globex", Listed: true}, {Slug: "acme", Name: "Acme Learning", Listed: true},
+			{Slug: "quiet", Name: "A Quiet Portal"}, {Slug: "gone", Name: "A Suspended Portal", Listed: true}} {
 			fixture.Build(t, s.db, spec)
+		}
+		gone, _ := s.main.Tenants.FindTenantBySlug(ctx, "gone")
+		gone.ChangeStatus(tenant.Suspended, tenant.ByOperator)
+		if _, err := s.main.Tenants.UpdateTenant(ctx, gone, fixture.By); err != nil {
+			t.Fatal(err)
+		}
+		// A reseller's client is never listed: its white label hides Upward.
+		nw, _ := postgres.NewResellerService(s.db).EnsureReseller(ctx, "northwind", "Northwind")
+		if _, err := s.main.Tenants.CreateTenant(ctx, tenant.Tenant{Slug: "contoso", Name: "Contoso", ResellerID: &nw.ID, Listed: true}, fixture.By); err != nil {
+			t.Fatal(err)
 		}
 		res := s.get(t, "/")
 		if res.StatusCode != http.StatusOK {

@@ -47,13 +47,16 @@ type Tenant struct {
 	Status Status
 	// SuspendedBy is who suspended the portal; empty while it is active.
 	SuspendedBy Authority
-	Plan        string
-	SeatLimit   int
-	ResellerID  *int64
-	AccountID   int64  // the organisation that owns the portal; 0 before it is created: it gets its own
-	Audience    string // whom the portal trains: employees, customers, partners, other
-	Branding    Branding
-	Settings    Settings
+	// Listed: an operator chose to show the portal on the platform's
+	// public home page (see ShownOnHome).
+	Listed     bool
+	Plan       string
+	SeatLimit  int
+	ResellerID *int64
+	AccountID  int64  // the organisation that owns the portal; 0 before it is created: it gets its own
+	Audience   string // whom the portal trains: employees, customers, partners, other
+	Branding   Branding
+	Settings   Settings
 	// WhiteLabel is the reseller's branding on a client portal; nil on a
 	// portal the platform sells itself.
 	WhiteLabel *WhiteLabel
@@ -83,6 +86,13 @@ const (
 	DefaultPlan         = "standard"
 	DefaultSeatLimit    = 100
 )
+
+// ShownOnHome reports whether the platform's public home page lists the
+// portal: an active one an operator listed, never a reseller's client,
+// whose white label hides that it runs on Upward.
+func (t Tenant) ShownOnHome() bool {
+	return t.Listed && t.Status == Active && t.ResellerID == nil
+}
 
 // ChangeStatus makes the portal active or suspended at by's request. A
 // suspension records who made it: a reseller lifts its own but never the

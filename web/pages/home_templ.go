@@ -49,7 +49,7 @@ func Home(v HomeView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if len(v.Portals) == 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"notice\" data-testid=\"no-portals\">No portals yet. Run <code>upward seed</code> to create the demo portal.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<p class=\"notice\" data-testid=\"no-portals\">Each organisation learns at its own portal address: ask your learning team for yours.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
