@@ -593,38 +593,41 @@ func (s *LearningService) Unenrol(ctx context.Context, tenantID, userID, courseI
 }
 
 // Restart begins the learner's next attempt on the version published now,
+// which must be newer than the one they took (learning.NewerVersion),
 // with a clean slate (earlier attempts' records stay). attempt is the
 // attempt being restarted: a repeated request (a double click, a retried
 // POST) finds the attempt already moved on and changes nothing more.
 func (s *LearningService) Restart(ctx context.Context, tenantID, userID, courseID int64, attempt int) error {
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE enrolments e SET version = c.published_version, attempt = e.attempt + 1, status = 'active',
-				started_at = $5, completed_at = NULL, percent = 0, last_lesson_key = NULL
-			FROM courses c
-			WHERE e.tenant_id = $1 AND e.course_id = $3 AND e.user_id = $2 AND e.attempt = $4 AND e.status <> 'withdrawn'
-				AND c.tenant_id = e.tenant_id AND c.id = e.course_id AND c.status = 'published'`,
-			tenantID, userID, courseID, attempt, tx.Now)
+		var e learning.Enrolment
+		var published int
+		var status string
+		err := tx.QueryRow(ctx, `
+			SELECT e.attempt, e.version, c.published_version, c.status
+			FROM enrolments e JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
+			WHERE e.tenant_id = $1 AND e.course_id = $2 AND e.user_id = $3 AND e.status <> 'withdrawn'
+			FOR UPDATE OF e`, tenantID, courseID, userID).Scan(&e.Attempt, &e.Version, &published, &status)
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 1 {
-			return nil
-		}
-		var current int
-		var status string
-		if err := tx.QueryRow(ctx, `
-			SELECT e.attempt, c.status FROM enrolments e JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
-			WHERE e.tenant_id = $1 AND e.course_id = $2 AND e.user_id = $3 AND e.status <> 'withdrawn'`, tenantID, courseID, userID).Scan(&current, &status); err != nil {
-			return err
-		}
-		if status != "published" {
-			return &apperr.Error{Code: apperr.ECONFLICT, Message: "This course is no longer offered, so it cannot be restarted."}
-		}
-		if attempt > current || attempt <= 0 {
+		switch {
+		case attempt > e.Attempt || attempt <= 0:
 			return &apperr.Error{Code: apperr.EINVALID, Field: "attempt", Message: "That attempt does not exist."}
+		case attempt < e.Attempt:
+			return nil // already restarted
+		case status != "published":
+			return &apperr.Error{Code: apperr.ECONFLICT, Message: "This course is no longer offered, so it cannot be restarted."}
+		case !e.NewerVersion(published):
+			// A restart begins a fresh attempt, quizzes included: only a
+			// newer version earns one, or a used-up quiz would not be.
+			return &apperr.Error{Code: apperr.ECONFLICT, Message: "This course has no newer version to restart on."}
 		}
-		return nil // already restarted
+		_, err = tx.Exec(ctx, `
+			UPDATE enrolments e SET version = $5, attempt = e.attempt + 1, status = 'active',
+				started_at = $4, completed_at = NULL, percent = 0, last_lesson_key = NULL
+			WHERE e.tenant_id = $1 AND e.course_id = $3 AND e.user_id = $2 AND e.status <> 'withdrawn'`,
+			tenantID, userID, courseID, tx.Now, published)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("learning: restart: %w", Error(err, "Enrolment"))

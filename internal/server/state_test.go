@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/fixture"
+	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/tenant"
 )
@@ -304,5 +306,80 @@ func TestState_TheConsoleInviteFormKeepsOtherOrgsMembersSecret(t *testing.T) {
 	mailedLink(t, s, "new@globex.test", "/console/invitations/accept")
 	if p := ari.post("/console/members", url.Values{"email": {"ari@demo.test"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text("main"), "already an admin here") {
 		t.Errorf("inviting an admin of this account: %d", p.status)
+	}
+}
+
+// A quiz of one attempt stays used up: restarting the course is refused
+// unless a newer version is published, so the answers it then shows
+// cannot be carried into a fresh attempt, and no certificate follows.
+func TestState_AUsedUpQuizCannotBeRestartedIntoACertificate(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, nil)
+	ctx := context.Background()
+	acme := fixture.Build(t, s.db, fixture.Spec{Slug: "acme", Name: "Acme",
+		People:  []fixture.Person{{Email: "lee@acme.test", Name: "Lee"}},
+		Courses: []fixture.Course{{}}})
+	rec := acme.Courses[fixture.ExampleSlug]
+	courses := postgresCourses(s)
+	if _, err := courses.EditDraft(ctx, acme.ID, rec.ID, rec.DraftRevision, fixture.By, func(c *course.Course) error {
+		for _, m := range c.Modules {
+			for _, l := range m.Lessons {
+				for i := range l.Blocks {
+					if l.Blocks[i].Quiz != nil {
+						l.Blocks[i].Quiz.Attempts = 1
+					}
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", fixture.By); err != nil {
+		t.Fatal(err)
+	}
+	learn := postgres.NewLearningService(s.db)
+	lee := acme.Person(t, "lee@acme.test")
+	if _, err := learn.Enrol(ctx, acme.ID, lee.ID, rec.ID, learning.SelfEnrolled); err != nil {
+		t.Fatal(err)
+	}
+	if err := fixture.TakeExample(ctx, learn, acme.ID, lee.ID, rec.Slug, learning.Answers{{1}, {0}}); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, s, "acme.localhost")
+	signIn(c, "lee@acme.test", goodPassword)
+	c.get("/courses/" + rec.Slug)
+	if p := c.post("/courses/"+rec.Slug+"/restart", url.Values{"attempt": {"1"}}); p.status != http.StatusConflict {
+		t.Errorf("a restart with no newer version: %d", p.status)
+	}
+	lc, err := learn.FindLearnerCourse(ctx, acme.ID, lee.ID, rec.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quizLesson := lc.Content.Modules[1].Lessons[0]
+	var quiz string
+	for _, b := range quizLesson.Blocks {
+		if b.Quiz != nil {
+			quiz = b.Key
+		}
+	}
+	if _, err := learn.SubmitQuiz(ctx, acme.ID, lc, quizLesson.Key, quiz, 2, learning.Answers{{0}, {1}}); err == nil {
+		t.Error("a second attempt at a one-attempt quiz was taken")
+	}
+	var certs int
+	s.db.InTenantTx(ctx, acme.ID, func(tx *postgres.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM certificates WHERE tenant_id = current_tenant_id() AND user_id = $1`, lee.ID).Scan(&certs)
+	})
+	if certs != 0 {
+		t.Errorf("%d certificates after a used-up quiz", certs)
+	}
+
+	// A newer version earns a fresh attempt.
+	if _, err := courses.Publish(ctx, acme.ID, rec.ID, "", fixture.By); err != nil {
+		t.Fatal(err)
+	}
+	c.get("/courses/" + rec.Slug)
+	if p := c.post("/courses/"+rec.Slug+"/restart", url.Values{"attempt": {"1"}}); p.status != http.StatusSeeOther {
+		t.Errorf("a restart onto a newer version: %d", p.status)
 	}
 }
