@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -64,6 +65,9 @@ func (s *TenantService) RequestDomain(ctx context.Context, tenantID int64, domai
 			FROM tenants t WHERE t.id = $1 FOR UPDATE`, tenantID).Scan(&n); err != nil {
 			return err
 		}
+		if err := refuseResellerDomain(ctx, tx, name); err != nil {
+			return err
+		}
 		if n >= tenant.MaxDomains {
 			return &apperr.Error{Code: apperr.EINVALID, Field: "domain",
 				Message: fmt.Sprintf("A portal may have at most %d custom domains; withdraw a pending one first.", tenant.MaxDomains)}
@@ -117,6 +121,23 @@ func (s *TenantService) WithdrawDomain(ctx context.Context, tenantID int64, doma
 	return nil
 }
 
+// refuseResellerDomain refuses a custom domain that is a reseller's base
+// domain or a name under it: those hosts are the reseller's clients'
+// portals ({slug}.{base domain}), and one host must mean one portal.
+func refuseResellerDomain(ctx context.Context, tx *Tx, domain string) error {
+	var base string
+	err := tx.QueryRow(ctx, `SELECT r.base_domain FROM resellers r
+		WHERE r.base_domain = $1 OR $1 LIKE '%.' || r.base_domain LIMIT 1`, domain).Scan(&base)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &apperr.Error{Code: apperr.EINVALID, Field: "domain",
+		Message: "Names under " + base + " are a reseller's clients' addresses; ask for a domain of your own."}
+}
+
 // VerifyDomain marks a portal's pending domain verified: from now on a
 // request for that host reaches the portal. A platform operator calls it
 // after checking the domain's DNS; both the platform's log and the
@@ -124,6 +145,10 @@ func (s *TenantService) WithdrawDomain(ctx context.Context, tenantID int64, doma
 func (s *TenantService) VerifyDomain(ctx context.Context, tenantID int64, domain string, by AuditActor) (tenant.Domain, error) {
 	var out tenant.Domain
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		// A reseller may have been given the name since it was asked for.
+		if err := refuseResellerDomain(ctx, tx, strings.ToLower(strings.TrimSpace(domain))); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `
 			UPDATE tenant_domains SET verified_at = $3
 			WHERE tenant_id = $1 AND domain = $2 AND verified_at IS NULL

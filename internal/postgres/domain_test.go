@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/upward-lms/upward/internal/apperr"
@@ -213,4 +214,51 @@ func TestSaveSettings(t *testing.T) {
 			t.Errorf("bad input changed the portal: %+v", after)
 		}
 	})
+}
+
+// A portal cannot take a reseller's base domain, or a name under it,
+// which are the reseller's clients' addresses; a pending request for
+// such a name does not stop the operator from giving a reseller the
+// domain (the request is withdrawn), but a verified domain does.
+func TestCustomDomains_AResellersBaseDomainIsNotAPortalsToTake(t *testing.T) {
+	t.Parallel()
+	db, acme, globex := auditTenants(t)
+	ctx := context.Background()
+	tenants := postgres.NewTenantService(db)
+	resellers := postgres.NewResellerService(db)
+	admin := postgres.AuditActor{UserID: 1, Label: "boss@acme.test"}
+	op := postgres.AuditActor{Label: "operator"}
+	nw, err := resellers.EnsureReseller(ctx, "northwind", "Northwind")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A request made before the reseller had the domain: pending.
+	if _, err := tenants.RequestDomain(ctx, acme.ID, "contoso.learn.northwind.example", testBaseDomain, admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resellers.SetResellerDomain(ctx, nw.ID, "learn.northwind.example", testBaseDomain, op); err != nil {
+		t.Fatalf("a pending request blocked the reseller's domain: %v", err)
+	}
+	if ds, _ := tenants.FindDomains(ctx, acme.ID); len(ds) != 0 {
+		t.Errorf("the pending request under the reseller's domain stays: %+v", ds)
+	}
+	for _, name := range []string{"learn.northwind.example", "contoso.learn.northwind.example", "a.b.learn.northwind.example"} {
+		_, err := tenants.RequestDomain(ctx, globex.ID, name, testBaseDomain, admin)
+		if f, ok := apperr.FieldsOf(err); !ok || !strings.Contains(f["domain"], "reseller") {
+			t.Errorf("asking for %s: %v", name, err)
+		}
+	}
+	if _, err := tenants.RequestDomain(ctx, globex.ID, "northwind.example", testBaseDomain, admin); err != nil {
+		t.Errorf("a name above the reseller's domain: %v", err)
+	}
+	// A verified domain holds its name against a reseller.
+	if _, err := tenants.RequestDomain(ctx, acme.ID, "learn.acme.example", testBaseDomain, admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenants.VerifyDomain(ctx, acme.ID, "learn.acme.example", op); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resellers.SetResellerDomain(ctx, nw.ID, "acme.example", testBaseDomain, op); apperr.Code(err) != apperr.EINVALID {
+		t.Errorf("a reseller domain over a verified custom domain: %v", err)
+	}
 }

@@ -212,8 +212,10 @@ func (s *ResellerService) SaveResellerBranding(ctx context.Context, id int64, w 
 // clients' portals are served ({slug}.{domain}), or clears it when domain
 // is empty. It is checked like a portal's custom domain (a plain host name,
 // not the platform's BASE_DOMAIN or under it); no other reseller may have
-// it (the unique key decides), and no portal's custom domain may be it or
-// lie under it, which would make a host name mean two portals.
+// it (the unique key decides), and no portal's verified custom domain may
+// be it or lie under it, which would make a host name mean two portals.
+// Pending requests for such names are withdrawn: a request alone must
+// not hold a name the platform gives a reseller.
 func (s *ResellerService) SetResellerDomain(ctx context.Context, id int64, domain, baseDomain string, by AuditActor) (Reseller, error) {
 	var name *string // NULL clears
 	if strings.TrimSpace(domain) != "" {
@@ -228,11 +230,25 @@ func (s *ResellerService) SetResellerDomain(ctx context.Context, id int64, domai
 		if name != nil {
 			var taken bool
 			if err := tx.QueryRow(ctx, `
-				SELECT EXISTS (SELECT 1 FROM tenant_domains d WHERE d.domain = $1 OR d.domain LIKE '%.' || $1)`, *name).Scan(&taken); err != nil {
+				SELECT EXISTS (SELECT 1 FROM tenant_domains d WHERE (d.domain = $1 OR d.domain LIKE '%.' || $1) AND d.verified_at IS NOT NULL)`, *name).Scan(&taken); err != nil {
 				return err
 			}
 			if taken {
 				return &apperr.Error{Code: apperr.EINVALID, Field: "domain", Message: *name + " or a name under it is a portal's custom domain; choose another."}
+			}
+			withdrawn, err := tx.Query(ctx, `DELETE FROM tenant_domains d
+				WHERE (d.domain = $1 OR d.domain LIKE '%.' || $1) AND d.verified_at IS NULL RETURNING d.domain`, *name)
+			if err != nil {
+				return err
+			}
+			names, err := pgx.CollectRows(withdrawn, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			if len(names) > 0 {
+				if err := platformAudit(ctx, tx, by, "tenant.domain.withdraw", *name, map[string]any{"reseller_id": id, "pending": names}); err != nil {
+					return err
+				}
 			}
 		}
 		var before string

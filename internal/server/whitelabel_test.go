@@ -255,7 +255,7 @@ func TestWhiteLabel_BadInputIsAFieldErrorThatChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := ownerConn(t, s)
-	if _, err := owner.Exec(ctx, "INSERT INTO tenant_domains (domain, tenant_id, verification_token) VALUES ('learn.acme.example', $1, 'x')", f.acme.ID); err != nil {
+	if _, err := owner.Exec(ctx, "INSERT INTO tenant_domains (domain, tenant_id, verification_token, verified_at) VALUES ('learn.acme.example', $1, 'x', now())", f.acme.ID); err != nil {
 		t.Fatal(err)
 	}
 	before := f.findReseller(t)
