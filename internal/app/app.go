@@ -186,6 +186,13 @@ func (m *Main) Open(ctx context.Context) error {
 	// request as scs's IdleTimeout would.
 	sessions.Lifetime = server.SessionLifetime
 	sessions.Cookie.Name = "upward_session"
+	if m.Config.Production() {
+		// __Host-: the browser takes it only from this very host, Secure,
+		// for the whole path and with no Domain, so script on a sibling
+		// host (the SCORM content host) cannot plant one for the portal.
+		sessions.Cookie.Name = "__Host-upward_session"
+		sessions.Cookie.Path = "/"
+	}
 	sessions.Cookie.HttpOnly = true
 	sessions.Cookie.SameSite = http.SameSiteLaxMode
 	sessions.Cookie.Secure = m.Config.Production()

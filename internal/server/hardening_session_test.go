@@ -23,7 +23,7 @@ func formSession(t *testing.T, s *testServer, host, path string) (cookie *http.C
 	t.Helper()
 	res := serve(s, http.MethodGet, host, path, "")
 	for _, c := range res.Cookies() {
-		if c.Name == "upward_session" {
+		if c.Name == "upward_session" || c.Name == "__Host-upward_session" {
 			cookie = c
 		}
 	}
@@ -51,6 +51,12 @@ func TestSecurityHeaders_OnEveryErrorAnswer(t *testing.T) {
 			}
 			s.Router().Get("/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
 			cookie, token := formSession(t, s, "acme.localhost", "/login")
+			// In production the session cookie is a __Host- one: only this
+			// host sets it, so a sibling host (the content host) cannot.
+			if prod := env == config.EnvProd; prod != (cookie.Name == "__Host-upward_session") ||
+				prod && (!cookie.Secure || cookie.Path != "/" || cookie.Domain != "") {
+				t.Errorf("%s: the session cookie is %s, Secure %v, Path %q, Domain %q", env, cookie.Name, cookie.Secure, cookie.Path, cookie.Domain)
+			}
 			withSession := []string{"Cookie", cookie.Name + "=" + cookie.Value, "Content-Type", "application/x-www-form-urlencoded"}
 			bearer := []string{"Authorization", "Bearer " + key}
 

@@ -215,12 +215,21 @@ func isLocalHost(host string) bool {
 
 // Ranges that IsGlobalUnicast and IsPrivate let through but that reach
 // inside: "this network" (0.0.0.0/8, which Linux dials as loopback),
-// carrier-grade NAT (RFC 6598), and deprecated IPv6 site-local.
+// carrier-grade NAT (RFC 6598), deprecated IPv6 site-local, the
+// local-use NAT64 prefix (RFC 8215: a network's own translator, to any
+// IPv4 address, its own included) and the deprecated IPv4-compatible
+// IPv6 addresses (::a.b.c.d, which some stacks route as IPv4).
 var inside = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
 	netip.MustParsePrefix("fec0::/10"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("::/96"),
 }
+
+// sixToFour is 6to4 (RFC 3056): its addresses reach the IPv4 address in
+// their bytes 2 to 5.
+var sixToFour = netip.MustParsePrefix("2002::/16")
 
 // nat64 is the well-known NAT64 prefix: its addresses reach the IPv4
 // address in their last four bytes.
@@ -236,6 +245,10 @@ func PublicAddress(ip netip.Addr) bool {
 	if nat64.Contains(ip) {
 		b := ip.As16()
 		return PublicAddress(netip.AddrFrom4([4]byte(b[12:])))
+	}
+	if sixToFour.Contains(ip) {
+		b := ip.As16()
+		return PublicAddress(netip.AddrFrom4([4]byte(b[2:6])))
 	}
 	if !ip.IsValid() || !ip.IsGlobalUnicast() || ip.IsPrivate() {
 		return false

@@ -193,6 +193,13 @@ func TestPublicAddress(t *testing.T) {
 		"::ffff:127.0.0.1":       false,
 		"64:ff9b::a00:1":         false, // NAT64 to 10.0.0.1
 		"64:ff9b::5db8:d822":     true,  // NAT64 to 93.184.216.34
+		"64:ff9b:1::a00:1":       false, // local-use NAT64 (RFC 8215)
+		"64:ff9b:1:ffff::1":      false,
+		"::a00:1":                false, // IPv4-compatible, to 10.0.0.1
+		"::5db8:d822":            false, // IPv4-compatible: deprecated, refused whatever it names
+		"2002:a00:1::1":          false, // 6to4 of 10.0.0.1
+		"2002:7f00:1::1":         false, // 6to4 of 127.0.0.1
+		"2002:5db8:d822::1":      true,  // 6to4 of 93.184.216.34
 		"224.0.0.1":              false,
 		"ff02::1":                false,
 		"255.255.255.255":        false,
