@@ -60,29 +60,26 @@ func scanTenantRow(row pgx.Row, t *tenant.Tenant, extra ...any) error {
 
 // FindTenants returns up to limit portals ordered by name.
 func (s *TenantService) FindTenants(ctx context.Context, limit int) ([]tenant.Tenant, error) {
-	// One statement needs no explicit transaction: it saves two round trips.
-	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+` FROM tenants t ORDER BY t.name, t.id LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("tenant: find: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, scanTenant)
-	if err != nil {
-		return nil, fmt.Errorf("tenant: find: %w", err)
-	}
-	return out, nil
+	return s.findMany(ctx, `SELECT `+tenantColumns+` FROM tenants t ORDER BY t.name, t.id LIMIT $1`, limit)
 }
 
 // FindListedTenants lists up to limit portals the public home page shows
 // (tenant.ShownOnHome), by name.
 func (s *TenantService) FindListedTenants(ctx context.Context, limit int) ([]tenant.Tenant, error) {
-	rows, err := s.db.Pool.Query(ctx, `SELECT `+tenantColumns+` FROM tenants t
+	return s.findMany(ctx, `SELECT `+tenantColumns+` FROM tenants t
 		WHERE t.listed AND t.status = 'active' AND t.reseller_id IS NULL ORDER BY t.name, t.id LIMIT $1`, limit)
+}
+
+// findMany runs one statement: no explicit transaction, which saves two
+// round trips.
+func (s *TenantService) findMany(ctx context.Context, sql string, args ...any) ([]tenant.Tenant, error) {
+	rows, err := s.db.Pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("tenant: find listed: %w", err)
+		return nil, fmt.Errorf("tenant: find: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, scanTenant)
 	if err != nil {
-		return nil, fmt.Errorf("tenant: find listed: %w", err)
+		return nil, fmt.Errorf("tenant: find: %w", err)
 	}
 	return out, nil
 }

@@ -59,6 +59,19 @@ func launchOf(t *testing.T, c *client, courseSlug, lessonKey string) string {
 	return src
 }
 
+// enrolledLaunch signs the learner in on acme, enrols them in the SCORM
+// course and returns their client and the launch address of its first SCO.
+func enrolledLaunch(t *testing.T, s *testServer, email string, rec postgres.CourseRecord) (*client, string) {
+	t.Helper()
+	c := newClient(t, s, "acme.localhost")
+	signIn(c, email, goodPassword)
+	c.get("/courses/" + rec.Slug)
+	if p := c.post("/courses/"+rec.Slug+"/enrol", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("enrol: %d", p.status)
+	}
+	return c, launchOf(t, c, rec.Slug, rec.Draft.Modules[0].Lessons[0].Key)
+}
+
 // contentGet fetches a URL of the content host (cookies are not sent: it
 // is another host).
 func contentGet(t *testing.T, s *testServer, rawURL string) (*http.Response, []byte) {
@@ -106,13 +119,7 @@ func TestSCORM_ImportLaunchCommitAndResume(t *testing.T) {
 		t.Fatalf("the course: %+v", rec.Draft)
 	}
 	lesson := rec.Draft.Modules[0].Lessons[0]
-	lee := newClient(t, s, "acme.localhost")
-	signIn(lee, "lee@acme.test", goodPassword)
-	lee.get("/courses/" + rec.Slug)
-	if p := lee.post("/courses/"+rec.Slug+"/enrol", nil); p.status != http.StatusSeeOther {
-		t.Fatalf("enrol: %d", p.status)
-	}
-	launch := launchOf(t, lee, rec.Slug, lesson.Key)
+	lee, launch := enrolledLaunch(t, s, "lee@acme.test", rec)
 	if !strings.HasPrefix(launch, "http://content.localhost:") {
 		t.Fatalf("launch %q is not on the content host", launch)
 	}

@@ -210,14 +210,7 @@ func TestState_ALaunchStopsWithItsLearner(t *testing.T) {
 	admin := adminClient(t, s)
 	enterprise(t, s, "acme")
 	rec := scormCourse(t, s, admin, "sco12")
-	lesson := rec.Draft.Modules[0].Lessons[0]
-	lee := newClient(t, s, "acme.localhost")
-	signIn(lee, "lee@acme.test", goodPassword)
-	lee.get("/courses/" + rec.Slug)
-	if p := lee.post("/courses/"+rec.Slug+"/enrol", nil); p.status != http.StatusSeeOther {
-		t.Fatalf("enrol: %d", p.status)
-	}
-	launch := launchOf(t, lee, rec.Slug, lesson.Key)
+	_, launch := enrolledLaunch(t, s, "lee@acme.test", rec)
 	finish := map[string]any{"cmi.core.lesson_status": "completed", "cmi.core.exit": "", "cmi.core.session_time": "00:05:00"}
 	leeID := acme.Person(t, "lee@acme.test").ID
 	setStatus := func(status string) {
