@@ -34,7 +34,7 @@ generate:
 # tests are listed at the end, from go test -json.
 TEST_TIMEOUT  ?= 15m
 TEST_PARALLEL ?= 8
-RACE_PACKAGES := ./cmd/upward ./internal/postgres/... ./internal/app ./internal/api ./internal/user \
+RACE_PACKAGES := ./cmd/upward ./internal/postgres/... ./internal/app ./internal/user \
 	./internal/markdown ./internal/mail/... ./web/pages
 GOTESTSUM     := $(GO) tool gotestsum --format pkgname --format-hide-empty-pkg
 test: fmt-check vet check-generated lint-courses test-deps
