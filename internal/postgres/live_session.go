@@ -948,7 +948,12 @@ func (s *LiveSessionService) FeedSessions(ctx context.Context, tenantID int64, t
 	var out []LiveSession
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
 		var userID int64
-		if err := tx.QueryRow(ctx, `SELECT user_id FROM calendar_feeds WHERE tenant_id = current_tenant_id() AND token_hash = $1`, sum[:]).Scan(&userID); err != nil {
+		// A feed link stops with its holder: a deactivated person's, or a
+		// suspended portal's, is not found.
+		if err := tx.QueryRow(ctx, `SELECT f.user_id FROM calendar_feeds f
+			JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id AND u.status = 'active'
+			JOIN tenants t ON t.id = f.tenant_id AND t.status = 'active'
+			WHERE f.tenant_id = current_tenant_id() AND f.token_hash = $1`, sum[:]).Scan(&userID); err != nil {
 			return err
 		}
 		var err error

@@ -372,6 +372,24 @@ func TestLiveSessions_CalendarFeedTokens(t *testing.T) {
 	if _, err := f.sessions.FeedSessions(f.ctx, f.tenantID, token); apperr.Code(err) != apperr.ENOTFOUND {
 		t.Errorf("the old token after regenerating: %v", err)
 	}
+	// The link stops with its holder, and comes back with them.
+	setStatus := func(status string) {
+		t.Helper()
+		if err := f.db.InTenantTx(f.ctx, f.tenantID, func(tx *postgres.Tx) error {
+			_, err := tx.Exec(f.ctx, `UPDATE users SET status = $2 WHERE tenant_id = current_tenant_id() AND id = $1`, f.learner, status)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setStatus("deactivated")
+	if _, err := f.sessions.FeedSessions(f.ctx, f.tenantID, again); apperr.Code(err) != apperr.ENOTFOUND {
+		t.Errorf("a deactivated learner's feed: %v", err)
+	}
+	setStatus("active")
+	if _, err := f.sessions.FeedSessions(f.ctx, f.tenantID, again); err != nil {
+		t.Errorf("the feed once reactivated: %v", err)
+	}
 	if err := f.sessions.RevokeCalendarFeed(f.ctx, f.tenantID, f.learner); err != nil {
 		t.Fatal(err)
 	}

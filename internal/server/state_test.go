@@ -376,3 +376,31 @@ func TestState_AUsedUpQuizCannotBeRestartedIntoACertificate(t *testing.T) {
 		t.Errorf("a restart onto a newer version: %d", p.status)
 	}
 }
+
+// A person an admin deactivates is signed out at once: their open
+// session goes to the sign-in page, and signing in again is refused.
+func TestState_ADeactivatedPersonIsSignedOutAtOnce(t *testing.T) {
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "lee@acme.test", Name: "Lee"})
+	})
+	admin := adminClient(t, s)
+	lee := newClient(t, s, "acme.localhost")
+	signIn(lee, "lee@acme.test", goodPassword)
+	if p := lee.get("/account"); p.status != http.StatusOK {
+		t.Fatalf("before: %d", p.status)
+	}
+	page := "/admin/users/" + fmt.Sprint(acme.Person(t, "lee@acme.test").ID)
+	admin.get(page)
+	if p := admin.post(page, url.Values{"name": {"Lee"}, "roles": {"learner"}, "status": {"deactivated"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", p.status)
+	}
+	if p := lee.get("/account"); p.status != http.StatusSeeOther {
+		t.Errorf("the open session after deactivation: %d", p.status)
+	}
+	again := newClient(t, s, "acme.localhost")
+	again.get("/login")
+	if p := again.post("/login", url.Values{"email": {"lee@acme.test"}, "password": {goodPassword}}); p.status == http.StatusSeeOther {
+		t.Errorf("a deactivated person signed in")
+	}
+}
