@@ -19,18 +19,19 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/go-chi/httprate"
 
 	"github.com/upward-lms/upward/internal/apikey"
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/markdown"
 	"github.com/upward-lms/upward/internal/plan"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/ratelimit"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/pages"
 	"github.com/upward-lms/upward/web/static"
@@ -72,7 +73,8 @@ type API struct {
 	scorm    *postgres.ScormService
 	// provisioner opens portals: the one the console uses.
 	provisioner *postgres.Provisioner
-	limiter     *httprate.RateLimiter
+	limit       ratelimit.Limit // each key's, counted for every server in counter
+	counter     ratelimit.Counter
 	doc         *document
 	// reference is the reference page's view of doc, made once.
 	reference pages.APIReferenceView
@@ -106,11 +108,8 @@ func New(d Deps) *API {
 		provisioner: svc.Provisioner,
 	}
 	a.reference = a.doc.reference(markdown.New())
-	a.limiter = httprate.NewRateLimiter(d.RateLimit, time.Minute,
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			writeProblem(w, r, problem{Type: "rate-limited", Status: http.StatusTooManyRequests,
-				Detail: "This key has made too many requests this minute. Wait for the number of seconds in Retry-After, then try again."})
-		}))
+	a.limit = ratelimit.Limit{Requests: d.RateLimit, Window: time.Minute}
+	a.counter = svc.RateCounter
 	a.router = a.routes()
 	a.platform = a.platformRoutes()
 	return a
@@ -285,7 +284,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 				Detail: "API access is not part of this portal's plan."})
 			return
 		}
-		if a.limiter.RespondOnLimit(w, r, k.ID) {
+		if a.overLimit(w, r, k.ID) {
 			return
 		}
 		st.key = k
@@ -318,13 +317,35 @@ func (a *API) authenticateOrg(next http.Handler) http.Handler {
 			a.serverError(w, r, err)
 			return
 		}
-		if a.limiter.RespondOnLimit(w, r, k.ID) {
+		if a.overLimit(w, r, k.ID) {
 			return
 		}
 		st := stateOf(r)
 		st.key, st.org = k, postgres.OrgOf(k)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// overLimit counts the request against the key's rate limit and says so
+// in the X-RateLimit headers; over it, it answers 429 with Retry-After and
+// reports true.
+func (a *API) overLimit(w http.ResponseWriter, r *http.Request, keyID string) bool {
+	d, err := a.limit.Check(r.Context(), a.counter, "api:"+keyID, time.Now())
+	if err != nil {
+		a.serverError(w, r, err)
+		return true
+	}
+	h := w.Header()
+	h.Set("X-RateLimit-Limit", strconv.Itoa(a.limit.Requests))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(d.Reset.Unix(), 10))
+	if d.Allowed {
+		return false
+	}
+	h.Set("Retry-After", strconv.Itoa(int(time.Until(d.Reset).Seconds())+1))
+	writeProblem(w, r, problem{Type: "rate-limited", Status: http.StatusTooManyRequests,
+		Detail: "This key has made too many requests this minute. Wait for the number of seconds in Retry-After, then try again."})
+	return true
 }
 
 // bearer reads the token of an "Authorization: Bearer …" header.

@@ -358,7 +358,8 @@ func (m *Main) hostURL(host string) string {
 	return "http://" + host
 }
 
-// sweepSessions deletes expired sessions every interval until ctx ends.
+// sweepSessions deletes expired sessions, and rate counts older than an
+// hour, every interval until ctx ends.
 func (m *Main) sweepSessions(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -371,6 +372,10 @@ func (m *Main) sweepSessions(ctx context.Context, interval time.Duration) {
 				m.Logger.Warn("session sweep failed", "err", err)
 			} else if n > 0 {
 				m.Logger.Debug("expired sessions deleted", "count", n)
+			}
+			// Rate counts older than an hour: no limit looks back further.
+			if _, err := m.Services.RateCounter.DeleteOldRateCounts(ctx, time.Now().Add(-time.Hour)); err != nil {
+				m.Logger.Warn("rate count sweep failed", "err", err)
 			}
 		}
 	}

@@ -50,6 +50,7 @@ var notTenantOwned = map[string]string{
 	"operators":                "platform operators",
 	"platform_audit_events":    "the platform's audit log",
 	"platform_secrets":         "the platform's signing keys",
+	"rate_counters":            "request counts of the rate limits, by client address, account or API key",
 	// Infrastructure.
 	"river_job":          "River's queue, shared by every portal's jobs",
 	"river_leader":       "River's leader election",

@@ -34,6 +34,8 @@ type Services struct {
 	Activity      *ActivityService
 	// Provisioner opens portals for the console and the provisioning API.
 	Provisioner *Provisioner
+	// RateCounter counts rate-limited requests for every server.
+	RateCounter *RateCounter
 }
 
 // ServiceOptions are what some services need besides the database.
@@ -55,6 +57,7 @@ func NewServices(db *DB, o ServiceOptions) *Services {
 		Tenants:       NewTenantService(db),
 		Users:         NewUserService(db, o.Outbox, o.PortalURL),
 		Operators:     NewOperatorService(db),
+		RateCounter:   NewRateCounter(db),
 		Resellers:     NewResellerService(db),
 		Groups:        NewGroupService(db),
 		Courses:       NewCourseService(db),

@@ -169,10 +169,11 @@ type rowState map[string]string
 
 // notApp are the tables a request may change without changing the
 // application's data: scs's sessions (a page with a form creates one for
-// its CSRF token; a signed-in request notes its time now and then) and
+// its CSRF token; a signed-in request notes its time now and then), the
+// rate limits' counts (every API request and sign-in attempt is one) and
 // River's own bookkeeping, which runs on its own clock.
 func notApp(table string) bool {
-	return table == "sessions" || table == "schema_migrations" || strings.HasPrefix(table, "river_")
+	return table == "sessions" || table == "rate_counters" || table == "schema_migrations" || strings.HasPrefix(table, "river_")
 }
 
 // rowWatch reads every app table as the tables' owner, once per tenant

@@ -6,38 +6,46 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/httprate"
+	"github.com/upward-lms/upward/internal/ratelimit"
 )
 
 // Sign-in throttles: per client address, and per account (the portal and
 // the e-mail address typed), whichever trips first. The sixth attempt on
-// one account within a minute is refused.
-const (
-	signInPerIP      = 20
-	signInPerAccount = 5
-	signInWindow     = time.Minute
+// one account within a minute is refused. The counts are in PostgreSQL,
+// so every server holds an account to the same five.
+var (
+	signInPerIP      = ratelimit.Limit{Requests: 20, Window: time.Minute}
+	signInPerAccount = ratelimit.Limit{Requests: 5, Window: time.Minute}
 )
 
 // throttleSignIn limits POSTs to a sign-in form.
 func (s *Server) throttleSignIn(next http.Handler) http.Handler {
-	onLimit := httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-		s.errorPage(w, r, http.StatusTooManyRequests, "Too many attempts",
-			"You have tried to sign in too many times. Please wait a minute, then try again. If you have forgotten your password, you can reset it.")
-	})
-	perIP := httprate.Limit(signInPerIP, signInWindow, httprate.WithKeyFuncs(httprate.KeyByIP), onLimit)
-	perAccount := httprate.Limit(signInPerAccount, signInWindow, httprate.WithKeyFuncs(func(r *http.Request) (string, error) {
-		var tenantID int64
-		if t := stateOf(r).Tenant; t != nil {
-			tenantID = t.ID
-		}
-		return strconv.FormatInt(tenantID, 10) + "|" + strings.ToLower(strings.TrimSpace(r.PostFormValue("email"))), nil
-	}), onLimit)
-	limited := perIP(perAccount(next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
 			return
 		}
-		limited.ServeHTTP(w, r)
+		var tenantID int64
+		if t := stateOf(r).Tenant; t != nil {
+			tenantID = t.ID
+		}
+		account := strconv.FormatInt(tenantID, 10) + "|" + strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+		for _, c := range []struct {
+			key   string
+			limit ratelimit.Limit
+		}{{"signin-ip:" + clientIP(r), signInPerIP}, {"signin-account:" + account, signInPerAccount}} {
+			d, err := c.limit.Check(r.Context(), s.services.RateCounter, c.key, time.Now())
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			if !d.Allowed {
+				w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(d.Reset).Seconds())+1))
+				s.errorPage(w, r, http.StatusTooManyRequests, "Too many attempts",
+					"You have tried to sign in too many times. Please wait a minute, then try again. If you have forgotten your password, you can reset it.")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
 	})
 }
