@@ -9,8 +9,9 @@ import (
 	"github.com/upward-lms/upward/internal/ratelimit"
 )
 
-// Sign-in throttles: per client address, and per account (the portal and
-// the e-mail address typed), whichever trips first. The sixth attempt on
+// Sign-in throttles: per client address on each sign-in form (a portal's,
+// the console's, the operators'), and per account (the portal and the
+// e-mail address typed), whichever trips first. The sixth attempt on
 // one account within a minute is refused. The counts are in PostgreSQL,
 // so every server holds an account to the same five.
 var (
@@ -33,7 +34,7 @@ func (s *Server) throttleSignIn(next http.Handler) http.Handler {
 		for _, c := range []struct {
 			key   string
 			limit ratelimit.Limit
-		}{{"signin-ip:" + clientIP(r), signInPerIP}, {"signin-account:" + account, signInPerAccount}} {
+		}{{"signin-ip:" + r.Host + r.URL.Path + "|" + clientIP(r), signInPerIP}, {"signin-account:" + r.URL.Path + "|" + account, signInPerAccount}} {
 			d, err := c.limit.Check(r.Context(), s.services.RateCounter, c.key, time.Now())
 			if err != nil {
 				s.serverError(w, r, err)
