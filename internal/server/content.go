@@ -143,8 +143,14 @@ func (s *Server) contentRoutes() chi.Router {
 // launchOf reads the URL's token; a bad one is a plain 404, and so is one
 // whose learner was deactivated (or portal suspended) since.
 func (s *Server) launchOf(w http.ResponseWriter, r *http.Request) (postgres.ScormLaunch, bool) {
+	return s.readLaunch(w, r, true)
+}
+
+// readLaunch is launchOf; checkHolder false leaves the learner's check to
+// the caller (a commit makes it in its own transaction).
+func (s *Server) readLaunch(w http.ResponseWriter, r *http.Request, checkHolder bool) (postgres.ScormLaunch, bool) {
 	l, err := s.verifyLaunch(r.Context(), chi.URLParam(r, "token"))
-	if err == nil {
+	if err == nil && checkHolder {
 		err = s.scorm.CheckLaunch(r.Context(), l)
 	}
 	if err != nil {
@@ -257,7 +263,7 @@ type commitResult struct {
 // the data model is refused with its SCORM error code and changes
 // nothing.
 func (s *Server) handleScormCommit(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.launchOf(w, r)
+	l, ok := s.readLaunch(w, r, false) // Commit checks the learner in its transaction
 	if !ok {
 		return
 	}

@@ -279,7 +279,7 @@ func TestState_TheConsoleInviteFormKeepsOtherOrgsMembersSecret(t *testing.T) {
 		ari.get("/console/members")
 		p := ari.post("/console/members", url.Values{"email": {email}})
 		notice := ari.get("/console/members")
-		return p, strings.ReplaceAll(notice.text(`[data-testid="notice"]`)+"|"+notice.text(`[data-testid="invitations"]`), email, "ADDRESS")
+		return p, strings.ReplaceAll(notice.text(`[data-testid="notice"]`)+"|"+notice.text(`[data-testid="console-invitations"]`), email, "ADDRESS")
 	}
 	elsewhere, shownElsewhere := invite("gil@globex.test")
 	nobody, shownNobody := invite("new@globex.test")
