@@ -8,7 +8,7 @@ BIN     := bin/upward
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build generate test check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses test-deps bench bench-deps db-start db-stop clean
+.PHONY: run build generate test race check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses test-deps bench bench-deps db-start db-stop clean
 
 ## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
 run: build
@@ -25,40 +25,42 @@ generate:
 
 ## test: every check: formatting, vet, generated code, unit + integration + browser tests
 # Tests run in parallel within a package (-parallel): each has a database
-# of its own, and most of their time is spent waiting on it. The race
-# detector runs on the packages whose code shares memory between
-# goroutines (RACE_PACKAGES) and on the server's tests that send requests
-# in parallel; it makes a test binary three times as costly to build and
-# run, and finds nothing in code that one goroutine runs. -short leaves the
-# long browser journeys to make check (browsertest.Long). The ten slowest
-# tests are listed at the end, from go test -json.
+# of its own, and most of their time is spent waiting on it. The server's
+# and the browser's tests, the longest, run beside the others. -short
+# leaves the long browser journeys to make check (browsertest.Long), and
+# the race detector runs there too (make race): building every package a
+# second time with -race took 3 of make test's 9 cold minutes. The ten
+# slowest tests are listed at the end, from go test -json.
 TEST_TIMEOUT  ?= 15m
 TEST_PARALLEL ?= 8
-RACE_PACKAGES := ./cmd/upward ./internal/postgres/... ./internal/app ./internal/user \
-	./internal/markdown ./internal/mail/... ./web/pages
 GOTESTSUM     := $(GO) tool gotestsum --format pkgname --format-hide-empty-pkg
 test: fmt-check vet check-generated lint-courses test-deps
 	@mkdir -p .artifacts/test; rm -f .artifacts/test/*.json
-	@race=$$($(GO) list $(RACE_PACKAGES)); \
-	$(GOTESTSUM) --jsonfile .artifacts/test/pages.json -- -short -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
+	@$(GOTESTSUM) --jsonfile .artifacts/test/pages.json -- -short -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
 		./internal/server ./internal/e2e > .artifacts/test/pages.log 2>&1 & slow=$$!; \
 	$(GOTESTSUM) --jsonfile .artifacts/test/unit.json -- -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
-		$$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/server$$ -e /internal/faults | grep -vxF "$$race"); unit=$$?; \
-	$(GOTESTSUM) --jsonfile .artifacts/test/raced.json -- -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
-		$$race; raced=$$?; \
+		$$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/server$$ -e /internal/faults); unit=$$?; \
 	wait $$slow; pages=$$?; cat .artifacts/test/pages.log; \
-	$(GOTESTSUM) --jsonfile .artifacts/test/parallel.json -- -race -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
-		-run 'Parallel' ./internal/server; parallel=$$?; \
 	echo "The ten slowest tests:"; cat .artifacts/test/*.json > .artifacts/test/all.json; \
 	$(GO) tool gotestsum tool slowest --jsonfile .artifacts/test/all.json --threshold 1ms > .artifacts/test/slowest.txt; head -n 10 .artifacts/test/slowest.txt; \
-	test $$unit -eq 0 -a $$raced -eq 0 -a $$pages -eq 0 -a $$parallel -eq 0
+	test $$unit -eq 0 -a $$pages -eq 0
+
+## race: the race detector over the packages whose code shares memory
+## between goroutines, and the server's tests that send requests in
+## parallel; it finds nothing in code that one goroutine runs
+RACE_PACKAGES := ./cmd/upward ./internal/postgres/... ./internal/app ./internal/user \
+	./internal/markdown ./internal/mail/... ./internal/ratelimit ./web/pages
+race: test-deps
+	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout 20m $(RACE_PACKAGES)
+	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout 20m -run 'Parallel' ./internal/server
 
 ## check: the slow suites, beside make test's fast ones: every browser
-## journey (make test runs the short ones), the faults (kill -9, PostgreSQL
-## and SMTP down, a full DATA_DIR, SIGTERM), each fuzz target for a short
-## time, govulncheck, and a smoke run of the load test
+## journey (make test runs the short ones), the race detector, the faults
+## (kill -9, PostgreSQL and SMTP down, a full DATA_DIR, SIGTERM), each fuzz
+## target for a short time, govulncheck, and a smoke run of the load test
 check: build bench-deps test-deps
 	$(GO) test -count=1 -parallel $(TEST_PARALLEL) -timeout 20m ./internal/e2e
+	$(MAKE) --no-print-directory race
 	$(GO) test -count=1 -v -timeout 20m ./internal/faults
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(CHECK_FUZZTIME)
 	$(MAKE) --no-print-directory vulncheck
