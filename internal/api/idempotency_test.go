@@ -42,9 +42,7 @@ func TestIdempotencyKey(t *testing.T) {
 		if n := countWhere(`SELECT count(*) FROM users WHERE email = 'once@acme.test'`); n != 1 {
 			t.Errorf("%d accounts", n)
 		}
-		var mails int
-		e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE to_address = 'once@acme.test'`).Scan(&mails)
-		if mails != 1 {
+		if mails := countWhere(`SELECT count(*) FROM mail_outbox WHERE to_address = 'once@acme.test'`); mails != 1 {
 			t.Errorf("%d invitations mailed", mails)
 		}
 	})

@@ -224,8 +224,10 @@ func TestProvisioningPortals(t *testing.T) {
 			t.Errorf("read back: %+v", got)
 		}
 		var invited, courses int
-		e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE to_address = 'fay@fabrikam.test' AND tenant_id = $1`, p.ID).Scan(&invited)
 		e.db.InTenantTx(ctx, p.ID, func(tx *postgres.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE to_address = 'fay@fabrikam.test' AND tenant_id = $1`, p.ID).Scan(&invited); err != nil {
+				return err
+			}
 			return tx.QueryRow(ctx, `SELECT count(*) FROM courses WHERE tenant_id = $1 AND slug = $2 AND published_version IS NOT NULL`, p.ID, course).Scan(&courses)
 		})
 		if invited != 1 || courses != 1 {

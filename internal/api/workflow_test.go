@@ -53,7 +53,9 @@ func TestPeople(t *testing.T) {
 			t.Errorf("Location %q", loc)
 		}
 		var subject, text string
-		e.db.Pool.QueryRow(context.Background(), `SELECT subject, text_body FROM mail_outbox WHERE to_address = 'ivy@acme.test'`).Scan(&subject, &text)
+		e.db.InTenantTx(context.Background(), e.acme.ID, func(tx *postgres.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT subject, text_body FROM mail_outbox WHERE to_address = 'ivy@acme.test'`).Scan(&subject, &text)
+		})
 		if subject != "You are invited to Acme" || !strings.Contains(text, "Acme’s learning team has invited you") {
 			t.Errorf("mail %q: %s", subject, text)
 		}

@@ -45,6 +45,10 @@ func TestSMTPDownMailWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	// The mail is the portal's: its row is read as the portal.
+	if _, err := conn.Exec(ctx, `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = $1), false)`, portal); err != nil {
+		t.Fatal(err)
+	}
 	// job reads the mail's River job and its outbox row.
 	type job struct {
 		state          string

@@ -35,7 +35,7 @@ var notTenantOwned = map[string]string{
 	// Reached before a portal is known, or for every portal at once.
 	"sessions":          "scs's store, keyed by a secret token; a portal session records its tenant and is refused on another portal",
 	"certificate_codes": "maps a certificate's code to its portal for the public /verify page; the certificate itself is read in its portal",
-	"mail_outbox":       "the mail worker sends every portal's mail; tenant_id only brands it",
+	"mail_outbox":       "a portal's mail and the platform's (tenant_id NULL) in one queue; behind its own policy (TestCatalog_MailIsSeenByItsPortalOnly)",
 	"api_keys":          "the registry of every key's id and scope (account, reseller or portal), so ids are unique across scopes; nothing secret",
 	// Organisations above portals, and the platform's own: every query
 	// names the account, reseller or operator.
@@ -159,6 +159,16 @@ func TestCatalog_EveryTableIsTenantOwnedOrListed(t *testing.T) {
 		}
 		if c.PrimaryKeyCol != "tenant_id" {
 			t.Errorf("%s: primary key leads with %q, want tenant_id", c.Name, c.PrimaryKeyCol)
+		}
+	}
+	for _, c := range tables {
+		if c.Name != "mail_outbox" {
+			continue
+		}
+		// A portal sees its own mail, the platform (no portal set) its own.
+		const mailPolicy = "portal_or_platform * permissive {-} USING (NOT (tenant_id IS DISTINCT FROM current_tenant_id())) CHECK (NOT (tenant_id IS DISTINCT FROM current_tenant_id()))"
+		if !c.RLS || !c.Forced || len(c.PolicyDefs) != 1 || c.PolicyDefs[0] != mailPolicy {
+			t.Errorf("mail_outbox: RLS %v, forced %v, policies %q; want exactly %q", c.RLS, c.Forced, c.PolicyDefs, mailPolicy)
 		}
 	}
 	for name := range notTenantOwned {

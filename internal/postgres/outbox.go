@@ -1,12 +1,16 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 
 	"github.com/upward-lms/upward/internal/mail"
@@ -31,6 +35,10 @@ func portalBranding(t tenant.Tenant, base string) mail.Branding {
 // MailArgs is the River job that delivers one outbox message.
 type MailArgs struct {
 	OutboxID int64 `json:"outbox_id"`
+	// TenantID is the message's portal, 0 for the platform's own mail:
+	// the worker reads the message as that portal (row-level security
+	// shows a portal only its own mail).
+	TenantID int64 `json:"tenant_id,omitempty"`
 }
 
 // Kind names the job in River's table.
@@ -64,7 +72,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *Tx, tenantID int64, m mail.Mes
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	if _, err := o.jobs.InsertTx(ctx, tx.Tx, MailArgs{OutboxID: id}, nil); err != nil {
+	if _, err := o.jobs.InsertTx(ctx, tx.Tx, MailArgs{OutboxID: id, TenantID: tenantID}, nil); err != nil {
 		return fmt.Errorf("outbox: enqueue: %w", err)
 	}
 	return nil
@@ -97,7 +105,7 @@ func (o *Outbox) EnqueueMany(ctx context.Context, tx *Tx, tenantID int64, ms []m
 	}
 	jobs := make([]river.InsertManyParams, len(ids))
 	for i, id := range ids {
-		jobs[i] = river.InsertManyParams{Args: MailArgs{OutboxID: id}}
+		jobs[i] = river.InsertManyParams{Args: MailArgs{OutboxID: id, TenantID: tenantID}}
 	}
 	if _, err := o.jobs.InsertManyTx(ctx, tx.Tx, jobs); err != nil {
 		return fmt.Errorf("outbox: enqueue: %w", err)
@@ -122,15 +130,20 @@ type MailWorker struct {
 	Logger    *slog.Logger
 }
 
-// Work delivers the message unless it was delivered already.
+// Work delivers the message unless it was delivered already. It reads
+// and marks the message as its portal, in short transactions: none is
+// open while the mail server is talked to.
 func (w *MailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 	var m mail.Message
 	var sent *time.Time
-	err := w.DB.Pool.QueryRow(ctx, `
-		SELECT to_address, to_name, from_name, subject, text_body, html_body, sent_at
-		FROM mail_outbox WHERE id = $1`, job.Args.OutboxID).Scan(&m.To, &m.ToName, &m.FromName, &m.Subject, &m.Text, &m.HTML, &sent)
+	id := job.Args.OutboxID
+	err := w.asSender(ctx, job.Args.TenantID, func(q querier) error {
+		return q.QueryRow(ctx, `
+			SELECT to_address, to_name, from_name, subject, text_body, html_body, sent_at
+			FROM mail_outbox WHERE id = $1`, id).Scan(&m.To, &m.ToName, &m.FromName, &m.Subject, &m.Text, &m.HTML, &sent)
+	})
 	if err != nil {
-		return fmt.Errorf("mail worker: load %d: %w", job.Args.OutboxID, err)
+		return fmt.Errorf("mail worker: load %d: %w", id, err)
 	}
 	if sent != nil {
 		return nil
@@ -138,8 +151,10 @@ func (w *MailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 	m.From = w.From
 	sendErr := w.Sender.Send(ctx, m)
 	if sendErr != nil {
-		if _, err := w.DB.Pool.Exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-			job.Args.OutboxID, sendErr.Error()); err != nil {
+		if err := w.asSender(ctx, job.Args.TenantID, func(q querier) error {
+			_, err := q.Exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, id, sendErr.Error())
+			return err
+		}); err != nil {
 			w.Logger.Warn("mail worker: record failure", "err", err)
 		}
 		if mail.IsPermanent(sendErr) {
@@ -147,12 +162,30 @@ func (w *MailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 		}
 		return sendErr
 	}
-	_, err = w.DB.Pool.Exec(ctx, `UPDATE mail_outbox SET sent_at = now(), transport = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-		job.Args.OutboxID, w.Transport)
+	err = w.asSender(ctx, job.Args.TenantID, func(q querier) error {
+		_, err := q.Exec(ctx, `UPDATE mail_outbox SET sent_at = now(), transport = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+			id, w.Transport)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("mail worker: mark sent: %w", err)
 	}
 	return nil
+}
+
+// querier is what the worker's statements need of a pool or transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// asSender runs fn as the message's portal, or as the platform for the
+// platform's own mail.
+func (w *MailWorker) asSender(ctx context.Context, tenantID int64, fn func(querier) error) error {
+	if tenantID == 0 {
+		return fn(w.DB.Pool)
+	}
+	return w.DB.InTenantTx(ctx, tenantID, func(tx *Tx) error { return fn(tx) })
 }
 
 // NextRetry waits 5 seconds after the first failure, then twice as long
@@ -201,29 +234,72 @@ type OutboxMessage struct {
 	Transport string
 }
 
-// FindOutboxMessages lists the newest stored mail; dev only.
+// FindOutboxMessages lists the newest stored mail of the platform and of
+// every portal; dev only. Each portal's mail is read as that portal, in
+// one transaction and one round trip.
 func (db *DB) FindOutboxMessages(ctx context.Context, limit int) ([]OutboxMessage, error) {
-	rows, err := db.Pool.Query(ctx, `
+	all, err := db.readEveryonesMail(ctx, `
 		SELECT id, tenant_id, to_address, subject, text_body, html_body, created_at, sent_at, coalesce(transport, '')
 		FROM mail_outbox ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("outbox: find: %w", err)
+		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) {
-		var m OutboxMessage
-		err := r.Scan(&m.ID, &m.TenantID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.CreatedAt, &m.SentAt, &m.Transport)
-		return m, err
+	slices.SortFunc(all, func(a, b OutboxMessage) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
 	})
+	return all[:min(limit, len(all))], nil
 }
 
-// FindOutboxMessage returns one stored mail; dev only.
+// FindOutboxMessage returns one stored mail, whoever's; dev only.
 func (db *DB) FindOutboxMessage(ctx context.Context, id int64) (OutboxMessage, error) {
-	var m OutboxMessage
-	err := db.Pool.QueryRow(ctx, `
+	found, err := db.readEveryonesMail(ctx, `
 		SELECT id, tenant_id, to_address, subject, text_body, html_body, created_at, sent_at, coalesce(transport, '')
-		FROM mail_outbox WHERE id = $1`, id).Scan(&m.ID, &m.TenantID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.CreatedAt, &m.SentAt, &m.Transport)
+		FROM mail_outbox WHERE id = $1`, id)
 	if err != nil {
-		return OutboxMessage{}, fmt.Errorf("outbox: find: %w", Error(err, "Message"))
+		return OutboxMessage{}, err
 	}
-	return m, nil
+	if len(found) == 0 {
+		return OutboxMessage{}, fmt.Errorf("outbox: find: %w", Error(pgx.ErrNoRows, "Message"))
+	}
+	return found[0], nil
+}
+
+// readEveryonesMail runs query as the platform, then as each portal in
+// turn (set_config inside one transaction, all in one batch): the dev
+// mailbox's view of all mail, every row read under its own policy.
+func (db *DB) readEveryonesMail(ctx context.Context, query string, args ...any) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM tenants ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		tenants, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		collect := func(rows pgx.Rows) error {
+			ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxMessage, error) {
+				var m OutboxMessage
+				err := r.Scan(&m.ID, &m.TenantID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.CreatedAt, &m.SentAt, &m.Transport)
+				return m, err
+			})
+			out = append(out, ms...)
+			return err
+		}
+		b.Queue(query, args...).Query(collect)
+		for _, id := range tenants {
+			b.Queue(`SELECT set_config('app.tenant_id', $1, true)`, strconv.FormatInt(id, 10))
+			b.Queue(query, args...).Query(collect)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox: find: %w", err)
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,23 @@ func TestRegister_BadInputChangesNothing(t *testing.T) {
 
 // mailedLink finds the newest mail to addr in the outbox and returns the
 // path and query of the link in it that starts with prefix.
+// storedMailTo is the stored mail to addr, oldest first, whichever portal
+// (or the platform) sent it.
+func storedMailTo(t *testing.T, s *testServer, addr string) []postgres.OutboxMessage {
+	t.Helper()
+	msgs, err := s.db.FindOutboxMessages(context.Background(), 5000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []postgres.OutboxMessage
+	for _, m := range slices.Backward(msgs) {
+		if m.To == addr {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 func mailedLink(t *testing.T, s *testServer, addr, prefix string) string {
 	t.Helper()
 	msgs, err := s.db.FindOutboxMessages(context.Background(), 50)

@@ -70,9 +70,7 @@ func TestConsole_AResellerProvisionsAClientPortal(t *testing.T) {
 	if err != nil || len(catalog) != 1 || "course_"+catalog[0].Slug != library {
 		t.Errorf("the preinstalled catalog: %+v %v", catalog, err)
 	}
-	var invited int
-	s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE to_address = 'chris@contoso.test'`).Scan(&invited)
-	if invited != 1 {
+	if invited := len(storedMailTo(t, s, "chris@contoso.test")); invited != 1 {
 		t.Errorf("%d invitations to the client's admin", invited)
 	}
 

@@ -45,11 +45,8 @@ func TestReminders_BeforeAndAfterTheDueDateOnce(t *testing.T) {
 		t.Errorf("a day overdue: %d reminders, want 1", n)
 	}
 	var subjects []string
-	rows, _ := s.db.Pool.Query(ctx, `SELECT subject FROM mail_outbox WHERE to_address = 'ana@acme.test' ORDER BY id`)
-	for rows.Next() {
-		var subj string
-		rows.Scan(&subj)
-		subjects = append(subjects, subj)
+	for _, m := range storedMailTo(t, s, "ana@acme.test") {
+		subjects = append(subjects, m.Subject)
 	}
 	if len(subjects) != 2 || !strings.Contains(subjects[0], "is due on 3 December") || !strings.HasSuffix(subjects[1], "is overdue") {
 		t.Errorf("reminder subjects %q", subjects)

@@ -248,6 +248,9 @@ func TestAdmin_ImportsAThousandPeopleFromACSVFile(t *testing.T) {
 			t.Errorf("Support has %d members (want %d), Sales %d (want 5)", support, valid-4, salesMembers)
 		}
 		owner := ownerConn(t, s)
+		if _, err := owner.Exec(ctx, `SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'acme'), false)`); err != nil {
+			t.Fatal(err)
+		}
 		if err := owner.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE to_address = ANY($1) AND subject = 'You are invited to Acme'`, addresses).Scan(&mails); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,3 @@
+DROP POLICY IF EXISTS portal_or_platform ON mail_outbox;
+ALTER TABLE mail_outbox NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE mail_outbox DISABLE ROW LEVEL SECURITY;
