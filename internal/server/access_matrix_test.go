@@ -16,6 +16,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -76,20 +77,47 @@ func TestAccessMatrix(t *testing.T) {
 
 	observed := map[string][]string{}
 	for _, row := range rows {
-		cells := make([]string, len(f.parties))
-		t.Run(row.key(), func(t *testing.T) {
-			want, known := expected[row.key()]
-			if !known && !*updateMatrix {
-				t.Errorf("no row in %s for %s: add one (or run with -update-matrix and review it)", matrixFile, row.key())
+		observed[row.key()] = make([]string, len(f.parties))
+	}
+	// Each pass puts the world in a state and asks the routes as the
+	// parties of that state; the first is the world as it is.
+	for _, pass := range f.passes {
+		if pass.enter != nil {
+			pass.enter()
+		}
+		for _, row := range rows {
+			cells := observed[row.key()]
+			name := row.key()
+			if pass.name != "" {
+				name = pass.name + "/" + name
 			}
-			for i, p := range f.parties {
-				cells[i] = f.ask(t, row, p)
-				if known && !*updateMatrix && want[i] != cells[i] {
-					t.Errorf("%s: got %s, the matrix says %s", p.name, cells[i], want[i])
+			t.Run(name, func(t *testing.T) {
+				want, known := expected[row.key()]
+				if !known && !*updateMatrix && pass.name == f.passes[0].name {
+					t.Errorf("no row in %s for %s: add one (or run with -update-matrix and review it)", matrixFile, row.key())
 				}
+				for i, p := range f.parties {
+					if p.pass != pass.name {
+						continue
+					}
+					cells[i] = f.ask(t, row, p)
+					if known && !*updateMatrix && want[i] != cells[i] {
+						t.Errorf("%s: got %s, the matrix says %s", p.name, cells[i], want[i])
+					}
+				}
+			})
+		}
+	}
+	for i, p := range f.parties {
+		ref := slices.IndexFunc(f.parties, func(q *party) bool { return q.name == p.noMoreThan })
+		if p.noMoreThan == "" || ref < 0 {
+			continue
+		}
+		for _, row := range rows {
+			if cells := observed[row.key()]; cells[i] == "ok" && cells[ref] != "ok" {
+				t.Errorf("%s: %s gets through where %s gets %s", row.key(), p.name, p.noMoreThan, cells[ref])
 			}
-		})
-		observed[row.key()] = cells
+		}
 	}
 	for _, m := range f.markers {
 		if !f.seen[m] {
@@ -156,6 +184,21 @@ type party struct {
 	freshSession bool
 	// session is the copy of login's session in use.
 	session string
+	// pass names the state of the world the party is asked in (see
+	// matrixPass): the suspended parties are asked while their portal or
+	// reseller is suspended.
+	pass string
+	// noMoreThan names the party this one may get no more than: a
+	// party in a state gets nothing an anonymous visitor (or a stranger's
+	// key) does not.
+	noMoreThan string
+}
+
+// matrixPass is a state of the world: enter puts it in place, then every
+// route is asked as the parties of that pass.
+type matrixPass struct {
+	name  string
+	enter func()
 }
 
 // login is a signed-in session that can be copied (cheaply, in the
@@ -190,6 +233,8 @@ type matrixFixture struct {
 	// marker nobody is ever shown would make the leak check blind.
 	seen map[string]bool
 	ip   int
+	// passes are the states the parties are asked in, in order.
+	passes []matrixPass
 }
 
 // walk lists every route of every router.
@@ -587,6 +632,14 @@ const matrixHeader = `# Upward's access matrix: what every party gets from every
 # Session parties send their session cookie to every host, as a stolen
 # cookie would be sent.
 #
+# The state columns (from "deactivated" on) are parties who hold the
+# credentials they had before their state changed: a session from before
+# a deactivation or a downgrade, an unaccepted invitation's page. The
+# "@suspended-by-operator" parties are asked in a second pass, with acme,
+# northwind (its reseller) and globex's account suspended by the operator;
+# the "@suspended-by-reseller" ones in a third, with acme suspended by
+# northwind. None may get what anon (or, for keys, x-org) does not.
+#
 # To change it: fix the code, run
 #   go test ./internal/server -run TestAccessMatrix -update-matrix
 # which rewrites this file from the server's answers, and review the diff
@@ -648,6 +701,12 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			{Email: "teacher@acme.test", Name: "Tess Teacher", Roles: []user.Role{user.Instructor}},
 			{Email: "boss@acme.test", Name: "Acme Boss", Roles: []user.Role{user.Admin}},
 			{Email: "feeder@acme.test", Name: "Fay Feeder"},
+			// People put in a state (deactivated, downgraded) for the
+			// matrix's state columns, and the suspended portal's people.
+			{Email: "dee@acme.test", Name: "Dee Deactivated"},
+			{Email: "demi@acme.test", Name: "Demi Downgraded", Roles: []user.Role{user.Admin}},
+			{Email: "sue@acme.test", Name: "Sue Suspended", Roles: []user.Role{user.Admin}},
+			{Email: "lou@acme.test", Name: "Lou Suspended"},
 		},
 		Groups: []fixture.Group{{Name: "Acme Marker Group", Members: []string{"quill.markerson@acme.test"}}},
 		Courses: []fixture.Course{{Slug: markedSlug, Title: "Acme Marker Course"}, {Slug: leaveSlug, Title: "Acme Marker Course To Leave"},
@@ -864,8 +923,12 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	}
 	orgKey, _ := newOrgKey(northwindOrg, apikey.PortalsRead)
 	invitation := newInvitation()
-	var mailID int64
-	fatal(owner.QueryRow(ctx, `SELECT id FROM mail_outbox ORDER BY id LIMIT 1`).Scan(&mailID))
+	mails, err := s.db.FindOutboxMessages(ctx, 1)
+	fatal(err)
+	if len(mails) == 0 {
+		t.Fatal("no mail for the dev mailbox's page")
+	}
+	mailID := mails[0].ID
 
 	f := &matrixFixture{s: s, db: owner, markers: []string{"Quill Markerson", "quill.markerson@acme.test", "Acme Marker Course",
 		"Acme Marker Path", "Acme Marker Group", "Acme Marker Post", "Acme Marker Reflection", "Acme Marker Session",
@@ -1025,6 +1088,89 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		&party{name: "org:portals:write", about: "northwind key holding portals:write", bearer: writeKey, keysOnly: true, outsider: true},
 		&party{name: "x-org", about: "southwind (not acme's reseller) key with both permissions", bearer: southwindKey, keysOnly: true, outsider: true},
 	)
+
+	// The states. People first: each signed in while they could, then
+	// deactivated or downgraded; the session they hold must be worth no
+	// more than none. An invitation not yet accepted opens no door.
+	deactivated := portalLogin("acme.localhost", "dee@acme.test")
+	downgraded := portalLogin("acme.localhost", "demi@acme.test")
+	users := s.main.Users
+	dee, demi := built.Person(t, "dee@acme.test"), built.Person(t, "demi@acme.test")
+	_, err = users.UpdateUser(ctx, acme.ID, dee.ID, postgres.UserUpdate{Name: dee.Name, Roles: []user.Role{user.Learner}, Status: user.Deactivated}, by)
+	fatal(err)
+	_, err = users.UpdateUser(ctx, acme.ID, demi.ID, postgres.UserUpdate{Name: demi.Name, Roles: []user.Role{user.Learner}, Status: user.Active}, by)
+	fatal(err)
+	_, err = users.Invite(ctx, acme, postgres.Invitation{Email: "ivy@acme.test", Name: "Ivy Invited", Roles: []user.Role{user.Learner}}, by)
+	fatal(err)
+	var invitationMail string
+	fatal(owner.QueryRow(ctx, `SELECT text_body FROM mail_outbox WHERE to_address = 'ivy@acme.test'`).Scan(&invitationMail))
+	link := regexp.MustCompile(`/invitations/accept\?token=[A-Za-z0-9_-]+`).FindString(invitationMail)
+	if link == "" {
+		t.Fatalf("no invitation link in %q", invitationMail)
+	}
+	f.parties = append(f.parties,
+		&party{name: "deactivated", about: "acme learner deactivated after signing in, with that session", login: deactivated, outsider: true, noMoreThan: "anon"},
+		&party{name: "downgraded", about: "acme administrator made a learner after signing in, with that session", login: downgraded, outsider: true, noMoreThan: "anon"},
+		&party{name: "invited", about: "invited to acme, not yet accepted: a session from opening the invitation link", login: pageLogin(newClient(t, s, "acme.localhost"), link), outsider: true, noMoreThan: "anon"},
+	)
+
+	// Then organisations, in two more passes: acme suspended by the
+	// operator (and northwind, its reseller, and globex's account); then
+	// acme suspended by northwind. The suspended parties signed in, and
+	// got their keys, while all was active.
+	_, err = consoleService.CreateConsoleMember(ctx, "", "northwind", "ros@northwind.test", "Ros", goodPassword, by)
+	fatal(err)
+	_, err = consoleService.CreateConsoleMember(ctx, "globex", "", "gia@globex.test", "Gia", goodPassword, by)
+	fatal(err)
+	sue, lou := portalLogin("acme.localhost", "sue@acme.test"), portalLogin("acme.localhost", "lou@acme.test")
+	ros, gia := pageLogin(consoleClient(t, s, "ros@northwind.test"), "/console"), pageLogin(consoleClient(t, s, "gia@globex.test"), "/console")
+	_, fullKey := newPortalKey(acme, apikey.PortalPermissions...)
+	_, fullOrgKey := newOrgKey(northwindOrg, apikey.OrgPermissions...)
+	const (
+		byOperator = "suspended-by-operator"
+		byReseller = "suspended-by-reseller"
+	)
+	for _, pass := range []struct{ name, who string }{{byOperator, "the operator"}, {byReseller, "northwind"}} {
+		f.parties = append(f.parties,
+			&party{name: "admin@" + pass.name, about: "acme administrator, acme suspended by " + pass.who, login: sue, pass: pass.name, outsider: true, noMoreThan: "anon"},
+			&party{name: "learner@" + pass.name, about: "acme learner, acme suspended by " + pass.who, login: lou, pass: pass.name, outsider: true, noMoreThan: "anon"},
+			&party{name: "key@" + pass.name, about: "acme portal key with every permission, acme suspended by " + pass.who,
+				bearer: fullKey, keysOnly: true, pass: pass.name, outsider: true, noMoreThan: "x-org"},
+		)
+	}
+	f.parties = append(f.parties,
+		&party{name: "console@" + byOperator, about: "console member of northwind, northwind suspended by the operator", login: ros, pass: byOperator, outsider: true, noMoreThan: "anon"},
+		&party{name: "org-key@" + byOperator, about: "northwind key with every permission, northwind suspended by the operator",
+			bearer: fullOrgKey, keysOnly: true, pass: byOperator, outsider: true, noMoreThan: "x-org"},
+		&party{name: "account@" + byOperator, about: "console member of globex's account, the account suspended by the operator", login: gia, pass: byOperator, outsider: true, noMoreThan: "anon"},
+	)
+	accounts := postgres.NewAccountService(s.db)
+	setAcme := func(status tenant.Status, who tenant.Authority) {
+		t.Helper()
+		tn, err := s.main.Tenants.FindTenantBySlug(ctx, "acme")
+		fatal(err)
+		fatal(tn.ChangeStatus(status, who))
+		_, err = s.main.Tenants.UpdateTenant(ctx, tn, by)
+		fatal(err)
+	}
+	f.passes = []matrixPass{
+		{name: ""},
+		{name: byOperator, enter: func() {
+			setAcme(tenant.Suspended, tenant.ByOperator)
+			_, err := resellers.SetResellerStatus(ctx, northwind.ID, "suspended", by)
+			fatal(err)
+			_, err = accounts.SetAccountStatus(ctx, globex.AccountID, "suspended", by)
+			fatal(err)
+		}},
+		{name: byReseller, enter: func() {
+			_, err := resellers.SetResellerStatus(ctx, northwind.ID, "active", by)
+			fatal(err)
+			_, err = accounts.SetAccountStatus(ctx, globex.AccountID, "active", by)
+			fatal(err)
+			setAcme(tenant.Active, tenant.ByOperator)
+			setAcme(tenant.Suspended, tenant.ByReseller)
+		}},
+	}
 	f.watchChanges(t)
 	return f
 }
