@@ -41,6 +41,8 @@ var Credentials = []Credential{
 		Revoked: "used once; one hour",
 		Tests:   []string{"TestPasswordReset/TheTokenWorksOnce", "TestPasswordReset/AnExpiredTokenIsRefused"}},
 	{Name: "webhook signing secret",
-		Revoked: "the endpoint deleted or disabled (no rotation is offered yet)",
-		Tests:   []string{"TestWebhooks_AnAdminAddsAnEndpointAndItReceivesSignedEvents"}},
+		Revoked: "replaced by an administrator (the next delivery, retries included, is signed with the new one only); the endpoint deleted or disabled",
+		Tests: []string{"TestWebhooks_AnAdminAddsAnEndpointAndItReceivesSignedEvents/ReplacingTheSecretSignsWithTheNewOneAtOnce",
+			"TestConsoleWebhooks_AnAccountAddsAnEndpointThatHearsItsPortals/ReplacingTheSecretSignsWithTheNewOneAtOnce",
+			"TestWebhooks_AnAdminAddsAnEndpointAndItReceivesSignedEvents/DisableEnableDelete"}},
 }

@@ -51,8 +51,9 @@ func TestJourney_AdminAddsAWebhookEndpointAndSendsATestEvent(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="webhook-secret"]`)),
 	)
 	b.CheckAccessibility()
-	if secret := b.Text(`[data-testid="webhook-secret"] code`); !strings.HasPrefix(secret, "whsec_") {
-		t.Errorf("secret %q", secret)
+	secretShown := b.Text(`[data-testid="webhook-secret"] code`)
+	if !strings.HasPrefix(secretShown, "whsec_") {
+		t.Errorf("secret %q", secretShown)
 	}
 	b.Screenshot("webhook-created")
 
@@ -74,4 +75,17 @@ func TestJourney_AdminAddsAWebhookEndpointAndSendsATestEvent(t *testing.T) {
 		t.Errorf("response %q", got)
 	}
 	b.Screenshot("webhook-log")
+
+	// A leaked secret is replaced from the same page; the new one is
+	// shown once, like the first.
+	old := secretShown
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="webhook-rotate"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="webhook-secret"]`)))
+	if fresh := b.Text(`[data-testid="webhook-secret"] code`); !strings.HasPrefix(fresh, "whsec_") || fresh == old {
+		t.Errorf("after replacing: %q (was %q)", fresh, old)
+	}
+	b.CheckAccessibility()
+	b.Screenshot("webhook-rotated")
+	b.Do(chromedp.EmulateViewport(390, 844))
+	b.Screenshot("webhook-rotated-phone")
+	b.Do(chromedp.EmulateViewport(1280, 900))
 }

@@ -189,6 +189,25 @@ func (s *OrgWebhookService) SetEndpointEnabled(ctx context.Context, org Org, id 
 	return nil
 }
 
+// RotateSecret gives one of the org's endpoints a new signing secret and
+// returns it, to be shown once; every delivery from now on, retries
+// included, is signed with it.
+func (s *OrgWebhookService) RotateSecret(ctx context.Context, org Org, id int64, by AuditActor) (string, error) {
+	secret := webhook.NewSecret()
+	err := s.db.InTx(ctx, func(tx *Tx) error {
+		var url string
+		if err := tx.QueryRow(ctx, `UPDATE org_webhook_endpoints e SET secret = $4, updated_at = $5 WHERE e.id = $3 AND `+orgEndpointsOf+` RETURNING e.url`,
+			org.AccountID, org.ResellerID, id, secret, tx.Now).Scan(&url); err != nil {
+			return err
+		}
+		return platformAudit(ctx, tx, by, "org_webhook.rotate_secret", url, orgDetail(org, map[string]any{"endpoint_id": id}))
+	})
+	if err != nil {
+		return "", fmt.Errorf("org webhook: rotate secret: %w", Error(err, "Endpoint"))
+	}
+	return secret, nil
+}
+
 // DeleteEndpoint deletes one of the org's endpoints and its delivery log;
 // deliveries not yet sent are dropped.
 func (s *OrgWebhookService) DeleteEndpoint(ctx context.Context, org Org, id int64, by AuditActor) error {

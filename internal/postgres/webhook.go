@@ -424,6 +424,26 @@ func (s *WebhookService) SetEndpointEnabled(ctx context.Context, tenantID, id in
 	return nil
 }
 
+// RotateSecret gives the endpoint a new signing secret and returns it, to
+// be shown once. The worker reads the secret when it sends, so from now
+// on every delivery, retries of earlier events included, is signed with
+// the new one and none with the old.
+func (s *WebhookService) RotateSecret(ctx context.Context, tenantID, id int64, by AuditActor) (string, error) {
+	secret := webhook.NewSecret()
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var url string
+		if err := tx.QueryRow(ctx, `UPDATE webhook_endpoints SET secret = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2 RETURNING url`,
+			tenantID, id, secret, tx.Now).Scan(&url); err != nil {
+			return err
+		}
+		return audit(ctx, tx, tenantID, by, "webhook.rotate_secret", url, nil)
+	})
+	if err != nil {
+		return "", fmt.Errorf("webhook: rotate secret: %w", Error(err, "Endpoint"))
+	}
+	return secret, nil
+}
+
 // DeleteEndpoint deletes an endpoint and its delivery log; deliveries not
 // yet sent are dropped.
 func (s *WebhookService) DeleteEndpoint(ctx context.Context, tenantID, id int64, by AuditActor) error {

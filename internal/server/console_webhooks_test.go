@@ -105,6 +105,10 @@ func TestConsoleWebhooks_AnAccountAddsAnEndpointThatHearsItsPortals(t *testing.T
 		}
 	})
 
+	t.Run("ReplacingTheSecretSignsWithTheNewOneAtOnce", func(t *testing.T) {
+		checkSecretRotation(t, olga, endpoint, rc, secret)
+	})
+
 	t.Run("DisableEnableDelete", func(t *testing.T) {
 		if p := olga.post(endpoint+"/disable", nil); p.status != http.StatusSeeOther {
 			t.Fatalf("disable: %d", p.status)

@@ -113,6 +113,20 @@ func (s *Server) handleConsoleWebhookEnabled(enabled bool) http.HandlerFunc {
 	}
 }
 
+func (s *Server) handleConsoleWebhookRotate(w http.ResponseWriter, r *http.Request) {
+	m := consoleOf(r)
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	secret, err := s.orgWebhooks.RotateSecret(r.Context(), m.Org, id, consoleActor(r, m))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.showSecretOnce(w, r, consoleWebhooks, id, secret, secretRotated)
+}
+
 func (s *Server) handleConsoleWebhookDelete(w http.ResponseWriter, r *http.Request) {
 	m := consoleOf(r)
 	id, ok := s.idParam(w, r, "id")

@@ -73,10 +73,31 @@ func webhookFormErrors(o webhook.Owner, in webhook.Endpoint, fields map[string]s
 // webhookCreated shows the new endpoint's page, which alone shows its
 // secret, once.
 func (s *Server) webhookCreated(w http.ResponseWriter, r *http.Request, base string, id int64, secret string) {
-	page := base + "/" + strconv.FormatInt(id, 10)
+	s.showSecretOnce(w, r, base, id, secret, "Endpoint added. It receives the events you chose from now on.")
+}
+
+// showSecretOnce sends the administrator to the endpoint's page, which
+// shows the secret this once (kept in their session until then).
+func (s *Server) showSecretOnce(w http.ResponseWriter, r *http.Request, base string, id int64, secret, notice string) {
 	s.sessions.Put(r.Context(), sessWebhookSecret, strconv.FormatInt(id, 10)+" "+secret)
-	s.flash(r, "Endpoint added. It receives the events you chose from now on.")
-	http.Redirect(w, r, page, http.StatusSeeOther)
+	s.flash(r, notice)
+	http.Redirect(w, r, base+"/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// secretRotated is told after a new signing secret is made.
+const secretRotated = "New signing secret made. Deliveries are signed with it from now on, and no longer with the old one."
+
+func (s *Server) handleWebhookRotate(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.idParam(w, r, "id")
+	if !ok {
+		return
+	}
+	secret, err := s.webhooks.RotateSecret(r.Context(), stateOf(r).Tenant.ID, id, s.auditActor(r))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.showSecretOnce(w, r, "/admin/webhooks", id, secret, secretRotated)
 }
 
 // webhookPage is an endpoint's page with a page of its log; before is the

@@ -120,6 +120,7 @@ func (s *Server) platformRoutes() chi.Router {
 			r.Post("/console/webhooks/{id}/test", s.handleConsoleWebhookTest)
 			r.Post("/console/webhooks/{id}/enable", s.handleConsoleWebhookEnabled(true))
 			r.Post("/console/webhooks/{id}/disable", s.handleConsoleWebhookEnabled(false))
+			r.Post("/console/webhooks/{id}/rotate-secret", s.handleConsoleWebhookRotate)
 			r.Post("/console/webhooks/{id}/delete", s.handleConsoleWebhookDelete)
 			// A reseller's white label.
 			r.Get("/console/branding", s.handleConsoleBranding)
@@ -325,6 +326,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/test", s.handleWebhookTest)
 				r.Post("/{id}/enable", s.handleWebhookEnabled(true))
 				r.Post("/{id}/disable", s.handleWebhookEnabled(false))
+				r.Post("/{id}/rotate-secret", s.handleWebhookRotate)
 				r.Post("/{id}/delete", s.handleWebhookDelete)
 			})
 			r.Group(func(r chi.Router) {

@@ -53,6 +53,79 @@ func newHookReceiver(t *testing.T, status int) *hookReceiver {
 
 func (h *hookReceiver) setSecret(s string) { h.mu.Lock(); h.secret = s; h.mu.Unlock() }
 
+// tally counts the deliveries refused for their signature and the events
+// of typ received.
+func (h *hookReceiver) tally(typ string) (refused, received int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, e := range h.events {
+		if e.Type == typ {
+			received++
+		}
+	}
+	return len(h.problems), received
+}
+
+// forgive forgets the refusals so far (waitFor fails on any).
+func (h *hookReceiver) forgive() { h.mu.Lock(); h.problems = nil; h.mu.Unlock() }
+
+// checkSecretRotation replaces the endpoint's signing secret through its
+// page and checks that the new one is shown once and signs the very next
+// delivery, which a receiver holding the old one refuses.
+func checkSecretRotation(t *testing.T, c *client, endpoint string, rc *hookReceiver, old string) {
+	t.Helper()
+	c.get(endpoint)
+	p := c.post(endpoint+"/rotate-secret", nil)
+	if p.status != http.StatusSeeOther || p.header.Get("Location") != endpoint {
+		t.Fatalf("rotate: %d to %q", p.status, p.header.Get("Location"))
+	}
+	shown := c.get(endpoint)
+	secret := shown.text(`[data-testid="webhook-secret"] code`)
+	if !strings.HasPrefix(secret, "whsec_") || secret == old || shown.header.Get("Cache-Control") != "no-store" ||
+		!strings.Contains(shown.text(`[data-testid="notice"]`), "no longer with the old one") {
+		t.Fatalf("after rotating: secret %q (old %q), Cache-Control %q", secret, old, shown.header.Get("Cache-Control"))
+	}
+	if again := c.get(endpoint); strings.Contains(again.doc.Text(), secret) {
+		t.Error("the new secret is shown a second time")
+	}
+
+	// The receiver still holds the old secret: the next delivery is
+	// refused, because it is signed with the new one.
+	refused, pings := rc.tally(webhook.Ping)
+	if p := c.post(endpoint+"/test", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("test event: %d", p.status)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		r, n := rc.tally(webhook.Ping)
+		if n > pings {
+			t.Fatal("a delivery after the rotation verified with the old secret")
+		}
+		if r > refused {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no delivery came after the rotation")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	rc.forgive()
+	rc.setSecret(secret)
+	if p := c.post(endpoint+"/test", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("test event: %d", p.status)
+	}
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		if _, n := rc.tally(webhook.Ping); n > pings {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the new secret's delivery did not arrive")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // waitFor polls until the receiver holds an event of the type, as River
 // delivers in the background.
 func (h *hookReceiver) waitFor(t *testing.T, typ string) webhook.Event {
@@ -168,6 +241,10 @@ func TestWebhooks_AnAdminAddsAnEndpointAndItReceivesSignedEvents(t *testing.T) {
 		if d.User.Email != "chen@acme.test" || d.User.Name != "Chen Wei" || d.User.Status != "invited" || d.User.ID == 0 {
 			t.Errorf("user.created %s", data)
 		}
+	})
+
+	t.Run("ReplacingTheSecretSignsWithTheNewOneAtOnce", func(t *testing.T) {
+		checkSecretRotation(t, admin, endpoint, rc, secret)
 	})
 
 	t.Run("TheListShowsTheEndpointAndItsLastDelivery", func(t *testing.T) {
