@@ -291,11 +291,21 @@ func createToken(ctx context.Context, tx *Tx, tenantID, userID int64, purpose, n
 // consumeToken marks a valid token used, once: two concurrent uses cannot
 // both succeed, because the UPDATE takes the row's lock and re-checks.
 func consumeToken(ctx context.Context, tx *Tx, tenantID int64, purpose, secret string) (userID int64, newEmail string, err error) {
+	// A link works only for the person in the state it was sent for: an
+	// invitation while they are invited, every other link while they are
+	// active. A deactivated person's links stop at once (and work again,
+	// within their time, if they are reactivated).
+	holder := user.Active
+	if purpose == user.PurposeInvitation {
+		holder = user.Invited
+	}
 	var ne *string
 	err = tx.QueryRow(ctx, `
-		UPDATE user_tokens SET used_at = $4
-		WHERE tenant_id = $1 AND token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $4
-		RETURNING user_id, new_email`, tenantID, user.HashToken(secret), purpose, tx.Now).Scan(&userID, &ne)
+		UPDATE user_tokens t SET used_at = $4
+		FROM users u
+		WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.purpose = $3 AND t.used_at IS NULL AND t.expires_at > $4
+		  AND u.tenant_id = t.tenant_id AND u.id = t.user_id AND u.status = $5
+		RETURNING t.user_id, t.new_email`, tenantID, user.HashToken(secret), purpose, tx.Now, holder).Scan(&userID, &ne)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", ErrBadLink
 	}

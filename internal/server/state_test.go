@@ -404,3 +404,119 @@ func TestState_ADeactivatedPersonIsSignedOutAtOnce(t *testing.T) {
 		t.Errorf("a deactivated person signed in")
 	}
 }
+
+// The links mailed to a person (an invitation, a password reset) stop
+// the moment the person is deactivated: the invitee cannot join, the
+// reset changes nothing. Reactivated within the link's time, the reset
+// link works again.
+func TestState_ADeactivatedPersonsLinksStopAtOnce(t *testing.T) {
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "lee@acme.test", Name: "Lee"})
+	})
+	admin := adminClient(t, s)
+	admin.get("/admin/users")
+	if p := admin.post("/admin/users/invite", url.Values{"name": {"Ivy"}, "email": {"ivy@acme.test"}, "roles": {"learner"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("invite: %d", p.status)
+	}
+	anon := newClient(t, s, "acme.localhost")
+	anon.get("/password/forgot")
+	anon.post("/password/forgot", url.Values{"email": {"lee@acme.test"}})
+	invitation := mailedLink(t, s, "ivy@acme.test", "/invitations/accept")
+	reset := mailedLink(t, s, "lee@acme.test", "/password/reset")
+	tokenOf := func(link string) string {
+		u, err := url.Parse(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Query().Get("token")
+	}
+
+	people, err := s.main.Users.FindUsers(context.Background(), acme.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setStatus := func(email, status string) {
+		t.Helper()
+		for _, u := range people {
+			if u.Email == email {
+				page := "/admin/users/" + fmt.Sprint(u.ID)
+				admin.get(page)
+				if p := admin.post(page, url.Values{"name": {u.Name}, "roles": {"learner"}, "status": {status}}); p.status != http.StatusSeeOther {
+					t.Fatalf("%s %s: %d %s", status, email, p.status, p.text("main"))
+				}
+				return
+			}
+		}
+		t.Fatalf("no %s", email)
+	}
+	setStatus("ivy@acme.test", "deactivated")
+	setStatus("lee@acme.test", "deactivated")
+
+	ivy := newClient(t, s, "acme.localhost")
+	ivy.get(invitation)
+	if p := ivy.post("/invitations/accept", url.Values{"token": {tokenOf(invitation)}, "name": {"Ivy"}, "password": {goodPassword}}); p.status == http.StatusSeeOther {
+		t.Errorf("a withdrawn invitation was accepted")
+	}
+	if p := ivy.get("/account"); p.status == http.StatusOK {
+		t.Errorf("the withdrawn invitee is signed in")
+	}
+	const newPassword = "a brand new passphrase for lee"
+	lee := newClient(t, s, "acme.localhost")
+	lee.get(reset)
+	if p := lee.post("/password/reset", url.Values{"token": {tokenOf(reset)}, "password": {newPassword}}); p.status == http.StatusSeeOther {
+		t.Errorf("a deactivated person's reset link changed the password")
+	}
+
+	setStatus("lee@acme.test", "active")
+	lee.get(reset)
+	if p := lee.post("/password/reset", url.Values{"token": {tokenOf(reset)}, "password": {newPassword}}); p.status != http.StatusSeeOther {
+		t.Errorf("the reset link after reactivation: %d %s", p.status, p.text("main"))
+	}
+	if p := signIn(newClient(t, s, "acme.localhost"), "lee@acme.test", newPassword); p.status != http.StatusSeeOther {
+		t.Errorf("sign-in with the new password: %d", p.status)
+	}
+}
+
+// A console invitation cannot be accepted while its organisation is
+// suspended: nobody joins, and the link stays unused for when the
+// suspension is lifted.
+func TestState_ASuspendedOrgsInvitationWaits(t *testing.T) {
+	t.Parallel()
+	f := newResellerFixture(t, nil)
+	s := f.s
+	ctx := context.Background()
+	by := postgres.AuditActor{Label: "test"}
+	consoles := postgres.NewConsoleService(s.db)
+	if _, err := consoles.InviteConsoleMember(ctx, postgres.Org{ResellerID: &f.reseller.ID},
+		postgres.ConsoleInvite{Email: "nia@northwind.test", Inviter: "Rae", ConsoleURL: "http://localhost"}, by); err != nil {
+		t.Fatal(err)
+	}
+	link := mailedLink(t, s, "nia@northwind.test", "/console/invitations/accept")
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resellers := postgres.NewResellerService(s.db)
+	if _, err := resellers.SetResellerStatus(ctx, f.reseller.ID, "suspended", by); err != nil {
+		t.Fatal(err)
+	}
+	accept := func() page {
+		nia := newClient(t, s, "localhost")
+		nia.get(link)
+		return nia.post("/console/invitations/accept", url.Values{"token": {u.Query().Get("token")}, "name": {"Nia"}, "password": {goodPassword}})
+	}
+	if p := accept(); p.status == http.StatusSeeOther {
+		t.Errorf("joined a suspended reseller's console")
+	}
+	var members int
+	if err := s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM console_members WHERE email = 'nia@northwind.test'`).Scan(&members); err != nil || members != 0 {
+		t.Errorf("%d members made while suspended (%v)", members, err)
+	}
+	if _, err := resellers.SetResellerStatus(ctx, f.reseller.ID, "active", by); err != nil {
+		t.Fatal(err)
+	}
+	if p := accept(); p.status != http.StatusSeeOther {
+		t.Errorf("accepting after reinstatement: %d %s", p.status, p.text("main"))
+	}
+}
