@@ -212,5 +212,10 @@ func dueAt(w http.ResponseWriter, r *http.Request, v *string, body bodyFields) (
 		invalid(w, r, apperr.Fields{"due_at": "Give a date and time in RFC 3339 form, such as 2026-01-31T17:00:00Z."}, body)
 		return nil, false
 	}
+	// The service checks too; here the field gets the API's name.
+	if err := learning.CheckDue(&t, time.Now()); err != nil {
+		invalid(w, r, apperr.Fields{"due_at": apperr.Message(err)}, body)
+		return nil, false
+	}
 	return &t, true
 }

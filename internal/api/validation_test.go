@@ -77,6 +77,8 @@ func TestInvalidRequests(t *testing.T) {
 		{"EnrolAnotherPortalsPersonInItsCourse", "POST", "/enrolments", map[string]any{"user_id": gUser.ID, "course_id": gCourse.ID}, []string{"course_id", "user_id"}},
 		{"EnrolSomeoneInvited", "POST", "/enrolments", map[string]any{"user_id": invited.ID, "course_id": course.ID}, []string{"user_id"}},
 		{"EnrolWithAWordForADate", "POST", "/enrolments", map[string]any{"user_id": ana.ID, "course_id": course.ID, "due_at": "tomorrow"}, []string{"due_at"}},
+		{"EnrolDueInThePast", "POST", "/enrolments", map[string]any{"user_id": ana.ID, "course_id": course.ID, "due_at": "2020-01-31T17:00:00Z"}, []string{"due_at"}},
+		{"AssignDueInThePast", "POST", "/assignments", map[string]any{"group_id": 1, "course_id": course.ID, "due_at": "2020-01-31T17:00:00Z"}, []string{"due_at"}},
 		{"AssignWithNothing", "POST", "/assignments", map[string]any{}, []string{"course_id", "path_id"}},
 		{"AssignBothCourseAndPath", "POST", "/assignments", map[string]any{"group_id": group.ID, "course_id": course.ID, "path_id": 1}, []string{"course_id", "path_id"}},
 		{"AssignToAnotherPortalsGroup", "POST", "/assignments", map[string]any{"group_id": gGroup.ID, "course_id": course.ID}, []string{"group_id"}},

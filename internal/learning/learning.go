@@ -3,7 +3,11 @@
 // progress counts. It imports no infrastructure.
 package learning
 
-import "time"
+import (
+	"time"
+
+	"github.com/upward-lms/upward/internal/apperr"
+)
 
 // Source says how a learner came to a course.
 type Source string
@@ -95,4 +99,14 @@ func ReminderDue(due, now time.Time) (kind string, ok bool) {
 		return Overdue, true
 	}
 	return "", false
+}
+
+// CheckDue refuses a due date already past when something is assigned: a
+// course due yesterday is overdue the moment it arrives. No date is fine.
+func CheckDue(due *time.Time, now time.Time) error {
+	if due != nil && due.Before(now) {
+		return &apperr.Error{Code: apperr.EINVALID, Field: "due",
+			Message: "The due date has passed: choose today or a later date."}
+	}
+	return nil
 }

@@ -36,3 +36,23 @@ func TestReminderDue(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckDue(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		due  *time.Time
+		fine bool
+	}{
+		{nil, true},
+		{ptr(now.Add(time.Minute)), true},
+		{ptr(now.AddDate(1, 0, 0)), true},
+		{ptr(now.Add(-time.Minute)), false},
+		{ptr(time.Date(2020, 1, 31, 23, 59, 59, 0, time.UTC)), false},
+	} {
+		if err := learning.CheckDue(c.due, now); (err == nil) != c.fine {
+			t.Errorf("due %v: %v", c.due, err)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -25,14 +25,17 @@ const (
 	Mention         Kind = "discussion.mention"
 	Reply           Kind = "discussion.reply"
 	Moderation      Kind = "discussion.moderation" // a post reported, for moderators
+	Assigned        Kind = "learning.assigned"     // a course or path given to the person
 )
 
 // Kinds lists every kind, in the order the preferences page shows them.
-var Kinds = []Kind{SessionReminder, SessionChanged, SessionPromoted, Mention, Reply, Moderation}
+var Kinds = []Kind{Assigned, SessionReminder, SessionChanged, SessionPromoted, Mention, Reply, Moderation}
 
 // Describe says what a kind is about, for the preferences page.
 func Describe(k Kind) string {
 	switch k {
+	case Assigned:
+		return "A course or learning path is assigned to you"
 	case SessionReminder:
 		return "Reminders before live sessions you registered for"
 	case SessionChanged:

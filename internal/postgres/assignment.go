@@ -10,6 +10,7 @@ import (
 
 	"github.com/upward-lms/upward/internal/apperr"
 	"github.com/upward-lms/upward/internal/learning"
+	"github.com/upward-lms/upward/internal/notify"
 )
 
 // Assignment says what is given (a course or a path) to whom (people, or
@@ -41,12 +42,15 @@ func (s *LearningService) Assign(ctx context.Context, tenantID int64, a Assignme
 // it recorded.
 func assign(ctx context.Context, tx *Tx, tenantID int64, a Assignment, by AuditActor) (enrolled int, ids []int64, err error) {
 	err = func() error {
-		var slug string
+		if err := learning.CheckDue(a.DueAt, tx.Now); err != nil {
+			return err
+		}
+		var slug, title string
 		var err error
 		if a.PathID != 0 {
-			err = tx.QueryRow(ctx, `SELECT slug FROM paths WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, a.PathID).Scan(&slug)
+			err = tx.QueryRow(ctx, `SELECT slug, title FROM paths WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, a.PathID).Scan(&slug, &title)
 		} else {
-			err = tx.QueryRow(ctx, `SELECT slug FROM courses WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, a.CourseID).Scan(&slug)
+			err = tx.QueryRow(ctx, `SELECT slug, title FROM courses WHERE tenant_id = $1 AND id = $2 AND status = 'published'`, tenantID, a.CourseID).Scan(&slug, &title)
 		}
 		if err == pgx.ErrNoRows {
 			return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "Only what is published can be assigned: publish it first."}
@@ -98,6 +102,7 @@ func assign(ctx context.Context, tx *Tx, tenantID int64, a Assignment, by AuditA
 				people[id] = true
 			}
 		}
+		var notes []notify.Note
 		for id := range people {
 			created, err := give(ctx, tx, id, a.CourseID, a.PathID, a.DueAt)
 			if err != nil {
@@ -105,7 +110,11 @@ func assign(ctx context.Context, tx *Tx, tenantID int64, a Assignment, by AuditA
 			}
 			if created {
 				enrolled++
+				notes = append(notes, assignedNote(id, a.PathID != 0, slug, title, a.DueAt))
 			}
+		}
+		if err := notifyPeople(ctx, tx, notes...); err != nil {
+			return err
 		}
 		what := "course.assign"
 		if a.PathID != 0 {
@@ -122,6 +131,19 @@ func insertAssignment(ctx context.Context, tx *Tx, a Assignment, userID, groupID
 		VALUES (current_tenant_id(), $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		nullID(a.CourseID), nullID(a.PathID), nullID(userID), nullID(groupID), a.DueAt, nullID(by.UserID), tx.Now).Scan(&id)
 	return id, err
+}
+
+// assignedNote tells a person what was given to them and by when: in the
+// app, and by e-mail as they chose (at once, by default).
+func assignedNote(userID int64, path bool, slug, title string, due *time.Time) notify.Note {
+	n := notify.Note{UserID: userID, Kind: notify.Assigned, Title: "Assigned to you: " + title, URL: "/courses/" + slug}
+	if path {
+		n.Title, n.URL = "Learning path assigned to you: "+title, "/paths/"+slug
+	}
+	if due != nil {
+		n.Body = "Due by the end of " + due.Format("Monday 2 January 2006") + "."
+	}
+	return n
 }
 
 // give enrols a learner in an assigned course, or in an assigned path.
@@ -141,9 +163,11 @@ func applyGroupAssignments(ctx context.Context, tx *Tx, userID int64, groupIDs .
 		return err
 	}
 	rows, err := tx.Query(ctx, `
-		SELECT coalesce(a.course_id, 0), coalesce(a.path_id, 0), a.due_at FROM assignments a
-		WHERE a.tenant_id = current_tenant_id() AND a.group_id = ANY($1)
-			AND (a.path_id IS NOT NULL OR EXISTS (SELECT 1 FROM courses c WHERE c.tenant_id = a.tenant_id AND c.id = a.course_id AND c.status = 'published'))
+		SELECT coalesce(a.course_id, 0), coalesce(a.path_id, 0), a.due_at, coalesce(c.slug, p.slug), coalesce(c.title, p.title)
+		FROM assignments a
+		LEFT JOIN courses c ON c.tenant_id = a.tenant_id AND c.id = a.course_id
+		LEFT JOIN paths p ON p.tenant_id = a.tenant_id AND p.id = a.path_id
+		WHERE a.tenant_id = current_tenant_id() AND a.group_id = ANY($1) AND (a.path_id IS NOT NULL OR c.status = 'published')
 		ORDER BY a.id`, groupIDs)
 	if err != nil {
 		return err
@@ -151,18 +175,24 @@ func applyGroupAssignments(ctx context.Context, tx *Tx, userID int64, groupIDs .
 	type given struct {
 		course, path int64
 		due          *time.Time
+		slug, title  string
 	}
 	var all []given
 	var g given
-	if _, err := pgx.ForEachRow(rows, []any{&g.course, &g.path, &g.due}, func() error { all = append(all, g); return nil }); err != nil {
+	if _, err := pgx.ForEachRow(rows, []any{&g.course, &g.path, &g.due, &g.slug, &g.title}, func() error { all = append(all, g); return nil }); err != nil {
 		return err
 	}
+	var notes []notify.Note
 	for _, g := range all {
-		if _, err := give(ctx, tx, userID, g.course, g.path, g.due); err != nil {
+		created, err := give(ctx, tx, userID, g.course, g.path, g.due)
+		if err != nil {
 			return err
 		}
+		if created {
+			notes = append(notes, assignedNote(userID, g.path != 0, g.slug, g.title, g.due))
+		}
 	}
-	return nil
+	return notifyPeople(ctx, tx, notes...)
 }
 
 // applyAllGroupAssignments gives a person everything assigned to the

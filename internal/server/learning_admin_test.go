@@ -50,8 +50,19 @@ func TestAdmin_AssignsACourseToAGroupWithADueDate(t *testing.T) {
 		}
 	})
 
+	t.Run("ADueDateAlreadyPastIsRefused", func(t *testing.T) {
+		admin.get(learners)
+		p := admin.post(strings.TrimSuffix(learners, "/learners")+"/assign", url.Values{"group": {strconv.FormatInt(team.ID, 10)}, "due": {"2020-01-31"}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.text(`[data-testid="error-due"]`), "has passed") {
+			t.Errorf("a due date in 2020: %d %q", p.status, p.text(`[data-testid="error-due"]`))
+		}
+		if admin.get(learners).doc.Find(`[data-testid="learners"] tbody tr`).Length() != 0 {
+			t.Error("the refused assignment enrolled someone")
+		}
+	})
+
 	admin.get(learners)
-	if p := admin.post(strings.TrimSuffix(learners, "/learners")+"/assign", url.Values{"group": {strconv.FormatInt(team.ID, 10)}, "due": {"2020-01-31"}}); p.status != http.StatusSeeOther {
+	if p := admin.post(strings.TrimSuffix(learners, "/learners")+"/assign", url.Values{"group": {strconv.FormatInt(team.ID, 10)}, "due": {"2030-01-31"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("assign: %d %s", p.status, p.text(`[data-testid="form-error"]`))
 	}
 	if rows := admin.get(learners).doc.Find(`[data-testid="learners"] tbody tr`); rows.Length() != 1 || !strings.Contains(rows.Text(), "Ana") {
@@ -60,6 +71,18 @@ func TestAdmin_AssignsACourseToAGroupWithADueDate(t *testing.T) {
 
 	anaC := newClient(t, s, "acme.localhost")
 	signIn(anaC, "ana@acme.test", goodPassword)
+	// Ana is told, with the due date.
+	if got := anaC.get("/notifications").text("main"); !strings.Contains(got, "Assigned to you: "+rec.Title) || !strings.Contains(got, "31 January 2030") {
+		t.Errorf("Ana's notifications: %q", got)
+	}
+	// Time passes: the course falls due.
+	owner := ownerConn(t, s)
+	if _, err := owner.Exec(context.Background(), `SELECT set_config('app.tenant_id', $1, false)`, strconv.FormatInt(acme.ID, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Exec(context.Background(), `UPDATE enrolments SET due_at = '2020-01-31 23:59:59+00' WHERE course_id = $1`, rec.ID); err != nil {
+		t.Fatal(err)
+	}
 	dash := anaC.get("/learn")
 	if row := dash.doc.Find(`[data-testid="assigned"] li`); row.Length() != 1 || !strings.Contains(row.Text(), "Overdue: due 31 January 2020") {
 		t.Errorf("Ana's assignment: %q", row.Text())
@@ -162,5 +185,9 @@ func TestAdmin_BuildsAndReordersAPath(t *testing.T) {
 	signIn(anaC, "ana@acme.test", goodPassword)
 	if got := anaC.get("/learn").text(`[data-testid="my-paths"]`); !strings.Contains(got, "Both") {
 		t.Errorf("Ana's paths: %q", got)
+	}
+	// Joining the group later, she is told as its first members were.
+	if got := anaC.get("/notifications").text("main"); !strings.Contains(got, "Learning path assigned to you: Both") || !strings.Contains(got, "30 June 2031") {
+		t.Errorf("Ana's notifications: %q", got)
 	}
 }
