@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -232,6 +233,35 @@ type Problem struct {
 }
 
 func (p Problem) String() string { return p.Path + ": " + p.Message }
+
+// pathIndex reads a problem path's "modules[i]", "lessons[j]" and
+// "blocks[k]" indexes (-1 when absent).
+var pathIndex = regexp.MustCompile(`(modules|lessons|blocks)\[(\d+)\]`)
+
+// Where says in words where in c a problem's path points, for an author:
+// "Module 2 “Updates”, lesson 1 “Lead with the point”, block 3 (quiz)"; the
+// course itself is "The course details".
+func (c Course) Where(path string) string {
+	idx := map[string]int{"modules": -1, "lessons": -1, "blocks": -1}
+	for _, m := range pathIndex.FindAllStringSubmatch(path, -1) {
+		idx[m[1]], _ = strconv.Atoi(m[2])
+	}
+	i, j, k := idx["modules"], idx["lessons"], idx["blocks"]
+	if i < 0 || i >= len(c.Modules) {
+		return "The course details"
+	}
+	m := c.Modules[i]
+	out := fmt.Sprintf("Module %d “%s”", i+1, m.Title)
+	if j < 0 || j >= len(m.Lessons) {
+		return out
+	}
+	l := m.Lessons[j]
+	out += fmt.Sprintf(", lesson %d “%s”", j+1, l.Title)
+	if k >= 0 && k < len(l.Blocks) {
+		out += fmt.Sprintf(", block %d (%s)", k+1, l.Blocks[k].Kind)
+	}
+	return out
+}
 
 // problems collects Problems under a path prefix.
 type problems struct {

@@ -62,6 +62,15 @@ func TestPages_ButtonsThatReadAsLinksAreReadableAndLessonsFitAPhone(t *testing.T
 	portal := srv.PortalURL("acme")
 	b := browsertest.NewBrowser(t)
 	signIn(b, portal+"/login", "lee@acme.test")
+	// The home says what next: the course Lee is enrolled in.
+	b.Visit(portal + "/")
+	if got := b.Text(`[data-testid="next-course"]`); got == "" {
+		t.Error("the home offers no course to carry on with")
+	}
+	b.Screenshot("home-signed-in")
+	b.Do(chromedp.EmulateViewport(390, 844))
+	b.Screenshot("home-signed-in-phone")
+	b.Do(chromedp.EmulateViewport(1280, 900))
 	b.Visit(portal + "/courses/" + wide)
 	b.Do(chromedp.Click(chromedp.CSS(`form[action$="/enrol"] button`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="lesson-body"]`)))
 	for _, path := range []string{"/notifications", "/courses/" + rec.Slug, "/courses/" + rec.Slug + "/lessons/" + lesson,

@@ -4,6 +4,8 @@
 package learning
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/upward-lms/upward/internal/apperr"
@@ -107,6 +109,22 @@ func CheckDue(due *time.Time, now time.Time) error {
 	if due != nil && due.Before(now) {
 		return &apperr.Error{Code: apperr.EINVALID, Field: "due",
 			Message: "The due date has passed: choose today or a later date."}
+	}
+	return nil
+}
+
+// MaxReflection caps a reflection's answer, in bytes.
+const MaxReflection = 20000
+
+// CheckReflection refuses an answer to a reflection that is empty (there
+// is nothing to save, and "Saved" would mislead) or too long.
+func CheckReflection(text string) error {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return &apperr.Error{Code: apperr.EINVALID, Field: "text", Message: "Write your answer before saving it."}
+	case len(text) > MaxReflection:
+		return &apperr.Error{Code: apperr.EINVALID, Field: "text",
+			Message: fmt.Sprintf("Your answer is longer than %d characters; shorten it to save it.", MaxReflection)}
 	}
 	return nil
 }

@@ -74,9 +74,9 @@ func checkContent(c course.Course) error {
 			msgs = append(msgs, fmt.Sprintf("and %d more", len(problems)-3))
 			break
 		}
-		msgs = append(msgs, p.String())
+		msgs = append(msgs, c.Where(p.Path)+": "+p.Message)
 	}
-	return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "The course is not complete: " + strings.Join(msgs, "; ") + "."}
+	return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "The course is not complete. " + strings.Join(msgs, "; ") + "."}
 }
 
 // ImportCourse puts a course into a portal as a draft. When the portal has

@@ -142,15 +142,12 @@ type ChecklistItemState struct {
 	Due  string `json:"due,omitempty"` // YYYY-MM-DD
 }
 
-// maxReflection caps a reflection's answer, in bytes.
-const maxReflection = 20000
-
 // SaveReflection stores the learner's private answer to a reflection; an
 // answer with words in it counts as done. share shows it to the learner's
 // manager; without it, no one but the learner sees it.
 func (s *LearningService) SaveReflection(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey, text string, share bool) error {
-	if len(text) > maxReflection {
-		return &apperr.Error{Code: apperr.EINVALID, Field: "text", Message: fmt.Sprintf("Your answer is longer than %d characters; shorten it to save it.", maxReflection)}
+	if err := learning.CheckReflection(text); err != nil {
+		return err
 	}
 	return s.saveResponse(ctx, tenantID, lc, lessonKey, blockKey, course.KindReflection, ReflectionBody{Text: text}, len(strings.Fields(text)) > 0, share)
 }

@@ -74,28 +74,37 @@ func (s *UserService) FindUserByID(ctx context.Context, tenantID, id int64) (use
 	return u, nil
 }
 
+// SignedIn is what every page of a signed-in person shows besides who
+// they are: the unread count on the bell, and whether "My team" is in
+// the navigation (someone active reports to them).
+type SignedIn struct {
+	Unread  int
+	Manages bool
+}
+
 // FindSignedInUser is FindUserByID for the request of a signed-in person,
-// with their unread notifications counted in the same statement: every
-// page shows the count (the bell), and it costs the page nothing more.
-func (s *UserService) FindSignedInUser(ctx context.Context, tenantID, id int64) (user.User, int, error) {
+// with what every page shows of them (SignedIn) read in the same
+// statement, so that it costs the page nothing more.
+func (s *UserService) FindSignedInUser(ctx context.Context, tenantID, id int64) (user.User, SignedIn, error) {
 	var u user.User
-	var unread int
+	var in SignedIn
 	// One round trip, every page: a read in the tenant, not a transaction.
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+userColumns+`,
-			(SELECT count(*) FROM notifications n WHERE n.tenant_id = u.tenant_id AND n.user_id = u.id AND n.read_at IS NULL)
+			(SELECT count(*) FROM notifications n WHERE n.tenant_id = u.tenant_id AND n.user_id = u.id AND n.read_at IS NULL),
+			EXISTS (SELECT 1 FROM users r WHERE r.tenant_id = u.tenant_id AND r.manager_id = u.id AND r.status = 'active')
 			FROM users u WHERE u.tenant_id = current_tenant_id() AND u.id = $1`, id).Query(func(rows pgx.Rows) error {
 		var err error
 		u, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (user.User, error) {
-			return scanUserWith(row, &unread)
+			return scanUserWith(row, &in.Unread, &in.Manages)
 		})
 		return err
 	})
 	err := s.db.ReadInTenant(ctx, tenantID, b)
 	if err != nil {
-		return user.User{}, 0, fmt.Errorf("user: find: %w", Error(err, "User"))
+		return user.User{}, SignedIn{}, fmt.Errorf("user: find: %w", Error(err, "User"))
 	}
-	return u, unread, nil
+	return u, in, nil
 }
 
 // FindUsers lists the tenant's users by name.

@@ -16,7 +16,9 @@ type requestState struct {
 	Tenant *tenant.Tenant // nil on the platform host
 	User   *user.User     // nil when nobody is signed in to the portal
 	Unread int            // the user's unread notifications, for the bell
-	Actor  access.Actor
+	// Manages: someone active reports to the user ("My team" is theirs).
+	Manages bool
+	Actor   access.Actor
 	// OperatorName is the signed-in platform operator, on the platform host.
 	OperatorName string
 	// Console is the signed-in console member, on the console's routes.

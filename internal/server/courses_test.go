@@ -371,3 +371,25 @@ func coursesOfSlug(s *testServer, slug string) (course.Course, error) {
 	rec, err := postgresCourses(s).FindCourseBySlug(context.Background(), acme.ID, slug)
 	return rec.Draft, err
 }
+
+// Publishing a course with an empty lesson names the lesson, as its
+// author sees it, not the draft's internal path.
+func TestAuthoring_PublishingNamesTheLessonAtFault(t *testing.T) {
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
+	admin := adminClient(t, s)
+	admin.get("/admin/courses")
+	coursePath := admin.post("/admin/courses", url.Values{"title": {"Leading Up"}, "slug": {"leading-up"}}).header.Get("Location")
+	editor := admin.get(coursePath)
+	addLesson, _ := editor.doc.Find(`form[action$="/lessons"]`).First().Attr("action")
+	if p := admin.post(addLesson, url.Values{"title": {"Prepare the agenda"}, "revision": {revisionOf(editor)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("add a lesson at %q: %d", addLesson, p.status)
+	}
+	admin.get(coursePath)
+	r := admin.post(coursePath+"/publish", url.Values{"note": {"First"}})
+	msg := r.text(`[data-testid="form-error"]`)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "Module 1 “") || !strings.Contains(msg, ", lesson 1 “Prepare the agenda”") ||
+		strings.Contains(msg, "modules[") || !strings.Contains(msg, "a lesson needs at least one block") {
+		t.Errorf("publishing an empty lesson: %d %q", r.status, msg)
+	}
+}

@@ -38,6 +38,12 @@ func (s *Server) handlePortalHome(w http.ResponseWriter, r *http.Request) {
 	}
 	if st.User != nil {
 		v.UserName = st.User.Name
+		d, err := s.learning.FindDashboard(r.Context(), st.Tenant.ID, st.User.ID)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		v.Learning = s.dashboardView(r, d)
 	}
 	s.render(w, r, http.StatusOK, s.page(r, "Welcome"), pages.PortalHome(v))
 }

@@ -359,7 +359,7 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 			json.Unmarshal(resp.Body, &body)
 			pb.Reflection = &pages.ReflectionPlay{Action: path + "/reflections/" + b.Key, CSRF: csrf, Text: body.Text,
 				CanShare: hasManager, Shared: resp.Shared}
-			if !resp.UpdatedAt.IsZero() {
+			if !resp.UpdatedAt.IsZero() && strings.TrimSpace(body.Text) != "" {
 				pb.Reflection.SavedAt = resp.UpdatedAt.In(zone).Format("2 Jan 15:04")
 			}
 		case b.Checklist != nil:
@@ -547,7 +547,7 @@ func (s *Server) handleReflectionSave(w http.ResponseWriter, r *http.Request) {
 	block := chi.URLParam(r, "block")
 	s.lessonAction(w, r, block, func(lc postgres.LearnerCourse) error {
 		return s.learning.SaveReflection(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, r.PostFormValue("text"), r.PostFormValue("share") != "")
-	}, nil)
+	}, s.backToBlock(w, r, block))
 }
 
 func (s *Server) handleChecklistSave(w http.ResponseWriter, r *http.Request) {
@@ -564,10 +564,20 @@ func (s *Server) handleChecklistSave(w http.ResponseWriter, r *http.Request) {
 			items[i] = postgres.ChecklistItemState{Done: r.PostFormValue(p+"_done") == "on", Due: strings.TrimSpace(r.PostFormValue(p + "_due"))}
 		}
 		return s.learning.SaveChecklist(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, items, r.PostFormValue("share") != "")
-	}, func(lc postgres.LearnerCourse, err error) {
+	}, s.backToBlock(w, r, block))
+}
+
+// backToBlock answers a refused save of a block's form: the message, on
+// the lesson at the block (to a script's save, 422 and the message).
+func (s *Server) backToBlock(w http.ResponseWriter, r *http.Request, block string) func(postgres.LearnerCourse, error) {
+	return func(lc postgres.LearnerCourse, err error) {
+		if r.Header.Get("X-Requested-With") == "fetch" {
+			http.Error(w, apperr.Message(err), http.StatusUnprocessableEntity)
+			return
+		}
 		s.flash(r, apperr.Message(err))
 		http.Redirect(w, r, learnerLessonPath(lc.Slug, chi.URLParam(r, "key"))+"#block-"+block, http.StatusSeeOther)
-	})
+	}
 }
 
 func (s *Server) handleMarkComplete(w http.ResponseWriter, r *http.Request) {
@@ -598,6 +608,20 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	v := s.dashboardView(r, d)
+	// The portal's latest events; the page is no worse without them.
+	if items, err := s.activity.FindActivity(r.Context(), st.Tenant.ID, 5); err == nil {
+		v.Activity = s.activityRows(r, items)
+	} else {
+		s.log.ErrorContext(r.Context(), "activity feed", "err", err)
+	}
+	s.render(w, r, http.StatusOK, s.page(r, "My learning"), pages.Dashboard(v))
+}
+
+// dashboardView sorts a learner's courses into what is assigned, in
+// progress and done, with where to carry on in each: "My learning", and
+// the portal's home for a signed-in person.
+func (s *Server) dashboardView(r *http.Request, d postgres.Dashboard) pages.DashboardView {
 	now := time.Now()
 	v := pages.DashboardView{HasTeam: d.HasTeam}
 	for _, c := range d.Courses {
@@ -635,13 +659,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	for _, c := range d.Certificates {
 		v.Certificates = append(v.Certificates, pages.CertificateRow{Title: c.Title, Issued: s.localDate(r, c.IssuedAt), URL: "/certificates/" + c.Code})
 	}
-	// The portal's latest events; the page is no worse without them.
-	if items, err := s.activity.FindActivity(r.Context(), st.Tenant.ID, 5); err == nil {
-		v.Activity = s.activityRows(r, items)
-	} else {
-		s.log.ErrorContext(r.Context(), "activity feed", "err", err)
-	}
-	s.render(w, r, http.StatusOK, s.page(r, "My learning"), pages.Dashboard(v))
+	return v
 }
 
 func (s *Server) handlePath(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -189,5 +190,104 @@ func TestAdmin_BuildsAndReordersAPath(t *testing.T) {
 	// Joining the group later, she is told as its first members were.
 	if got := anaC.get("/notifications").text("main"); !strings.Contains(got, "Learning path assigned to you: Both") || !strings.Contains(got, "30 June 2031") {
 		t.Errorf("Ana's notifications: %q", got)
+	}
+}
+
+// An empty answer to a reflection is not saved, and the page never says
+// "Saved" over an empty box; a real answer is saved as before.
+func TestLearner_AnEmptyReflectionIsNotSaved(t *testing.T) {
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		acme.Progress = append(acme.Progress, fixture.Progress{Who: "ana@acme.test", Course: fixture.ExampleSlug})
+	})
+	rec := acme.Courses[fixture.ExampleSlug]
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+	lesson := "/courses/" + rec.Slug + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key
+	pg := ana.get(lesson)
+	action, ok := pg.doc.Find(`form[action*="/reflections/"]`).Attr("action")
+	if !ok {
+		t.Fatal("no reflection on the lesson")
+	}
+	status := func(p page) string {
+		return strings.TrimSpace(p.text(`form[action*="/reflections/"] [data-save-status]`))
+	}
+
+	p := ana.post(action, url.Values{"text": {"   \n "}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("an empty answer: %d", p.status)
+	}
+	after := ana.get(lesson)
+	if got := after.text(`[data-testid="notice"]`); !strings.Contains(got, "Write your answer before saving it") {
+		t.Errorf("the notice after an empty answer: %q", got)
+	}
+	if got := status(after); got != "" {
+		t.Errorf("an empty answer shows %q", got)
+	}
+	autosave, _ := http.NewRequest(http.MethodPost, ana.base+action, strings.NewReader(url.Values{"text": {""}, "csrf_token": {ana.csrf}}.Encode()))
+	autosave.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	autosave.Header.Set("X-Requested-With", "fetch")
+	if p := ana.do(autosave); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("an empty autosave: %d", p.status)
+	}
+	if p := ana.post(action, url.Values{"text": {"Ask what a good week looks like for them."}}); p.status != http.StatusSeeOther {
+		t.Fatalf("an answer: %d", p.status)
+	}
+	if got := status(ana.get(lesson)); !strings.HasPrefix(got, "Saved ") {
+		t.Errorf("a saved answer shows %q", got)
+	}
+}
+
+// "My team" is in the navigation of anyone someone reports to, and of no
+// one else.
+func TestNav_MyTeamIsThereForManagers(t *testing.T) {
+	t.Parallel()
+	s, _, _ := twoPortals(t, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "mo@acme.test", Name: "Mo"},
+			fixture.Person{Email: "lu@acme.test", Name: "Lu", Manager: "mo@acme.test"})
+	})
+	for who, want := range map[string]bool{"mo@acme.test": true, "lu@acme.test": false, "ana@acme.test": false} {
+		c := newClient(t, s, "acme.localhost")
+		signIn(c, who, goodPassword)
+		p := c.get("/learn")
+		if got := p.doc.Find(`nav[aria-label="Main"] a[href="/team"]`).Length() == 1; got != want {
+			t.Errorf("%s: My team in the navigation %v, want %v", who, got, want)
+		}
+	}
+}
+
+// The portal's home, signed in, says what to do next: a newcomer is
+// welcomed and sent to the catalog; someone with a course due is welcomed
+// back and offered it, at the lesson to start from, with its due date.
+func TestHome_SaysWhatToDoNext(t *testing.T) {
+	t.Parallel()
+	due := time.Now().AddDate(0, 1, 0)
+	s, acme, _ := twoPortals(t, withExample, func(acme, _ *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "new@acme.test", Name: "Nia"})
+		acme.Progress = append(acme.Progress, fixture.Progress{Who: "ana@acme.test", Course: fixture.ExampleSlug, Due: &due})
+	})
+	rec := acme.Courses[fixture.ExampleSlug]
+
+	nia := newClient(t, s, "acme.localhost")
+	signIn(nia, "new@acme.test", goodPassword)
+	home := nia.get("/")
+	if got := home.text(`[data-testid="welcome-user"]`); got != "Welcome, Nia." {
+		t.Errorf("a newcomer is greeted %q", got)
+	}
+	if href, _ := home.doc.Find(`[data-testid="browse"]`).Attr("href"); href != "/courses" {
+		t.Errorf("a newcomer is sent to %q", href)
+	}
+
+	ana := newClient(t, s, "acme.localhost")
+	signIn(ana, "ana@acme.test", goodPassword)
+	home = ana.get("/")
+	if got := home.text(`[data-testid="welcome-user"]`); got != "Welcome back, Ana." {
+		t.Errorf("Ana is greeted %q", got)
+	}
+	next := home.doc.Find(`[data-testid="next"]`)
+	resume, _ := next.Find(`[data-testid="next-resume"]`).Attr("href")
+	first := "/courses/" + rec.Slug + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key
+	if next.Find(`[data-testid="next-course"]`).Text() != rec.Title || resume != first || !strings.Contains(next.Text(), "Due "+due.UTC().Format("2 January 2006")) {
+		t.Errorf("what next: %q, resume at %q (want %q)", next.Text(), resume, first)
 	}
 }

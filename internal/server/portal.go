@@ -80,10 +80,10 @@ func (s *Server) loadPortalUser(next http.Handler) http.Handler {
 			return
 		}
 		tid := s.sessions.GetInt64(r.Context(), sessTenantID)
-		u, unread, err := s.users.FindSignedInUser(r.Context(), st.Tenant.ID, uid)
+		u, in, err := s.users.FindSignedInUser(r.Context(), st.Tenant.ID, uid)
 		switch {
 		case tid == st.Tenant.ID && err == nil && u.Status == "active" && u.SessionEpoch == s.sessions.GetInt(r.Context(), sessEpoch):
-			st.User, st.Unread = &u, unread
+			st.User, st.Unread, st.Manages = &u, in.Unread, in.Manages
 			st.Actor.UserID, st.Actor.Roles = u.ID, u.Roles
 			infoFrom(r.Context()).UserID = u.ID
 		case err != nil && apperr.Code(err) != apperr.ENOTFOUND:

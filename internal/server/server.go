@@ -187,6 +187,9 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 	p.Nav = []layout.NavLink{nav("Home", "/")}
 	if st.User != nil {
 		p.Nav = append(p.Nav, nav("My learning", "/learn"), nav("Courses", "/courses"))
+		if st.Manages {
+			p.Nav = append(p.Nav, nav("My team", "/team"))
+		}
 		if access.Allow(st.Actor, access.AuthorCourses) {
 			p.Nav = append(p.Nav, nav("Authoring", "/admin/courses"))
 		}

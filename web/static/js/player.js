@@ -29,6 +29,11 @@
     var timer = null;
     function save() {
       timer = null;
+      var text = form.querySelector("textarea[name=text]");
+      if (text && !text.value.trim()) {
+        if (status) status.textContent = "Write your answer to save it";
+        return;
+      }
       if (status) status.textContent = "Saving…";
       post(form.action, new FormData(form)).then(function (res) {
         if (status) status.textContent = res.ok ? "Saved" : "Not saved: use the Save button";
