@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Edits the authoring UI makes to a draft. Each either applies whole or
@@ -13,6 +14,10 @@ import (
 
 // ErrNotFound is returned when a key names nothing in the course.
 var ErrNotFound = errors.New("course: no such module, lesson or block")
+
+// ErrConflict is returned when a block to put back has a key the course
+// uses already.
+var ErrConflict = errors.New("course: the key is in use")
 
 // NewKey mints a key for a new module, lesson or block.
 func NewKey(prefix string) string {
@@ -78,12 +83,45 @@ func (c *Course) ReplaceBlock(key string, b Block) error {
 
 // DeleteBlock removes a block.
 func (c *Course) DeleteBlock(key string) error {
+	_, err := c.RemoveBlock(key)
+	return err
+}
+
+// Removed is a block taken out of a lesson, with where it was: enough to
+// put it back (undo).
+type Removed struct {
+	Lesson string `json:"lesson"`
+	Index  int    `json:"index"`
+	Block  Block  `json:"block"`
+}
+
+// RemoveBlock deletes a block and returns it with its place.
+func (c *Course) RemoveBlock(key string) (Removed, error) {
 	mi, li, bi := c.blockIndex(key)
+	if mi < 0 {
+		return Removed{}, ErrNotFound
+	}
+	l := &c.Modules[mi].Lessons[li]
+	gone := Removed{Lesson: l.Key, Index: bi, Block: l.Blocks[bi]}
+	l.Blocks = append(l.Blocks[:bi:bi], l.Blocks[bi+1:]...)
+	return gone, nil
+}
+
+// RestoreBlock puts a removed block back where it was (or at the end of
+// its lesson, if the lesson has fewer blocks now), with its key, so that
+// answers kept by that key match it again. The lesson must still exist
+// and the key be free.
+func (c *Course) RestoreBlock(r Removed) error {
+	mi, li := c.lessonIndex(r.Lesson)
 	if mi < 0 {
 		return ErrNotFound
 	}
+	if m, _, _ := c.blockIndex(r.Block.Key); m >= 0 {
+		return ErrConflict
+	}
 	bs := c.Modules[mi].Lessons[li].Blocks
-	c.Modules[mi].Lessons[li].Blocks = append(bs[:bi:bi], bs[bi+1:]...)
+	i := max(0, min(r.Index, len(bs)))
+	c.Modules[mi].Lessons[li].Blocks = append(bs[:i:i], append([]Block{r.Block}, bs[i:]...)...)
 	return nil
 }
 
@@ -274,4 +312,106 @@ func blockKeys(l Lesson) string {
 func content(b Block) string {
 	j, _ := json.Marshal(b)
 	return string(j)
+}
+
+// AdoptKeys gives a course read back from its files the keys of the
+// course it replaces, wherever they hold the same thing. Keys never reach
+// the files (a module is keyed by its place, a block by its place in its
+// lesson), so a course made in the editor and exported would otherwise
+// come back with every module and block "new", and learners' answers,
+// which are kept by block key, would no longer match. Lessons keep their
+// keys already: their files are named after them.
+//
+// A module takes the key of the old module with its title (the first
+// unused one); a block takes the key of an unused old block of the same
+// lesson with the same content, or else of the old block at its place if
+// that is of its kind (an edited block). Any other keeps its own key,
+// renamed if an adopted key has taken it.
+func AdoptKeys(in *Course, old Course) {
+	oldLessons := map[string]Lesson{}
+	for _, m := range old.Modules {
+		for _, l := range m.Lessons {
+			oldLessons[l.Key] = l
+		}
+	}
+	taken := map[string]bool{}
+	adopted := make([]bool, len(in.Modules))
+	for i := range in.Modules {
+		for _, m := range old.Modules {
+			if m.Title == in.Modules[i].Title && !taken[m.Key] {
+				in.Modules[i].Key, taken[m.Key], adopted[i] = m.Key, true, true
+				break
+			}
+		}
+	}
+	used := map[string]bool{}
+	for _, m := range in.Modules {
+		used[m.Key] = true
+	}
+	for i := range in.Modules {
+		if !adopted[i] && taken[in.Modules[i].Key] {
+			in.Modules[i].Key = fresh(used, "m")
+		}
+	}
+
+	// Blocks: adopt lesson by lesson, then make sure no block kept a key
+	// that an adopted one now holds, anywhere in the course.
+	type at struct{ m, l, b int }
+	var kept []at
+	blockTaken, blockUsed := map[string]bool{}, map[string]bool{}
+	for i := range in.Modules {
+		for j := range in.Modules[i].Lessons {
+			l := &in.Modules[i].Lessons[j]
+			for k, ok := range adoptBlockKeys(l, oldLessons[l.Key]) {
+				if ok {
+					blockTaken[l.Blocks[k].Key] = true
+				} else {
+					kept = append(kept, at{i, j, k})
+				}
+				blockUsed[l.Blocks[k].Key] = true
+			}
+		}
+	}
+	for _, p := range kept {
+		l := &in.Modules[p.m].Lessons[p.l]
+		if blockTaken[l.Blocks[p.b].Key] {
+			l.Blocks[p.b].Key = fresh(blockUsed, l.Key+"-b")
+		}
+		blockTaken[l.Blocks[p.b].Key] = true
+	}
+}
+
+// adoptBlockKeys gives a lesson's blocks the keys of the old lesson's
+// blocks with the same content, or else of the old block at the same
+// place and of the same kind; it reports which blocks took an old key.
+func adoptBlockKeys(in *Lesson, old Lesson) []bool {
+	taken := map[string]bool{}
+	adopted := make([]bool, len(in.Blocks))
+	bare := func(b Block) string { b.Key = ""; return content(b) }
+	for i, b := range in.Blocks {
+		for _, o := range old.Blocks {
+			if !taken[o.Key] && bare(o) == bare(b) {
+				in.Blocks[i].Key, taken[o.Key], adopted[i] = o.Key, true, true
+				break
+			}
+		}
+	}
+	for i, b := range in.Blocks {
+		if !adopted[i] && i < len(old.Blocks) && old.Blocks[i].Kind == b.Kind && !taken[old.Blocks[i].Key] {
+			in.Blocks[i].Key, taken[old.Blocks[i].Key], adopted[i] = old.Blocks[i].Key, true, true
+		}
+	}
+	return adopted
+}
+
+// fresh is prefix followed by the lowest number not in used, which it
+// then marks used.
+func fresh(used map[string]bool, prefix string) string {
+	for n := 1; ; n++ {
+		k := prefix + strconv.Itoa(n)
+		if !used[k] {
+			used[k] = true
+			return k
+		}
+	}
 }

@@ -109,3 +109,36 @@ func clone(c course.Course) course.Course {
 	}
 	return out
 }
+
+// AdoptKeys keeps the old keys of what is the same, and never leaves two
+// modules or two blocks with one key.
+func TestAdoptKeys_KeepsWhatIsTheSameAndKeysStayUnique(t *testing.T) {
+	text := func(key, md string) course.Block {
+		return course.Block{Key: key, Kind: course.KindText, Text: &course.Text{Markdown: md}}
+	}
+	old := course.Course{Modules: []course.Module{
+		{Key: "m1", Title: "A", Lessons: []course.Lesson{{Key: "one", Blocks: []course.Block{text("x9", "Hello"), text("one-b1", "Bye")}}}},
+		{Key: "m2", Title: "B", Lessons: []course.Lesson{{Key: "two", Blocks: []course.Block{text("k7", "Two")}}}},
+	}}
+	in := course.Course{Modules: []course.Module{
+		{Key: "m1", Title: "B", Lessons: []course.Lesson{{Key: "two", Blocks: []course.Block{text("two-b1", "Two")}}}},
+		{Key: "m2", Title: "C", Lessons: []course.Lesson{{Key: "one", Blocks: []course.Block{text("one-b1", "Hello"), text("one-b2", "New")}}}},
+	}}
+	course.AdoptKeys(&in, old)
+	if in.Modules[0].Key != "m2" || in.Modules[1].Key == "m2" {
+		t.Errorf("modules keyed %q and %q", in.Modules[0].Key, in.Modules[1].Key)
+	}
+	if k := in.Modules[0].Lessons[0].Blocks[0].Key; k != "k7" {
+		t.Errorf("the same block keyed %q, want k7", k)
+	}
+	one := in.Modules[1].Lessons[0].Blocks
+	if one[0].Key != "x9" {
+		t.Errorf("the moved-up block keyed %q, want x9", one[0].Key)
+	}
+	if one[1].Key != "one-b1" { // an edited block at the old place of its kind
+		t.Errorf("the new block at an old block's place keyed %q", one[1].Key)
+	}
+	if problems := course.CheckKeys(in); len(problems) > 0 {
+		t.Errorf("keys after adopting: %v", problems)
+	}
+}

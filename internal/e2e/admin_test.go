@@ -57,6 +57,17 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 	}
 	b.Screenshot("lesson-editor")
 
+	// A block deleted by mistake is put back from the same page.
+	b.Visit(portal + lessonPath)
+	blocks := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="blocks"] li[data-key]').length`))
+	b.Do(chromedp.Click(chromedp.CSS(`form[action$="/delete"] button`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="undo"] button`)))
+	b.CheckAccessibility()
+	b.Screenshot("lesson-editor-undo")
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="undo"] button`)), chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="undo"]`)))
+	if after := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="blocks"] li[data-key]').length`)); after != blocks {
+		t.Errorf("%d blocks after undoing a delete, want %d", after, blocks)
+	}
+
 	// The settings preview: the header in the new colour and name, and the
 	// home page's greeting, before anything is saved.
 	b.Visit(portal + "/admin/settings")

@@ -141,6 +141,17 @@ func importCourse(ctx context.Context, tx *Tx, tenantID int64, c course.Course, 
 			return &apperr.Error{Code: apperr.ECONFLICT, Field: "course",
 				Message: "“" + existing.Title + "” has unpublished changes: publish or discard them before importing it again."}
 		}
+		// What the files hold keeps the keys it had here, so an unchanged
+		// course comes back unchanged and learners' answers still match.
+		// (On a copy: the caller's course may be shared, as the library's is.)
+		var own course.Course
+		if err := json.Unmarshal(content, &own); err != nil {
+			return err
+		}
+		course.AdoptKeys(&own, existing.Draft)
+		if content, err = json.Marshal(own); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `
 			UPDATE courses AS c SET draft = $2, draft_revision = draft_revision + 1, updated_at = $3
 			WHERE c.tenant_id = current_tenant_id() AND c.id = $1

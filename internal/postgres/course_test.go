@@ -241,3 +241,73 @@ func TestCourse_EditDraft(t *testing.T) {
 		}
 	})
 }
+
+// A course made in the editor (its modules and blocks keyed at random),
+// published, exported and imported again unchanged comes back unchanged:
+// the import keeps the keys the files cannot carry. Changed in its files,
+// it shows just that change.
+func TestCourse_AnUnchangedExportReimportsUnchanged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := fixture.DB(t)
+	by := postgres.AuditActor{Label: "test"}
+	a := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme"})
+	courses := postgres.NewCourseService(db)
+	c := fixture.ExampleCourse(t)
+	for i := range c.Modules {
+		c.Modules[i].Key = "editor-module-" + string(rune('q'+i))
+		for j := range c.Modules[i].Lessons {
+			for k := range c.Modules[i].Lessons[j].Blocks {
+				c.Modules[i].Lessons[j].Blocks[k].Key = "editor-block-" + c.Modules[i].Lessons[j].Key + "-" + string(rune('a'+k))
+			}
+		}
+	}
+	rec, err := courses.ImportCourse(ctx, a.ID, c, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := courses.Publish(ctx, a.ID, rec.ID, "First", by); err != nil {
+		t.Fatal(err)
+	}
+	roundTrip := func(edit func(files map[string][]byte)) course.Course {
+		t.Helper()
+		files, err := library.Write(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(files)
+		fsys := fstest.MapFS{}
+		for name, data := range files {
+			fsys["x/"+name] = &fstest.MapFile{Data: data}
+		}
+		back, problems := library.Load(fsys, "x")
+		if len(problems) > 0 {
+			t.Fatalf("the export does not load: %v", problems)
+		}
+		return back
+	}
+
+	same := roundTrip(func(map[string][]byte) {})
+	again, err := courses.ImportCourse(ctx, a.ID, same, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := course.Diff(c, again.Draft); ch.Any() {
+		t.Errorf("the unchanged export reimported as changes: %+v", ch)
+	}
+
+	lesson := c.Modules[0].Lessons[0].Key + ".md"
+	edited := roundTrip(func(files map[string][]byte) {
+		if !bytes.Contains(files[lesson], []byte(" the ")) {
+			t.Fatalf("%s has no word to change", lesson)
+		}
+		files[lesson] = bytes.Replace(files[lesson], []byte(" the "), []byte(" THE "), 1)
+	})
+	again, err = courses.ImportCourse(ctx, a.ID, edited, "", by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := course.Diff(c, again.Draft); ch != (course.Changes{BlocksChanged: 1, LessonsChanged: 0}) {
+		t.Errorf("one word changed in one block: %+v", ch)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	pngenc "image/png"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -391,5 +393,51 @@ func TestAuthoring_PublishingNamesTheLessonAtFault(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "Module 1 “") || !strings.Contains(msg, ", lesson 1 “Prepare the agenda”") ||
 		strings.Contains(msg, "modules[") || !strings.Contains(msg, "a lesson needs at least one block") {
 		t.Errorf("publishing an empty lesson: %d %q", r.status, msg)
+	}
+}
+
+// A deleted block can be put back from the lesson's page, at its place
+// and with its key (answers are kept by key); the offer goes once used.
+func TestAuthoring_ADeletedBlockCanBePutBack(t *testing.T) {
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin, withExample)
+	rec := acme.Courses[fixture.ExampleSlug]
+	admin := adminClient(t, s)
+	lesson := rec.Draft.Modules[0].Lessons[0]
+	lessonPath := "/admin/courses/" + strconv.FormatInt(rec.ID, 10) + "/lessons/" + lesson.Key
+	keys := func(p page) []string {
+		var out []string
+		p.doc.Find(`[data-testid="blocks"] li[data-key]`).Each(func(_ int, b *goquery.Selection) {
+			k, _ := b.Attr("data-key")
+			out = append(out, k)
+		})
+		return out
+	}
+	before := admin.get(lessonPath)
+	if before.doc.Find(`[data-testid="undo"]`).Length() != 0 {
+		t.Error("an undo is offered before anything is deleted")
+	}
+	second := lesson.Blocks[1].Key
+	del, _ := before.doc.Find(`form[action$="/blocks/` + second + `/delete"]`).Attr("action")
+	if p := admin.post(del, url.Values{"revision": {revisionOf(before)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", p.status)
+	}
+	after := admin.get(lessonPath)
+	if !strings.Contains(after.text(`[data-testid="undo"]`), "Undo") || slices.Contains(keys(after), second) {
+		t.Fatalf("after deleting: undo %q, blocks %v", after.text(`[data-testid="undo"]`), keys(after))
+	}
+	undo, _ := after.doc.Find(`[data-testid="undo"]`).Attr("action")
+	if p := admin.post(undo, nil); p.status != http.StatusSeeOther {
+		t.Fatalf("undo: %d", p.status)
+	}
+	back := admin.get(lessonPath)
+	if got := keys(back); len(got) != len(lesson.Blocks) || got[1] != second {
+		t.Errorf("after putting it back: %v", got)
+	}
+	if back.doc.Find(`[data-testid="undo"]`).Length() != 0 {
+		t.Error("the undo is still offered once used")
+	}
+	if p := admin.post(undo, nil); p.status != http.StatusSeeOther || len(keys(admin.get(lessonPath))) != len(lesson.Blocks) {
+		t.Errorf("a second undo: %d", p.status)
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -466,6 +467,9 @@ func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	v.Preview = s.blockViews(l.Blocks)
+	if gone, ok := s.pendingUndo(r, rec.ID, l.Key); ok {
+		v.Undo = string(gone.Block.Kind)
+	}
 	s.render(w, r, status, s.editorPage(r, l.Title), pages.LessonEdit(v))
 }
 
@@ -614,10 +618,62 @@ func (s *Server) handleModuleRename(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// sessUndoBlock keeps the block an author deleted last, with its course
+// and place, so that the lesson's page can offer to put it back.
+const sessUndoBlock = "undo_block"
+
+// undoBlock is what sessUndoBlock holds.
+type undoBlock struct {
+	CourseID int64          `json:"course_id"`
+	Removed  course.Removed `json:"removed"`
+}
+
 func (s *Server) handleBlockDelete(w http.ResponseWriter, r *http.Request) {
-	s.editAndReturn(w, r, s.lessonPath(r), func(c *course.Course) error {
-		return c.DeleteBlock(chi.URLParam(r, "block"))
+	var gone course.Removed
+	ok := s.editCourse(w, r, func(c *course.Course) (err error) {
+		gone, err = c.RemoveBlock(chi.URLParam(r, "block"))
+		return err
 	})
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if kept, err := json.Marshal(undoBlock{CourseID: id, Removed: gone}); err == nil {
+		s.sessions.Put(r.Context(), sessUndoBlock, string(kept))
+	}
+	s.flash(r, "Block deleted.")
+	http.Redirect(w, r, s.lessonPath(r), http.StatusSeeOther)
+}
+
+// pendingUndo is the block the author deleted last from this course's
+// lesson, if any.
+func (s *Server) pendingUndo(r *http.Request, courseID int64, lesson string) (course.Removed, bool) {
+	var u undoBlock
+	if err := json.Unmarshal([]byte(s.sessions.GetString(r.Context(), sessUndoBlock)), &u); err != nil {
+		return course.Removed{}, false
+	}
+	return u.Removed, u.CourseID == courseID && u.Removed.Lesson == lesson
+}
+
+// handleBlockUndo puts back the block the author deleted last, at its
+// place and with its key.
+func (s *Server) handleBlockUndo(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.editedCourse(w, r) // another portal's course is a 404
+	if !ok {
+		return
+	}
+	gone, ok := s.pendingUndo(r, rec.ID, chi.URLParam(r, "key"))
+	if !ok {
+		s.flash(r, "There is no deleted block to put back.")
+		http.Redirect(w, r, s.lessonPath(r), http.StatusSeeOther)
+		return
+	}
+	if !s.editCourse(w, r, func(c *course.Course) error { return c.RestoreBlock(gone) }) {
+		return
+	}
+	s.sessions.Remove(r.Context(), sessUndoBlock)
+	s.flash(r, "Block put back.")
+	http.Redirect(w, r, s.lessonPath(r)+"#block-"+gone.Block.Key, http.StatusSeeOther)
 }
 
 // blockViews turns blocks into what a learner sees: Markdown rendered and

@@ -291,3 +291,28 @@ func TestHome_SaysWhatToDoNext(t *testing.T) {
 		t.Errorf("what next: %q, resume at %q (want %q)", next.Text(), resume, first)
 	}
 }
+
+// A refused invitation keeps what was typed: the name, the address and
+// the roles.
+func TestAdmin_ARefusedInvitationKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	s, _, _ := twoPortals(t, withAdmin)
+	admin := adminClient(t, s)
+	admin.get("/admin/users")
+	p := admin.post("/admin/users/invite", url.Values{"name": {"Chen Wei"}, "email": {"not an address"}, "roles": {"instructor"}})
+	if p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad address: %d", p.status)
+	}
+	name, _ := p.doc.Find(`input[name="name"]`).Attr("value")
+	email, _ := p.doc.Find(`input[name="email"]`).Attr("value")
+	_, instructor := p.doc.Find(`input[name="roles"][value="instructor"]`).Attr("checked")
+	if name != "Chen Wei" || email != "not an address" || !instructor {
+		t.Errorf("the form after a refusal: name %q, e-mail %q, instructor ticked %v", name, email, instructor)
+	}
+	// An address already taken is refused at its field, keeping the rest.
+	p = admin.post("/admin/users/invite", url.Values{"name": {"Ana Again"}, "email": {"ana@acme.test"}, "roles": {"learner"}})
+	if name, _ := p.doc.Find(`input[name="name"]`).Attr("value"); p.status != http.StatusUnprocessableEntity || name != "Ana Again" ||
+		p.text(`[data-testid="error-email"]`) == "" {
+		t.Errorf("an address in use: %d, name %q, error %q", p.status, name, p.text(`[data-testid="error-email"]`))
+	}
+}

@@ -271,6 +271,7 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/lessons/{key}/blocks", s.handleBlockSave)
 				r.Post("/{id}/lessons/{key}/blocks/{block}/move", s.handleBlockMove)
 				r.Post("/{id}/lessons/{key}/blocks/{block}/delete", s.handleBlockDelete)
+				r.Post("/{id}/lessons/{key}/blocks/undo", s.handleBlockUndo)
 			})
 			r.Route("/paths", func(r chi.Router) {
 				r.Use(s.require(access.AuthorCourses))
