@@ -26,10 +26,7 @@ generate:
 ## test: every check: formatting, vet, generated code, unit + integration + browser tests
 # Tests run in parallel within a package (-parallel): each has a database
 # of its own, and most of their time is spent waiting on it. The server's
-# and the browser's tests, the longest, run beside the others, and so do
-# go vet and the course lint, which fill the cores while tests wait (from
-# an empty build cache, vet alone took two minutes before any test began).
-# The generated code is checked first: it is what gets compiled. -short
+# and the browser's tests, the longest, run beside the others. -short
 # leaves the long browser journeys to make check (browsertest.Long), and
 # the race detector runs there too (make race): building every package a
 # second time with -race took 3 of make test's 9 cold minutes. The ten
@@ -37,18 +34,16 @@ generate:
 TEST_TIMEOUT  ?= 15m
 TEST_PARALLEL ?= 8
 GOTESTSUM     := $(GO) tool gotestsum --format pkgname --format-hide-empty-pkg
-test: fmt-check check-generated test-deps
+test: fmt-check vet check-generated lint-courses test-deps
 	@mkdir -p .artifacts/test; rm -f .artifacts/test/*.json
 	@$(GOTESTSUM) --jsonfile .artifacts/test/pages.json -- -short -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
 		./internal/server ./internal/e2e > .artifacts/test/pages.log 2>&1 & slow=$$!; \
-	{ $(MAKE) --no-print-directory vet lint-courses; } > .artifacts/test/checks.log 2>&1 & checks=$$!; \
 	$(GOTESTSUM) --jsonfile .artifacts/test/unit.json -- -count=1 -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) \
 		$$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/server$$ -e /internal/faults); unit=$$?; \
-	wait $$checks; checked=$$?; cat .artifacts/test/checks.log; \
 	wait $$slow; pages=$$?; cat .artifacts/test/pages.log; \
 	echo "The ten slowest tests:"; cat .artifacts/test/*.json > .artifacts/test/all.json; \
 	$(GO) tool gotestsum tool slowest --jsonfile .artifacts/test/all.json --threshold 1ms > .artifacts/test/slowest.txt; head -n 10 .artifacts/test/slowest.txt; \
-	test $$unit -eq 0 -a $$pages -eq 0 -a $$checked -eq 0
+	test $$unit -eq 0 -a $$pages -eq 0
 
 ## race: the race detector over the packages whose code shares memory
 ## between goroutines, and the server's tests that send requests in
