@@ -8,7 +8,7 @@ BIN     := bin/upward
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build generate test race check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses test-deps bench bench-deps db-start db-stop clean
+.PHONY: run build generate test race screenshots check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses test-deps bench bench-deps db-start db-stop clean
 
 ## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
 run: build
@@ -53,6 +53,12 @@ RACE_PACKAGES := ./cmd/upward ./internal/postgres/... ./internal/app ./internal/
 race: test-deps
 	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout 20m $(RACE_PACKAGES)
 	$(GO) test -race -count=1 -parallel $(TEST_PARALLEL) -timeout 20m -run 'Parallel' ./internal/server
+
+## screenshots: the main pages of each role at 1280 and 390 px into
+## docs/screenshots/ (a browser test; only the few the README shows are
+## committed)
+screenshots: test-deps
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(GO) test -count=1 -timeout 10m -run '^TestScreenshots_Gallery$$' ./internal/e2e
 
 ## check: the slow suites, beside make test's fast ones: every browser
 ## journey (make test runs the short ones), the race detector, the faults

@@ -366,6 +366,15 @@ const maxShotHeight = 8000
 // .artifacts/browser/NAME.png.
 func (b *Browser) Screenshot(name string) string {
 	b.tb.Helper()
+	dir := filepath.Join(pgtest.RepoRoot(b.tb), ".artifacts", "browser")
+	path := filepath.Join(dir, name+".png")
+	b.ScreenshotTo(path)
+	return path
+}
+
+// ScreenshotTo saves the page, as Screenshot does, to path.
+func (b *Browser) ScreenshotTo(path string) {
+	b.tb.Helper()
 	size := Run(b, chromedp.Evaluate[[]float64](`[document.documentElement.scrollWidth,
 		Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)]`))
 	png := Run(b, chromedp.Action[[]byte](func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
@@ -381,15 +390,12 @@ func (b *Browser) Screenshot(name string) string {
 		}
 		return r.Data, nil
 	}))
-	dir := filepath.Join(pgtest.RepoRoot(b.tb), ".artifacts", "browser")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		b.tb.Fatal(err)
 	}
-	path := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.tb.Fatal(err)
 	}
-	return path
 }
 
 func ptr[T any](v T) *T { return &v }

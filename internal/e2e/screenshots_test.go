@@ -1,0 +1,108 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/app"
+	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/fixture"
+	"github.com/upward-lms/upward/internal/notify"
+	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/storage"
+	"github.com/upward-lms/upward/internal/user"
+)
+
+// The gallery (make screenshots): the main pages of each role, at a
+// desktop's width (1280 px) and a phone's (390 px), into SCREENSHOTS_DIR
+// as <role>-<page>-<width>.png. Each page is checked on the way, like
+// every page a journey visits (contrast, axe, fits a phone).
+func TestScreenshots_Gallery(t *testing.T) {
+	dir := os.Getenv("SCREENSHOTS_DIR")
+	if dir == "" {
+		t.Skip("make screenshots sets SCREENSHOTS_DIR")
+	}
+	srv := browsertest.StartServer(t)
+	ctx := context.Background()
+	db := srv.Main.DB
+	due := time.Now().AddDate(0, 0, 10)
+	acme := fixture.Build(t, db, fixture.Spec{Slug: "acme", Name: "Acme Learning",
+		People: []fixture.Person{
+			{Email: "mo@acme.test", Name: "Mo Manager"},
+			{Email: "lee@acme.test", Name: "Lee Learner", Manager: "mo@acme.test"},
+			{Email: "ivy@acme.test", Name: "Ivy Instructor", Roles: []user.Role{user.Instructor, user.Learner}},
+			{Email: "ada@acme.test", Name: "Ada Admin", Roles: []user.Role{user.Admin, user.Learner}},
+		},
+		Groups:  []fixture.Group{{Name: "Customer support", Members: []string{"lee@acme.test"}}},
+		Courses: []fixture.Course{{}},
+		Progress: []fixture.Progress{{Who: "lee@acme.test", Course: fixture.ExampleSlug, Step: fixture.Passed},
+			{Who: "mo@acme.test", Course: fixture.ExampleSlug, Due: &due}},
+	})
+	files, err := storage.NewDir(filepath.Join(srv.Main.Config.DataDir, "uploads"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const library = "communicating-up"
+	if err := app.InstallLibrary(ctx, db, files, courses.FS, acme.ID, app.LibraryInstall{Courses: []string{library}, Publish: true}, fixture.By, t.Logf); err != nil {
+		t.Fatal(err)
+	}
+	lee := acme.Person(t, "lee@acme.test")
+	if err := postgres.NewNotificationService(db).Notify(ctx, acme.ID, notify.Note{UserID: lee.ID, Kind: notify.Mention,
+		Title: "Mo mentioned you in Communicating Up", URL: "/courses/" + library}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewOperatorService(db).CreateOperator(ctx, "op@upward.test", "Olu Operator", fixture.Password, fixture.By); err != nil {
+		t.Fatal(err)
+	}
+	rec := acme.Courses[fixture.ExampleSlug]
+	portal := srv.PortalURL("acme")
+	editor := "/admin/courses/" + itoa(rec.ID)
+
+	shoot := func(b *browsertest.Browser, role, name, url string) {
+		t.Helper()
+		b.Visit(url)
+		b.ScreenshotTo(filepath.Join(dir, role+"-"+name+"-1280.png"))
+		b.Do(chromedp.EmulateViewport(390, 844))
+		b.ScreenshotTo(filepath.Join(dir, role+"-"+name+"-390.png"))
+		b.Do(chromedp.EmulateViewport(1280, 900))
+	}
+
+	learner := browsertest.NewBrowser(t)
+	signIn(learner, portal+"/login", "lee@acme.test")
+	learner.Visit(portal + "/courses/" + library)
+	learner.Do(chromedp.Click(chromedp.CSS(`form[action$="/enrol"] button`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="lesson-body"]`)))
+	for _, p := range []struct{ name, path string }{
+		{"home", "/"}, {"my-learning", "/learn"}, {"catalog", "/courses"}, {"course", "/courses/" + library},
+		{"lesson", "/courses/" + library + "/lessons/03-lead-with-the-point"}, {"quiz", "/courses/" + rec.Slug + "/lessons/" + rec.Draft.Modules[1].Lessons[0].Key},
+		{"notifications", "/notifications"}, {"account", "/account"},
+	} {
+		shoot(learner, "learner", p.name, portal+p.path)
+	}
+
+	manager := browsertest.NewBrowser(t)
+	signIn(manager, portal+"/login", "mo@acme.test")
+	shoot(manager, "manager", "home", portal+"/")
+	shoot(manager, "manager", "team", portal+"/team")
+
+	admin := browsertest.NewBrowser(t)
+	signIn(admin, portal+"/login", "ada@acme.test")
+	for _, p := range []struct{ name, path string }{
+		{"admin", "/admin"}, {"people", "/admin/users"}, {"person", "/admin/users/" + itoa(lee.ID)}, {"courses", "/admin/courses"},
+		{"course-editor", editor}, {"lesson-editor", editor + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key},
+		{"course-learners", editor + "/learners"}, {"reports", "/admin/reports"}, {"settings", "/admin/settings"},
+	} {
+		shoot(admin, "admin", p.name, portal+p.path)
+	}
+
+	op := browsertest.NewBrowser(t)
+	signIn(op, srv.URL+"/platform/login", "op@upward.test")
+	shoot(op, "operator", "portals", srv.URL+"/platform")
+	shoot(op, "operator", "portal", srv.URL+"/platform/tenants/"+itoa(acme.ID))
+	t.Logf("screenshots in %s", dir)
+}
