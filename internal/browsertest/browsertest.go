@@ -414,7 +414,7 @@ type axeViolation struct {
 }
 
 // CheckAccessibility runs axe-core on the current page and fails the test
-// on any serious or critical violation. The script is injected through the
+// on any violation, whatever its impact. The script is injected through the
 // DevTools protocol, which the page's strict CSP does not apply to.
 func (b *Browser) CheckAccessibility() {
 	b.tb.Helper()
@@ -443,11 +443,7 @@ func (b *Browser) CheckAccessibility() {
 		b.tb.Errorf("contrast on %s: %s", url, low)
 	}
 	for _, v := range violations {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			b.tb.Errorf("accessibility (%s) on %s: %s [%s] at %v", v.Impact, url, v.Help, v.ID, v.Nodes)
-		} else {
-			b.tb.Logf("accessibility (%s) on %s: %s [%s]", v.Impact, url, v.Help, v.ID)
-		}
+		b.tb.Errorf("accessibility (%s) on %s: %s [%s] at %v", v.Impact, url, v.Help, v.ID, v.Nodes)
 	}
 }
 
