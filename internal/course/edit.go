@@ -17,7 +17,7 @@ var ErrNotFound = errors.New("course: no such module, lesson or block")
 
 // ErrConflict is returned when a block to put back has a key the course
 // uses already.
-var ErrConflict = errors.New("course: the key is in use")
+var ErrConflict = errors.New("that block is in the course already")
 
 // NewKey mints a key for a new module, lesson or block.
 func NewKey(prefix string) string {
@@ -79,12 +79,6 @@ func (c *Course) ReplaceBlock(key string, b Block) error {
 	b.Key = key
 	c.Modules[mi].Lessons[li].Blocks[bi] = b
 	return nil
-}
-
-// DeleteBlock removes a block.
-func (c *Course) DeleteBlock(key string) error {
-	_, err := c.RemoveBlock(key)
-	return err
 }
 
 // Removed is a block taken out of a lesson, with where it was: enough to

@@ -1,6 +1,7 @@
 package course_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/upward-lms/upward/internal/course"
@@ -140,5 +141,29 @@ func TestAdoptKeys_KeepsWhatIsTheSameAndKeysStayUnique(t *testing.T) {
 	}
 	if problems := course.CheckKeys(in); len(problems) > 0 {
 		t.Errorf("keys after adopting: %v", problems)
+	}
+}
+
+// A removed block goes back at its place with its key, once: putting it
+// back again is a conflict, and a lesson that is gone is not found.
+func TestRestoreBlock_PutsItBackOnce(t *testing.T) {
+	c := course.Course{Modules: []course.Module{{Key: "m", Lessons: []course.Lesson{{Key: "l", Blocks: []course.Block{
+		{Key: "a", Kind: course.KindText, Text: &course.Text{Markdown: "A"}},
+		{Key: "b", Kind: course.KindText, Text: &course.Text{Markdown: "B"}},
+	}}}}}}
+	gone, err := c.RemoveBlock("a")
+	if err != nil || gone.Index != 0 || gone.Lesson != "l" {
+		t.Fatalf("removed %+v, %v", gone, err)
+	}
+	if err := c.RestoreBlock(gone); err != nil || c.Modules[0].Lessons[0].Blocks[0].Key != "a" {
+		t.Fatalf("restored: %v, blocks %+v", err, c.Modules[0].Lessons[0].Blocks)
+	}
+	if err := c.RestoreBlock(gone); !errors.Is(err, course.ErrConflict) {
+		t.Errorf("a second restore: %v", err)
+	}
+	gone.Lesson = "gone"
+	gone.Block.Key = "z"
+	if err := c.RestoreBlock(gone); !errors.Is(err, course.ErrNotFound) {
+		t.Errorf("into a lesson that is gone: %v", err)
 	}
 }

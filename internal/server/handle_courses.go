@@ -259,7 +259,7 @@ func (s *Server) editCourse(w http.ResponseWriter, r *http.Request, edit func(c 
 	case errors.Is(err, course.ErrNotFound):
 		s.notFound(w, r)
 		return false
-	case errors.As(err, &problems) || apperr.Code(err) == apperr.ECONFLICT || apperr.Code(err) == apperr.EINVALID:
+	case errors.As(err, &problems) || errors.Is(err, course.ErrConflict) || apperr.Code(err) == apperr.ECONFLICT || apperr.Code(err) == apperr.EINVALID:
 		rec, ferr := s.courses.FindCourseByID(r.Context(), tid, id)
 		if ferr != nil {
 			s.renderError(w, r, ferr)
@@ -268,6 +268,9 @@ func (s *Server) editCourse(w http.ResponseWriter, r *http.Request, edit func(c 
 		msg := apperr.Message(err)
 		if problems != nil {
 			msg = problems.Error()
+		}
+		if errors.Is(err, course.ErrConflict) {
+			msg = "That block is in the course already."
 		}
 		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", msg)
 		return false
