@@ -1,6 +1,11 @@
 // Package static serves Upward's CSS, scripts and images from the binary.
 // Each file gets a content-hashed URL (app.3f9c2a1b.css) so that browsers
 // may cache it for a year: a changed file gets a new URL.
+//
+// The stylesheet is written in parts, css/app/*.css (tokens first, then
+// base elements, components and each area's rules), and served as one
+// file, css/app.css, their concatenation in name order: one request for
+// the page, and separate files for the people editing them.
 package static
 
 import (
@@ -36,6 +41,7 @@ type asset struct {
 // New reads the embedded files and computes their hashes, once at start.
 func New() (*Assets, error) {
 	a := &Assets{urls: map[string]string{}, hashed: map[string]asset{}}
+	var stylesheet []byte
 	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -44,22 +50,38 @@ func New() (*Assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(body)
-		h := hex.EncodeToString(sum[:])[:10]
-		ext := path.Ext(name)
-		hashedName := strings.TrimSuffix(name, ext) + "." + h + ext
-		ct := mime.TypeByExtension(ext)
-		if ct == "" {
-			ct = "application/octet-stream"
+		if path.Dir(name) == stylesheetParts { // WalkDir goes in name order
+			stylesheet = append(append(stylesheet, body...), '\n')
+			return nil
 		}
-		a.urls[name] = Prefix + hashedName
-		a.hashed[hashedName] = asset{body: body, contentType: ct, etag: `"` + h + `"`}
+		a.add(name, body)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("static: %w", err)
 	}
+	if len(stylesheet) == 0 {
+		return nil, fmt.Errorf("static: no stylesheet parts in %s", stylesheetParts)
+	}
+	a.add(stylesheetParts+".css", stylesheet)
 	return a, nil
+}
+
+// stylesheetParts is the folder whose files make css/app.css.
+const stylesheetParts = "css/app"
+
+// add makes a file servable under its content-hashed name.
+func (a *Assets) add(name string, body []byte) {
+	sum := sha256.Sum256(body)
+	h := hex.EncodeToString(sum[:])[:10]
+	ext := path.Ext(name)
+	hashedName := strings.TrimSuffix(name, ext) + "." + h + ext
+	ct := mime.TypeByExtension(ext)
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	a.urls[name] = Prefix + hashedName
+	a.hashed[hashedName] = asset{body: body, contentType: ct, etag: `"` + h + `"`}
 }
 
 // URL returns the hashed URL of a logical asset name. An unknown name is a
