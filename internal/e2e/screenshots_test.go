@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,8 +66,14 @@ func TestScreenshots_Gallery(t *testing.T) {
 	portal := srv.PortalURL("acme")
 	editor := "/admin/courses/" + itoa(rec.ID)
 
+	// SCREENSHOTS_ONLY=learner-home,admin takes only the pages whose
+	// <role>-<page> starts with one of these.
+	only := strings.FieldsFunc(os.Getenv("SCREENSHOTS_ONLY"), func(r rune) bool { return r == ',' })
 	shoot := func(b *browsertest.Browser, role, name, url string) {
 		t.Helper()
+		if len(only) > 0 && !slices.ContainsFunc(only, func(p string) bool { return strings.HasPrefix(role+"-"+name, p) }) {
+			return
+		}
 		b.Visit(url)
 		b.ScreenshotTo(filepath.Join(dir, role+"-"+name+"-1280.png"))
 		b.Do(chromedp.EmulateViewport(390, 844))

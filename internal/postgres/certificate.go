@@ -99,6 +99,17 @@ type DashboardCourse struct {
 	CompletedAt *time.Time
 	LastLesson  string
 	FirstLesson string // where a learner who has not begun starts
+	ResumeTitle string // the title of the lesson they carry on with
+	Cover       string // the course's cover file, or empty
+}
+
+// DashboardSession is a live session a learner holds a place in, still to
+// come.
+type DashboardSession struct {
+	ID               int64
+	Title            string
+	StartsAt, EndsAt time.Time
+	Place            string // registered or waitlisted
 }
 
 // DashboardPath is a path the learner has started.
@@ -114,6 +125,7 @@ type DashboardPath struct {
 type Dashboard struct {
 	HasTeam      bool // the learner is someone's manager
 	Courses      []DashboardCourse
+	Sessions     []DashboardSession // the next three they hold a place in
 	Paths        []DashboardPath
 	Certificates []Certificate
 }
@@ -126,7 +138,9 @@ func (s *LearningService) FindDashboard(ctx context.Context, tenantID, userID in
 		b := &pgx.Batch{}
 		b.Queue(`
 			SELECT c.slug, c.title, e.status, e.source, e.percent, e.due_at, e.completed_at, coalesce(e.last_lesson_key, ''),
-				coalesce(v.content #>> '{modules,0,lessons,0,key}', '')
+				coalesce(v.content #>> '{modules,0,lessons,0,key}', ''), coalesce(c.cover, ''),
+				coalesce((SELECT l->>'title' FROM jsonb_array_elements(v.content->'modules') m, jsonb_array_elements(m->'lessons') l
+					WHERE l->>'key' = coalesce(e.last_lesson_key, v.content #>> '{modules,0,lessons,0,key}') LIMIT 1), '')
 			FROM enrolments e
 			JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
 			JOIN course_versions v ON v.tenant_id = e.tenant_id AND v.course_id = e.course_id AND v.version = e.version
@@ -135,7 +149,7 @@ func (s *LearningService) FindDashboard(ctx context.Context, tenantID, userID in
 			var err error
 			d.Courses, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (DashboardCourse, error) {
 				var c DashboardCourse
-				err := row.Scan(&c.Slug, &c.Title, &c.Status, &c.Source, &c.Percent, &c.DueAt, &c.CompletedAt, &c.LastLesson, &c.FirstLesson)
+				err := row.Scan(&c.Slug, &c.Title, &c.Status, &c.Source, &c.Percent, &c.DueAt, &c.CompletedAt, &c.LastLesson, &c.FirstLesson, &c.Cover, &c.ResumeTitle)
 				return c, err
 			})
 			return err
@@ -162,6 +176,21 @@ func (s *LearningService) FindDashboard(ctx context.Context, tenantID, userID in
 		b.Queue(learnerCertificatesSQL, tenantID, userID).Query(func(rows pgx.Rows) error {
 			var err error
 			d.Certificates, err = pgx.CollectRows(rows, scanCertificate)
+			return err
+		})
+		b.Queue(`
+			SELECT ls.id, ls.title, ls.starts_at, ls.ends_at, r.status
+			FROM live_session_registrations r
+			JOIN live_sessions ls ON ls.tenant_id = r.tenant_id AND ls.id = r.session_id
+			WHERE r.tenant_id = $1 AND r.user_id = $2 AND r.status <> 'cancelled'
+				AND ls.status = 'scheduled' AND ls.ends_at > now()
+			ORDER BY ls.starts_at, ls.id LIMIT 3`, tenantID, userID).Query(func(rows pgx.Rows) error {
+			var err error
+			d.Sessions, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (DashboardSession, error) {
+				var ds DashboardSession
+				err := row.Scan(&ds.ID, &ds.Title, &ds.StartsAt, &ds.EndsAt, &ds.Place)
+				return ds, err
+			})
 			return err
 		})
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND manager_id = $2 AND status <> 'deactivated')`,

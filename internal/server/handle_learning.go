@@ -625,7 +625,8 @@ func (s *Server) dashboardView(r *http.Request, d postgres.Dashboard) pages.Dash
 	now := time.Now()
 	v := pages.DashboardView{HasTeam: d.HasTeam}
 	for _, c := range d.Courses {
-		row := pages.DashboardCourseRow{Title: c.Title, URL: learnerCoursePath(c.Slug), Percent: c.Percent, Assigned: c.Source == string(learning.Assigned)}
+		row := pages.DashboardCourseRow{Title: c.Title, URL: learnerCoursePath(c.Slug), Percent: c.Percent, Assigned: c.Source == string(learning.Assigned),
+			ResumeTitle: c.ResumeTitle, CoverURL: fileURL(c.Cover)}
 		resume := c.LastLesson
 		if resume == "" {
 			resume = c.FirstLesson
@@ -658,6 +659,13 @@ func (s *Server) dashboardView(r *http.Request, d postgres.Dashboard) pages.Dash
 	}
 	for _, c := range d.Certificates {
 		v.Certificates = append(v.Certificates, pages.CertificateRow{Title: c.Title, Issued: s.localDate(r, c.IssuedAt), URL: "/certificates/" + c.Code})
+	}
+	zone := s.viewerZone(r)
+	for _, ls := range d.Sessions {
+		local := ls.StartsAt.In(zone)
+		v.Sessions = append(v.Sessions, pages.HomeSessionRow{Title: ls.Title, URL: postgres.SessionURL(ls.ID),
+			When: livesession.When(ls.StartsAt, ls.EndsAt, zone), Month: local.Format("Jan"), Day: local.Format("2"),
+			Waitlisted: ls.Place == string(livesession.Waitlisted)})
 	}
 	return v
 }

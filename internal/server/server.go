@@ -167,6 +167,7 @@ func (s *Server) page(r *http.Request, title string) layout.Page {
 		PoweredBy:  tenant.PlatformName,
 		Stylesheet: s.assets.URL("css/app.css"),
 		Favicon:    s.assets.URL("img/favicon.svg"),
+		Scripts:    []string{s.assets.URL("js/menu.js")},
 	}
 	st := stateOf(r)
 	nav := func(label, href string) layout.NavLink {

@@ -49,3 +49,18 @@
     form.addEventListener("change", later);
   });
 })();
+
+// Full screen for SCORM content: the button shows only where the browser
+// can do it, and puts the activity's section (the frame) on the whole screen.
+(function () {
+  "use strict";
+  if (!document.fullscreenEnabled) return;
+  document.querySelectorAll("[data-fullscreen]").forEach(function (button) {
+    var section = button.closest(".sco");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else section.requestFullscreen();
+    });
+  });
+})();
