@@ -94,14 +94,14 @@ func TestCourseCover_UploadCropsIntoTheDraftThenPublishes(t *testing.T) {
 	}
 
 	// Learners see it once the course is published.
-	if cat := admin.get("/courses"); cat.doc.Find(`.card-cover img[src="` + src + `"]`).Length() != 0 {
+	if cat := admin.get("/courses"); cat.doc.Find(`.card-cover img[src="`+src+`"]`).Length() != 0 {
 		t.Error("the draft's cover reached the catalog before publishing")
 	}
 	admin.get("/admin/courses/" + itoa(rec.ID))
 	if p := admin.post("/admin/courses/"+itoa(rec.ID)+"/publish", url.Values{"note": {"New cover"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("publish: %d %s", p.status, p.text(`[data-testid="form-error"]`))
 	}
-	if cat := admin.get("/courses"); cat.doc.Find(`.card-cover img[src="` + src + `"]`).Length() != 1 {
+	if cat := admin.get("/courses"); cat.doc.Find(`.card-cover img[src="`+src+`"]`).Length() != 1 {
 		t.Error("the published cover is not in the catalog")
 	}
 
