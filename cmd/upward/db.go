@@ -85,7 +85,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo data: a platform operator, the portal 'demo' with an\nadmin, an instructor and a learner, and a reseller with one client portal. In dev the\naccounts share a demo password, printed here; in prod no account is created.\nRunning it again changes nothing.", stderr)
+	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo data: a platform operator, the portal 'demo' with the\ncourse library, 40 people in 4 teams with managers and their last 90 days of learning\n(an admin, an instructor and a learner among them), and a reseller with one client\nportal. In dev the accounts share a demo password, printed here; in prod no account\nis created. Running it again changes nothing.", stderr)
 	scale := fs.Float64("scale", 0, "also make the benchmark data set: at 1, 1,000 portals of 100 learners with the library and their progress")
 	bigPortal := fs.Int("big-portal", 5000, "with --scale: the learners of the first portal, whose course report is benchmarked")
 	jobs := fs.Int("jobs", 2*runtime.NumCPU(), "with --scale: portals made at once")

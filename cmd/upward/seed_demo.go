@@ -85,20 +85,50 @@ var demoAssignments = []demoAssignment{
 	{learner: true, course: "communicating-up", at: 10, due: -4},
 }
 
-// demoReflections are learners' answers to reflections, any lesson.
-var demoReflections = []string{
-	"I tend to wait for our one-to-one to raise problems. I want to flag risks the day I see them, with one option to fix each.",
-	"My manager prefers short written updates. I'll send a five-line summary every Friday and see whether our meetings get shorter.",
-	"I assumed my manager wanted detail; when I asked, she said she wants the decision first and the detail only if she asks.",
-	"I rarely ask for feedback unless something has gone wrong. I'll ask one specific question at the end of each project.",
-	"Our priorities shifted twice this quarter and I kept working on both. Next time I'll ask which one to drop.",
-	"I want to understand the pressures my manager is under from above; I'll ask what a good quarter looks like for him.",
-	"When I disagree I go quiet. I'll try saying what I see, what I suggest and what I need to go ahead.",
-	"I've been taking credit for team wins in my updates without naming people. I'll name who did what from now on.",
-	"I over-promise to please people. I'll give realistic dates and say early when something is slipping.",
-	"I'd like a career conversation this quarter: where I want to be in two years and what experience would help.",
-	"My manager is new and I've been testing her. I'll offer to walk her through how the team works instead.",
-	"The first conversation about working styles felt awkward to ask for, but it saved us weeks of guessing.",
+// demoReflections are learners' answers to the reflections, course by
+// course: each fits the questions its course asks.
+var demoReflections = map[string][]string{
+	"aligning-with-priorities": {
+		"I think her top goal is cutting onboarding time; I'm only guessing at her boss's. I'll ask at our next one-to-one rather than assume.",
+		"Two requests clashed last month and I tried to do both. Next time I'll ask my manager which one comes first, and say what slips.",
+		"Most of my week goes on reports nobody has asked about in months. I'll check whether they still serve anything she cares about.",
+	},
+	"coaching-others-to-manage-up": {
+		"My team rarely brings me bad news early. I suspect my reaction last spring taught them not to; I'll thank the next person who does.",
+		"I set the agenda for all my one-to-ones. From next week each person brings the first item.",
+		"My own manager doesn't know how stretched the team is. I'll show her our load in one table before the planning meeting.",
+	},
+	"communicating-up": {
+		"My last update buried the point in the fourth paragraph. I'll put the decision I need in the first line from now on.",
+		"My manager answers chat within minutes but leaves e-mail for days. Anything time-critical goes by chat now.",
+		"I walked out of our last one-to-one without the sign-off I needed. I'll send my agenda the day before, the decision at the top.",
+	},
+	"feedback-conflict-difficult-bosses": {
+		"I'll ask him one specific question about the proposal I sent: what would have made it easier to say yes?",
+		"When she raised the missed deadline I heard criticism and little else. She was under pressure from the board that week.",
+		"I disagreed with the re-org but never said so. We both want fewer hand-offs; I'll start from there.",
+	},
+	"managing-up-foundations": {
+		"I assumed my manager wanted detail; when I asked, she said she wants the decision first and the detail only if she asks.",
+		"I want to understand the pressures my manager is under from above; I'll ask what a good quarter looks like for him.",
+		"I've been waiting for him to set up a career conversation. I'll book it myself this week with three questions ready.",
+		"I'd ask what success in my role looks like, how he wants bad news, and how often to update him; and I'd tell him I plan best in the mornings.",
+	},
+	"no-surprises": {
+		"My last estimate assumed the supplier would deliver on time, and I never said so. Next time the assumptions go in the same message.",
+		"I'm quietly hoping the data migration sorts itself out. A four-line risk note would say: two weeks late unless we drop the archive.",
+		"I over-promise to please people. I'll give realistic dates and say early when something is slipping.",
+	},
+	"trust-and-credibility": {
+		"My last mistake took two days to reach my manager, and not from me. Next time I'll tell her the same day, with the fix.",
+		"I could draft the monthly budget summary for him; his heavy week is the first of the month.",
+		"I'd like to own supplier calls. I'd propose a weekly two-line summary so he never has to ask.",
+	},
+	"visibility-and-partnership": {
+		"I've been taking credit for team wins in my updates without naming people. I'll name who did what from now on.",
+		"She would describe last month as 'busy'. She would leave out the churn analysis, which is the part that mattered.",
+		"If she left, my promotion plan would exist only in her head. I'll write it up and send it to her to check.",
+	},
 }
 
 // demoThreads are the discussions of a few lessons: a post and its
@@ -322,7 +352,7 @@ type enrolment struct {
 	assigned bool
 	lessons  int     // how many lessons they get through; -1: all
 	gap      float64 // days between lessons, on average
-	share    float64 // the chance they share an answer with their manager
+	share    float64 // the chance they share an answer or two with their manager
 }
 
 // assign gives the teams their courses, as an administrator did.
@@ -395,7 +425,7 @@ func (s *demoStory) plans(pi int) []enrolment {
 		s.outcome(&e, p.drive)
 		out = append(out, e)
 	}
-	for range 2 {
+	for range 3 {
 		if s.rng.Float64() > p.drive*0.8 {
 			continue
 		}
@@ -414,17 +444,22 @@ func (s *demoStory) plans(pi int) []enrolment {
 	return out
 }
 
-// outcome decides how far someone gets, and how quickly.
+// outcome decides how far someone gets, and how quickly. Most of those
+// still in a course have been in it lately.
 func (s *demoStory) outcome(e *enrolment, drive float64) {
+	e.gap = 0.3 + 3*(1-drive)*s.rng.Float64()
 	switch u := s.rng.Float64(); {
 	case u < 0.2+0.55*drive:
 		e.lessons = -1
 	case u < 0.85:
 		e.lessons = 1 + s.rng.IntN(6)
+		span := time.Duration(float64(e.lessons)*e.gap*24) * time.Hour
+		if recent := s.now.Add(-span - time.Duration(1+s.rng.Float64()*12*24)*time.Hour); s.rng.Float64() < 0.7 && recent.After(e.from) {
+			e.from = recent
+		}
 	default:
 		e.lessons = 0
 	}
-	e.gap = 0.3 + 3*(1-drive)*s.rng.Float64()
 }
 
 // learnAll plays every person's courses, person by person.
@@ -434,9 +469,32 @@ func (s *demoStory) learnAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for pi := range s.people {
-		for _, e := range s.plans(pi) {
-			if err := s.take(ctx, pi, e, essentials.ID); err != nil {
+	leading, err := paths.FindPathBySlug(ctx, s.demo.ID, "leading-up-as-a-new-manager")
+	if err != nil {
+		return err
+	}
+	for pi, p := range s.people {
+		plans := s.plans(pi)
+		if len(plans) == 0 {
+			continue
+		}
+		// Keen people take their courses as steps of a path: the
+		// essentials, or for a manager the whole library's.
+		first := slices.MinFunc(plans, func(a, b enrolment) int { return a.from.Compare(b.from) }).from
+		path := int64(0)
+		switch {
+		case p.manager && p.drive > 0.5:
+			path = leading.ID
+		case p.drive > 0.75 && slices.ContainsFunc(plans, func(e enrolment) bool { return inPath(essentials, e.slug) }):
+			path = essentials.ID
+		}
+		if path != 0 && s.at(first.Add(-5*time.Minute)) {
+			if err := paths.StartPath(ctx, s.demo.ID, p.ID, path); err != nil {
+				return err
+			}
+		}
+		for _, e := range plans {
+			if err := s.take(ctx, pi, e); err != nil {
 				return fmt.Errorf("%s in %s: %w", s.people[pi].Email, e.slug, err)
 			}
 		}
@@ -444,20 +502,19 @@ func (s *demoStory) learnAll(ctx context.Context) error {
 	return nil
 }
 
+// inPath reports whether the course is a step of the path.
+func inPath(p postgres.PathRecord, slug string) bool {
+	return slices.ContainsFunc(p.Steps, func(st postgres.PathStepRecord) bool { return st.CourseSlug == slug })
+}
+
 // take plays one person's time in one course: enrolling (or opening what
 // was assigned), lesson after lesson, until they stop or today comes.
-func (s *demoStory) take(ctx context.Context, pi int, e enrolment, pathID int64) error {
+func (s *demoStory) take(ctx context.Context, pi int, e enrolment) error {
 	p := s.people[pi]
 	if !s.at(e.from) {
 		return nil
 	}
 	if !e.assigned {
-		if e.slug == "managing-up-foundations" && p.drive > 0.6 {
-			// Keen people take the first course as the start of its path.
-			if err := postgres.NewPathService(s.db).StartPath(ctx, s.demo.ID, p.ID, pathID); err != nil {
-				return err
-			}
-		}
 		created, err := s.learn.Enrol(ctx, s.demo.ID, p.ID, s.courses[e.slug], learning.SelfEnrolled)
 		if err != nil {
 			return err
@@ -476,9 +533,14 @@ func (s *demoStory) take(ctx context.Context, pi int, e enrolment, pathID int64)
 	if e.lessons >= 0 && e.lessons < n {
 		n = e.lessons
 	}
+	// An answer or two shared with their manager, in any lesson.
+	shares := 0
+	if s.rng.Float64() < e.share {
+		shares = 1 + s.rng.IntN(2)
+	}
 	t := e.from.Add(time.Duration(5+s.rng.IntN(40)) * time.Minute)
 	for _, l := range lessons[:n] {
-		goOn, err := s.lesson(ctx, pi, &lc, l, t, e.share)
+		goOn, err := s.lesson(ctx, pi, &lc, l, t, &shares)
 		if err != nil || !goOn {
 			return err
 		}
@@ -496,17 +558,22 @@ func (s *demoStory) take(ctx context.Context, pi int, e enrolment, pathID int64)
 	return nil
 }
 
-// beats is how many heartbeats a lesson's page sends before its work:
-// the first opens it, each next one credits a minute of time spent.
-const beats = 3
-
 // lesson plays one lesson from t: opening it, answering its reflection
 // and action plan, taking its quiz (failing it first, sometimes, and
 // sometimes giving up there), or marking it complete. goOn is false when
 // the person stops in this lesson or today comes.
-func (s *demoStory) lesson(ctx context.Context, pi int, lc *postgres.LearnerCourse, l *course.Lesson, t time.Time, share float64) (goOn bool, err error) {
+func (s *demoStory) lesson(ctx context.Context, pi int, lc *postgres.LearnerCourse, l *course.Lesson, t time.Time, shares *int) (goOn bool, err error) {
 	id := s.demo.ID
-	for i := range beats {
+	share := func() bool {
+		if *shares > 0 && s.rng.Float64() < 0.4 {
+			*shares--
+			return true
+		}
+		return false
+	}
+	// The page's heartbeats: the first opens the lesson, each next one
+	// credits a minute of time spent.
+	for i := range 2 + s.rng.IntN(3) {
 		if !s.at(t.Add(time.Duration(i) * time.Minute)) {
 			return false, nil
 		}
@@ -521,8 +588,12 @@ func (s *demoStory) lesson(ctx context.Context, pi int, lc *postgres.LearnerCour
 		}
 		switch b.Kind {
 		case course.KindReflection:
-			text := demoReflections[s.rng.IntN(len(demoReflections))]
-			if err := s.learn.SaveReflection(ctx, id, *lc, l.Key, b.Key, text, s.rng.Float64() < share); err != nil {
+			answers := demoReflections[lc.Slug]
+			if len(answers) == 0 { // a course new to the library
+				answers = []string{"I'll talk this through with my manager at our next one-to-one."}
+			}
+			text := answers[s.rng.IntN(len(answers))]
+			if err := s.learn.SaveReflection(ctx, id, *lc, l.Key, b.Key, text, share()); err != nil {
 				return false, err
 			}
 		case course.KindChecklist:
@@ -537,14 +608,14 @@ func (s *demoStory) lesson(ctx context.Context, pi int, lc *postgres.LearnerCour
 					items[i].Due = t.AddDate(0, 0, it.DueInDays).Format(time.DateOnly)
 				}
 			}
-			if err := s.learn.SaveChecklist(ctx, id, *lc, l.Key, b.Key, items, s.rng.Float64() < share); err != nil {
+			if err := s.learn.SaveChecklist(ctx, id, *lc, l.Key, b.Key, items, share()); err != nil {
 				return false, err
 			}
 		case course.KindQuiz:
 			q := *b.Quiz
 			number := 1
 			if (q.Attempts == 0 || q.Attempts > 1) && s.rng.Float64() < 0.22 {
-				if _, err := s.learn.SubmitQuiz(ctx, id, *lc, l.Key, b.Key, number, wrongAnswers(q)); err != nil {
+				if _, err := s.learn.SubmitQuiz(ctx, id, *lc, l.Key, b.Key, number, s.wrongAnswers(q)); err != nil {
 					return false, err
 				}
 				s.counts.quizzes++
@@ -558,7 +629,7 @@ func (s *demoStory) lesson(ctx context.Context, pi int, lc *postgres.LearnerCour
 					return false, nil
 				}
 			}
-			if _, err := s.learn.SubmitQuiz(ctx, id, *lc, l.Key, b.Key, number, rightAnswers(q)); err != nil {
+			if _, err := s.learn.SubmitQuiz(ctx, id, *lc, l.Key, b.Key, number, s.passingAnswers(q)); err != nil {
 				return false, err
 			}
 			s.counts.quizzes++
@@ -593,22 +664,42 @@ func rightAnswers(q course.Quiz) learning.Answers {
 	return a
 }
 
-// wrongAnswers are answers that fail the quiz: wrong from the first
-// question on until the score is under the pass mark.
-func wrongAnswers(q course.Quiz) learning.Answers {
+// passingAnswers pass the quiz: all right, or now and then one wrong
+// when the pass mark allows it.
+func (s *demoStory) passingAnswers(q course.Quiz) learning.Answers {
 	a := rightAnswers(q)
-	for i, qu := range q.Questions {
+	if s.rng.Float64() < 0.4 {
+		i := s.rng.IntN(len(q.Questions))
+		right := a[i]
+		a[i] = wrongOption(q.Questions[i])
 		if !learning.Score(q, a).Passed {
-			break
-		}
-		for j, o := range qu.Options {
-			if !o.Correct {
-				a[i] = []int{j}
-				break
-			}
+			a[i] = right
 		}
 	}
 	return a
+}
+
+// wrongAnswers fail the quiz: questions taken at random are answered
+// wrongly until the score is under the pass mark.
+func (s *demoStory) wrongAnswers(q course.Quiz) learning.Answers {
+	a := rightAnswers(q)
+	for _, i := range s.rng.Perm(len(q.Questions)) {
+		if !learning.Score(q, a).Passed {
+			break
+		}
+		a[i] = wrongOption(q.Questions[i])
+	}
+	return a
+}
+
+// wrongOption is a wrong answer to a question: one wrong option.
+func wrongOption(q course.Question) []int {
+	for j, o := range q.Options {
+		if !o.Correct {
+			return []int{j}
+		}
+	}
+	return []int{0}
 }
 
 // discuss writes the threads: the first person through the lesson
