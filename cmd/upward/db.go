@@ -85,7 +85,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo data: a platform operator, the portal 'demo' with an\nadmin, an instructor and a learner, and a reseller with one client portal. In dev the\naccounts share a demo password, printed here; in prod no account is created.\nRunning it again changes nothing.", stderr)
+	fs := newFlagSet("seed", "[flags]", "Migrate, then create the demo data: a platform operator, the portal 'demo' with the\ncourse library, 40 people in 4 teams with managers and their last 90 days of learning\n(an admin, an instructor and a learner among them), and a reseller with one client\nportal. In dev the accounts share a demo password, printed here; in prod no account\nis created. Running it again changes nothing.", stderr)
 	scale := fs.Float64("scale", 0, "also make the benchmark data set: at 1, 1,000 portals of 100 learners with the library and their progress")
 	bigPortal := fs.Int("big-portal", 5000, "with --scale: the learners of the first portal, whose course report is benchmarked")
 	jobs := fs.Int("jobs", 2*runtime.NumCPU(), "with --scale: portals made at once")
@@ -183,6 +183,12 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 		return nil
 	}
 
+	// One hash for every demo account: they share the password, and
+	// hashing it for each would cost 50 ms apiece on every run.
+	hash, err := user.HashPassword(demoPassword)
+	if err != nil {
+		return err
+	}
 	users := postgres.NewUserService(db, nil, nil)
 	accounts := []struct {
 		t     tenant.Tenant
@@ -196,7 +202,7 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 		{client, "admin@contoso.test", "Chris Contoso", []user.Role{user.Admin, user.Learner}},
 	}
 	for _, a := range accounts {
-		if _, err := users.EnsureUser(ctx, a.t, postgres.NewUser{Email: a.email, Name: a.name, Password: demoPassword, Roles: a.roles}, by); err != nil {
+		if _, err := users.EnsureUser(ctx, a.t, postgres.NewUser{Email: a.email, Name: a.name, PasswordHash: hash, Roles: a.roles}, by); err != nil {
 			return fmt.Errorf("seed %s: %w", a.email, err)
 		}
 	}
@@ -218,16 +224,21 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 			return fmt.Errorf("seed operator: %w", err)
 		}
 	}
+	manager, err := seedLivedIn(ctx, db, demo, hash, stdout)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, `
 Demo sign-ins (ENV=dev only), all with the password %q:
-  platform operator  operator@upward.test   %splatform
-  portal admin       admin@demo.test        %slogin
-  instructor         instructor@demo.test   %slogin
-  learner            learner@demo.test      %slogin
-  client admin       admin@contoso.test     %slogin
-  account console    account@demo.test      %sconsole
-  reseller console   reseller@northwind.test %sconsole
-`, demoPassword, host(""), host(demo.Slug), host(demo.Slug), host(demo.Slug), host(client.Slug), host(""), host(""))
+  platform operator  operator@upward.test      %splatform
+  portal admin       admin@demo.test           %slogin
+  instructor         instructor@demo.test      %slogin
+  learner            learner@demo.test         %slogin
+  learner's manager  %-25s %slogin   (My team)
+  client admin       admin@contoso.test        %slogin
+  account console    account@demo.test         %sconsole
+  reseller console   reseller@northwind.test   %sconsole
+`, demoPassword, host(""), host(demo.Slug), host(demo.Slug), host(demo.Slug), manager, host(demo.Slug), host(client.Slug), host(""), host(""))
 	return nil
 }
 
