@@ -261,6 +261,9 @@ func (t *tab) giveBack() {
 		if _, err := cdp.Call(ctx, tt, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 			return chromedp.Void{}, err
 		}
+		if _, err := cdp.Call(ctx, tt, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+			return chromedp.Void{}, err
+		}
 		_, err := cdp.Call(ctx, tt, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 		return chromedp.Void{}, err
 	}))
@@ -341,6 +344,18 @@ func Run[T any](b *Browser, a chromedp.Action[T]) T {
 		b.tb.Fatalf("browser: %v", err)
 	}
 	return v
+}
+
+// ColorScheme makes the page see the device's colour scheme as "dark"
+// or "light" (prefers-color-scheme), until the test ends or it is set
+// again.
+func (b *Browser) ColorScheme(scheme string) {
+	b.tb.Helper()
+	b.Do(chromedp.Action[chromedp.Void](func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+		return chromedp.Void{}, err
+	}))
 }
 
 // Visit opens url, waits for the page, and checks its accessibility.
