@@ -43,8 +43,12 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 	if got := order(); got != "text,quiz,checklist" {
 		t.Fatalf("order before: %s", got)
 	}
-	// The lesson editor saves a drop in place, without a reload.
+	// The lesson editor saves a drop in place, without a reload. Its
+	// blocks show whole, as learners see them: a tall window holds both
+	// ends of the drag.
 	clearStatus(b)
+	b.Do(chromedp.EmulateViewport(1280, 2000))
+	defer b.Do(chromedp.EmulateViewport(1280, 900))
 	b.Do(chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] > li:nth-child(3) .drag-handle`),
 		chromedp.CSS(`[data-testid="blocks"] > li:nth-child(1) .drag-handle`)))
 	waitSaved(t, b)
