@@ -60,7 +60,8 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 	// A block deleted by mistake is put back from the same page.
 	b.Visit(portal + lessonPath)
 	blocks := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="blocks"] li[data-key]').length`))
-	b.Do(chromedp.Click(chromedp.CSS(`form[action$="/delete"] button`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="undo"] button`)))
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="blocks"] > li:first-child details.block-menu summary`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/delete"] button`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="undo"] button`)))
 	b.CheckAccessibility()
 	b.Screenshot("lesson-editor-undo")
 	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="undo"] button`)), chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="undo"]`)))

@@ -38,13 +38,20 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 	b.Visit(lessonPath)
 	order := func() string {
 		return browsertest.Run(b, chromedp.Evaluate[string](
-			`[...document.querySelectorAll('[data-testid="blocks"] .kind')].map(e => e.textContent).join(",")`))
+			`[...document.querySelectorAll('[data-testid="blocks"] > li .kind')].map(e => e.textContent).join(",")`))
 	}
 	if got := order(); got != "text,quiz,checklist" {
 		t.Fatalf("order before: %s", got)
 	}
-	afterReload(t, b, chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] li:nth-child(3) .drag-handle`),
-		chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) .drag-handle`)))
+	// The lesson editor saves a drop in place, without a reload. Its
+	// blocks show whole, as learners see them: a tall window holds both
+	// ends of the drag.
+	clearStatus(b)
+	b.Do(chromedp.EmulateViewport(1280, 2000))
+	defer b.Do(chromedp.EmulateViewport(1280, 900))
+	b.Do(chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] > li:nth-child(3) .drag-handle`),
+		chromedp.CSS(`[data-testid="blocks"] > li:nth-child(1) .drag-handle`)))
+	waitSaved(t, b)
 	if got := order(); got != "checklist,text,quiz" {
 		t.Fatalf("order after dragging the checklist to the top: %s", got)
 	}
@@ -71,9 +78,10 @@ func TestJourney_AuthorDragsABlockAndPublishes(t *testing.T) {
 		t.Errorf("published order: %s", got)
 	}
 
-	// A second edit, with the keyboard-friendly Down button.
+	// A second edit, with the Move down button of the block's menu.
 	b.Visit(lessonPath)
-	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) form.move button`)))
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="blocks"] > li:nth-child(1) details.block-menu summary`)))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(`[data-testid="blocks"] > li:nth-child(1) form.move button`)))
 	if got := order(); got != "text,checklist,quiz" {
 		t.Fatalf("order after Down: %s", got)
 	}
@@ -164,14 +172,14 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 		for id, text := range fields {
 			admin.Do(typeText(chromedp.CSS("#"+id), text))
 		}
-		afterReload(t, admin, chromedp.Click(chromedp.CSS(`#block-form button[type="submit"]`)))
+		afterReload(t, admin, chromedp.Click(chromedp.CSS(`#block-form .button-row button[type="submit"]`)))
 		if msg := browsertest.Run(admin, chromedp.Evaluate[string](`document.querySelector('[data-testid="form-error"]')?.textContent ?? ""`)); msg != "" {
 			t.Fatalf("saving the %s block: %s", kind, msg)
 		}
 	}
 	editorOrder := func() string {
 		return browsertest.Run(admin, chromedp.Evaluate[string](
-			`[...document.querySelectorAll('[data-testid="blocks"] .kind')].map(e => e.textContent).join(",")`))
+			`[...document.querySelectorAll('[data-testid="blocks"] > li .kind')].map(e => e.textContent).join(",")`))
 	}
 
 	first := addLesson("Know what your manager is measured on")
@@ -181,8 +189,10 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 	if got := editorOrder(); got != "text,callout,reflection" {
 		t.Fatalf("blocks after adding: %s", got)
 	}
-	afterReload(t, admin, chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] li:nth-child(3) .drag-handle`),
-		chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) .drag-handle`)))
+	clearStatus(admin)
+	admin.Do(chromedp.DragAndDrop(chromedp.CSS(`[data-testid="blocks"] > li:nth-child(3) .drag-handle`),
+		chromedp.CSS(`[data-testid="blocks"] > li:nth-child(1) .drag-handle`)))
+	waitSaved(t, admin)
 	if got := editorOrder(); got != "reflection,text,callout" {
 		t.Fatalf("blocks after dragging the reflection to the top: %s", got)
 	}
@@ -225,7 +235,8 @@ func TestJourney_AdminBuildsACourseAndALearnerSeesOnlyWhatIsPublished(t *testing
 
 	// A second edit, with the keyboard's Down button.
 	admin.Visit(portal + first)
-	afterReload(t, admin, chromedp.Click(chromedp.CSS(`[data-testid="blocks"] li:nth-child(1) form.move button`)))
+	admin.Do(chromedp.Click(chromedp.CSS(`[data-testid="blocks"] > li:nth-child(1) details.block-menu summary`)))
+	afterReload(t, admin, chromedp.Click(chromedp.CSS(`[data-testid="blocks"] > li:nth-child(1) form.move button`)))
 	if got := editorOrder(); got != "text,reflection,callout" {
 		t.Fatalf("blocks after Down: %s", got)
 	}

@@ -1,12 +1,17 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/library"
+	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/web/pages"
 )
 
@@ -92,7 +97,7 @@ func blockFromForm(kind course.Kind, r *http.Request) (course.Block, map[string]
 	for _, p := range course.CheckBlock(b) {
 		field := fieldOfProblem(p.Path)
 		if _, taken := errs[field]; !taken {
-			errs[field] = strings.ToUpper(p.Message[:1]) + p.Message[1:] + "."
+			errs[field] = sentence(p.Message)
 		}
 	}
 	return b, fields, errs
@@ -114,67 +119,229 @@ func fieldOfProblem(path string) string {
 	return rest
 }
 
-// quizForm shows a quiz with one blank question and two blank options per
-// question to fill in, so questions and answers are added without script.
-func quizForm(q *course.Quiz, errs map[string]string) *pages.QuizForm {
-	f := &pages.QuizForm{PassMark: "75", Attempts: "0", Errors: errs}
-	if q != nil {
-		f.PassMark, f.Attempts, f.Shuffle = strconv.Itoa(q.PassMark), strconv.Itoa(q.Attempts), q.Shuffle
-		for _, qu := range q.Questions {
-			qf := pages.QuestionForm{Type: qu.Type, Scenario: qu.Scenario, Prompt: qu.Prompt, Explanation: qu.Explanation}
-			for _, o := range qu.Options {
-				qf.Options = append(qf.Options, pages.OptionForm{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
-			}
-			f.Questions = append(f.Questions, qf)
-		}
+// quizForm shows a quiz as it is stored: saving adds no blank question or
+// option. A new quiz starts with one question of two options to fill in;
+// more are added with the form's Add buttons (or, with script, in place).
+func quizForm(q *course.Quiz) *pages.QuizForm {
+	f := &pages.QuizForm{PassMark: "75", Attempts: "0", Errors: map[string]string{}}
+	if q == nil {
+		f.Questions = []pages.QuestionForm{{Type: course.Scenario, Options: []pages.OptionForm{{}, {}}}}
+		return f
 	}
-	f.Questions = append(f.Questions, pages.QuestionForm{Type: course.Scenario})
-	for i := range f.Questions {
-		f.Questions[i].Options = append(f.Questions[i].Options, pages.OptionForm{}, pages.OptionForm{})
+	f.PassMark, f.Attempts, f.Shuffle = strconv.Itoa(q.PassMark), strconv.Itoa(q.Attempts), q.Shuffle
+	for _, qu := range q.Questions {
+		qf := pages.QuestionForm{Type: qu.Type, Scenario: qu.Scenario, Prompt: qu.Prompt, Explanation: qu.Explanation}
+		for _, o := range qu.Options {
+			qf.Options = append(qf.Options, pages.OptionForm{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
+		}
+		f.Questions = append(f.Questions, qf)
 	}
 	return f
 }
 
-// quizFromForm reads the quiz form: blank questions and blank answers are
-// left out. It returns the quiz, the form as typed (to show again), and
-// the problems by field (pass_mark, attempts, questions, q0, q1…).
-func quizFromForm(r *http.Request) (course.Block, *pages.QuizForm) {
+// maxQuizQuestions and maxQuizOptions bound how far a quiz form is read.
+const (
+	maxQuizQuestions = 100
+	maxQuizOptions   = 20
+)
+
+// quizFormOf reads the quiz form as typed, in the form's order.
+func quizFormOf(r *http.Request) *pages.QuizForm {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	errs := map[string]string{}
-	q := &course.Quiz{Shuffle: r.PostFormValue("shuffle") == "on"}
-	var err error
-	if q.PassMark, err = strconv.Atoi(v("pass_mark")); err != nil {
-		errs["pass_mark"] = "Enter a whole number from 0 to 100."
-	}
-	if q.Attempts, err = strconv.Atoi(v("attempts")); err != nil {
-		errs["attempts"] = "Enter a whole number (0 for no limit)."
-	}
-	for i := 0; i < 100 && r.PostForm.Has(fmt.Sprintf("q%d_prompt", i)); i++ {
-		qv := func(f string) string { return v(fmt.Sprintf("q%d_%s", i, f)) }
-		qu := course.Question{Type: qv("type"), Scenario: qv("scenario"), Prompt: qv("prompt"), Explanation: qv("explanation")}
-		for j := 0; j < 50 && r.PostForm.Has(fmt.Sprintf("q%d_o%d_text", i, j)); j++ {
-			ov := func(f string) string { return v(fmt.Sprintf("q%d_o%d_%s", i, j, f)) }
-			o := course.Option{Text: ov("text"), Correct: ov("correct") == "on", Feedback: ov("feedback")}
-			if o.Text != "" || o.Feedback != "" || o.Correct {
-				qu.Options = append(qu.Options, o)
-			}
+	f := &pages.QuizForm{PassMark: v("pass_mark"), Attempts: v("attempts"), Shuffle: r.PostFormValue("shuffle") == "on", Errors: map[string]string{}}
+	for i := 0; i < maxQuizQuestions && r.PostForm.Has(pages.QuizField(i, -1, "prompt")); i++ {
+		qv := func(field string) string { return v(pages.QuizField(i, -1, field)) }
+		qf := pages.QuestionForm{Type: qv("type"), Scenario: qv("scenario"), Prompt: qv("prompt"), Explanation: qv("explanation")}
+		for j := 0; j < maxQuizOptions && r.PostForm.Has(pages.QuizField(i, j, "text")); j++ {
+			ov := func(field string) string { return v(pages.QuizField(i, j, field)) }
+			qf.Options = append(qf.Options, pages.OptionForm{Text: ov("text"), Correct: ov("correct") == "on", Feedback: ov("feedback")})
 		}
-		if qu.Prompt == "" && qu.Scenario == "" && len(qu.Options) == 0 {
-			continue // the blank question left for adding one
+		f.Questions = append(f.Questions, qf)
+	}
+	return f
+}
+
+var (
+	quizChangeRE = regexp.MustCompile(`^(add|remove) (question|q(\d+)|q(\d+)_o(\d+))$`)
+	quizPathRE   = regexp.MustCompile(`^quiz\.questions\[(\d+)\](?:\.options\[(\d+)\])?(\.[a-z_]+)?`)
+)
+
+// changeQuizForm applies one of the form's Add and Remove buttons (the
+// value of quiz_change: "add question", "add q1" for an option of question
+// 2, "remove q1", "remove q1_o2"). They change the form, never the saved
+// quiz, so that questions and options come and go without script too.
+func changeQuizForm(f *pages.QuizForm, change string) bool {
+	m := quizChangeRE.FindStringSubmatch(change)
+	if m == nil {
+		return false
+	}
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	switch {
+	case m[1] == "add" && m[2] == "question":
+		if len(f.Questions) < maxQuizQuestions {
+			f.Questions = append(f.Questions, pages.QuestionForm{Type: course.Scenario, Options: []pages.OptionForm{{}, {}}})
+		}
+	case m[1] == "add" && m[3] != "":
+		if i := atoi(m[3]); i < len(f.Questions) && len(f.Questions[i].Options) < maxQuizOptions {
+			f.Questions[i].Options = append(f.Questions[i].Options, pages.OptionForm{})
+		}
+	case m[1] == "remove" && m[3] != "":
+		if i := atoi(m[3]); i < len(f.Questions) {
+			f.Questions = slices.Delete(f.Questions, i, i+1)
+		}
+	case m[1] == "remove" && m[4] != "":
+		if i, j := atoi(m[4]), atoi(m[5]); i < len(f.Questions) && j < len(f.Questions[i].Options) {
+			f.Questions[i].Options = slices.Delete(f.Questions[i].Options, j, j+1)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// quizFromForm reads the quiz form into a quiz and checks it. A question
+// left wholly blank is left out (one added and never filled in); all else
+// is checked, and each problem is named by its question and option as the
+// form numbers them ("Question 2, option 3: write the option's text."),
+// kept at the place it is about (pass_mark, attempts, questions, q1,
+// q1_o2) and in the form's summary.
+func quizFromForm(f *pages.QuizForm) course.Block {
+	q := &course.Quiz{Shuffle: f.Shuffle}
+	var err error
+	if q.PassMark, err = strconv.Atoi(f.PassMark); err != nil {
+		f.AddError("pass_mark", "Pass mark: enter a whole number from 0 to 100.")
+	}
+	if q.Attempts, err = strconv.Atoi(f.Attempts); err != nil {
+		f.AddError("attempts", "Attempts allowed: enter a whole number (0 for no limit).")
+	}
+	var formIndex []int // the form's place of each question kept
+	for i, qf := range f.Questions {
+		blank := qf.Prompt == "" && qf.Scenario == "" && qf.Explanation == ""
+		qu := course.Question{Type: qf.Type, Scenario: qf.Scenario, Prompt: qf.Prompt, Explanation: qf.Explanation}
+		for _, o := range qf.Options {
+			blank = blank && o.Text == "" && o.Feedback == "" && !o.Correct
+			qu.Options = append(qu.Options, course.Option{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
+		}
+		if blank {
+			continue
 		}
 		q.Questions = append(q.Questions, qu)
+		formIndex = append(formIndex, i)
 	}
 	b := course.Block{Kind: course.KindQuiz, Quiz: q}
 	for _, p := range course.CheckBlock(b) {
-		field := fieldOfProblem(p.Path)
-		if strings.HasPrefix(p.Path, "quiz.questions[") {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.SplitN(strings.TrimPrefix(p.Path, "quiz.questions["), "]", 2)[0], "]"))
-			field = "q" + strconv.Itoa(n)
-		}
-		if _, taken := errs[field]; !taken {
-			errs[field] = strings.ToUpper(p.Message[:1]) + p.Message[1:] + "."
+		m := quizPathRE.FindStringSubmatch(p.Path)
+		switch {
+		case p.Path == "quiz.pass_mark" || p.Path == "quiz.attempts":
+			if _, taken := f.Errors[p.Path[5:]]; !taken {
+				f.AddError(p.Path[5:], sentence(p.Message))
+			}
+		case m == nil:
+			f.AddError("questions", sentence(p.Message))
+		case m[2] != "":
+			qi, _ := strconv.Atoi(m[1])
+			oi, _ := strconv.Atoi(m[2])
+			n := formIndex[qi]
+			f.AddError(pages.QuizField(n, oi, ""), fmt.Sprintf("Question %d, option %d: write the option's text.", n+1, oi+1))
+		default:
+			qi, _ := strconv.Atoi(m[1])
+			n := formIndex[qi]
+			msg := p.Message
+			switch m[3] {
+			case ".prompt":
+				msg = "write the question"
+			case ".scenario":
+				msg = "write the scenario, or choose another type"
+			}
+			f.AddError(pages.QuizField(n, -1, ""), fmt.Sprintf("Question %d: %s.", n+1, msg))
 		}
 	}
-	form := quizForm(q, errs)
-	return b, form
+	return b
+}
+
+// sentence makes a rule's message a sentence.
+func sentence(msg string) string { return strings.ToUpper(msg[:1]) + msg[1:] + "." }
+
+// blockForm is the block form as posted: the block it makes, and its
+// problems, for the page to show again.
+type blockForm struct {
+	Kind      course.Kind
+	Key       string // the block replaced; empty when adding
+	Text      string // Markdown or YAML, for the kinds edited as text
+	Block     course.Block
+	Msgs      []string
+	Fields    map[string]string // the kinds with a form of fields
+	FieldErrs map[string]string
+	Quiz      *pages.QuizForm
+}
+
+// readBlockForm reads and checks the block form of any kind.
+func readBlockForm(r *http.Request) blockForm {
+	f := blockForm{Kind: course.Kind(r.PostFormValue("kind")), Key: r.PostFormValue("key"), Text: r.PostFormValue("content")}
+	switch {
+	case f.Kind == course.KindQuiz && r.PostForm.Has("pass_mark"):
+		f.Quiz = quizFormOf(r)
+		f.Block = quizFromForm(f.Quiz)
+		f.Msgs = slices.Clone(f.Quiz.Summary)
+	case formKinds[f.Kind]:
+		f.Block, f.Fields, f.FieldErrs = blockFromForm(f.Kind, r)
+		if len(f.FieldErrs) > 0 {
+			f.Msgs = []string{"Please correct the fields marked below."}
+		}
+	case f.Kind == course.KindText:
+		f.Block = course.Block{Kind: course.KindText, Text: &course.Text{Markdown: strings.TrimSpace(f.Text)}}
+		for _, p := range course.CheckBlock(f.Block) {
+			f.Msgs = append(f.Msgs, sentence(p.Message))
+		}
+	default:
+		var problems []library.Problem
+		f.Block, problems = library.ParseBlock(library.FenceName(f.Kind), f.Text)
+		for _, p := range problems {
+			f.Msgs = append(f.Msgs, fmt.Sprintf("Line %d: %s", max(p.Line, 1), p.Message))
+		}
+	}
+	return f
+}
+
+// view is the lesson editor with this form open, as posted.
+func (f blockForm) view() pages.LessonEditView {
+	return pages.LessonEditView{FormKind: string(f.Kind), FormKey: f.Key, FormText: f.Text, FormErrors: f.Msgs,
+		Fields: f.Fields, FieldErrors: f.FieldErrs, Quiz: f.Quiz}
+}
+
+// uploadKindOf is the upload rule a block kind's file follows.
+var uploadKindOf = map[course.Kind]string{
+	course.KindImage: "image", course.KindVideo: "media", course.KindAudio: "media", course.KindFile: "file",
+}
+
+// uploadIntoForm stores the file chosen in a media block's form (the way
+// without script; the script uploads on drop) and makes it the block's
+// file. A refused file is the form's problem at its field.
+func (s *Server) uploadIntoForm(r *http.Request, rec postgres.CourseRecord, f *blockForm) error {
+	kind, ok := uploadKindOf[f.Kind]
+	if !ok || r.MultipartForm == nil {
+		return nil
+	}
+	file, header, err := r.FormFile("upload")
+	if err != nil || header.Size == 0 {
+		return nil // no file chosen
+	}
+	defer file.Close()
+	name, err := s.storeUpload(r, rec, kind, header.Filename, file)
+	var refused uploadRefused
+	if errors.As(err, &refused) {
+		f.FieldErrs["src"] = refused.Error()
+		f.Msgs = []string{"Please correct the fields marked below."}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.PostForm.Set("src", name)
+	f.Block, f.Fields, f.FieldErrs = blockFromForm(f.Kind, r)
+	f.Msgs = nil
+	if len(f.FieldErrs) > 0 {
+		f.Msgs = []string{"Please correct the fields marked below."}
+	}
+	return nil
 }

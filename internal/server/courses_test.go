@@ -93,7 +93,7 @@ func TestAuthoring_CreateFillReorderPublish(t *testing.T) {
 	}
 	kinds := func() string {
 		var ks []string
-		admin.get(lessonPath).doc.Find(`[data-testid="preview"] [data-testid="block"]`).Each(func(_ int, b *goquery.Selection) {
+		admin.get(lessonPath).doc.Find(`[data-testid="blocks"] [data-testid="block"]`).Each(func(_ int, b *goquery.Selection) {
 			k, _ := b.Attr("data-kind")
 			ks = append(ks, k)
 		})
@@ -222,7 +222,7 @@ func TestAuthoring_UploadAndUseAnImage(t *testing.T) {
 	if p := save(name); p.status != http.StatusSeeOther {
 		t.Fatalf("save image block: %d %s", p.status, p.text(`[data-testid="form-error"]`))
 	}
-	src, _ := admin.get(lessonPath).doc.Find(`[data-testid="preview"] img`).Attr("src")
+	src, _ := admin.get(lessonPath).doc.Find(`[data-testid="blocks"] img`).Attr("src")
 	res, body := admin.raw(src)
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") || len(body) == 0 {
 		t.Errorf("serving %s: %d %q %q", src, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Security-Policy"))

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"github.com/upward-lms/upward/courses"
@@ -243,28 +245,23 @@ func (s *Server) renderCourseEditWith(w http.ResponseWriter, r *http.Request, st
 	s.render(w, r, status, s.editorPage(r, rec.Draft.Title), pages.CourseEdit(v))
 }
 
-// editCourse applies one edit to the URL's course and reports whether it
-// was saved; a refused edit has re-rendered the course page with the
-// reason.
-func (s *Server) editCourse(w http.ResponseWriter, r *http.Request, edit func(c *course.Course) error) bool {
+// editCourse applies one edit to the URL's course and returns the course
+// as saved; a refused edit has re-rendered the course page with the reason
+// (or, to the editor's script, answered it in JSON).
+func (s *Server) editCourse(w http.ResponseWriter, r *http.Request, edit func(c *course.Course) error) (postgres.CourseRecord, bool) {
 	id, ok := s.idParam(w, r, "id")
 	if !ok {
-		return false
+		return postgres.CourseRecord{}, false
 	}
 	revision, _ := strconv.Atoi(r.PostFormValue("revision"))
 	tid := stateOf(r).Tenant.ID
-	_, err := s.courses.EditDraft(r.Context(), tid, id, revision, s.auditActor(r), edit)
+	saved, err := s.courses.EditDraft(r.Context(), tid, id, revision, s.auditActor(r), edit)
 	var problems course.ProblemsError
 	switch {
 	case errors.Is(err, course.ErrNotFound):
 		s.notFound(w, r)
-		return false
+		return saved, false
 	case errors.As(err, &problems) || errors.Is(err, course.ErrConflict) || apperr.Code(err) == apperr.ECONFLICT || apperr.Code(err) == apperr.EINVALID:
-		rec, ferr := s.courses.FindCourseByID(r.Context(), tid, id)
-		if ferr != nil {
-			s.renderError(w, r, ferr)
-			return false
-		}
 		msg := apperr.Message(err)
 		if problems != nil {
 			msg = problems.Error()
@@ -272,21 +269,62 @@ func (s *Server) editCourse(w http.ResponseWriter, r *http.Request, edit func(c 
 		if errors.Is(err, course.ErrConflict) {
 			msg = "That block is in the course already."
 		}
+		if fromScript(r) {
+			writeJSON(w, editStatus(err), editAnswer{Error: msg})
+			return saved, false
+		}
+		rec, ferr := s.courses.FindCourseByID(r.Context(), tid, id)
+		if ferr != nil {
+			s.renderError(w, r, ferr)
+			return saved, false
+		}
 		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", msg)
-		return false
+		return saved, false
 	case err != nil:
 		s.renderError(w, r, err)
-		return false
+		return saved, false
 	}
-	return true
+	return saved, true
 }
 
 // editAndReturn applies an edit and, when it is saved, goes back to the
-// page it came from.
+// page it came from; the editor's script is told the course's new revision.
 func (s *Server) editAndReturn(w http.ResponseWriter, r *http.Request, back string, edit func(c *course.Course) error) {
-	if s.editCourse(w, r, edit) {
+	rec, ok := s.editCourse(w, r, edit)
+	switch {
+	case !ok:
+	case fromScript(r):
+		writeJSON(w, http.StatusOK, s.savedAnswer(r, rec, ""))
+	default:
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	}
+}
+
+// fromScript reports whether the editor's script sent the request, and
+// wants a JSON answer instead of a page.
+func fromScript(r *http.Request) bool { return r.Header.Get("X-Requested-With") == "fetch" }
+
+// editAnswer is the JSON answer to the editor's script: the course's
+// revision and the time of the save, or why nothing was saved.
+type editAnswer struct {
+	Key      string            `json:"key,omitempty"`
+	Revision int               `json:"revision,omitempty"`
+	SavedAt  string            `json:"saved_at,omitempty"`
+	Error    string            `json:"error,omitempty"`
+	Fields   map[string]string `json:"fields,omitempty"`
+}
+
+func (s *Server) savedAnswer(r *http.Request, rec postgres.CourseRecord, key string) editAnswer {
+	return editAnswer{Key: key, Revision: rec.DraftRevision, SavedAt: rec.UpdatedAt.In(s.viewerZone(r)).Format("15:04")}
+}
+
+// editStatus is the HTTP status of a refused edit: 409 when the draft
+// changed meanwhile, else 422.
+func editStatus(err error) int {
+	if errors.Is(err, postgres.ErrStaleDraft) {
+		return http.StatusConflict
+	}
+	return http.StatusUnprocessableEntity
 }
 
 func coursePath(r *http.Request) string { return "/admin/courses/" + chi.URLParam(r, "id") }
@@ -312,7 +350,7 @@ func (s *Server) handleModuleAdd(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleLessonAdd(w http.ResponseWriter, r *http.Request) {
 	var key string
-	ok := s.editCourse(w, r, func(c *course.Course) error {
+	_, ok := s.editCourse(w, r, func(c *course.Course) error {
 		t, err := formTitle(r)
 		if err != nil {
 			return err
@@ -411,10 +449,10 @@ func (s *Server) handleLessonEdit(w http.ResponseWriter, r *http.Request) {
 	}
 	v := pages.LessonEditView{Notice: s.popFlash(r)}
 	q := r.URL.Query()
-	if add := course.Kind(q.Get("add")); add != "" {
+	if add := course.Kind(q.Get("add")); slices.Contains(blockKinds, add) {
 		v.FormKind, v.FormText = string(add), blockTemplates[add]
 		if add == course.KindQuiz {
-			v.Quiz = quizForm(nil, nil)
+			v.Quiz = quizForm(nil)
 		}
 		if formKinds[add] {
 			v.Fields = map[string]string{}
@@ -433,7 +471,7 @@ func (s *Server) handleLessonEdit(w http.ResponseWriter, r *http.Request) {
 			if b.Key == key {
 				v.FormKind, v.FormKey = string(b.Kind), b.Key
 				if b.Kind == course.KindQuiz {
-					v.Quiz = quizForm(b.Quiz, nil)
+					v.Quiz = quizForm(b.Quiz)
 				} else if formKinds[b.Kind] {
 					v.Fields = blockFields(b)
 				} else if b.Kind == course.KindText {
@@ -456,8 +494,9 @@ func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status
 	}
 	v.CSRF, v.CourseID, v.CourseTitle, v.Revision = s.csrfToken(r), rec.ID, rec.Draft.Title, rec.DraftRevision
 	v.LessonKey, v.Title = l.Key, l.Title
-	for _, b := range l.Blocks {
-		v.Blocks = append(v.Blocks, pages.BlockRow{Key: b.Key, Kind: string(b.Kind), Summary: blockSummary(b)})
+	views := s.previewBlocks(r, l.Blocks, s.lessonPath(r)+"/preview", v.CSRF)
+	for i, b := range l.Blocks {
+		v.Blocks = append(v.Blocks, pages.BlockRow{Key: b.Key, Kind: string(b.Kind), Summary: blockSummary(b), View: views[i]})
 	}
 	for _, k := range blockKinds {
 		v.Kinds = append(v.Kinds, components.Option{Value: string(k), Label: string(k)})
@@ -469,9 +508,13 @@ func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status
 			}
 		}
 	}
-	v.Preview = s.blockViews(l.Blocks)
 	if gone, ok := s.pendingUndo(r, rec.ID, l.Key); ok {
 		v.Undo = string(gone.Block.Kind)
+	}
+	if v.Fields != nil {
+		if src := v.Fields["src"]; src != "" {
+			v.FileURL = "/files/" + url.PathEscape(src)
+		}
 	}
 	s.render(w, r, status, s.editorPage(r, l.Title), pages.LessonEdit(v))
 }
@@ -526,71 +569,107 @@ func (s *Server) handleLessonRename(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleBlockSave adds a block, or replaces one, from the block form. A
-// block that breaks a rule shows the form again with every problem.
+// block that breaks a rule shows the form again with every problem, and
+// saves nothing. The quiz form's Add and Remove buttons show the form
+// again, changed and unsaved. The editor's script (autosave) gets JSON:
+// the block's key and the course's revision, or why nothing was saved.
 func (s *Server) handleBlockSave(w http.ResponseWriter, r *http.Request) {
-	kind, key, text := course.Kind(r.PostFormValue("kind")), r.PostFormValue("key"), r.PostFormValue("content")
-	var b course.Block
-	var msgs []string
-	var fields, fieldErrs map[string]string
-	var quiz *pages.QuizForm
-	if kind == course.KindQuiz && r.PostForm.Has("pass_mark") {
-		b, quiz = quizFromForm(r)
-		if len(quiz.Errors) > 0 {
-			msgs = append(msgs, "Please correct the quiz where marked below.")
-		}
-	} else if formKinds[kind] {
-		b, fields, fieldErrs = blockFromForm(kind, r)
-		if len(fieldErrs) > 0 {
-			msgs = append(msgs, "Please correct the fields marked below.")
-		}
-	} else if kind == course.KindText {
-		b = course.Block{Kind: course.KindText, Text: &course.Text{Markdown: strings.TrimSpace(text)}}
-		for _, p := range course.CheckBlock(b) {
-			msgs = append(msgs, p.Message)
-		}
-	} else {
-		var problems []library.Problem
-		b, problems = library.ParseBlock(library.FenceName(kind), text)
-		for _, p := range problems {
-			msgs = append(msgs, fmt.Sprintf("Line %d: %s", max(p.Line, 1), p.Message))
-		}
+	f := readBlockForm(r)
+	rec, ok := s.editedCourse(w, r) // another portal's course is a 404
+	if !ok {
+		return
 	}
-	lessonKey := chi.URLParam(r, "key")
-	if len(msgs) == 0 {
-		id, ok := s.idParam(w, r, "id")
-		if !ok {
+	if f.Quiz != nil && changeQuizForm(f.Quiz, r.PostFormValue("quiz_change")) {
+		f.Quiz.Errors, f.Quiz.Summary, f.Msgs = map[string]string{}, nil, nil
+		s.renderLessonEdit(w, r, http.StatusOK, rec, f.view())
+		return
+	}
+	if f.Fields != nil {
+		if err := s.uploadIntoForm(r, rec, &f); err != nil {
+			s.serverError(w, r, err)
 			return
 		}
+	}
+	status := http.StatusUnprocessableEntity
+	if len(f.Msgs) == 0 {
+		lessonKey := chi.URLParam(r, "key")
 		revision, _ := strconv.Atoi(r.PostFormValue("revision"))
-		_, err := s.courses.EditDraft(r.Context(), stateOf(r).Tenant.ID, id, revision, s.auditActor(r), func(c *course.Course) error {
-			if key == "" {
-				_, err := c.AddBlock(lessonKey, b)
+		key := f.Key
+		saved, err := s.courses.EditDraft(r.Context(), rec.TenantID, rec.ID, revision, s.auditActor(r), func(c *course.Course) (err error) {
+			if f.Key == "" {
+				key, err = c.AddBlock(lessonKey, f.Block)
 				return err
 			}
-			return c.ReplaceBlock(key, b)
+			return c.ReplaceBlock(f.Key, f.Block)
 		})
 		switch {
+		case err == nil && fromScript(r):
+			writeJSON(w, http.StatusOK, s.savedAnswer(r, saved, key))
+			return
 		case err == nil:
 			s.flash(r, "Block saved.")
-			http.Redirect(w, r, s.lessonPath(r), http.StatusSeeOther)
+			http.Redirect(w, r, s.lessonPath(r)+"#edit-"+key, http.StatusSeeOther)
 			return
 		case errors.Is(err, course.ErrNotFound):
 			s.notFound(w, r)
 			return
 		case apperr.Code(err) == apperr.ECONFLICT || apperr.Code(err) == apperr.EINVALID:
-			msgs = append(msgs, apperr.Message(err))
+			f.Msgs, status = append(f.Msgs, apperr.Message(err)), editStatus(err)
+			if fields, ok := apperr.FieldsOf(err); ok && fields["src"] != "" && f.Fields != nil {
+				f.FieldErrs["src"] = fields["src"]
+			}
 		default:
 			s.renderError(w, r, err)
 			return
 		}
 	}
-	rec, ok := s.editedCourse(w, r)
-	if !ok {
+	if fromScript(r) {
+		a := editAnswer{Error: strings.Join(f.Msgs, " "), Fields: f.FieldErrs}
+		if f.Quiz != nil {
+			a.Fields = f.Quiz.Errors
+		}
+		writeJSON(w, status, a)
 		return
 	}
-	s.renderLessonEdit(w, r, http.StatusUnprocessableEntity, rec, pages.LessonEditView{
-		FormKind: string(kind), FormKey: key, FormText: text, FormErrors: msgs, Fields: fields, FieldErrors: fieldErrs, Quiz: quiz,
-	})
+	if rec, ok = s.editedCourse(w, r); ok { // as it is now, after a refused save
+		s.renderLessonEdit(w, r, status, rec, f.view())
+	}
+}
+
+// handleBlockPreview renders the block form, unsaved, as learners would
+// see the block: the editor's live preview, made by the same Markdown
+// renderer and templates as the lesson. A form that breaks a rule gets
+// its problems instead (422), and nothing is saved either way.
+func (s *Server) handleBlockPreview(w http.ResponseWriter, r *http.Request) {
+	f := readBlockForm(r)
+	if _, ok := s.editedCourse(w, r); !ok {
+		return
+	}
+	if len(f.Msgs) > 0 {
+		msgs := f.Msgs
+		if f.Quiz != nil {
+			msgs = f.Quiz.Summary
+		}
+		for k, m := range f.FieldErrs {
+			if k != "" {
+				msgs = append(msgs, m)
+			}
+		}
+		s.renderFragment(w, r, http.StatusUnprocessableEntity, pages.BlockPreviewProblems(msgs))
+		return
+	}
+	views := s.previewBlocks(r, []course.Block{f.Block}, s.lessonPath(r)+"/preview", s.csrfToken(r))
+	s.renderFragment(w, r, http.StatusOK, pages.PlayerBlocks(views))
+}
+
+// renderFragment answers a piece of a page, for the editor's script.
+func (s *Server) renderFragment(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		s.log.ErrorContext(r.Context(), "render fragment", "err", err)
+	}
 }
 
 // handleBlockMove moves a block within its lesson, or to another lesson
@@ -633,7 +712,7 @@ type undoBlock struct {
 
 func (s *Server) handleBlockDelete(w http.ResponseWriter, r *http.Request) {
 	var gone course.Removed
-	ok := s.editCourse(w, r, func(c *course.Course) (err error) {
+	_, ok := s.editCourse(w, r, func(c *course.Course) (err error) {
 		gone, err = c.RemoveBlock(chi.URLParam(r, "block"))
 		return err
 	})
@@ -644,7 +723,7 @@ func (s *Server) handleBlockDelete(w http.ResponseWriter, r *http.Request) {
 	if kept, err := json.Marshal(undoBlock{CourseID: id, Removed: gone}); err == nil {
 		s.sessions.Put(r.Context(), sessUndoBlock, string(kept))
 	}
-	s.flash(r, "Block deleted.")
+	// The page's toast says so, with its Undo.
 	http.Redirect(w, r, s.lessonPath(r), http.StatusSeeOther)
 }
 
@@ -671,7 +750,7 @@ func (s *Server) handleBlockUndo(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.lessonPath(r), http.StatusSeeOther)
 		return
 	}
-	if !s.editCourse(w, r, func(c *course.Course) error { return c.RestoreBlock(gone) }) {
+	if _, ok := s.editCourse(w, r, func(c *course.Course) error { return c.RestoreBlock(gone) }); !ok {
 		return
 	}
 	s.sessions.Remove(r.Context(), sessUndoBlock)
@@ -727,38 +806,74 @@ func (s *Server) blockViews(blocks []course.Block) []pages.BlockView {
 }
 
 // handleCourseUpload stores an uploaded file under its content hash and
-// lets the portal use it.
+// lets the portal use it. The editor's script (a file dropped on a block)
+// gets JSON: the stored name and its address, or why it was refused.
 func (s *Server) handleCourseUpload(w http.ResponseWriter, r *http.Request) {
 	rec, ok := s.editedCourse(w, r)
 	if !ok {
 		return
 	}
+	refuse := func(msg string) {
+		if fromScript(r) {
+			writeJSON(w, http.StatusUnprocessableEntity, editAnswer{Error: msg, Fields: map[string]string{"file": msg}})
+			return
+		}
+		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", msg)
+	}
 	file, header, err := r.FormFile("file")
 	if err != nil {
-		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", "Choose a file to upload.")
+		refuse("Choose a file to upload.")
 		return
 	}
 	defer file.Close()
-	data, err := io.ReadAll(file)
+	name, err := s.storeUpload(r, rec, r.PostFormValue("kind"), header.Filename, file)
+	var refused uploadRefused
+	if errors.As(err, &refused) {
+		refuse(refused.Error())
+		return
+	}
 	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	name, stored, err := library.CheckUpload(r.PostFormValue("kind"), header.Filename, data)
-	if err != nil {
-		s.renderCourseEdit(w, r, http.StatusUnprocessableEntity, rec, "", "The file was not accepted: "+err.Error()+".")
-		return
-	}
-	if err := s.files.Put(name, stored); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if err := s.courses.RecordUpload(r.Context(), rec.TenantID, name, s.auditActor(r)); err != nil {
 		s.renderError(w, r, err)
+		return
+	}
+	if fromScript(r) {
+		writeJSON(w, http.StatusOK, uploadAnswer{Name: name, URL: "/files/" + url.PathEscape(name)})
 		return
 	}
 	s.flash(r, "Uploaded "+header.Filename+": use  src: "+name)
 	http.Redirect(w, r, coursePath(r), http.StatusSeeOther)
+}
+
+// uploadAnswer is the JSON answer to an upload from the editor's script.
+type uploadAnswer struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// uploadRefused is an upload that breaks a rule, in the author's words.
+type uploadRefused string
+
+func (u uploadRefused) Error() string { return string(u) }
+
+// storeUpload checks an upload of kind (image, media or file), stores it
+// under its content hash and lets the course's portal use it: the one way
+// files come in, from the course page or dropped on a block.
+func (s *Server) storeUpload(r *http.Request, rec postgres.CourseRecord, kind, filename string, file io.Reader) (string, error) {
+	data, err := io.ReadAll(file)
+	if err != nil {
+		return "", err
+	}
+	name, stored, err := library.CheckUpload(kind, filename, data)
+	if err != nil {
+		return "", uploadRefused("The file was not accepted: " + err.Error() + ".")
+	}
+	if err := s.files.Put(name, stored); err != nil {
+		return "", err
+	}
+	if err := s.courses.RecordUpload(r.Context(), rec.TenantID, name, s.auditActor(r)); err != nil {
+		return "", err
+	}
+	return name, nil
 }
 
 // fileTypes are the content types stored files are served with, by the

@@ -350,10 +350,8 @@ func newPayloadPortal(t *testing.T, more ...fixture.Person) *payloadPortal {
 			t.Fatalf("add %s block: %d %s %s", kind.kind, p.status, p.text(`[data-testid="form-error"]`), p.text(`.field-error`))
 		}
 	}
-	a.get(pp.lessonEdit).doc.Find(`[data-testid="blocks"] li`).Each(func(i int, li *goquery.Selection) {
-		href, _ := li.Find(`a[href*="?edit="]`).Attr("href")
-		key := href[strings.Index(href, "?edit=")+6:]
-		key = strings.TrimSuffix(key, "#block-form")
+	a.get(pp.lessonEdit).doc.Find(`[data-testid="blocks"] li[data-key]`).Each(func(i int, li *goquery.Selection) {
+		key, _ := li.Attr("data-key")
 		pp.blocks[blockKinds[i].kind] = key
 	})
 	if len(pp.blocks) != len(blockKinds) {

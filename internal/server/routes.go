@@ -275,6 +275,9 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/{id}/lessons/{key}/blocks/{block}/move", s.handleBlockMove)
 				r.Post("/{id}/lessons/{key}/blocks/{block}/delete", s.handleBlockDelete)
 				r.Post("/{id}/lessons/{key}/blocks/undo", s.handleBlockUndo)
+				r.Post("/{id}/lessons/{key}/blocks/preview", s.handleBlockPreview)
+				r.Get("/{id}/lessons/{key}/preview", s.handleLessonPreview)
+				r.Post("/{id}/lessons/{key}/preview", s.handleLessonPreviewAnswer)
 			})
 			r.Route("/paths", func(r chi.Router) {
 				r.Use(s.require(access.AuthorCourses))
