@@ -694,6 +694,12 @@ func writeMatrix(name string, names []string, parties []*party, rows []matrixRow
 	line := func(method, kind, pattern string, cells []string) {
 		fmt.Fprintf(&b, "%-*s %-*s %-*s", width[0], method, width[1], kind, width[2], pattern)
 		for i, c := range cells {
+			if c == "" {
+				// Not asked yet: a new route whose other parts have not
+				// written their cells. A placeholder keeps the file
+				// readable for them (an empty cell would shift the row).
+				c = "?"
+			}
 			fmt.Fprintf(&b, " %-*s", cellWidth[i], c)
 		}
 		b.Truncate(len(bytes.TrimRight(b.Bytes(), " ")))
