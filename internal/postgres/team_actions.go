@@ -51,6 +51,9 @@ func (s *LearningService) AssignToReport(ctx context.Context, tenantID, managerI
 		if _, err := directReport(ctx, tx, tenantID, managerID, userID); err != nil {
 			return err
 		}
+		if courseID <= 0 {
+			return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "Choose a course from the list."}
+		}
 		n, _, err := assign(ctx, tx, tenantID, Assignment{CourseID: courseID, UserIDs: []int64{userID}, DueAt: dueAt}, by)
 		enrolled = n > 0
 		return err
@@ -77,6 +80,9 @@ func (s *LearningService) NudgeReport(ctx context.Context, tenantID, managerID, 
 		r, err := directReport(ctx, tx, tenantID, managerID, userID)
 		if err != nil {
 			return err
+		}
+		if courseID <= 0 {
+			return &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "Choose a course of " + r.Name + "'s to nudge about."}
 		}
 		var slug string
 		var due *time.Time
@@ -145,6 +151,9 @@ func (s *LearningService) CommentOnPlan(ctx context.Context, tenantID, managerID
 		r, err := directReport(ctx, tx, tenantID, managerID, userID)
 		if err != nil {
 			return err
+		}
+		if enrolmentID <= 0 || blockKey == "" {
+			return &apperr.Error{Code: apperr.EINVALID, Message: "Choose the action plan to comment on, from My team."}
 		}
 		var attempt int
 		var slug, planTitle string

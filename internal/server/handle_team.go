@@ -112,11 +112,9 @@ func (s *Server) handleTeamAssign(w http.ResponseWriter, r *http.Request) {
 	suffix := "-" + strconv.FormatInt(userID, 10)
 	fields := map[string]string{"course": "assign-course" + suffix, "due": "assign-due" + suffix}
 	values := map[string]string{fields["course"]: r.PostFormValue("course"), fields["due"]: r.PostFormValue("due")}
-	courseID, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("course")), 10, 64)
-	if err != nil || courseID <= 0 {
-		s.teamDone(w, r, userID, &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "Choose a course from the list."}, "", fields, values)
-		return
-	}
+	// A course that is not a number is none (0): the service says so,
+	// once it knows the person is the manager's report.
+	courseID, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("course")), 10, 64)
 	var dueAt *time.Time
 	if due := strings.TrimSpace(r.PostFormValue("due")); due != "" {
 		d, err := time.ParseInLocation(time.DateOnly, due, s.viewerZone(r))
@@ -127,7 +125,7 @@ func (s *Server) handleTeamAssign(w http.ResponseWriter, r *http.Request) {
 		end := d.AddDate(0, 0, 1).Add(-time.Second) // due by the end of that day
 		dueAt = &end
 	}
-	_, err = s.learning.AssignToReport(r.Context(), st.Tenant.ID, st.User.ID, userID, courseID, dueAt, s.auditActor(r))
+	_, err := s.learning.AssignToReport(r.Context(), st.Tenant.ID, st.User.ID, userID, courseID, dueAt, s.auditActor(r))
 	notice := "Assigned."
 	if dueAt != nil {
 		notice = "Assigned, due by the end of " + s.localDate(r, *dueAt) + "."
@@ -141,11 +139,7 @@ func (s *Server) handleTeamNudge(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	courseID, err := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("course")), 10, 64)
-	if err != nil || courseID <= 0 {
-		s.teamDone(w, r, userID, &apperr.Error{Code: apperr.EINVALID, Field: "course", Message: "Choose a course of the list to nudge about."}, "", nil, nil)
-		return
-	}
+	courseID, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("course")), 10, 64)
 	n, err := s.learning.NudgeReport(r.Context(), st.Tenant.ID, st.User.ID, userID, courseID, s.auditActor(r))
 	s.teamDone(w, r, userID, err, "Nudged "+n.Name+" about "+n.CourseTitle+".", nil, nil)
 }
@@ -156,15 +150,14 @@ func (s *Server) handleTeamComment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	enrolmentID, err := strconv.ParseInt(r.PostFormValue("enrolment"), 10, 64)
+	enrolmentID, _ := strconv.ParseInt(r.PostFormValue("enrolment"), 10, 64)
 	block := r.PostFormValue("block")
-	if err != nil || enrolmentID <= 0 || block == "" || !utf8.ValidString(block) {
-		s.notFound(w, r)
-		return
+	if !utf8.ValidString(block) {
+		block = "" // no plan's key: refused as no plan chosen
 	}
 	id := fmt.Sprintf("plan-%d-%s-comment", enrolmentID, block)
 	body := r.PostFormValue("comment")
-	_, err = s.learning.CommentOnPlan(r.Context(), st.Tenant.ID, st.User.ID, userID, enrolmentID, block, body, s.auditActor(r))
+	_, err := s.learning.CommentOnPlan(r.Context(), st.Tenant.ID, st.User.ID, userID, enrolmentID, block, body, s.auditActor(r))
 	s.teamDone(w, r, userID, err, "Comment sent.", map[string]string{"comment": id}, map[string]string{id: body})
 }
 

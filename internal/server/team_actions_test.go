@@ -231,8 +231,11 @@ func TestTeamActions_CommentOnASharedPlan(t *testing.T) {
 			t.Errorf("%s: %d, want 404", name, p.status)
 		}
 	}
-	if p := mc.post(teamPath(rita, "comments"), url.Values{"enrolment": {"x"}, "block": {block}, "comment": {"Hi"}}); p.status != http.StatusNotFound {
+	if p := mc.post(teamPath(rita, "comments"), url.Values{"enrolment": {"x"}, "block": {block}, "comment": {"Hi"}}); p.status != http.StatusUnprocessableEntity {
 		t.Errorf("a plan that is not a number: %d", p.status)
+	}
+	if p := mc.post(teamPath(oscar, "comments"), url.Values{"enrolment": {"x"}, "comment": {"Hi"}}); p.status != http.StatusNotFound {
+		t.Errorf("no plan, for someone else's report: %d, want 404", p.status)
 	}
 	if p := mc.post(teamPath(rita, "comments"), form(ritaPlan, "Book Mondays at 10.")); p.status != http.StatusSeeOther {
 		t.Fatalf("comment: %d", p.status)
