@@ -191,13 +191,15 @@ func (s *Server) dashboardPanel(id, heading, intro string, d postgres.DashboardF
 			{Key: "active30", Label: "Active learners, 30 days", Value: strconv.Itoa(d.Active30), Note: "… in the last 30 days"},
 		}}
 
-	weeks := pages.ReportTable{ID: id + "-completions", Title: "Completions per week", Head: heads("Week", "#Completions"),
-		Note: fmt.Sprintf("The last %d weeks, Monday to Sunday (UTC).", postgres.DashboardWeeks)}
+	weeks := pages.ReportTable{ID: id + "-completions", Title: "Completions per week", Head: heads("Week of", "#Completions"),
+		Note: fmt.Sprintf("The last %d weeks, Monday to Sunday (UTC); the table has the latest first.", postgres.DashboardWeeks)}
 	chart := &components.Chart{ID: id + "-completions-chart", Title: "Completions per week", Columns: true}
 	total := 0
+	for i := len(d.Weeks) - 1; i >= 0; i-- {
+		weeks.Rows = append(weeks.Rows, []pages.ReportCell{textCell(d.Weeks[i].Start.Format("2 Jan 2006")), numCell(d.Weeks[i].Count)})
+	}
 	for _, b := range d.Weeks {
-		short, long := periodLabels("week", b.Start)
-		weeks.Rows = append(weeks.Rows, []pages.ReportCell{textCell(long), numCell(b.Count)})
+		short, _ := periodLabels("week", b.Start)
 		chart.Bars = append(chart.Bars, components.Bar{Label: short, Value: b.Count, Class: "bar-completed"})
 		total += b.Count
 	}
