@@ -68,22 +68,26 @@ func queueDashboard(b *pgx.Batch, tenantID, managerID int64, now time.Time, d *D
 		scope = `u.manager_id = @manager`
 	}
 	args := pgx.NamedArgs{"tenant": tenantID, "manager": managerID, "now": now, "weeks": DashboardWeeks}
+	// Each part joins users itself rather than a shared list of people:
+	// the planner then reads a manager's team through users_manager_idx
+	// and the indexes by user, and a whole portal with hash joins over
+	// the date indexes.
 	b.Queue(`
-		WITH people AS (
-			SELECT u.id FROM users u WHERE u.tenant_id = @tenant AND u.status = 'active' AND `+scope+`
-		),
-		enrolled AS (
+		WITH enrolled AS (
 			SELECT e.status, e.due_at, e.completed_at FROM enrolments e
-			WHERE e.tenant_id = @tenant AND e.status <> 'withdrawn' AND e.user_id IN (SELECT id FROM people)
+			JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+			WHERE e.tenant_id = @tenant AND e.status <> 'withdrawn' AND u.status = 'active' AND `+scope+`
 		),
 		activity AS (
 			SELECT s.user_id, s."timestamp" AS at FROM statements s
+			JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
 			WHERE s.tenant_id = @tenant AND s."timestamp" > @now::timestamptz - interval '30 days' AND s."timestamp" <= @now
-				AND s.user_id IN (SELECT id FROM people)
+				AND u.status = 'active' AND `+scope+`
 			UNION ALL
 			SELECT e.user_id, e.last_access_at FROM enrolments e
+			JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
 			WHERE e.tenant_id = @tenant AND e.last_access_at > @now::timestamptz - interval '30 days' AND e.last_access_at <= @now
-				AND e.user_id IN (SELECT id FROM people)
+				AND u.status = 'active' AND `+scope+`
 		),
 		weeks AS (
 			SELECT g::date AS start FROM generate_series(
@@ -96,7 +100,7 @@ func queueDashboard(b *pgx.Batch, tenantID, managerID int64, now time.Time, d *D
 			GROUP BY 1
 		)
 		SELECT
-			(SELECT count(*) FROM people),
+			(SELECT count(*) FROM users u WHERE u.tenant_id = @tenant AND u.status = 'active' AND `+scope+`),
 			(SELECT count(*) FROM enrolled),
 			(SELECT count(*) FROM enrolled WHERE status = 'completed'),
 			(SELECT count(*) FROM enrolled WHERE status = 'active' AND due_at < @now),

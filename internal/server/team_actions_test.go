@@ -38,7 +38,6 @@ func teamPath(u user.User, action string) string {
 	return "/team/" + strconv.FormatInt(u.ID, 10) + "/" + action
 }
 
-
 // A manager assigns a published course with a due date to a report from
 // "My team"; bad input is refused at its field and changes nothing, and
 // nobody but their own reports can be reached.
@@ -55,7 +54,7 @@ func TestTeamActions_AssignToADirectReport(t *testing.T) {
 	if team.doc.Find(`[data-testid="team-dashboard"]`).Length() != 1 || team.doc.Find(`[data-testid="assign-form"]`).Length() != 2 {
 		t.Fatalf("My team has no dashboard or no assign forms:\n%s", team.doc.Find("main").Text())
 	}
-	if team.doc.Find(`select[name="course"] option[value="` + itoa(draft.ID) + `"]`).Length() != 0 {
+	if team.doc.Find(`select[name="course"] option[value="`+itoa(draft.ID)+`"]`).Length() != 0 {
 		t.Error("a draft is offered")
 	}
 
