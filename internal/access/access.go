@@ -15,6 +15,9 @@ type Actor struct {
 	UserID     int64 // 0 when not signed in to the portal
 	Roles      []user.Role
 	OperatorID int64 // a signed-in platform operator, on the platform host only
+	// Manages: someone active has the user as their manager now. Which
+	// people are theirs the services decide, object by object.
+	Manages bool
 }
 
 // SignedIn reports whether the actor is a portal user.
@@ -57,6 +60,14 @@ const (
 	ModerateDiscussions
 	// ReviewReports: work through the queue of reported posts.
 	ReviewReports
+	// LeadTeam: act for one's direct reports from "My team": assign them
+	// a course, nudge them about one, comment on a plan they shared.
+	// Only a user who manages someone now may; each report's services
+	// check is theirs.
+	LeadTeam
+	// ViewDashboard: see the portal's dashboard (figures and charts of
+	// the whole portal) on the administration home.
+	ViewDashboard
 )
 
 // Allow reports whether the actor may perform the action.
@@ -64,10 +75,12 @@ func Allow(a Actor, act Action) bool {
 	switch act {
 	case ViewAccount:
 		return a.SignedIn()
-	case ManageUsers, ManagePortal, ViewAudit, ViewReports, ManageIntegrations, ReviewReports:
+	case ManageUsers, ManagePortal, ViewAudit, ViewReports, ManageIntegrations, ReviewReports, ViewDashboard:
 		return a.SignedIn() && a.has(user.Admin)
 	case ManagePlatform:
 		return a.Operator()
+	case LeadTeam:
+		return a.SignedIn() && a.Manages
 	case AuthorCourses, ScheduleSessions, ModerateDiscussions:
 		return a.SignedIn() && (a.has(user.Admin) || a.has(user.Instructor))
 	}

@@ -14,6 +14,9 @@ func TestAllow(t *testing.T) {
 	instructor := access.Actor{TenantID: 1, UserID: 8, Roles: []user.Role{user.Learner, user.Instructor}}
 	admin := access.Actor{TenantID: 1, UserID: 9, Roles: []user.Role{user.Admin}}
 	operator := access.Actor{OperatorID: 1}
+	manager := access.Actor{TenantID: 1, UserID: 10, Roles: []user.Role{user.Learner}, Manages: true}
+	// Manages without a signed-in user (a forged or stale actor) is nothing.
+	nobodyManaging := access.Actor{TenantID: 1, Manages: true}
 
 	matrix := []struct {
 		name  string
@@ -51,6 +54,14 @@ func TestAllow(t *testing.T) {
 		{"LearnerDoesNotModerate", learner, access.ModerateDiscussions, false},
 		{"AdminReviewsReports", admin, access.ReviewReports, true},
 		{"InstructorReviewsNoReportQueue", instructor, access.ReviewReports, false},
+		{"ManagerLeadsTheirTeam", manager, access.LeadTeam, true},
+		{"LearnerWithoutReportsLeadsNoTeam", learner, access.LeadTeam, false},
+		{"AdminWithoutReportsLeadsNoTeam", admin, access.LeadTeam, false},
+		{"AnonymousLeadsNoTeam", nobodyManaging, access.LeadTeam, false},
+		{"OperatorLeadsNoTeam", operator, access.LeadTeam, false},
+		{"AdminSeesDashboard", admin, access.ViewDashboard, true},
+		{"ManagerSeesNoPortalDashboard", manager, access.ViewDashboard, false},
+		{"InstructorSeesNoPortalDashboard", instructor, access.ViewDashboard, false},
 	}
 	for _, m := range matrix {
 		t.Run(m.name, func(t *testing.T) {

@@ -98,7 +98,7 @@ func TestJourney_LearnerHomePlayerAndPhoneMenu(t *testing.T) {
 	}
 	b.CheckAccessibility()
 	visible := func(sel string) bool {
-		return browsertest.Run(b, chromedp.Evaluate[bool](`(() => { const e = document.querySelector(` + strconv.Quote(sel) + `); return !!e && e.checkVisibility({contentVisibilityAuto: true}); })()`))
+		return browsertest.Run(b, chromedp.Evaluate[bool](`(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); return !!e && e.checkVisibility({contentVisibilityAuto: true}); })()`))
 	}
 	if !visible(".player-outline") || visible(`[data-testid="outline-fold"]`) {
 		t.Error("at 1280 px the outline should be beside the lesson, not folded")

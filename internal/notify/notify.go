@@ -26,16 +26,22 @@ const (
 	Reply           Kind = "discussion.reply"
 	Moderation      Kind = "discussion.moderation" // a post reported, for moderators
 	Assigned        Kind = "learning.assigned"     // a course or path given to the person
+	Nudged          Kind = "team.nudge"            // their manager reminds them of an assigned course
+	PlanComment     Kind = "team.plan_comment"     // their manager commented on a plan they shared
 )
 
 // Kinds lists every kind, in the order the preferences page shows them.
-var Kinds = []Kind{Assigned, SessionReminder, SessionChanged, SessionPromoted, Mention, Reply, Moderation}
+var Kinds = []Kind{Assigned, Nudged, PlanComment, SessionReminder, SessionChanged, SessionPromoted, Mention, Reply, Moderation}
 
 // Describe says what a kind is about, for the preferences page.
 func Describe(k Kind) string {
 	switch k {
 	case Assigned:
 		return "A course or learning path is assigned to you"
+	case Nudged:
+		return "Your manager reminds you of a course assigned to you"
+	case PlanComment:
+		return "Your manager comments on an action plan you shared"
 	case SessionReminder:
 		return "Reminders before live sessions you registered for"
 	case SessionChanged:

@@ -440,13 +440,19 @@ func fillPortal(t *testing.T, db *postgres.DB, slug, marker string) portalFixtur
 	person := func(local string, role user.Role) fixture.Person {
 		return fixture.Person{Email: email(local), Name: marker + " " + local, Roles: []user.Role{role}}
 	}
+	// The admin is Ana's and Bo's manager (a plan comment, a nudge).
+	report := func(local string) fixture.Person {
+		p := person(local, user.Learner)
+		p.Manager = email("admin")
+		return p
+	}
 	// Ana completes the course (responses, a quiz attempt, progress,
 	// learning records, a certificate, below); Bo is assigned it, due
 	// tomorrow, and reminded; Cy enrols.
 	due := db.Now().Add(24 * time.Hour)
 	p := fixture.Build(t, db, fixture.Spec{Slug: slug, Name: marker, Plan: "enterprise",
 		People: []fixture.Person{person("admin", user.Admin), person("teacher", user.Instructor),
-			person("ana", user.Learner), person("bo", user.Learner), person("cy", user.Learner)},
+			report("ana"), report("bo"), person("cy", user.Learner)},
 		Groups:   []fixture.Group{{Name: marker + " Team", Members: []string{email("ana"), email("bo"), email("cy")}}},
 		Courses:  []fixture.Course{{Slug: example, Title: marker + " Course"}},
 		Paths:    []fixture.Path{{Slug: slug + "-path", Title: marker + " Path", Courses: []string{example}}},
@@ -478,6 +484,12 @@ func fillPortal(t *testing.T, db *postgres.DB, slug, marker string) portalFixtur
 	fatal("reflection", learn.SaveReflection(ctx, ten.ID, lc, lessonOne, blockOf(lc, lessonOne, course.KindReflection), marker+" thought", true))
 	_, err = learn.SubmitQuiz(ctx, ten.ID, lc, lessonTwo, blockOf(lc, lessonTwo, course.KindQuiz), 1, right)
 	fatal("quiz", err)
+	plan := blockOf(lc, lessonTwo, course.KindChecklist)
+	fatal("plan", learn.SaveChecklist(ctx, ten.ID, lc, lessonTwo, plan, make([]postgres.ChecklistItemState, 2), true))
+	_, err = learn.CommentOnPlan(ctx, ten.ID, f.AdminID, ana, lc.Enrolment.ID, plan, marker+" comment", by)
+	fatal("plan comment", err)
+	_, err = learn.NudgeReport(ctx, ten.ID, f.AdminID, f.Learners[1], rec.ID, by)
+	fatal("nudge", err)
 	_, err = postgres.SendDueReminders(ctx, db, outbox, func(tenant.Tenant) string { return "http://" + slug + ".localhost" }, db.Now())
 	fatal("reminders", err)
 

@@ -128,6 +128,9 @@ type Dashboard struct {
 	Sessions     []DashboardSession // the next three they hold a place in
 	Paths        []DashboardPath
 	Certificates []Certificate
+	// PlanComments are their manager's comments on action plans they
+	// shared, newest first.
+	PlanComments []MyPlanComment
 }
 
 // FindDashboard reads a learner's courses, paths and certificates in one
@@ -195,6 +198,11 @@ func (s *LearningService) FindDashboard(ctx context.Context, tenantID, userID in
 		})
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND manager_id = $2 AND status <> 'deactivated')`,
 			tenantID, userID).QueryRow(func(row pgx.Row) error { return row.Scan(&d.HasTeam) })
+		b.Queue(myPlanCommentsSQL, tenantID, userID).Query(func(rows pgx.Rows) error {
+			var err error
+			d.PlanComments, err = pgx.CollectRows(rows, scanMyPlanComment)
+			return err
+		})
 		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {

@@ -20,22 +20,50 @@ type TeamMember struct {
 
 // TeamCourse is one enrolment of a report.
 type TeamCourse struct {
+	CourseID    int64
 	Title       string
 	Status      string
 	Source      string
 	Percent     int
 	DueAt       *time.Time
 	CompletedAt *time.Time
+	// NudgedToday: the manager already nudged the report about it this
+	// (UTC) day.
+	NudgedToday bool
 }
 
 // SharedItem is a reflection or action plan a report chose to share.
 type SharedItem struct {
+	EnrolmentID int64
+	BlockKey    string
 	CourseTitle string
 	Kind        string // reflection or checklist
 	Prompt      string // the reflection's prompt, or the plan's title
 	Text        string // the reflection's answer
 	Items       []SharedPlanItem
 	SharedAt    time.Time
+	Comments    []PlanComment // on an action plan, oldest first
+}
+
+// PlanComment is a manager's comment on an action plan.
+type PlanComment struct {
+	Author string
+	Body   string
+	At     time.Time
+}
+
+// CourseChoice is a course that can be chosen (to assign it).
+type CourseChoice struct {
+	ID    int64
+	Title string
+}
+
+// Team is a manager's "My team": their direct reports, the figures of
+// the team, and the portal's published courses they can assign.
+type Team struct {
+	Members []TeamMember
+	Figures DashboardFigures
+	Courses []CourseChoice
 }
 
 // SharedPlanItem is one step of a shared action plan.
@@ -46,26 +74,30 @@ type SharedPlanItem struct {
 }
 
 // FindTeam returns the people whose manager is managerID, with their
-// courses and only what each of them shared with their manager, in two
-// queries whatever the team's size.
-func (s *LearningService) FindTeam(ctx context.Context, tenantID, managerID int64) ([]TeamMember, error) {
-	var team []TeamMember
+// courses and only what each of them shared with their manager (and the
+// comments on it), the team's figures and the courses that can be
+// assigned: one round trip of five statements, whatever the team's size.
+func (s *LearningService) FindTeam(ctx context.Context, tenantID, managerID int64) (Team, error) {
+	var out Team
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		var team []TeamMember
 		index := map[int64]int{}
 		b := &pgx.Batch{}
 		b.Queue(`
-			SELECT u.id, u.name, u.email, c.title, e.status, e.source, e.percent, e.due_at, e.completed_at
+			SELECT u.id, u.name, u.email, c.id, c.title, e.status, e.source, e.percent, e.due_at, e.completed_at,
+				EXISTS (SELECT 1 FROM nudges n WHERE n.tenant_id = e.tenant_id AND n.user_id = e.user_id AND n.course_id = e.course_id AND n.day = $3)
 			FROM users u
 			LEFT JOIN enrolments e ON e.tenant_id = u.tenant_id AND e.user_id = u.id AND e.status <> 'withdrawn'
 			LEFT JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
 			WHERE u.tenant_id = $1 AND u.manager_id = $2 AND u.status <> 'deactivated'
-			ORDER BY lower(u.name), u.id, e.due_at NULLS LAST, c.title`, tenantID, managerID).Query(func(rows pgx.Rows) error {
+			ORDER BY lower(u.name), u.id, e.due_at NULLS LAST, c.title`, tenantID, managerID, nudgeDay(tx.Now)).Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				var m TeamMember
 				var title, status, source *string
+				var courseID *int64
 				var c TeamCourse
 				var percent *int
-				if err := rows.Scan(&m.UserID, &m.Name, &m.Email, &title, &status, &source, &percent, &c.DueAt, &c.CompletedAt); err != nil {
+				if err := rows.Scan(&m.UserID, &m.Name, &m.Email, &courseID, &title, &status, &source, &percent, &c.DueAt, &c.CompletedAt, &c.NudgedToday); err != nil {
 					return err
 				}
 				i, seen := index[m.UserID]
@@ -75,7 +107,7 @@ func (s *LearningService) FindTeam(ctx context.Context, tenantID, managerID int6
 					team = append(team, m)
 				}
 				if title != nil {
-					c.Title, c.Status, c.Source, c.Percent = *title, *status, *source, *percent
+					c.CourseID, c.Title, c.Status, c.Source, c.Percent = *courseID, *title, *status, *source, *percent
 					team[i].Courses = append(team[i].Courses, c)
 				}
 			}
@@ -84,8 +116,11 @@ func (s *LearningService) FindTeam(ctx context.Context, tenantID, managerID int6
 		// The block's words come from the version the learner took; the
 		// answer is theirs; shared_at is their consent, item by item.
 		b.Queue(`
-			SELECT e.user_id, c.title, r.body, r.shared_at,
-				jsonb_path_query_first(v.content, '$.modules[*].lessons[*].blocks[*] ? (@.key == $k)', jsonb_build_object('k', r.block_key))
+			SELECT e.user_id, e.id, r.block_key, c.title, r.body, r.shared_at,
+				jsonb_path_query_first(v.content, '$.modules[*].lessons[*].blocks[*] ? (@.key == $k)', jsonb_build_object('k', r.block_key)),
+				(SELECT coalesce(jsonb_agg(jsonb_build_object('author', a.name, 'body', pc.body, 'at', pc.created_at) ORDER BY pc.id), '[]')
+					FROM plan_comments pc JOIN users a ON a.tenant_id = pc.tenant_id AND a.id = pc.author_id
+					WHERE pc.tenant_id = r.tenant_id AND pc.enrolment_id = r.enrolment_id AND pc.attempt = r.attempt AND pc.block_key = r.block_key)
 			FROM block_responses r
 			JOIN enrolments e ON e.tenant_id = r.tenant_id AND e.id = r.enrolment_id AND e.attempt = r.attempt
 			JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
@@ -96,8 +131,11 @@ func (s *LearningService) FindTeam(ctx context.Context, tenantID, managerID int6
 			for rows.Next() {
 				var userID int64
 				var item SharedItem
-				var body, block []byte
-				if err := rows.Scan(&userID, &item.CourseTitle, &body, &item.SharedAt, &block); err != nil {
+				var body, block, comments []byte
+				if err := rows.Scan(&userID, &item.EnrolmentID, &item.BlockKey, &item.CourseTitle, &body, &item.SharedAt, &block, &comments); err != nil {
+					return err
+				}
+				if err := json.Unmarshal(comments, &item.Comments); err != nil {
 					return err
 				}
 				if err := sharedItem(&item, body, block); err != nil {
@@ -109,12 +147,23 @@ func (s *LearningService) FindTeam(ctx context.Context, tenantID, managerID int6
 			}
 			return rows.Err()
 		})
-		return tx.SendBatch(ctx, b).Close()
+		queueDashboard(b, tenantID, managerID, tx.Now, &out.Figures)
+		b.Queue(`SELECT id, title FROM courses WHERE tenant_id = $1 AND status = 'published' ORDER BY lower(title), id`, tenantID).
+			Query(func(rows pgx.Rows) error {
+				var err error
+				out.Courses, err = pgx.CollectRows(rows, pgx.RowToStructByPos[CourseChoice])
+				return err
+			})
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		out.Members = team
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("learning: team: %w", err)
+		return Team{}, fmt.Errorf("learning: team: %w", err)
 	}
-	return team, nil
+	return out, nil
 }
 
 // sharedItem reads a shared answer with its block's words.

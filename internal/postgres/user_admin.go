@@ -225,6 +225,7 @@ func (s *UserService) EraseUser(ctx context.Context, tenantID, userID int64, con
 			{`DELETE FROM user_tokens WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}},
 			{`DELETE FROM group_members WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}},
 			{`DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID}},
+			{`DELETE FROM nudges WHERE tenant_id = $1 AND (user_id = $2 OR manager_id = $2)`, []any{tenantID, userID}},
 			{`DELETE FROM block_responses r USING enrolments e
 				WHERE r.tenant_id = $1 AND e.tenant_id = r.tenant_id AND e.id = r.enrolment_id AND e.user_id = $2`, []any{tenantID, userID}},
 			{`UPDATE certificates SET learner_name = $3 WHERE tenant_id = $1 AND user_id = $2`, []any{tenantID, userID, ErasedName}},

@@ -788,7 +788,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	// Courses: the marked one everyone learns in, and spares for routes
 	// that use theirs up. Every feature, so that no refusal is the plan's.
 	const markedSlug, leaveSlug, restartSlug, editedSlug = "matrix-1", "matrix-2", "matrix-3", "matrix-4"
-	enrolled := []string{"quill.markerson@acme.test", "manager@acme.test", "feeder@acme.test"}
+	enrolled := []string{"quill.markerson@acme.test", "manager@acme.test", "feeder@acme.test", "exa@acme.test"}
 	var progress []fixture.Progress
 	for _, who := range enrolled {
 		for _, c := range []string{markedSlug, leaveSlug, restartSlug} {
@@ -808,6 +808,10 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			{Email: "demi@acme.test", Name: "Demi Downgraded", Roles: []user.Role{user.Admin}},
 			{Email: "sue@acme.test", Name: "Sue Suspended", Roles: []user.Role{user.Admin}},
 			{Email: "lou@acme.test", Name: "Lou Suspended"},
+			// A manager whose only report gets another manager after
+			// they signed in (the ex-manager column).
+			{Email: "exa@acme.test", Name: "Exa Exmanager"},
+			{Email: "rhea@acme.test", Name: "Rhea Reassigned", Manager: "exa@acme.test"},
 		},
 		Groups: []fixture.Group{{Name: "Acme Marker Group", Members: []string{"quill.markerson@acme.test"}}},
 		Courses: []fixture.Course{{Slug: markedSlug, Title: "Acme Marker Course"}, {Slug: leaveSlug, Title: "Acme Marker Course To Leave"},
@@ -882,7 +886,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	// The path is started for everyone who may take it, so that starting
 	// one of its steps does not depend on another row asked first (the
 	// rows are asked in parts, side by side).
-	for _, who := range []string{"quill.markerson@acme.test", "manager@acme.test", "teacher@acme.test", "boss@acme.test"} {
+	for _, who := range []string{"quill.markerson@acme.test", "manager@acme.test", "teacher@acme.test", "boss@acme.test", "exa@acme.test"} {
 		fatal(paths.StartPath(ctx, acme.ID, built.Person(t, who).ID, path.ID))
 	}
 	groups := postgres.NewGroupService(s.db)
@@ -1060,6 +1064,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			"modules/{key}": marked.Draft.Modules[0].Key, "lessons/{key}": firstLesson, "blocks/{block}": marked.Draft.Modules[0].Lessons[0].Blocks[0].Key,
 			"files/{name}": file, "webhooks/{id}": id(hook), "api-keys/{id}": spareKey, "notifications/{id}": id(learnerNotes[0].ID),
 			"sessions/{id}": id(session), "calendar/{token}": feed, "posts/{id}": post, "discussions/{id}": post,
+			"team/{id}": id(learner.ID),
 		},
 		kindAPI: {
 			"users/{id}": id(learner.ID), "courses/{courseID}": id(marked.ID), "courses/{id}": id(marked.ID), "groups/{id}": id(group.ID),
@@ -1201,11 +1206,15 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	// more than none. An invitation not yet accepted opens no door.
 	deactivated := portalLogin("acme.localhost", "dee@acme.test")
 	downgraded := portalLogin("acme.localhost", "demi@acme.test")
+	exManager := portalLogin("acme.localhost", "exa@acme.test")
 	users := s.main.Users
 	dee, demi := built.Person(t, "dee@acme.test"), built.Person(t, "demi@acme.test")
 	_, err = users.UpdateUser(ctx, acme.ID, dee.ID, postgres.UserUpdate{Name: dee.Name, Roles: []user.Role{user.Learner}, Status: user.Deactivated}, by)
 	fatal(err)
 	_, err = users.UpdateUser(ctx, acme.ID, demi.ID, postgres.UserUpdate{Name: demi.Name, Roles: []user.Role{user.Learner}, Status: user.Active}, by)
+	fatal(err)
+	rhea := built.Person(t, "rhea@acme.test")
+	_, err = users.UpdateUser(ctx, acme.ID, rhea.ID, postgres.UserUpdate{Name: rhea.Name, Roles: rhea.Roles, Status: user.Active, ManagerID: &manager.ID}, by)
 	fatal(err)
 	_, err = users.Invite(ctx, acme, postgres.Invitation{Email: "ivy@acme.test", Name: "Ivy Invited", Roles: []user.Role{user.Learner}}, by)
 	fatal(err)
@@ -1219,6 +1228,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		&party{name: "deactivated", about: "acme learner deactivated after signing in, with that session", login: deactivated, outsider: true, noMoreThan: "anon"},
 		&party{name: "downgraded", about: "acme administrator made a learner after signing in, with that session", login: downgraded, outsider: true, noMoreThan: "anon"},
 		&party{name: "invited", about: "invited to acme, not yet accepted: a session from opening the invitation link", login: pageLogin(newClient(t, s, "acme.localhost"), link), outsider: true, noMoreThan: "anon"},
+		&party{name: "ex-manager", about: "acme learner whose only report got another manager after they signed in, with that session", login: exManager, noMoreThan: "manager"},
 	)
 
 	// Then organisations, in two more passes: acme suspended by the

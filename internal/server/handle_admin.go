@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/upward-lms/upward/internal/access"
 	"net/http"
 	"strconv"
 
@@ -20,8 +21,21 @@ func (s *Server) idParam(w http.ResponseWriter, r *http.Request, name string) (i
 	return id, true
 }
 
+// handleAdminHome shows the portal at a glance and the areas of
+// administration.
 func (s *Server) handleAdminHome(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, s.page(r, "Administration"), pages.AdminHome())
+	st := stateOf(r)
+	if !s.allow(w, r, access.ViewDashboard) {
+		return
+	}
+	d, err := s.reports.PortalDashboard(r.Context(), st.Tenant.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v := pages.AdminHomeView{Dashboard: s.dashboardPanel("portal-dashboard", "The portal at a glance",
+		"Active people and their enrolments, now. The reports have more, by course, learner, path and group.", d)}
+	s.render(w, r, http.StatusOK, s.page(r, "Administration"), pages.AdminHome(v))
 }
 
 func (s *Server) handleInvitationShow(w http.ResponseWriter, r *http.Request) {

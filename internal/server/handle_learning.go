@@ -667,6 +667,7 @@ func (s *Server) dashboardView(r *http.Request, d postgres.Dashboard) pages.Dash
 			When: livesession.When(ls.StartsAt, ls.EndsAt, zone), Month: local.Format("Jan"), Day: local.Format("2"),
 			Waitlisted: ls.Place == string(livesession.Waitlisted)})
 	}
+	v.PlanComments = s.myPlanCommentRows(r, d.PlanComments)
 	return v
 }
 
@@ -755,45 +756,6 @@ func (s *Server) handleStepStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, learnerCoursePath(courseSlug), http.StatusSeeOther)
-}
-
-// handleTeam is a manager's view of their reports: their courses, and
-// only what each report chose to share.
-func (s *Server) handleTeam(w http.ResponseWriter, r *http.Request) {
-	st := stateOf(r)
-	team, err := s.learning.FindTeam(r.Context(), st.Tenant.ID, st.User.ID)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	now := time.Now()
-	var v pages.TeamView
-	for _, m := range team {
-		mv := pages.TeamMemberView{Name: m.Name, Email: m.Email}
-		for _, c := range m.Courses {
-			row := pages.TeamCourseRow{Title: c.Title, Percent: c.Percent, Status: c.Status, Assigned: c.Source == string(learning.Assigned)}
-			if c.DueAt != nil {
-				row.Due, row.Overdue = s.localDate(r, *c.DueAt), c.Status == string(learning.Active) && now.After(*c.DueAt)
-			}
-			if c.CompletedAt != nil {
-				row.Completed = s.localDate(r, *c.CompletedAt)
-				mv.Completed++
-			}
-			if row.Overdue {
-				mv.Overdue++
-			}
-			mv.Courses = append(mv.Courses, row)
-		}
-		for _, sh := range m.Shared {
-			sr := pages.SharedRow{CourseTitle: sh.CourseTitle, Kind: sh.Kind, Prompt: sh.Prompt, Text: sh.Text, SharedOn: s.localDate(r, sh.SharedAt)}
-			for _, it := range sh.Items {
-				sr.Items = append(sr.Items, pages.SharedPlanRow{Text: it.Text, Done: it.Done, Due: it.Due})
-			}
-			mv.Shared = append(mv.Shared, sr)
-		}
-		v.Members = append(v.Members, mv)
-	}
-	s.render(w, r, http.StatusOK, s.page(r, "My team"), pages.Team(v))
 }
 
 // unfinishedBefore is the title of the first lesson before key that the

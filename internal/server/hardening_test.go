@@ -134,7 +134,7 @@ func furnish(t *testing.T) *furnished {
 			"checklists/{block}": blockOf(1, course.KindChecklist), "modules/{key}": lc.Content.Modules[0].Key, "lessons/{key}": lesson.Key,
 			"blocks/{block}": lesson.Blocks[0].Key, "files/{name}": file, "webhooks/{id}": id(hook.ID), "api-keys/{id}": key.ID,
 			"notifications/{id}": id(anaNotes[0].ID), "sessions/{id}": id(session.ID), "calendar/{token}": feed,
-			"posts/{id}": id(post.PostID), "discussions/{id}": id(post.PostID),
+			"posts/{id}": id(post.PostID), "discussions/{id}": id(post.PostID), "team/{id}": id(ana.ID),
 			// The API's own.
 			"courses/{courseID}": id(rec.ID), "enrolments/{id}": id(lc.Enrolment.ID),
 		},

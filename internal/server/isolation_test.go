@@ -21,12 +21,14 @@ import (
 )
 
 // Every route of the portal router, requested by an administrator of acme
+// (who manages someone, so that My team's routes pass the policy too)
 // with the IDs of globex's objects, answers 404 and shows none of globex's
 // data; POSTs change nothing. The routes come from chi.Walk, so a new route
 // is covered, or fails this test until its parameters are mapped.
 func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	t.Parallel()
-	s, _, globex := twoPortals(t, withAdmin, func(_, globex *fixture.Spec) {
+	s, _, globex := twoPortals(t, withAdmin, func(acme, globex *fixture.Spec) {
+		acme.People = append(acme.People, fixture.Person{Email: "rae@acme.test", Name: "Rae Report", Manager: bossOfAcme.Email})
 		globex.People = []fixture.Person{
 			{Email: "secret.person@globex.test", Name: "Globex Secret Person"},
 			{Email: "teacher@globex.test", Name: "Globex Teacher", Roles: []user.Role{user.Instructor}},
@@ -140,6 +142,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"calendar/{token}":    gFeed,
 		"posts/{id}":          strconv.FormatInt(gPost.PostID, 10),
 		"discussions/{id}":    strconv.FormatInt(gPost.PostID, 10),
+		"team/{id}":           strconv.FormatInt(secret.ID, 10),
 	}
 
 	c := newClient(t, s, "acme.localhost")

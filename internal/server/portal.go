@@ -84,7 +84,7 @@ func (s *Server) loadPortalUser(next http.Handler) http.Handler {
 		switch {
 		case tid == st.Tenant.ID && err == nil && u.Status == "active" && u.SessionEpoch == s.sessions.GetInt(r.Context(), sessEpoch):
 			st.User, st.Unread, st.Manages = &u, in.Unread, in.Manages
-			st.Actor.UserID, st.Actor.Roles = u.ID, u.Roles
+			st.Actor.UserID, st.Actor.Roles, st.Actor.Manages = u.ID, u.Roles, in.Manages
 			infoFrom(r.Context()).UserID = u.ID
 		case err != nil && apperr.Code(err) != apperr.ENOTFOUND:
 			s.serverError(w, r, err)

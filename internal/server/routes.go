@@ -199,6 +199,13 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Get("/account/notifications", s.handleNotificationPreferences)
 		r.Post("/account/notifications", s.handleNotificationPreferencesSave)
 		r.Get("/team", s.handleTeam)
+		r.Group(func(r chi.Router) {
+			// A manager acts for their direct reports (handle_team.go).
+			r.Use(s.require(access.LeadTeam))
+			r.Post("/team/{id}/assign", s.handleTeamAssign)
+			r.Post("/team/{id}/nudge", s.handleTeamNudge)
+			r.Post("/team/{id}/comments", s.handleTeamComment)
+		})
 		r.Get("/courses", s.handleCatalog)
 		r.Post("/enrol-code", s.handleEnrolCode)
 		r.Get("/courses/{slug}", s.handleLearnerCourse)
