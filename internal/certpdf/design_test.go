@@ -43,7 +43,7 @@ func near(a color.Color, r, g, b uint8) bool {
 // The pages are written to $CERTPDF_PNG_DIR when it is set, to look at.
 func TestWrite_Layouts(t *testing.T) {
 	t.Parallel()
-	logo := pngOf(t, 240, 80, color.NRGBA{0xcc, 0x33, 0x99, 0xff})     // magenta
+	logo := pngOf(t, 240, 80, color.NRGBA{0xcc, 0x33, 0x99, 0xff})       // magenta
 	signature := pngOf(t, 300, 100, color.NRGBA{0x11, 0xaa, 0x22, 0xff}) // green
 	// Where, in millimetres, each layout paints its accent colour.
 	accentAt := map[string][2]float64{"classic": {10, 105}, "modern": {20, 180}, "minimal": {148.5, 22}}
