@@ -140,6 +140,8 @@ func (s *Server) handleCertificateDesignSave(w http.ResponseWriter, r *http.Requ
 	if len(fields) > 0 {
 		v := s.designView(r, d)
 		v.HasSignature = stored.SignatureFile != ""
+		// The sample stays the saved design: the form's is not one.
+		v.Sample = s.sampleCertificate(r, certificateLook(t, stored))
 		v.Errors, v.Error = fields, "Please correct the fields marked below. Nothing was saved."
 		s.render(w, r, http.StatusUnprocessableEntity, s.page(r, "Certificate design"), pages.AdminCertificateDesign(v))
 		return

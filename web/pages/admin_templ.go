@@ -31,7 +31,7 @@ func AdminHome() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Administration</h1><ul class=\"cards\"><li class=\"card\"><h2><a href=\"/admin/users\">People</a></h2><p>Invite people, change roles and managers, deactivate accounts.</p></li><li class=\"card\"><h2><a href=\"/admin/groups\">Groups</a></h2><p>Departments, teams and cohorts, and who is in them.</p></li><li class=\"card\"><h2><a href=\"/admin/settings\">Portal settings</a></h2><p>Colours, welcome text, sign-up rules.</p></li><li class=\"card\"><h2><a href=\"/admin/audit\">Audit log</a></h2><p>Sign-ins, changes to accounts and roles.</p></li><li class=\"card\"><h2><a href=\"/admin/reports\" data-testid=\"reports-link\">Reports</a></h2><p>Active learners, enrolments, completions and scores, by course, learner, path and group; downloads as CSV.</p></li><li class=\"card\"><h2><a href=\"/admin/webhooks\" data-testid=\"webhooks-link\">Webhooks</a></h2><p>Send events (new people, enrolments, completions, certificates) to your other systems, signed.</p></li><li class=\"card\"><h2><a href=\"/admin/api-keys\">API keys</a></h2><p>Keys for other systems to use the portal's REST API.</p></li></ul>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Administration</h1><ul class=\"cards\"><li class=\"card\"><h2><a href=\"/admin/users\">People</a></h2><p>Invite people, change roles and managers, deactivate accounts.</p></li><li class=\"card\"><h2><a href=\"/admin/groups\">Groups</a></h2><p>Departments, teams and cohorts, and who is in them.</p></li><li class=\"card\"><h2><a href=\"/admin/settings\">Portal settings</a></h2><p>Colours, welcome text, sign-up rules.</p></li><li class=\"card\"><h2><a href=\"/admin/settings/certificates\" data-testid=\"certificates-link\">Certificate design</a></h2><p>Layout, colour, logo and signature of the certificates learners earn.</p></li><li class=\"card\"><h2><a href=\"/admin/audit\">Audit log</a></h2><p>Sign-ins, changes to accounts and roles.</p></li><li class=\"card\"><h2><a href=\"/admin/reports\" data-testid=\"reports-link\">Reports</a></h2><p>Active learners, enrolments, completions and scores, by course, learner, path and group; downloads as CSV.</p></li><li class=\"card\"><h2><a href=\"/admin/webhooks\" data-testid=\"webhooks-link\">Webhooks</a></h2><p>Send events (new people, enrolments, completions, certificates) to your other systems, signed.</p></li><li class=\"card\"><h2><a href=\"/admin/api-keys\">API keys</a></h2><p>Keys for other systems to use the portal's REST API.</p></li></ul>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -89,7 +89,7 @@ func AcceptInvitation(v AcceptInvitationView) templ.Component {
 		var templ_7745c5c3_Var3 string
 		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Token).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/admin.templ`, Line: 38, Col: 51}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/pages/admin.templ`, Line: 39, Col: 51}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 		if templ_7745c5c3_Err != nil {
