@@ -266,3 +266,17 @@ func TestCertificateDesign(t *testing.T) {
 		}
 	})
 }
+
+// A form without files (no multipart) is read as choosing no signature.
+func TestCertificateDesign_AFormWithoutFiles(t *testing.T) {
+	t.Parallel()
+	s, acme, _ := twoPortals(t, withAdmin)
+	admin := adminClient(t, s)
+	admin.get("/admin/settings/certificates")
+	if p := admin.post("/admin/settings/certificates", url.Values{"layout": {"minimal"}, "intent": {"save"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", p.status, p.text(".error-summary"))
+	}
+	if d, err := postgres.NewTenantService(s.db).FindCertificateDesign(context.Background(), acme.Tenant.ID); err != nil || d.Layout != certificate.Minimal {
+		t.Errorf("saved %+v, %v", d, err)
+	}
+}

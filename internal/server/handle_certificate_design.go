@@ -178,8 +178,8 @@ func (s *Server) handleCertificateDesignSave(w http.ResponseWriter, r *http.Requ
 // certificate.CheckSignature, an EINVALID field error otherwise.
 func readSignature(r *http.Request) ([]byte, error) {
 	file, _, err := r.FormFile("signature")
-	if errors.Is(err, http.ErrMissingFile) {
-		return nil, nil
+	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
+		return nil, nil // no file chosen, or a form without files
 	}
 	if err != nil {
 		return nil, &apperr.Error{Code: apperr.EINVALID, Field: "signature", Message: "Choose a PNG or JPEG image of at most 256 KB."}
