@@ -2,13 +2,15 @@ package mail
 
 import (
 	"bytes"
+	"context"
 	"fmt"
-	"html/template"
 	"math"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/upward-lms/upward/web/email"
 )
 
 // DefaultPrimaryColor is used when Branding.PrimaryColor is not a #rrggbb
@@ -20,6 +22,9 @@ type Branding struct {
 	SiteName     string // shown in the header bar and the footer
 	PrimaryColor string // #rrggbb; header bar and button
 	BaseURL      string // relative action URLs are resolved against it
+	// LogoURL is the absolute URL of the portal's logo, shown in the
+	// header bar beside its name; optional.
+	LogoURL string
 	// PoweredBy is the reseller a client portal is sold by, named in the
 	// footer (white label); empty for a portal the platform sells itself.
 	PoweredBy string
@@ -36,16 +41,19 @@ type Action struct {
 
 // Compose builds a message from plain-text parts: intro and outro are
 // paragraphs separated by blank lines, action is optional. It fills To,
-// ToName, Subject, Text, HTML and, from the branding, FromName; From is left
-// to the caller, who knows the sending address.
+// ToName, Subject, Text, HTML and, from the branding, FromName (the
+// portal's name, which inboxes show as the sender); From is left to the
+// caller, who knows the sending address.
 //
-// The action URL is printed as text in both bodies, so that it works in
-// text-only clients and when a client disables the button.
+// Both bodies say the same: every paragraph, the action's URL printed as
+// text (so that it works in text-only clients and when a client disables
+// the button) and who sent it. The HTML is web/email's.
 func Compose(b Branding, to, toName, subject, intro string, action *Action, outro string) Message {
-	v := view{
+	v := email.View{
 		Subject:       subject,
 		SiteName:      b.SiteName,
 		BaseURL:       b.BaseURL,
+		LogoURL:       b.LogoURL,
 		Color:         DefaultPrimaryColor,
 		PoweredBy:     b.PoweredBy,
 		PoweredByLogo: b.PoweredByLogo,
@@ -59,13 +67,14 @@ func Compose(b Branding, to, toName, subject, intro string, action *Action, outr
 	}
 	v.OnColor = readableOn(v.Color)
 	if action != nil {
-		v.Action = &Action{Label: action.Label, URL: absoluteURL(b.BaseURL, action.URL)}
+		v.Action = &email.Action{Label: action.Label, URL: absoluteURL(b.BaseURL, action.URL)}
 	}
+	v.Preheader = preheader(v)
 
 	var html bytes.Buffer
-	if err := htmlTemplate.Execute(&html, v); err != nil {
-		// The template is fixed and the view holds only strings, so this
-		// is a programming error that the tests catch.
+	if err := email.Message(v).Render(context.Background(), &html); err != nil {
+		// The component is fixed and the view holds only strings, so
+		// this is a programming error that the tests catch.
 		panic(fmt.Sprintf("mail: compose: %v", err))
 	}
 	return Message{
@@ -73,71 +82,36 @@ func Compose(b Branding, to, toName, subject, intro string, action *Action, outr
 		ToName:   toName,
 		FromName: b.SiteName,
 		Subject:  subject,
-		Text:     v.text(),
+		Text:     text(v),
 		HTML:     html.String(),
 	}
 }
 
-var (
-	colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	// htmlTemplate escapes every value for its context (text, attribute,
-	// URL, CSS), which is what makes user-supplied course names and
-	// subjects safe to put in the HTML body.
-	htmlTemplate = template.Must(template.New("mail").Parse(htmlSource))
-)
+var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
-// htmlSource is deliberately plain: tables and inline styles are what mail
-// clients render consistently; role="presentation" keeps screen readers
-// from announcing the layout tables.
-const htmlSource = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Subject}}</title>
-</head>
-<body style="margin:0;padding:0;background:#f4f5f7;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border:1px solid #d9dde3;border-radius:6px;">
-<tr><td data-testid="header" style="background:{{.Color}};color:{{.OnColor}};padding:16px 24px;border-radius:6px 6px 0 0;font:bold 18px/1.3 Arial,Helvetica,sans-serif;">{{.SiteName}}</td></tr>
-<tr><td style="padding:24px;color:#1a1a1a;font:16px/1.5 Arial,Helvetica,sans-serif;">
-{{- range .Intro}}
-<p style="margin:0 0 16px;">{{.}}</p>
-{{- end}}
-{{- with .Action}}
-<p style="margin:24px 0;"><a data-testid="action" href="{{.URL}}" style="display:inline-block;background:{{$.Color}};color:{{$.OnColor}};padding:12px 20px;border-radius:4px;font-weight:bold;text-decoration:none;">{{.Label}}</a></p>
-<p style="margin:0 0 16px;color:#444444;font-size:14px;">If the button does not work, copy this address into your browser:<br>
-<a data-testid="action-url" href="{{.URL}}" style="color:#1a1a1a;word-break:break-all;">{{.URL}}</a></p>
-{{- end}}
-{{- range .Outro}}
-<p style="margin:0 0 16px;">{{.}}</p>
-{{- end}}
-</td></tr>
-<tr><td data-testid="footer" style="padding:16px 24px;border-top:1px solid #d9dde3;color:#555555;font:13px/1.5 Arial,Helvetica,sans-serif;">Sent by {{if .BaseURL}}<a href="{{.BaseURL}}" style="color:#555555;">{{.SiteName}}</a>{{else}}{{.SiteName}}{{end}}
-{{- with .PoweredBy}} · <span data-testid="powered-by">powered by {{if $.PoweredByLogo}}<img src="{{$.PoweredByLogo}}" alt="" height="20" style="height:20px;width:auto;vertical-align:middle;border:0;margin-right:4px;">{{end}}{{.}}</span>{{end}}</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`
-
-// view is what the HTML template and the text body are made from.
-type view struct {
-	Subject  string
-	SiteName string
-	BaseURL  string
-	// PoweredBy and PoweredByLogo: see Branding.
-	PoweredBy, PoweredByLogo string
-	Color                    string // validated #rrggbb
-	OnColor                  string // text colour readable on Color
-	Intro                    []string
-	Action                   *Action
-	Outro                    []string
+// preheader is the inbox's preview line: the message's first paragraph,
+// or what it asks the reader to do, cut at a word near 120 characters.
+func preheader(v email.View) string {
+	s := ""
+	switch {
+	case len(v.Intro) > 0:
+		s = v.Intro[0]
+	case v.Action != nil:
+		s = v.Action.Label
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 120 {
+		cut := string(r[:120])
+		if i := strings.LastIndex(cut, " "); i > 60 {
+			cut = cut[:i]
+		}
+		s = cut + "…"
+	}
+	return s
 }
 
-func (v view) text() string {
+// text is the plain-text body: what the HTML says, in the same order.
+func text(v email.View) string {
 	var sb strings.Builder
 	for _, p := range v.Intro {
 		sb.WriteString(p + "\n\n")

@@ -169,4 +169,98 @@ func TestCompose(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("BrandsWithLogoColourAndSenderName", func(t *testing.T) {
+		b := acme
+		b.LogoURL = "https://acme.example/logo/logo-1-0a1b2c3d4e5f6071.png"
+		m := mail.Compose(b, "ada@example.com", "Ada", "Welcome", "Hello.", invite, "")
+		if m.FromName != "Acme Academy" {
+			t.Errorf("FromName = %q, want the portal's name", m.FromName)
+		}
+		doc := htmlOf(t, m)
+		header := doc.Find(`[data-testid="header"]`)
+		if src, _ := header.Find(`img[data-testid="logo"]`).Attr("src"); src != b.LogoURL {
+			t.Errorf("header logo = %q, want %q", src, b.LogoURL)
+		}
+		// Many clients block images: the name stays beside the logo.
+		if got := strings.TrimSpace(header.Text()); got != "Acme Academy" {
+			t.Errorf("header text = %q", got)
+		}
+		if style, _ := header.Attr("style"); !strings.Contains(style, "background:#2a7d4f;") {
+			t.Errorf("header style = %q", style)
+		}
+	})
+
+	t.Run("WithoutLogoHasNoImage", func(t *testing.T) {
+		m := mail.Compose(acme, "ada@example.com", "Ada", "x", "Hi.", nil, "")
+		if n := htmlOf(t, m).Find("img").Length(); n != 0 {
+			t.Errorf("found %d images", n)
+		}
+	})
+
+	t.Run("TextPartSaysWhatTheHTMLSays", func(t *testing.T) {
+		b := acme
+		b.PoweredBy = "Northwind Learning"
+		m := mail.Compose(b, "ada@example.com", "Ada", "Invitation", "You are invited.\n\nBring a friend.", invite, "See you there.")
+		doc := htmlOf(t, m)
+		var html []string
+		doc.Find(`p, [data-testid="footer"]`).Each(func(_ int, s *goquery.Selection) {
+			html = append(html, strings.Join(strings.Fields(s.Text()), " "))
+		})
+		text := strings.Join(strings.Fields(m.Text), " ")
+		for _, want := range []string{"You are invited.", "Bring a friend.", "See you there.", invite.Label, invite.URL,
+			"Sent by Acme Academy", "powered by Northwind Learning"} {
+			inHTML := false
+			for _, h := range html {
+				inHTML = inHTML || strings.Contains(h, want)
+			}
+			if !inHTML || !strings.Contains(text, want) {
+				t.Errorf("%q: in HTML %v, in text %v\ntext:\n%s", want, inHTML, strings.Contains(text, want), m.Text)
+			}
+		}
+		// And in the same order.
+		if a, b2, c := strings.Index(text, "You are invited."), strings.Index(text, invite.URL), strings.Index(text, "See you there."); !(a < b2 && b2 < c) {
+			t.Errorf("text part out of order:\n%s", m.Text)
+		}
+	})
+
+	t.Run("HasAHiddenPreheader", func(t *testing.T) {
+		long := strings.Repeat("A rather long sentence about the course. ", 8)
+		for intro, want := range map[string]string{
+			"Your course starts Monday.\n\nMore.": "Your course starts Monday.",
+			"":                                    invite.Label,
+		} {
+			m := mail.Compose(acme, "ada@example.com", "Ada", "x", intro, invite, "")
+			pre := htmlOf(t, m).Find(`[data-testid="preheader"]`)
+			if got := pre.Text(); got != want {
+				t.Errorf("preheader = %q, want %q", got, want)
+			}
+			if style, _ := pre.Attr("style"); !strings.Contains(style, "display:none") {
+				t.Errorf("preheader is shown: %q", style)
+			}
+		}
+		got := htmlOf(t, mail.Compose(acme, "a@example.com", "", "x", long, nil, "")).Find(`[data-testid="preheader"]`).Text()
+		if n := len([]rune(got)); n > 121 || !strings.HasSuffix(got, "…") {
+			t.Errorf("long preheader = %q (%d characters)", got, n)
+		}
+	})
+
+	t.Run("FitsAPhoneAndFollowsDarkMode", func(t *testing.T) {
+		m := mail.Compose(acme, "ada@example.com", "Ada", "x", "Hi.", invite, "")
+		doc := htmlOf(t, m)
+		if v, _ := doc.Find(`meta[name="viewport"]`).Attr("content"); v != "width=device-width, initial-scale=1" {
+			t.Errorf("viewport = %q", v)
+		}
+		if v, _ := doc.Find(`meta[name="color-scheme"]`).Attr("content"); v != "light dark" {
+			t.Errorf("color-scheme = %q", v)
+		}
+		css := doc.Find("style").Text()
+		if !strings.Contains(css, "prefers-color-scheme: dark") || !strings.Contains(css, "max-width: 480px") {
+			t.Errorf("style block:\n%s", css)
+		}
+		// No fixed width wider than a phone: the card is 100% up to 560 px.
+		if strings.Contains(m.HTML, `width="560"`) || strings.Contains(m.HTML, "min-width") {
+			t.Error("the layout has a fixed width")
+		}
+	})
 }

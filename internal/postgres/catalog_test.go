@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/upward-lms/upward/internal/apikey"
+	"github.com/upward-lms/upward/internal/certificate"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
@@ -472,6 +473,9 @@ func fillPortal(t *testing.T, db *postgres.DB, slug, marker string) portalFixtur
 
 	courses := postgres.NewCourseService(db)
 	fatal("file", courses.RecordUpload(ctx, ten.ID, "f-0123456789abcdef0123456789abcdef.png", by))
+	_, err = postgres.NewTenantService(db).SaveCertificateDesign(ctx, ten.ID, certificate.Design{Layout: certificate.Minimal,
+		SignerName: marker + " Signer"}, by)
+	fatal("certificate design", err)
 	paths := postgres.NewPathService(db)
 	fatal("path start", paths.StartPath(ctx, ten.ID, f.Learners[0], p.Paths[slug+"-path"].ID))
 

@@ -17,12 +17,15 @@ import (
 	"github.com/upward-lms/upward/internal/tenant"
 )
 
-// portalBranding is how a portal's mail looks: its name and colour, links
-// to base (its address), and on a reseller's client portal the reseller's
+// portalBranding is how a portal's mail looks: its name, logo and colour,
+// links to base (its address), and on a reseller's client portal the reseller's
 // name and logo, never Upward's (white label). The logo is served on the
 // portal's own host.
 func portalBranding(t tenant.Tenant, base string) mail.Branding {
 	b := mail.Branding{SiteName: t.Name, PrimaryColor: t.Branding.PrimaryColor, BaseURL: base}
+	if t.Branding.LogoFile != "" {
+		b.LogoURL = base + "/logo/" + t.Branding.LogoFile
+	}
 	if w := t.WhiteLabel; w != nil {
 		b.PoweredBy = w.Name
 		if w.LogoFile != "" {

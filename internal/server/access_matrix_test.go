@@ -968,6 +968,13 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	}
 	logoSrc, _ := admin.get("/").doc.Find(".brand-logo").Attr("src")
 	logo := strings.TrimPrefix(logoSrc, "/logo/")
+	admin.get("/admin/settings/certificates")
+	if p := admin.uploadForm("/admin/settings/certificates", url.Values{"layout": {"modern"}, "signer_name": {"Acme Marker Signer"}, "intent": {"save"}},
+		"signature", "signature.png", png.Bytes()); p.status != http.StatusSeeOther {
+		t.Fatalf("certificate design: %d", p.status)
+	}
+	certDesign, err := postgres.NewTenantService(s.db).FindCertificateDesign(ctx, acme.ID)
+	fatal(err)
 	scorm := scormCourse(t, s, admin, "sco12")
 	ana := newClient(t, s, "acme.localhost")
 	signIn(ana, "quill.markerson@acme.test", goodPassword)
@@ -1054,10 +1061,10 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 
 	id := itoa
 	f.params = map[string]map[string]string{
-		kindTop: {"brand/{color}": "2d6a4f"},
+		kindTop: {"brand/{color}": "2d6a4f", "accent/{color}": "8b1e3f"},
 		kindPortal: {
 			"users/{id}": id(learner.ID), "learners/{id}": id(learner.ID), "groups/{id}": id(group.ID), "groups/{groupID}": id(group.ID),
-			"members/{userID}": id(learner.ID), "logo/{name}": logo, "courses/{id}": id(marked.ID), "courses/{slug}": marked.Slug,
+			"members/{userID}": id(learner.ID), "logo/{name}": logo, "certificate-signature/{name}": certDesign.SignatureFile, "courses/{id}": id(marked.ID), "courses/{slug}": marked.Slug,
 			"paths/{slug}": path.Slug, "paths/{id}": id(path.ID), "steps/{course}": marked.Slug, "steps/{step}": "1",
 			"certificates/{code}": certs[0].Code, "quizzes/{block}": blockOf(1, course.KindQuiz),
 			"reflections/{block}": blockOf(0, course.KindReflection), "checklists/{block}": blockOf(1, course.KindChecklist),

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // adminClient signs in acme's administrator, Boss (withAdmin).
@@ -173,6 +175,25 @@ func TestAdmin_LogoUpload(t *testing.T) {
 		other := newClient(t, s, "globex.localhost")
 		if res, _ := other.raw(src); res.StatusCode != http.StatusNotFound {
 			t.Errorf("acme's logo on globex: %d", res.StatusCode)
+		}
+	})
+	t.Run("MailShowsTheLogo", func(t *testing.T) {
+		admin.get("/admin/users/invite")
+		if p := admin.post("/admin/users/invite", url.Values{"name": {"Kim"}, "email": {"kim@acme.test"}, "roles": {"learner"}}); p.status != http.StatusSeeOther {
+			t.Fatalf("invite: %d", p.status)
+		}
+		msgs := storedMailTo(t, s, "kim@acme.test")
+		if len(msgs) != 1 {
+			t.Fatalf("%d mails to kim", len(msgs))
+		}
+		m := msgs[0]
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(m.HTML))
+		if err != nil {
+			t.Fatal(err)
+		}
+		logo, _ := doc.Find(`[data-testid="logo"]`).Attr("src")
+		if !strings.HasPrefix(logo, "http://acme.localhost:") || !strings.HasSuffix(logo, src) {
+			t.Errorf("the mail's logo is %q, want the absolute URL of %s", logo, src)
 		}
 	})
 }

@@ -2,14 +2,18 @@ package server
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/upward-lms/upward/internal/apperr"
+	"github.com/upward-lms/upward/internal/certificate"
 	"github.com/upward-lms/upward/internal/certpdf"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/web/pages"
 )
 
@@ -32,31 +36,61 @@ func (s *Server) ownCertificate(w http.ResponseWriter, r *http.Request) (postgre
 	return c, true
 }
 
-func (s *Server) certificateView(r *http.Request, c postgres.Certificate) pages.CertificateView {
-	return pages.CertificateView{PortalName: c.PortalName, LogoURL: logoURL(stateOf(r).Tenant), LearnerName: c.LearnerName,
+func (s *Server) certificateView(r *http.Request, c postgres.Certificate, d certificate.Design) pages.CertificateView {
+	return pages.CertificateView{PortalName: c.PortalName, LearnerName: c.LearnerName,
 		Title: c.Title, Kind: c.Kind, Issued: c.IssuedAt.UTC().Format("2 January 2006"), Code: c.Code,
-		VerifyURL: s.platformURL(r) + "/verify/" + c.Code, PDFURL: "/certificates/" + c.Code + "/pdf"}
+		VerifyURL: s.platformURL(r) + "/verify/" + c.Code, PDFURL: "/certificates/" + c.Code + "/pdf",
+		Look: certificateLook(stateOf(r).Tenant, d)}
+}
+
+// ownCertificateDesigned is ownCertificate with the portal's design.
+func (s *Server) ownCertificateDesigned(w http.ResponseWriter, r *http.Request) (postgres.Certificate, certificate.Design, bool) {
+	c, ok := s.ownCertificate(w, r)
+	if !ok {
+		return c, certificate.Design{}, false
+	}
+	d, err := s.tenants.FindCertificateDesign(r.Context(), stateOf(r).Tenant.ID)
+	if err != nil {
+		s.renderError(w, r, err)
+		return c, d, false
+	}
+	return c, d, true
 }
 
 func (s *Server) handleCertificate(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.ownCertificate(w, r)
+	c, d, ok := s.ownCertificateDesigned(w, r)
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, s.page(r, "Certificate: "+c.Title), pages.CertificatePage(s.certificateView(r, c)))
+	s.render(w, r, http.StatusOK, s.page(r, "Certificate: "+c.Title), pages.CertificatePage(s.certificateView(r, c, d)))
 }
 
-// handleCertificatePDF sends the certificate as a PDF to download.
+// handleCertificatePDF sends the certificate as a PDF to download, in the
+// portal's design: the same layout, colour, logo and signature as its page.
 func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.ownCertificate(w, r)
+	c, d, ok := s.ownCertificateDesigned(w, r)
 	if !ok {
 		return
 	}
-	v := s.certificateView(r, c)
+	t := stateOf(r).Tenant
+	v := s.certificateView(r, c, d)
+	design := certpdf.Design{Layout: string(d.Layout), Accent: certificateAccent(t, d),
+		SignerName: d.SignerName, SignerTitle: d.SignerTitle}
+	// An image that cannot be read is left out (and logged): the
+	// certificate is still the learner's to download.
+	if d.ShowLogo && t.Branding.LogoFile != "" {
+		design.Logo = s.readStored(r, t.Branding.LogoFile, tenant.MaxLogoBytes)
+	}
+	if d.SignatureFile != "" {
+		// Stored as decoded and written again: a PNG of at most 1600
+		// by 800 pixels, whatever its size in bytes.
+		design.Signature = s.readStored(r, d.SignatureFile, 8<<20)
+	}
 	var buf bytes.Buffer
 	err := certpdf.Write(&buf, certpdf.Certificate{PortalName: v.PortalName, LearnerName: v.LearnerName, Kind: v.Kind,
 		Title: v.Title, Issued: v.Issued, Code: v.Code, VerifyURL: v.VerifyURL,
-		Creator: stateOf(r).Tenant.PoweredBy()}) // a client portal's reseller, not Upward
+		Creator: t.PoweredBy(), // a client portal's reseller, not Upward
+		Design:  design})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -65,6 +99,24 @@ func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="certificate-`+c.Code+`.pdf"`)
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(buf.Bytes())
+}
+
+// readStored reads a stored upload of at most limit bytes; nil, logged,
+// when it cannot.
+func (s *Server) readStored(r *http.Request, name string, limit int64) []byte {
+	data, err := func() ([]byte, error) {
+		f, err := s.files.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return io.ReadAll(io.LimitReader(f, limit))
+	}()
+	if err != nil {
+		s.log.Error("read a stored file", "name", name, "err", err, "request_id", middleware.GetReqID(r.Context()))
+		return nil
+	}
+	return data
 }
 
 // handleVerify is the public check of a certificate code: it confirms the

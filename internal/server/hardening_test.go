@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/upward-lms/upward/internal/apikey"
+	"github.com/upward-lms/upward/internal/certificate"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/livesession"
@@ -119,6 +120,11 @@ func furnish(t *testing.T) *furnished {
 	must(err)
 	invitation, err := console.InviteConsoleMember(ctx, member.Org, postgres.ConsoleInvite{Email: "new@acme.test", Name: "New"}, by)
 	must(err)
+	// A certificate design with a signature (its name, for the route).
+	signature := "signature-" + strconv.FormatInt(acme.ID, 10) + "-0123456789abcdef.png"
+	_, err = postgres.NewTenantService(s.db).SaveCertificateDesign(ctx, acme.ID, certificate.Design{Layout: certificate.Modern,
+		ShowLogo: true, SignatureFile: signature, SignerName: "Acme Signer"}, by)
+	must(err)
 	mails, err := s.db.FindOutboxMessages(ctx, 1)
 	if err != nil || len(mails) == 0 {
 		t.Fatalf("outbox: %v %v", mails, err)
@@ -128,7 +134,7 @@ func furnish(t *testing.T) *furnished {
 	return &furnished{s: s, acme: acme.Tenant, globex: globex.Tenant, portalKey: portalKey, orgKey: orgToken,
 		params: map[string]string{
 			"users/{id}": id(ana.ID), "learners/{id}": id(ana.ID), "groups/{id}": id(group.ID), "groups/{groupID}": id(group.ID),
-			"members/{userID}": id(ana.ID), "logo/{name}": "logo-acme.png", "courses/{id}": id(rec.ID), "courses/{slug}": rec.Slug,
+			"members/{userID}": id(ana.ID), "logo/{name}": "logo-acme.png", "certificate-signature/{name}": signature, "courses/{id}": id(rec.ID), "courses/{slug}": rec.Slug,
 			"paths/{slug}": path.Slug, "paths/{id}": id(path.ID), "steps/{course}": rec.Slug, "steps/{step}": "1",
 			"certificates/{code}": certs[0].Code, "quizzes/{block}": blockOf(1, course.KindQuiz), "reflections/{block}": blockOf(0, course.KindReflection),
 			"checklists/{block}": blockOf(1, course.KindChecklist), "modules/{key}": lc.Content.Modules[0].Key, "lessons/{key}": lesson.Key,

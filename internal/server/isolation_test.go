@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/upward-lms/upward/internal/apikey"
+	"github.com/upward-lms/upward/internal/certificate"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/fixture"
 	"github.com/upward-lms/upward/internal/learning"
@@ -111,38 +112,44 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaks := []string{"Globex Secret Session", "Globex Secret Post", "Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
+	gSignature := "signature-" + strconv.FormatInt(globex.ID, 10) + "-fedcba9876543210.png"
+	if _, err := postgres.NewTenantService(s.db).SaveCertificateDesign(ctx, globex.ID, certificate.Design{Layout: certificate.Minimal,
+		SignatureFile: gSignature, SignerName: "Globex Secret Signer"}, fixture.By); err != nil {
+		t.Fatal(err)
+	}
+	leaks := []string{"Globex Secret Signer", "Globex Secret Session", "Globex Secret Post", "Globex Secret Notification", "globex-secret-hook", "Globex Secret Key", "Globex Secret Person", "secret.person@globex.test", "Globex Secret Group", "Globex Secret Course", "Globex Secret Path", "Globex Secret Reflection", "secret-domain.globex.example"}
 
 	// What each URL parameter is filled with, by the path segment before it.
 	params := map[string]string{
-		"users/{id}":          strconv.FormatInt(secret.ID, 10),
-		"learners/{id}":       strconv.FormatInt(secret.ID, 10),
-		"groups/{id}":         strconv.FormatInt(secretGroup.ID, 10),
-		"groups/{groupID}":    strconv.FormatInt(secretGroup.ID, 10),
-		"members/{userID}":    strconv.FormatInt(secret.ID, 10),
-		"logo/{name}":         "logo-globex-secret.png",
-		"courses/{id}":        strconv.FormatInt(gc.ID, 10),
-		"courses/{slug}":      gc.Slug,
-		"paths/{slug}":        gPath.Slug,
-		"paths/{id}":          strconv.FormatInt(gPath.ID, 10),
-		"steps/{course}":      gc.Slug,
-		"steps/{step}":        "1",
-		"certificates/{code}": gCerts[0].Code,
-		"quizzes/{block}":     blockOf(1, course.KindQuiz),
-		"reflections/{block}": blockOf(0, course.KindReflection),
-		"checklists/{block}":  blockOf(1, course.KindChecklist),
-		"modules/{key}":       gc.Draft.Modules[0].Key,
-		"lessons/{key}":       gLesson.Key,
-		"blocks/{block}":      gLesson.Blocks[0].Key,
-		"files/{name}":        secretFile,
-		"webhooks/{id}":       strconv.FormatInt(secretHook.ID, 10),
-		"api-keys/{id}":       gKey.ID,
-		"notifications/{id}":  strconv.FormatInt(gNotes[0].ID, 10),
-		"sessions/{id}":       strconv.FormatInt(gSession.ID, 10),
-		"calendar/{token}":    gFeed,
-		"posts/{id}":          strconv.FormatInt(gPost.PostID, 10),
-		"discussions/{id}":    strconv.FormatInt(gPost.PostID, 10),
-		"team/{id}":           strconv.FormatInt(secret.ID, 10),
+		"users/{id}":                   strconv.FormatInt(secret.ID, 10),
+		"learners/{id}":                strconv.FormatInt(secret.ID, 10),
+		"groups/{id}":                  strconv.FormatInt(secretGroup.ID, 10),
+		"groups/{groupID}":             strconv.FormatInt(secretGroup.ID, 10),
+		"members/{userID}":             strconv.FormatInt(secret.ID, 10),
+		"logo/{name}":                  "logo-globex-secret.png",
+		"courses/{id}":                 strconv.FormatInt(gc.ID, 10),
+		"courses/{slug}":               gc.Slug,
+		"paths/{slug}":                 gPath.Slug,
+		"paths/{id}":                   strconv.FormatInt(gPath.ID, 10),
+		"steps/{course}":               gc.Slug,
+		"steps/{step}":                 "1",
+		"certificates/{code}":          gCerts[0].Code,
+		"quizzes/{block}":              blockOf(1, course.KindQuiz),
+		"reflections/{block}":          blockOf(0, course.KindReflection),
+		"checklists/{block}":           blockOf(1, course.KindChecklist),
+		"modules/{key}":                gc.Draft.Modules[0].Key,
+		"lessons/{key}":                gLesson.Key,
+		"blocks/{block}":               gLesson.Blocks[0].Key,
+		"files/{name}":                 secretFile,
+		"webhooks/{id}":                strconv.FormatInt(secretHook.ID, 10),
+		"api-keys/{id}":                gKey.ID,
+		"notifications/{id}":           strconv.FormatInt(gNotes[0].ID, 10),
+		"sessions/{id}":                strconv.FormatInt(gSession.ID, 10),
+		"calendar/{token}":             gFeed,
+		"posts/{id}":                   strconv.FormatInt(gPost.PostID, 10),
+		"discussions/{id}":             strconv.FormatInt(gPost.PostID, 10),
+		"team/{id}":                    strconv.FormatInt(secret.ID, 10),
+		"certificate-signature/{name}": gSignature,
 	}
 
 	c := newClient(t, s, "acme.localhost")

@@ -34,6 +34,7 @@ func (s *Server) routes() chi.Router {
 		r.Method(http.MethodGet, "/static/*", s.assets)
 		r.Method(http.MethodHead, "/static/*", s.assets)
 		r.Get("/brand/{color}.css", s.handleBrandCSS)
+		r.Get("/accent/{color}.css", s.handleAccentCSS)
 	})
 
 	// Everything else depends on the host: the bare BASE_DOMAIN is the
@@ -231,6 +232,7 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/calendar/revoke", s.handleCalendarRevoke)
 		r.Get("/certificates/{code}", s.handleCertificate)
 		r.Get("/certificates/{code}/pdf", s.handleCertificatePDF)
+		r.Get("/certificate-signature/{name}", s.handleCertificateSignature)
 		// Discussions (handle_discussions.go) and the activity feed.
 		r.Post("/courses/{slug}/posts", s.handleCoursePost)
 		r.Get("/courses/{slug}/lessons/{key}/discussion", s.handleLessonDiscussion)
@@ -369,6 +371,11 @@ func (s *Server) portalRoutes() chi.Router {
 				r.Post("/settings/preview", s.handleAdminSettingsPreview)
 				r.Post("/settings/domains", s.handleDomainRequest)
 				r.Post("/settings/domains/withdraw", s.handleDomainWithdraw)
+				r.Group(func(r chi.Router) {
+					r.Use(s.require(access.ManagePortal))
+					r.Get("/settings/certificates", s.handleCertificateDesign)
+					r.Post("/settings/certificates", s.handleCertificateDesignSave)
+				})
 				r.Get("/audit", s.handleAdminAudit)
 				r.Get("/audit.csv", s.handleAdminAuditCSV)
 				r.Get("/api-keys", s.handleAdminAPIKeys)

@@ -5,9 +5,12 @@ package certpdftest
 
 import (
 	"bytes"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -40,4 +43,36 @@ func Text(tb testing.TB, pdf []byte, args ...string) string {
 		}
 		return r
 	}, string(out))
+}
+
+// Render draws the PDF's first page as poppler's pdftoppm does, at dpi
+// dots per inch, so that a test can look at its colours and a person at
+// the picture.
+func Render(tb testing.TB, pdf []byte, dpi int) image.Image {
+	tb.Helper()
+	bin, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		tb.Fatal("pdftoppm is missing: it comes with Debian's poppler-utils (apt-get install poppler-utils)")
+	}
+	dir := tb.TempDir()
+	file := filepath.Join(dir, "certificate.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "-png", "-singlefile", "-r", strconv.Itoa(dpi), file, filepath.Join(dir, "page"))
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		tb.Fatalf("pdftoppm: %v %s", err, stderr.String())
+	}
+	f, err := os.Open(filepath.Join(dir, "page.png"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return img
 }
