@@ -110,8 +110,8 @@ func TestSeed_LivedInDemo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		i := slices.IndexFunc(team, func(m postgres.TeamMember) bool { return m.UserID == learnerID })
-		if i < 0 || len(team[i].Courses) < 2 || len(team[i].Shared) == 0 {
+		i := slices.IndexFunc(team.Members, func(m postgres.TeamMember) bool { return m.UserID == learnerID })
+		if i < 0 || len(team.Members[i].Courses) < 2 || len(team.Members[i].Shared) == 0 {
 			t.Fatalf("My team of learner@demo.test's manager: %+v", team)
 		}
 		certs, err := learn.FindCertificates(ctx, demo.ID, learnerID)

@@ -93,6 +93,11 @@ func TestScreenshots_Gallery(t *testing.T) {
 		shoot(learner, "learner", p.name, portal+p.path)
 	}
 
+	// The learner's home in dark mode (the device's colour scheme).
+	learner.ColorScheme("dark")
+	shoot(learner, "learner", "home-dark", portal+"/")
+	learner.ColorScheme("light")
+
 	manager := browsertest.NewBrowser(t)
 	signIn(manager, portal+"/login", "mo@acme.test")
 	shoot(manager, "manager", "home", portal+"/")
@@ -104,6 +109,7 @@ func TestScreenshots_Gallery(t *testing.T) {
 		{"admin", "/admin"}, {"people", "/admin/users"}, {"person", "/admin/users/" + itoa(lee.ID)}, {"courses", "/admin/courses"},
 		{"course-editor", editor}, {"lesson-editor", editor + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key},
 		{"course-learners", editor + "/learners"}, {"reports", "/admin/reports"}, {"settings", "/admin/settings"},
+		{"cover", editor + "/cover"}, {"certificate-design", "/admin/settings/certificates"},
 	} {
 		shoot(admin, "admin", p.name, portal+p.path)
 	}

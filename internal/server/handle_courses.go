@@ -429,6 +429,14 @@ func (s *Server) handleCourseRollback(w http.ResponseWriter, r *http.Request) {
 var blockKinds = []course.Kind{course.KindText, course.KindCallout, course.KindQuiz, course.KindReflection, course.KindChecklist,
 	course.KindImage, course.KindVideo, course.KindAudio, course.KindFile, course.KindLiveSession}
 
+// blockKindLabels say what each kind of block is, for the "Add a block" menu.
+var blockKindLabels = map[course.Kind]string{
+	course.KindText: "Text", course.KindCallout: "Callout (a takeaway or a tip)", course.KindQuiz: "Quiz",
+	course.KindReflection: "Reflection (a question to answer in writing)", course.KindChecklist: "Checklist (an action plan)",
+	course.KindImage: "Image", course.KindVideo: "Video", course.KindAudio: "Audio", course.KindFile: "File to download",
+	course.KindLiveSession: "Live session",
+}
+
 // blockTemplates start a new block's form with the fields to fill.
 var blockTemplates = map[course.Kind]string{
 	course.KindCallout:     "style: takeaway\ntext: \n",
@@ -499,7 +507,7 @@ func (s *Server) renderLessonEdit(w http.ResponseWriter, r *http.Request, status
 		v.Blocks = append(v.Blocks, pages.BlockRow{Key: b.Key, Kind: string(b.Kind), Summary: blockSummary(b), View: views[i]})
 	}
 	for _, k := range blockKinds {
-		v.Kinds = append(v.Kinds, components.Option{Value: string(k), Label: string(k)})
+		v.Kinds = append(v.Kinds, components.Option{Value: string(k), Label: blockKindLabels[k]})
 	}
 	for _, m := range rec.Draft.Modules {
 		for _, other := range m.Lessons {
