@@ -8,7 +8,7 @@ BIN     := bin/upward
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build generate test race screenshots check fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses test-deps bench bench-deps db-start db-stop clean
+.PHONY: run build generate test race screenshots check lighthouse lighthouse-deps fuzz vulncheck bench-smoke check-generated fmt-check vet lint-courses test-deps bench bench-deps db-start db-stop clean
 
 ## run: build, start the dev database, migrate, seed the demo portal, serve on :8080
 run: build
@@ -67,7 +67,8 @@ screenshots: test-deps
 ## check: the slow suites, beside make test's fast ones: every browser
 ## journey (make test runs the short ones), the race detector, the faults
 ## (kill -9, PostgreSQL and SMTP down, a full DATA_DIR, SIGTERM), each fuzz
-## target for a short time, govulncheck, and a smoke run of the load test
+## target for a short time, govulncheck, a smoke run of the load test, and
+## Lighthouse
 check: build bench-deps test-deps
 	$(GO) test -count=1 -parallel $(TEST_PARALLEL) -timeout 20m ./internal/e2e
 	$(MAKE) --no-print-directory race
@@ -75,6 +76,28 @@ check: build bench-deps test-deps
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(CHECK_FUZZTIME)
 	$(MAKE) --no-print-directory vulncheck
 	$(MAKE) --no-print-directory bench-smoke
+	$(MAKE) --no-print-directory lighthouse
+
+## lighthouse: Lighthouse (performance, accessibility, best practices) on
+## the main pages of a server it starts on the seeded demo data, desktop
+## and mobile; reports in .artifacts/lighthouse/, fails under the floors
+LIGHTHOUSE_VERSION := 12.2.3
+LIGHTHOUSE_DIR     := .tools/lighthouse
+LIGHTHOUSE_FLAGS   ?=
+lighthouse: build lighthouse-deps
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(GO) run ./bench/lighthouse \
+		-lighthouse $(LIGHTHOUSE_DIR)/node_modules/.bin/lighthouse $(LIGHTHOUSE_FLAGS)
+
+# Lighthouse from npm into .tools/ (not global, so the version is the
+# one named here); Debian's chromium and npm when missing.
+lighthouse-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then echo "installing$$missing (Debian packages) for make lighthouse"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	@grep -qs '"version": "$(LIGHTHOUSE_VERSION)"' $(LIGHTHOUSE_DIR)/node_modules/lighthouse/package.json || { \
+		echo "installing lighthouse@$(LIGHTHOUSE_VERSION) into $(LIGHTHOUSE_DIR)"; mkdir -p $(LIGHTHOUSE_DIR); \
+		npm install --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION) >/dev/null; }
 
 CHECK_FUZZTIME ?= 10s
 FUZZTIME       ?= 60s
