@@ -1,8 +1,11 @@
 package postgres_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -371,5 +374,61 @@ func TestTeam_DashboardsCountTheirScopeOnly(t *testing.T) {
 	// Another manager's team is theirs alone.
 	if other, _ := f.learning.FindTeam(f.ctx, acme, f.otto.ID); other.Figures.People != 1 || other.Figures.Enrolments != 1 || other.Figures.Completed != 0 || other.Figures.Active7 != 1 {
 		t.Errorf("Otto's team: %+v", other.Figures)
+	}
+}
+
+// A privacy export holds what passed between a person and their manager:
+// the report's has the nudge and the comment on their plan; the manager's
+// has them as sent and written; a bystander's has neither.
+func TestTeam_ExportHoldsNudgesAndPlanComments(t *testing.T) {
+	t.Parallel()
+	f := newTeamFixture(t)
+	acme := f.acme.ID
+	if _, err := f.learning.AssignToReport(f.ctx, acme, f.mona.ID, f.rita.ID, f.course.ID, future(7), f.by); err != nil {
+		t.Fatal(err)
+	}
+	plan, block := f.sharePlan(t, acme, f.rita.ID, example, true)
+	if _, err := f.learning.NudgeReport(f.ctx, acme, f.mona.ID, f.rita.ID, f.course.ID, f.by); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.learning.CommentOnPlan(f.ctx, acme, f.mona.ID, f.rita.ID, plan, block, "Book it for Mondays.", f.by); err != nil {
+		t.Fatal(err)
+	}
+	export := func(u user.User) map[string]string {
+		var b bytes.Buffer
+		if err := postgres.NewUserService(f.db, nil, nil).ExportUser(f.ctx, acme, u.ID, &b); err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files := map[string]string{}
+		for _, zf := range zr.File {
+			rc, _ := zf.Open()
+			data, _ := io.ReadAll(rc)
+			files[zf.Name] = string(data)
+		}
+		return files
+	}
+	rita, mona, sam := export(f.rita), export(f.mona), export(f.sam)
+	for _, c := range []struct {
+		who, file, want string
+		files           map[string]string
+	}{
+		{"Rita", "nudges.csv", "received," + example, rita},
+		{"Rita", "plan_comments.csv", "on my plan," + example, rita},
+		{"Rita", "plan_comments.csv", "Book it for Mondays.", rita},
+		{"Mona", "nudges.csv", "sent," + example, mona},
+		{"Mona", "plan_comments.csv", "written," + example, mona},
+	} {
+		if !strings.Contains(c.files[c.file], c.want) {
+			t.Errorf("%s's %s lacks %q:\n%s", c.who, c.file, c.want, c.files[c.file])
+		}
+	}
+	for _, name := range []string{"nudges.csv", "plan_comments.csv"} {
+		if lines := strings.Count(strings.TrimSpace(sam[name]), "\n"); lines != 0 {
+			t.Errorf("Sam's %s has %d rows:\n%s", name, lines, sam[name])
+		}
 	}
 }

@@ -77,8 +77,9 @@ func (s *UserService) SearchUsers(ctx context.Context, tenantID int64, q UserQue
 
 // ExportUser writes everything the portal holds about one person as a zip
 // of JSON and CSV files, for a privacy request: their profile, groups,
-// enrolments, answers, quiz attempts, certificates, learning records and
-// the audit events they caused. Rows are streamed into the zip as they
+// enrolments, answers, quiz attempts, certificates, learning records, the
+// audit events they caused, and the nudges and plan comments between them
+// and their manager or reports. Rows are streamed into the zip as they
 // are read.
 func (s *UserService) ExportUser(ctx context.Context, tenantID, userID int64, w io.Writer) error {
 	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
@@ -121,6 +122,17 @@ func (s *UserService) ExportUser(ctx context.Context, tenantID, userID int64, w 
 			{"learning_records.csv", `SELECT "timestamp", verb, object_type, object_id, object_name, result::text, context::text
 				FROM statements WHERE tenant_id = $1 AND user_id = $2 ORDER BY "timestamp", id`},
 			{"audit_events.csv", `SELECT at, action, subject, host(ip) FROM audit_events WHERE tenant_id = $1 AND actor_id = $2 ORDER BY at, id`},
+			// Reminders from a manager about an assigned course: those the
+			// person had, and, as a manager, those they sent.
+			{"nudges.csv", `SELECT CASE WHEN n.user_id = $2 THEN 'received' ELSE 'sent' END AS direction, c.slug, n.day, n.created_at
+				FROM nudges n JOIN courses c ON c.tenant_id = n.tenant_id AND c.id = n.course_id
+				WHERE n.tenant_id = $1 AND (n.user_id = $2 OR n.manager_id = $2) ORDER BY n.created_at, n.id`},
+			// Comments on shared action plans: on the person's own plans,
+			// and those they wrote on their reports' plans.
+			{"plan_comments.csv", `SELECT CASE WHEN e.user_id = $2 THEN 'on my plan' ELSE 'written' END AS about, c.slug, pc.block_key, pc.attempt, pc.body, pc.created_at
+				FROM plan_comments pc JOIN enrolments e ON e.tenant_id = pc.tenant_id AND e.id = pc.enrolment_id
+				JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
+				WHERE pc.tenant_id = $1 AND (e.user_id = $2 OR pc.author_id = $2) ORDER BY pc.created_at, pc.id`},
 		}
 		for _, t := range tables {
 			if err := exportTable(ctx, tx, z, t.name, t.sql, tenantID, userID); err != nil {
