@@ -11,17 +11,19 @@ package certpdf
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/draw"
 	_ "image/gif" // logos may be GIFs
 	_ "image/jpeg"
 	"image/png"
 	"io"
-	"math"
 	"strconv"
 	"unicode"
 
 	"github.com/go-pdf/fpdf"
+
+	"github.com/upward-lms/upward/internal/tenant"
 	"golang.org/x/text/unicode/bidi"
 )
 
@@ -393,24 +395,10 @@ func rgbOf(hex string) [3]int {
 	return c
 }
 
-// inkOn is white or near-black, whichever reads better on bg (WCAG
-// relative luminance).
+// inkOn is the text colour that reads on bg: the portal's own rule for
+// text on its colours (white, or the dark ink).
 func inkOn(bg [3]int) [3]int {
-	lum := 0.0
-	for i, weight := range []float64{0.2126, 0.7152, 0.0722} {
-		s := float64(bg[i]) / 255
-		if s <= 0.03928 {
-			s /= 12.92
-		} else {
-			s = math.Pow((s+0.055)/1.055, 2.4)
-		}
-		lum += weight * s
-	}
-	const darkLum = 0.0056 // #111111
-	if 1.05/(lum+0.05) >= (lum+0.05)/(darkLum+0.05) {
-		return [3]int{255, 255, 255}
-	}
-	return [3]int{17, 17, 17}
+	return rgbOf(tenant.InkOn(fmt.Sprintf("#%02x%02x%02x", bg[0], bg[1], bg[2])))
 }
 
 // A run is a stretch of a line drawn in one font.

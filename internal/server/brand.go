@@ -27,6 +27,13 @@ func brandCSSURL(color string) string {
 // for buttons and the header, whichever contrasts more. Mid-tones pass AA
 // with neither; the settings page warns about those.
 func (s *Server) handleBrandCSS(w http.ResponseWriter, r *http.Request) {
+	s.colourCSS(w, r, ":root", "brand")
+}
+
+// colourCSS answers a colour stylesheet: the URL's #rrggbb as --NAME and
+// the ink that reads on it as --NAME-ink, on the selector's elements;
+// cached for a year, the colour being in the URL.
+func (s *Server) colourCSS(w http.ResponseWriter, r *http.Request, selector, name string) {
 	hex := chi.URLParam(r, "color")
 	if !hexColorRE.MatchString(hex) {
 		s.notFound(w, r)
@@ -34,5 +41,5 @@ func (s *Server) handleBrandCSS(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	fmt.Fprintf(w, ":root{--brand:#%s;--brand-ink:%s}\n", hex, tenant.InkOn("#"+hex))
+	fmt.Fprintf(w, "%s{--%s:#%s;--%s-ink:%s}\n", selector, name, hex, name, tenant.InkOn("#"+hex))
 }

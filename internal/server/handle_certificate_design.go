@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -53,14 +52,7 @@ func accentCSSURL(color string) string {
 // handleAccentCSS serves a certificate's accent colour, with the ink that
 // reads on it, for the certificate only.
 func (s *Server) handleAccentCSS(w http.ResponseWriter, r *http.Request) {
-	hex := chi.URLParam(r, "color")
-	if !hexColorRE.MatchString(hex) {
-		s.notFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	fmt.Fprintf(w, ".certificate{--accent:#%s;--accent-ink:%s}\n", hex, tenant.InkOn("#"+hex))
+	s.colourCSS(w, r, ".certificate", "accent")
 }
 
 // sampleCertificate is the certificate the design page shows.
