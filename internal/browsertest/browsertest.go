@@ -257,6 +257,13 @@ func (t *tab) giveBack() {
 	t.owner.Store(nil)
 	ctx, cancel := context.WithTimeout(t.ctx, 10*time.Second)
 	defer cancel()
+	// A blank page first: the last test may have left a navigation under
+	// way (a form just submitted) or a script polling, which would land in
+	// the next test's first page ("target navigated or closed").
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.cancel()
+		return
+	}
 	_, err := chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, tt *chromedp.Target) (chromedp.Void, error) {
 		if _, err := cdp.Call(ctx, tt, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
 			return chromedp.Void{}, err
