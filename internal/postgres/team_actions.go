@@ -234,3 +234,35 @@ func scanMyPlanComment(row pgx.CollectableRow) (MyPlanComment, error) {
 	}
 	return c, nil
 }
+
+// FindPlanComments reads the comments on a learner's plans of one
+// attempt of an enrolment, in the blocks named, oldest first, by block: one round
+// trip, made only for a lesson whose plan is shared. The enrolment must
+// be the learner's own.
+func (s *LearningService) FindPlanComments(ctx context.Context, tenantID, userID, enrolmentID int64, attempt int, blockKeys []string) (map[string][]PlanComment, error) {
+	out := map[string][]PlanComment{}
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT pc.block_key, a.name, pc.body, pc.created_at
+			FROM plan_comments pc
+			JOIN enrolments e ON e.tenant_id = pc.tenant_id AND e.id = pc.enrolment_id
+			JOIN users a ON a.tenant_id = pc.tenant_id AND a.id = pc.author_id
+			WHERE pc.tenant_id = $1 AND pc.enrolment_id = $2 AND pc.attempt = $3 AND pc.block_key = ANY($4)
+				AND e.user_id = $5
+			ORDER BY pc.block_key, pc.id`, tenantID, enrolmentID, attempt, blockKeys, userID)
+		if err != nil {
+			return err
+		}
+		var key string
+		var c PlanComment
+		_, err = pgx.ForEachRow(rows, []any{&key, &c.Author, &c.Body, &c.At}, func() error {
+			out[key] = append(out[key], c)
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("team: plan comments: %w", err)
+	}
+	return out, nil
+}

@@ -267,6 +267,23 @@ func TestTeam_CommentsOnSharedPlans(t *testing.T) {
 		wantCode(t, c.name, err, apperr.ENOTFOUND)
 	}
 
+	// Rita sees it in the lesson, under her plan; the same plan asked for
+	// as anyone else, or through another portal, has none.
+	lc, err := f.learning.FindLearnerCourse(f.ctx, acme, f.rita.ID, example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inLesson, err := f.learning.FindPlanComments(f.ctx, acme, f.rita.ID, ritaPlan, lc.Enrolment.Attempt, []string{block})
+	if err != nil || len(inLesson[block]) != 1 || inLesson[block][0].Author != "Mona Manager" {
+		t.Errorf("Rita's comments in the lesson: %+v %v", inLesson, err)
+	}
+	if other, _ := f.learning.FindPlanComments(f.ctx, acme, f.sam.ID, ritaPlan, lc.Enrolment.Attempt, []string{block}); len(other) != 0 {
+		t.Errorf("Rita's plan read as Sam: %+v", other)
+	}
+	if other, _ := f.learning.FindPlanComments(f.ctx, f.globex.ID, f.rita.ID, ritaPlan, lc.Enrolment.Attempt, []string{block}); len(other) != 0 {
+		t.Errorf("Rita's plan read through globex: %+v", other)
+	}
+
 	// Rita sees it on "My learning", with where the plan is.
 	d, err := f.learning.FindDashboard(f.ctx, acme, f.rita.ID)
 	if err != nil || len(d.PlanComments) != 1 {

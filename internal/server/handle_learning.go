@@ -348,6 +348,7 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 	out := make([]pages.PlayerBlock, len(l.Blocks))
 	zone := s.viewerZone(r)
 	hasManager := stateOf(r).User.ManagerID != nil
+	var shared []string // the lesson's plans shared with the manager
 	for i, b := range l.Blocks {
 		pb := pages.PlayerBlock{BlockView: views[i]}
 		resp := lc.Progress.Responses[b.Key]
@@ -377,6 +378,9 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 				cp.Items = append(cp.Items, item)
 			}
 			pb.Checklist = cp
+			if resp.Shared {
+				shared = append(shared, b.Key)
+			}
 		case b.SCORM != nil:
 			pb.SCORM = &pages.SCORMPlay{Status: scormStatus(resp)}
 			if before := unfinishedBefore(lc, l.Key); b.SCORM.Ordered && before != "" {
@@ -391,6 +395,22 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 			}
 		}
 		out[i] = pb
+	}
+	if len(shared) > 0 {
+		// The manager's comments on the shared plans; the lesson is no
+		// worse without them.
+		comments, err := s.learning.FindPlanComments(r.Context(), stateOf(r).Tenant.ID, stateOf(r).User.ID, lc.Enrolment.ID, lc.Enrolment.Attempt, shared)
+		if err != nil {
+			s.log.ErrorContext(r.Context(), "plan comments", "err", err)
+		}
+		for _, pb := range out {
+			if pb.Checklist == nil {
+				continue
+			}
+			for _, c := range comments[pb.Key] {
+				pb.Checklist.Comments = append(pb.Checklist.Comments, pages.PlanCommentPlay{Author: c.Author, Body: c.Body, When: s.localDate(r, c.At)})
+			}
+		}
 	}
 	return out
 }

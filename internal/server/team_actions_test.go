@@ -252,9 +252,22 @@ func TestTeamActions_CommentOnASharedPlan(t *testing.T) {
 	if rc.get("/notifications").doc.Find(`a[href*="plan-comments"], form[action*="/read"]`).Length() == 0 {
 		t.Error("Rita has no notification of the comment")
 	}
+	// And in the lesson, under the plan itself.
+	var planLesson string
+	draft := acme.Courses[fixture.ExampleSlug].Draft
+	for _, l := range draft.Lessons() {
+		for _, b := range l.Blocks {
+			if b.Key == block {
+				planLesson = "/courses/" + fixture.ExampleSlug + "/lessons/" + l.Key
+			}
+		}
+	}
+	if got := rc.get(planLesson).text(`[data-testid="plan-comments"]`); !strings.Contains(got, "Book Mondays at 10.") || !strings.Contains(got, "Mona Manager") {
+		t.Errorf("Rita's lesson, under the plan: %q", got)
+	}
 	sc := newClient(t, s, "acme.localhost")
 	signIn(sc, "sam@acme.test", goodPassword)
-	if strings.Contains(sc.get("/learn").doc.Text(), "Book Mondays") {
+	if strings.Contains(sc.get("/learn").doc.Text(), "Book Mondays") || strings.Contains(sc.get(planLesson).doc.Text(), "Book Mondays") {
 		t.Error("Sam sees Rita's comment")
 	}
 }
