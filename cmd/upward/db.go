@@ -89,6 +89,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	scale := fs.Float64("scale", 0, "also make the benchmark data set: at 1, 1,000 portals of 100 learners with the library and their progress")
 	bigPortal := fs.Int("big-portal", 5000, "with --scale: the learners of the first portal, whose course report is benchmarked")
 	jobs := fs.Int("jobs", 2*runtime.NumCPU(), "with --scale: portals made at once")
+	history := fs.Bool("history", true, "in dev, also the demo portal's 40 people in 4 teams and their last 90 days of learning")
 	cfg, err := parseConfig(fs, args)
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	if err := seed(ctx, db, cfg, stdout); err != nil {
+	if err := seed(ctx, db, cfg, *history, stdout); err != nil {
 		return err
 	}
 	if *scale > 0 {
@@ -130,7 +131,7 @@ func openMigrated(ctx context.Context, cfg config.Config, stderr io.Writer) (*po
 // demoPassword is shared by the demo accounts, in development only.
 const demoPassword = "upward-demo-password"
 
-func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Writer) error {
+func seed(ctx context.Context, db *postgres.DB, cfg config.Config, history bool, stdout io.Writer) error {
 	by := postgres.AuditActor{Label: "seed"}
 	tenants := postgres.NewTenantService(db)
 	demo, err := tenants.EnsureTenant(ctx, tenant.Tenant{
@@ -224,9 +225,13 @@ func seed(ctx context.Context, db *postgres.DB, cfg config.Config, stdout io.Wri
 			return fmt.Errorf("seed operator: %w", err)
 		}
 	}
-	manager, err := seedLivedIn(ctx, db, demo, hash, stdout)
-	if err != nil {
-		return err
+	managerLine := ""
+	if history {
+		manager, err := seedLivedIn(ctx, db, demo, hash, stdout)
+		if err != nil {
+			return err
+		}
+		managerLine = fmt.Sprintf("  learner's manager  %-25s %slogin   (My team)\n", manager, host(demo.Slug))
 	}
 	fmt.Fprintf(stdout, `
 Demo sign-ins (ENV=dev only), all with the password %q:
@@ -234,11 +239,10 @@ Demo sign-ins (ENV=dev only), all with the password %q:
   portal admin       admin@demo.test           %slogin
   instructor         instructor@demo.test      %slogin
   learner            learner@demo.test         %slogin
-  learner's manager  %-25s %slogin   (My team)
-  client admin       admin@contoso.test        %slogin
+%s  client admin       admin@contoso.test        %slogin
   account console    account@demo.test         %sconsole
   reseller console   reseller@northwind.test   %sconsole
-`, demoPassword, host(""), host(demo.Slug), host(demo.Slug), host(demo.Slug), manager, host(demo.Slug), host(client.Slug), host(""), host(""))
+`, demoPassword, host(""), host(demo.Slug), host(demo.Slug), host(demo.Slug), managerLine, host(client.Slug), host(""), host(""))
 	return nil
 }
 

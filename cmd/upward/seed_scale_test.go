@@ -18,7 +18,7 @@ func TestSeedScale(t *testing.T) {
 	t.Parallel()
 	url, flags := newDatabase(t)
 	var out bytes.Buffer
-	if code := run(context.Background(), commandArgs("seed", flags, "--scale", "0.002", "--big-portal", "150"), &out, os.Stderr); code != 0 {
+	if code := run(context.Background(), commandArgs("seed", flags, "--history=false", "--scale", "0.002", "--big-portal", "150"), &out, os.Stderr); code != 0 {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
 	if !strings.Contains(out.String(), "2/2 portals") || !strings.Contains(out.String(), "scale 0.002: 2 portals of 100 learners, the first of 150") {
@@ -57,13 +57,13 @@ func TestSeedScale(t *testing.T) {
 	if err != nil || !slices.Equal(roles, []string{"admin"}) {
 		t.Errorf("the first portal's admin: %v, %v", roles, err)
 	}
-	if code := run(context.Background(), commandArgs("seed", flags, "--scale", "0.002"), io.Discard, io.Discard); code != 0 {
+	if code := run(context.Background(), commandArgs("seed", flags, "--history=false", "--scale", "0.002"), io.Discard, io.Discard); code != 0 {
 		t.Fatalf("again: exit %d", code)
 	}
 	if l, e, _, _ := count("scale-0002"); l != learners || e != enrolments {
 		t.Errorf("running it again changed the portal: %d learners, %d enrolments", l, e)
 	}
-	if code := run(context.Background(), commandArgs("seed", flags, "--scale", "-1"), io.Discard, io.Discard); code != 1 {
+	if code := run(context.Background(), commandArgs("seed", flags, "--history=false", "--scale", "-1"), io.Discard, io.Discard); code != 1 {
 		t.Errorf("a negative scale: exit %d", code)
 	}
 }
