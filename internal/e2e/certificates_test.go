@@ -52,6 +52,10 @@ func drawn(t *testing.T, w, h int, c color.NRGBA) []byte {
 // header and footer. The design page is looked at too. Screenshots go to
 // CERTIFICATE_SHOTS (a folder) when it is set.
 func TestJourney_CertificateLayouts(t *testing.T) {
+	// make check: each layout is drawn and printed to PDF by the browser
+	// (two minutes of make test's wall time on 2 cores); the server's
+	// tests check the same pages and PDFs follow the design.
+	browsertest.Long(t)
 	t.Parallel()
 	srv := browsertest.StartServer(t)
 	ctx := context.Background()
