@@ -64,11 +64,13 @@ func TestJourney_ManagerAssignsAndNudges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var planLesson string
 	for _, l := range lc.Content.Lessons() {
 		for _, blk := range l.Blocks {
 			if blk.Kind != course.KindChecklist {
 				continue
 			}
+			planLesson = "/courses/" + fixture.ExampleSlug + "/lessons/" + l.Key
 			items := make([]postgres.ChecklistItemState, len(blk.Checklist.Items))
 			items[0] = postgres.ChecklistItemState{Done: true}
 			if err := learn.SaveChecklist(ctx, acme.ID, lc, l.Key, blk.Key, items, true); err != nil {
@@ -131,6 +133,12 @@ func TestJourney_ManagerAssignsAndNudges(t *testing.T) {
 		t.Errorf("Sam's comments: %q", got)
 	}
 	shotsAt(t, sb, "learn-comments")
+	// And in the lesson, under the plan.
+	sb.Visit(portal + planLesson)
+	if got := sb.Text(`[data-testid="plan-comments"]`); !strings.Contains(got, "weekly update together") || !strings.Contains(got, "Mona Manager") {
+		t.Errorf("Sam's lesson, under his plan: %q", got)
+	}
+	shotsAt(t, sb, "lesson-plan-comments")
 
 	a := browsertest.NewBrowser(t)
 	signIn(a, portal+"/login", "admin@acme.test")
