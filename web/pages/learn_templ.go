@@ -85,7 +85,7 @@ func (v DashboardView) Recent(n int) []DashboardCourseRow {
 	return v.Completed[:min(n, len(v.Completed))]
 }
 
-// Counts of a learner's courses for the home's figures.
+// Overdue counts the learner's unfinished courses past their due date.
 func (v DashboardView) Overdue() int {
 	n := 0
 	for _, list := range [][]DashboardCourseRow{v.Assigned, v.InProgress} {
