@@ -67,12 +67,12 @@ func TestCheckAnswers_OrderingAndBranching(t *testing.T) {
 		field   string
 	}{
 		"a step left without a place": {learning.Answers{{0, 1}, {0, 0}}, "q0"},
-		"two steps in one place":       {learning.Answers{{0, 0, 2}, {0, 0}}, "q0"},
-		"a place out of range":         {learning.Answers{{0, 1, 3}, {0, 0}}, "q0"},
-		"no second decision":           {learning.Answers{{0, 1, 2}, {1}}, "q1"},
-		"a first choice not offered":   {learning.Answers{{0, 1, 2}, {2, 0}}, "answers"},
-		"a second choice not offered":  {learning.Answers{{0, 1, 2}, {0, 2}}, "answers"},
-		"three decisions":              {learning.Answers{{0, 1, 2}, {0, 0, 0}}, "answers"},
+		"two steps in one place":      {learning.Answers{{0, 0, 2}, {0, 0}}, "q0"},
+		"a place out of range":        {learning.Answers{{0, 1, 3}, {0, 0}}, "q0"},
+		"no second decision":          {learning.Answers{{0, 1, 2}, {1}}, "q1"},
+		"a first choice not offered":  {learning.Answers{{0, 1, 2}, {2, 0}}, "answers"},
+		"a second choice not offered": {learning.Answers{{0, 1, 2}, {0, 2}}, "answers"},
+		"three decisions":             {learning.Answers{{0, 1, 2}, {0, 0, 0}}, "answers"},
 	} {
 		err := learning.CheckAnswers(kindsQuiz(), tt.answers)
 		fields, _ := apperr.FieldsOf(err)
