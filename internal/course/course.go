@@ -68,13 +68,16 @@ const (
 	KindChecklist   Kind = "checklist"
 	KindFile        Kind = "file"
 	KindLiveSession Kind = "live_session"
+	// KindWriting is writing practice: the learner drafts, compares the
+	// draft with a model answer and rates it against a rubric.
+	KindWriting Kind = "writing"
 	// KindSCORM is a SCO of an imported SCORM package, played by the
 	// SCORM runtime; it is made by importing a package, not in the editor.
 	KindSCORM Kind = "scorm"
 )
 
 // Kinds lists every block kind.
-var Kinds = []Kind{KindText, KindCallout, KindVideo, KindAudio, KindImage, KindQuiz, KindReflection, KindChecklist, KindFile, KindLiveSession, KindSCORM}
+var Kinds = []Kind{KindText, KindCallout, KindVideo, KindAudio, KindImage, KindQuiz, KindReflection, KindWriting, KindChecklist, KindFile, KindLiveSession, KindSCORM}
 
 // Block is one piece of a lesson. Exactly the field of its kind is set.
 type Block struct {
@@ -86,6 +89,7 @@ type Block struct {
 	Image       *Image       `json:"image,omitempty" yaml:"image,omitempty"`
 	Quiz        *Quiz        `json:"quiz,omitempty" yaml:"quiz,omitempty"`
 	Reflection  *Reflection  `json:"reflection,omitempty" yaml:"reflection,omitempty"`
+	Writing     *Writing     `json:"writing,omitempty" yaml:"writing,omitempty"`
 	Checklist   *Checklist   `json:"checklist,omitempty" yaml:"checklist,omitempty"`
 	File        *File        `json:"file,omitempty" yaml:"file,omitempty"`
 	LiveSession *LiveSession `json:"live_session,omitempty" yaml:"live_session,omitempty"`
@@ -160,7 +164,16 @@ const (
 	Multiple  = "multiple"
 	TrueFalse = "true_false"
 	Scenario  = "scenario"
+	// Ordering: the learner puts the options in order; they are written
+	// in the right order and shown shuffled.
+	Ordering = "ordering"
+	// Branching: a scenario whose first choice leads to a consequence and
+	// a second decision (the chosen option's Then).
+	Branching = "branching"
 )
+
+// QuestionTypes lists every question type.
+var QuestionTypes = []string{Single, Multiple, TrueFalse, Scenario, Ordering, Branching}
 
 // Quiz is a scored set of questions.
 type Quiz struct {
@@ -179,17 +192,62 @@ type Question struct {
 	Options     []Option `json:"options" yaml:"options"`
 }
 
-// Option is an answer with the feedback shown once it is chosen.
-type Option struct {
-	Text     string `json:"text" yaml:"text"`
-	Correct  bool   `json:"correct" yaml:"correct"`
-	Feedback string `json:"feedback" yaml:"feedback"`
+// Marks is what a question is worth: a branching question one mark per
+// decision, any other one.
+func (q Question) Marks() int {
+	if q.Type == Branching {
+		return 2
+	}
+	return 1
 }
 
-// Reflection asks for the learner's private free-text answer.
-type Reflection struct {
-	Prompt string `json:"prompt" yaml:"prompt"`
+// SetsScene reports whether the question opens with a scenario.
+func (q Question) SetsScene() bool { return q.Type == Scenario || q.Type == Branching }
+
+// Option is an answer with the feedback shown once it is chosen. In a
+// branching question's first decision it also has the Consequence shown
+// as soon as it is chosen, and Then, the second decision it leads to.
+type Option struct {
+	Text        string    `json:"text" yaml:"text"`
+	Correct     bool      `json:"correct,omitempty" yaml:"correct,omitempty"`
+	Feedback    string    `json:"feedback" yaml:"feedback"`
+	Consequence string    `json:"consequence,omitempty" yaml:"consequence,omitempty"`
+	Then        *FollowUp `json:"then,omitempty" yaml:"then,omitempty"`
 }
+
+// FollowUp is a branching question's second decision.
+type FollowUp struct {
+	Prompt  string   `json:"prompt" yaml:"prompt"`
+	Options []Option `json:"options" yaml:"options"`
+}
+
+// Reflection asks for the learner's private free-text answer; Example,
+// when set, is shown once they have saved theirs.
+type Reflection struct {
+	Prompt  string `json:"prompt" yaml:"prompt"`
+	Example string `json:"example,omitempty" yaml:"example,omitempty"` // Markdown
+}
+
+// Writing is writing practice: the learner drafts a piece (an update, an
+// agenda, a note), then sees the model answer and rates their draft
+// against each rubric statement.
+type Writing struct {
+	Title       string   `json:"title" yaml:"title"`
+	Prompt      string   `json:"prompt" yaml:"prompt"` // Markdown
+	MinWords    int      `json:"min_words,omitempty" yaml:"min_words,omitempty"`
+	ModelAnswer string   `json:"model_answer" yaml:"model_answer"` // Markdown
+	Rubric      []string `json:"rubric" yaml:"rubric"`
+}
+
+// Self-ratings of a draft against a rubric statement.
+const (
+	RatingYes    = "yes"
+	RatingPartly = "partly"
+	RatingNotYet = "not_yet"
+)
+
+// Ratings lists the self-ratings in the order they are offered.
+var Ratings = []string{RatingYes, RatingPartly, RatingNotYet}
 
 // Checklist is an action plan the learner ticks off.
 type Checklist struct {
@@ -346,7 +404,7 @@ func CheckBlock(b Block) []Problem {
 	p := &problems{}
 	set := 0
 	for _, isSet := range []bool{b.Text != nil, b.Callout != nil, b.Media != nil, b.Image != nil, b.Quiz != nil,
-		b.Reflection != nil, b.Checklist != nil, b.File != nil, b.LiveSession != nil, b.SCORM != nil} {
+		b.Reflection != nil, b.Writing != nil, b.Checklist != nil, b.File != nil, b.LiveSession != nil, b.SCORM != nil} {
 		if isSet {
 			set++
 		}
@@ -390,6 +448,8 @@ func CheckBlock(b Block) []Problem {
 		if b.Reflection == nil || textLen(b.Reflection.Prompt) == 0 {
 			p.add("reflection.prompt", "reflection prompt is required")
 		}
+	case KindWriting:
+		checkWriting(p, b.Writing)
 	case KindChecklist:
 		if b.Checklist == nil || len(b.Checklist.Items) == 0 {
 			p.add("checklist.items", "a checklist needs at least one item")
@@ -460,43 +520,126 @@ func checkQuiz(p *problems, q *Quiz) {
 		p.add("quiz.questions", "a quiz needs at least one question")
 	}
 	for i, qu := range q.Questions {
-		at := fmt.Sprintf("quiz.questions[%d]", i)
-		if textLen(qu.Prompt) == 0 {
-			p.add(at+".prompt", "question prompt is required")
+		checkQuestion(p, fmt.Sprintf("quiz.questions[%d]", i), qu)
+	}
+}
+
+func checkQuestion(p *problems, at string, qu Question) {
+	if textLen(qu.Prompt) == 0 {
+		p.add(at+".prompt", "question prompt is required")
+	}
+	correct := 0
+	for j, o := range qu.Options {
+		if textLen(o.Text) == 0 {
+			p.add(fmt.Sprintf("%s.options[%d].text", at, j), "option text is required")
 		}
-		correct := 0
+		if o.Correct {
+			correct++
+		}
+		if qu.Type != Branching && (o.Then != nil || o.Consequence != "") {
+			p.add(fmt.Sprintf("%s.options[%d]", at, j), "only a branching question's options have a consequence and then")
+		}
+	}
+	switch qu.Type {
+	case Single, Scenario:
+		if len(qu.Options) < 2 {
+			p.add(at+".options", "a question needs at least two options")
+		}
+		if correct != 1 {
+			p.add(at+".options", "a single-choice question needs exactly one correct option (it has %d)", correct)
+		}
+	case Multiple:
+		if len(qu.Options) < 2 {
+			p.add(at+".options", "a question needs at least two options")
+		}
+		if correct == 0 {
+			p.add(at+".options", "a multiple-choice question needs at least one correct option")
+		}
+	case TrueFalse:
+		if len(qu.Options) != 2 || correct != 1 {
+			p.add(at+".options", "a true/false question needs the two options true and false, one of them correct")
+		}
+	case Ordering:
+		if len(qu.Options) < 3 || len(qu.Options) > 8 {
+			p.add(at+".options", "an ordering question needs 3 to 8 steps, written in the right order")
+		}
+		if correct != 0 {
+			p.add(at+".options", "an ordering question's steps are written in the right order and none is marked correct")
+		}
+		seen := map[string]bool{}
+		for _, o := range qu.Options {
+			t := strings.TrimSpace(o.Text)
+			if seen[t] {
+				p.add(at+".options", "two steps read %q: the order would be ambiguous", t)
+			}
+			seen[t] = true
+		}
+	case Branching:
+		if len(qu.Options) < 2 {
+			p.add(at+".options", "a branching question needs at least two first choices")
+		}
+		if correct != 1 {
+			p.add(at+".options", "a branching question's first decision needs exactly one correct option (it has %d)", correct)
+		}
 		for j, o := range qu.Options {
-			if textLen(o.Text) == 0 {
-				p.add(fmt.Sprintf("%s.options[%d].text", at, j), "option text is required")
+			op := fmt.Sprintf("%s.options[%d]", at, j)
+			if textLen(o.Consequence) == 0 {
+				p.add(op+".consequence", "each first choice needs its consequence: what happens next")
 			}
-			if o.Correct {
-				correct++
+			if o.Then == nil {
+				p.add(op+".then", "each first choice leads to a second decision (then: prompt and options)")
+				continue
+			}
+			if textLen(o.Then.Prompt) == 0 {
+				p.add(op+".then.prompt", "the second decision needs its prompt")
+			}
+			n := 0
+			for k, t := range o.Then.Options {
+				if textLen(t.Text) == 0 {
+					p.add(fmt.Sprintf("%s.then.options[%d].text", op, k), "option text is required")
+				}
+				if t.Then != nil || t.Consequence != "" {
+					p.add(fmt.Sprintf("%s.then.options[%d]", op, k), "a second decision does not branch again")
+				}
+				if t.Correct {
+					n++
+				}
+			}
+			if len(o.Then.Options) < 2 || n != 1 {
+				p.add(op+".then.options", "the second decision needs at least two options, exactly one correct")
 			}
 		}
-		switch qu.Type {
-		case Single, Scenario:
-			if len(qu.Options) < 2 {
-				p.add(at+".options", "a question needs at least two options")
-			}
-			if correct != 1 {
-				p.add(at+".options", "a single-choice question needs exactly one correct option (it has %d)", correct)
-			}
-		case Multiple:
-			if len(qu.Options) < 2 {
-				p.add(at+".options", "a question needs at least two options")
-			}
-			if correct == 0 {
-				p.add(at+".options", "a multiple-choice question needs at least one correct option")
-			}
-		case TrueFalse:
-			if len(qu.Options) != 2 || correct != 1 {
-				p.add(at+".options", "a true/false question needs the two options true and false, one of them correct")
-			}
-		default:
-			p.add(at+".type", "question type must be single, multiple, true_false or scenario")
-		}
-		if qu.Type == Scenario && textLen(qu.Scenario) == 0 {
-			p.add(at+".scenario", "a scenario question needs its scenario")
+	default:
+		p.add(at+".type", "question type must be one of %s", strings.Join(QuestionTypes, ", "))
+	}
+	if qu.SetsScene() && textLen(qu.Scenario) == 0 {
+		p.add(at+".scenario", "a %s question needs its scenario", qu.Type)
+	}
+}
+
+func checkWriting(p *problems, w *Writing) {
+	if w == nil {
+		p.add("", "writing block has no writing practice")
+		return
+	}
+	if n := textLen(w.Title); n == 0 || n > 200 {
+		p.add("writing.title", "title is required (at most 200 characters)")
+	}
+	if textLen(w.Prompt) == 0 {
+		p.add("writing.prompt", "prompt is required: say what to write and for whom")
+	}
+	if w.MinWords < 0 || w.MinWords > 2000 {
+		p.add("writing.min_words", "min_words must be from 0 to 2000")
+	}
+	if textLen(w.ModelAnswer) == 0 {
+		p.add("writing.model_answer", "a model answer is required: learners compare their draft with it")
+	}
+	if len(w.Rubric) < 2 || len(w.Rubric) > 8 {
+		p.add("writing.rubric", "a rubric needs 2 to 8 statements to check a draft against")
+	}
+	for i, r := range w.Rubric {
+		if n := textLen(r); n == 0 || n > 300 {
+			p.add(fmt.Sprintf("writing.rubric[%d]", i), "a rubric statement is required (at most 300 characters)")
 		}
 	}
 }

@@ -271,7 +271,7 @@ func closingFence(lines []string, open int, ticks string) int {
 // fileKinds maps the names used in fences to block kinds.
 var fileKinds = map[string]course.Kind{
 	"callout": course.KindCallout, "video": course.KindVideo, "audio": course.KindAudio, "image": course.KindImage,
-	"quiz": course.KindQuiz, "reflection": course.KindReflection, "checklist": course.KindChecklist,
+	"quiz": course.KindQuiz, "reflection": course.KindReflection, "writing": course.KindWriting, "checklist": course.KindChecklist,
 	"file": course.KindFile, "live-session": course.KindLiveSession,
 }
 
@@ -306,6 +306,9 @@ func (l *loader) parseBlock(file string, fence int, name string, body []string) 
 	case course.KindReflection:
 		b.Reflection = &course.Reflection{}
 		target = b.Reflection
+	case course.KindWriting:
+		b.Writing = &course.Writing{}
+		target = b.Writing
 	case course.KindChecklist:
 		b.Checklist = &course.Checklist{}
 		target = b.Checklist

@@ -105,6 +105,8 @@ func BlockYAML(b course.Block) (string, error) {
 		payload = b.Quiz
 	case course.KindReflection:
 		payload = b.Reflection
+	case course.KindWriting:
+		payload = b.Writing
 	case course.KindChecklist:
 		payload = b.Checklist
 	case course.KindFile:
