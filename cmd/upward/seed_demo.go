@@ -651,27 +651,14 @@ func (s *demoStory) lesson(ctx context.Context, pi int, lc *postgres.LearnerCour
 	return true, nil
 }
 
-// rightAnswers are a quiz's correct options, question by question.
-func rightAnswers(q course.Quiz) learning.Answers {
-	a := make(learning.Answers, len(q.Questions))
-	for i, qu := range q.Questions {
-		for j, o := range qu.Options {
-			if o.Correct {
-				a[i] = append(a[i], j)
-			}
-		}
-	}
-	return a
-}
-
 // passingAnswers pass the quiz: all right, or now and then one wrong
 // when the pass mark allows it.
 func (s *demoStory) passingAnswers(q course.Quiz) learning.Answers {
-	a := rightAnswers(q)
+	a := learning.RightAnswers(q)
 	if s.rng.Float64() < 0.4 {
 		i := s.rng.IntN(len(q.Questions))
 		right := a[i]
-		a[i] = wrongOption(q.Questions[i])
+		a[i] = learning.WrongAnswer(q.Questions[i])
 		if !learning.Score(q, a).Passed {
 			a[i] = right
 		}
@@ -682,24 +669,14 @@ func (s *demoStory) passingAnswers(q course.Quiz) learning.Answers {
 // wrongAnswers fail the quiz: questions taken at random are answered
 // wrongly until the score is under the pass mark.
 func (s *demoStory) wrongAnswers(q course.Quiz) learning.Answers {
-	a := rightAnswers(q)
+	a := learning.RightAnswers(q)
 	for _, i := range s.rng.Perm(len(q.Questions)) {
 		if !learning.Score(q, a).Passed {
 			break
 		}
-		a[i] = wrongOption(q.Questions[i])
+		a[i] = learning.WrongAnswer(q.Questions[i])
 	}
 	return a
-}
-
-// wrongOption is a wrong answer to a question: one wrong option.
-func wrongOption(q course.Question) []int {
-	for j, o := range q.Options {
-		if !o.Correct {
-			return []int{j}
-		}
-	}
-	return []int{0}
 }
 
 // discuss writes the threads: the first person through the lesson

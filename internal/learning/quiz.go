@@ -12,27 +12,32 @@ import (
 
 // Answers are a learner's choices in a quiz: for each question, in the
 // quiz's own order, the indexes of the options chosen (in the options' own
-// order, whatever order they were shown in).
+// order, whatever order they were shown in). An ordering question's are
+// every option, in the order the learner put them; a branching question's
+// are the first decision's option and the index of the second decision's
+// option among the chosen one's Then.
 type Answers [][]int
 
 // QuestionResult is how one question went.
 type QuestionResult struct {
 	Chosen  []int
+	Marks   int // earned, of the question's course.Question.Marks
 	Correct bool
 }
 
 // QuizResult is a scored quiz.
 type QuizResult struct {
-	Score     int // percent of questions answered correctly
+	Score     int // percent of the quiz's marks earned
 	Passed    bool
 	Questions []QuestionResult
 }
 
 // CheckAnswers refuses answers that do not fit the quiz: every question
-// answered, with options it has; one option for a single-choice question.
-// The error names the question at fault (field "q3" for the fourth) when
-// the learner can put it right; "answers" when the form cannot have sent
-// them.
+// answered, with options it has; one option for a single-choice question;
+// every step placed once in an ordering question; both decisions of a
+// branching one. The error names the question at fault (field "q3" for
+// the fourth) when the learner can put it right; "answers" when the form
+// cannot have sent them.
 func CheckAnswers(q course.Quiz, a Answers) error {
 	if len(a) != len(q.Questions) {
 		return &apperr.Error{Code: apperr.EINVALID, Field: "answers", Message: "The answers do not match this quiz: reload the page and answer again."}
@@ -40,17 +45,42 @@ func CheckAnswers(q course.Quiz, a Answers) error {
 	for i, qu := range q.Questions {
 		field := fmt.Sprintf("q%d", i)
 		chosen := a[i]
-		if len(chosen) == 0 {
-			return &apperr.Error{Code: apperr.EINVALID, Field: field, Message: fmt.Sprintf("Answer question %d.", i+1)}
+		learnerCan := func(format string, args ...any) error {
+			return &apperr.Error{Code: apperr.EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
 		}
-		if qu.Type != course.Multiple && len(chosen) != 1 {
-			return &apperr.Error{Code: apperr.EINVALID, Field: field, Message: fmt.Sprintf("Question %d takes one answer.", i+1)}
+		formCannot := &apperr.Error{Code: apperr.EINVALID, Field: "answers", Message: fmt.Sprintf("Question %d has no such answer.", i+1)}
+		if len(chosen) == 0 {
+			return learnerCan("Answer question %d.", i+1)
+		}
+		switch qu.Type {
+		case course.Ordering:
+			if len(chosen) != len(qu.Options) || !isPermutation(chosen) {
+				return learnerCan("Question %d: give every step its own place, from 1 to %d.", i+1, len(qu.Options))
+			}
+			continue
+		case course.Branching:
+			if chosen[0] < 0 || chosen[0] >= len(qu.Options) || len(chosen) > 2 {
+				return formCannot
+			}
+			if len(chosen) == 1 {
+				return learnerCan("Question %d: make the second decision too.", i+1)
+			}
+			then := qu.Options[chosen[0]].Then
+			if then == nil || chosen[1] < 0 || chosen[1] >= len(then.Options) {
+				return formCannot
+			}
+			continue
+		case course.Multiple:
+		default:
+			if len(chosen) != 1 {
+				return learnerCan("Question %d takes one answer.", i+1)
+			}
 		}
 		seen := map[int]bool{}
 		for _, o := range chosen {
 			if o < 0 || o >= len(qu.Options) || seen[o] {
 				// Not something the quiz's form can send.
-				return &apperr.Error{Code: apperr.EINVALID, Field: "answers", Message: fmt.Sprintf("Question %d has no such answer.", i+1)}
+				return formCannot
 			}
 			seen[o] = true
 		}
@@ -58,30 +88,73 @@ func CheckAnswers(q course.Quiz, a Answers) error {
 	return nil
 }
 
-// Score marks answers that CheckAnswers accepted. A question is right when
-// exactly its correct options were chosen.
+// isPermutation reports whether xs holds each of 0..len(xs)-1 once.
+func isPermutation(xs []int) bool {
+	seen := make([]bool, len(xs))
+	for _, x := range xs {
+		if x < 0 || x >= len(xs) || seen[x] {
+			return false
+		}
+		seen[x] = true
+	}
+	return true
+}
+
+// Score marks answers that CheckAnswers accepted. A choice question is
+// right when exactly its correct options were chosen; an ordering
+// question when every step is in its place; a branching question earns a
+// mark for each decision that took the correct option, so a poor first
+// move can be recovered from.
 func Score(q course.Quiz, a Answers) QuizResult {
 	r := QuizResult{Questions: make([]QuestionResult, len(q.Questions))}
-	right := 0
+	earned, total := 0, 0
 	for i, qu := range q.Questions {
-		var want []int
-		for j, o := range qu.Options {
-			if o.Correct {
-				want = append(want, j)
+		res := QuestionResult{}
+		switch qu.Type {
+		case course.Ordering:
+			res.Chosen = slices.Clone(a[i])
+			if slices.Equal(res.Chosen, identity(len(qu.Options))) {
+				res.Marks = 1
+			}
+		case course.Branching:
+			res.Chosen = slices.Clone(a[i])
+			first := qu.Options[a[i][0]]
+			if first.Correct {
+				res.Marks++
+			}
+			if first.Then.Options[a[i][1]].Correct {
+				res.Marks++
+			}
+		default:
+			var want []int
+			for j, o := range qu.Options {
+				if o.Correct {
+					want = append(want, j)
+				}
+			}
+			res.Chosen = slices.Sorted(slices.Values(a[i]))
+			if slices.Equal(res.Chosen, want) {
+				res.Marks = 1
 			}
 		}
-		got := slices.Sorted(slices.Values(a[i]))
-		ok := slices.Equal(got, want)
-		if ok {
-			right++
-		}
-		r.Questions[i] = QuestionResult{Chosen: got, Correct: ok}
+		res.Correct = res.Marks == qu.Marks()
+		earned += res.Marks
+		total += qu.Marks()
+		r.Questions[i] = res
 	}
-	if len(q.Questions) > 0 {
-		r.Score = right * 100 / len(q.Questions)
+	if total > 0 {
+		r.Score = earned * 100 / total
 	}
 	r.Passed = r.Score >= q.PassMark
 	return r
+}
+
+func identity(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 // MayAttempt reports whether a learner who has submitted a quiz used times
@@ -119,4 +192,51 @@ func Order(shuffle bool, seed string, n int) []int {
 	rng := rand.New(rand.NewPCG(h.Sum64(), 0x5eed))
 	rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
 	return order
+}
+
+// RightAnswers are a quiz's full-marks answers, question by question.
+func RightAnswers(q course.Quiz) Answers {
+	a := make(Answers, len(q.Questions))
+	for i, qu := range q.Questions {
+		switch qu.Type {
+		case course.Ordering:
+			a[i] = identity(len(qu.Options))
+		case course.Branching:
+			for j, o := range qu.Options {
+				if o.Correct && o.Then != nil {
+					a[i] = []int{j, slices.IndexFunc(o.Then.Options, func(t course.Option) bool { return t.Correct })}
+				}
+			}
+		default:
+			for j, o := range qu.Options {
+				if o.Correct {
+					a[i] = append(a[i], j)
+				}
+			}
+		}
+	}
+	return a
+}
+
+// WrongAnswer is an answer to qu that earns no mark.
+func WrongAnswer(qu course.Question) []int {
+	switch qu.Type {
+	case course.Ordering:
+		order := identity(len(qu.Options))
+		slices.Reverse(order)
+		return order
+	case course.Branching:
+		for j, o := range qu.Options {
+			if !o.Correct && o.Then != nil {
+				return []int{j, max(slices.IndexFunc(o.Then.Options, func(t course.Option) bool { return !t.Correct }), 0)}
+			}
+		}
+		return []int{0, 0}
+	}
+	for j, o := range qu.Options {
+		if !o.Correct {
+			return []int{j}
+		}
+	}
+	return []int{0}
 }
