@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -14,6 +15,7 @@ func runCourses(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, `Usage: upward courses lint [DIR...]
        upward courses import --tenant SLUG [COURSE...]
+       upward courses docx [DIR...]
 
 lint checks course folders written in the library format (see
 courses/README.md). A DIR is one course (it holds course.yaml) or a folder
@@ -23,6 +25,9 @@ file:line: reason, and the exit status is 1 when there is any.
 
 import copies library courses into a portal as drafts; 'courses import
 --help' tells more.
+
+docx writes the Word copy of every template (a course's files/*.md) beside
+it, as name.docx; lint reports a copy that is missing or out of date.
 `)
 		if len(args) == 0 {
 			return errUsage
@@ -34,9 +39,41 @@ import copies library courses into a portal as drafts; 'courses import
 		return lintCourses(args[1:], stdout)
 	case "import":
 		return importCourses(ctx, args[1:], stdout, stderr)
+	case "docx":
+		return writeTemplateDOCX(args[1:], stdout)
 	default:
-		return fmt.Errorf("unknown courses action %q: use lint or import", args[0])
+		return fmt.Errorf("unknown courses action %q: use lint, import or docx", args[0])
 	}
+}
+
+// writeTemplateDOCX writes the Word copy of every course template
+// (files/*.md) under the folders given (default courses).
+func writeTemplateDOCX(dirs []string, stdout io.Writer) error {
+	if len(dirs) == 0 {
+		dirs = []string{"courses"}
+	}
+	n := 0
+	for _, dir := range dirs {
+		fsys := os.DirFS(dir)
+		courseDirs, _ := fs.Glob(fsys, "*")
+		courseDirs = append(courseDirs, ".")
+		for _, cd := range courseDirs {
+			for _, t := range library.Templates(fsys, cd) {
+				data, err := library.TemplateDOCX(fsys, t)
+				if err != nil {
+					return fmt.Errorf("%s: %w", filepath.Join(dir, t), err)
+				}
+				out := filepath.Join(dir, library.DOCXName(t))
+				if err := os.WriteFile(out, data, 0o644); err != nil {
+					return err
+				}
+				fmt.Fprintln(stdout, "wrote", out)
+				n++
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "%d template(s)\n", n)
+	return nil
 }
 
 func lintCourses(dirs []string, stdout io.Writer) error {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/upward-lms/upward/courses"
+	"github.com/upward-lms/upward/internal/library"
 	"io"
 	"os"
 	"slices"
@@ -42,11 +44,17 @@ func TestSeedScale(t *testing.T) {
 		})
 		return
 	}
-	learners, enrolments, progress, statements := count("scale-0002")
-	if learners != 100 || enrolments != 800 || progress < 4000 || statements < 500 {
-		t.Errorf("a portal has %d learners, %d enrolments, %d progress rows, %d records", learners, enrolments, progress, statements)
+	// Every learner takes every course of the library.
+	lib, problems := library.LoadAll(courses.FS, ".")
+	if len(problems) > 0 {
+		t.Fatal(problems)
 	}
-	if l, e, _, _ := count("scale-0001"); l != 150 || e != 1200 {
+	n := len(lib)
+	learners, enrolments, progress, statements := count("scale-0002")
+	if learners != 100 || enrolments != 100*n || progress < 500*n || statements < 60*n {
+		t.Errorf("a portal has %d learners, %d enrolments, %d progress rows, %d records (%d courses)", learners, enrolments, progress, statements, n)
+	}
+	if l, e, _, _ := count("scale-0001"); l != 150 || e != 150*n {
 		t.Errorf("the first portal has %d learners, %d enrolments", l, e)
 	}
 	first, _ := postgres.NewTenantService(db).FindTenantBySlug(ctx, "scale-0001")

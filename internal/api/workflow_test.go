@@ -314,7 +314,7 @@ func TestCoursesAndLearning(t *testing.T) {
 			}
 		}
 		e.call(t, "acme", "GET", "/api/v1/users/"+id(ana.ID)+"/courses/"+id(course.ID)+"/progress", key, nil).decode(t, &p)
-		if p.Enrolment.Status != "completed" || len(p.Lessons) != 2 || p.Lessons[0].CompletedAt == nil || p.Lessons[1].CompletedAt == nil {
+		if p.Enrolment.Status != "completed" || len(p.Lessons) != 3 || p.Lessons[0].CompletedAt == nil || p.Lessons[1].CompletedAt == nil || p.Lessons[2].CompletedAt != nil {
 			t.Errorf("ana's progress %+v", p)
 		}
 		if len(p.Quizzes) != 1 || p.Quizzes[0].Attempts != 1 || !p.Quizzes[0].Passed || p.Quizzes[0].LastScore == nil || *p.Quizzes[0].LastScore != 100 {

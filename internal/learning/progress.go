@@ -11,7 +11,7 @@ import (
 // and not failed). Reading, watching
 // and an action plan (which runs on after the lesson) are not checked.
 func Required(b course.Block) bool {
-	return b.Kind == course.KindQuiz || b.Kind == course.KindReflection || b.Kind == course.KindSCORM
+	return b.Kind == course.KindQuiz || b.Kind == course.KindReflection || b.Kind == course.KindWriting || b.Kind == course.KindSCORM
 }
 
 // NeedsMarking reports whether a lesson has nothing to do but read, so

@@ -12,10 +12,11 @@ import (
 
 // Answers are a learner's choices in a quiz: for each question, in the
 // quiz's own order, the indexes of the options chosen (in the options' own
-// order, whatever order they were shown in). An ordering question's are
-// every option, in the order the learner put them; a branching question's
-// are the first decision's option and the index of the second decision's
-// option among the chosen one's Then.
+// order, whatever order they were shown in). An ordering question's are,
+// for each of its options in their own order, the place (from 0) the
+// learner put it in, -1 for none; a branching question's are the first
+// decision's option and the index of the second decision's option among
+// the chosen one's Then.
 type Answers [][]int
 
 // QuestionResult is how one question went.

@@ -14,7 +14,7 @@ import (
 func withPaths(t *testing.T, paths string) fstest.MapFS {
 	t.Helper()
 	fsys := fstest.MapFS{"paths.yaml": {Data: []byte(paths)}}
-	for _, name := range []string{"course.yaml", "01-prepare.md", "02-the-conversation.md"} {
+	for _, name := range []string{"course.yaml", "01-prepare.md", "02-the-conversation.md", "03-practise.md"} {
 		b, err := os.ReadFile("testdata/good/example/" + name)
 		if err != nil {
 			t.Fatal(err)

@@ -25,7 +25,7 @@ import (
 func libraryCourse(t *testing.T) (fstest.MapFS, string) {
 	t.Helper()
 	fsys := fstest.MapFS{}
-	for _, name := range []string{"course.yaml", "01-prepare.md", "02-the-conversation.md"} {
+	for _, name := range []string{"course.yaml", "01-prepare.md", "02-the-conversation.md", "03-practise.md"} {
 		b, err := os.ReadFile("../library/testdata/good/example/" + name)
 		if err != nil {
 			t.Fatal(err)

@@ -152,6 +152,21 @@ func (s *LearningService) SaveReflection(ctx context.Context, tenantID int64, lc
 	return s.saveResponse(ctx, tenantID, lc, lessonKey, blockKey, course.KindReflection, ReflectionBody{Text: text}, len(strings.Fields(text)) > 0, share)
 }
 
+// SaveWriting stores the learner's draft of a writing practice and their
+// rating of it against the rubric. It is done once the draft opens the
+// model answer and every statement is rated; share shows it to their
+// manager.
+func (s *LearningService) SaveWriting(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey string, d learning.Draft, share bool) error {
+	_, b, err := lessonBlock(&lc, lessonKey, blockKey, course.KindWriting)
+	if err != nil {
+		return fmt.Errorf("learning: save writing: %w", err)
+	}
+	if err := learning.CheckDraft(*b.Writing, d); err != nil {
+		return err
+	}
+	return s.saveResponse(ctx, tenantID, lc, lessonKey, blockKey, course.KindWriting, d, learning.DraftDone(*b.Writing, d), share)
+}
+
 // SaveChecklist stores the learner's ticks and dates for an action plan;
 // share shows the plan to their manager.
 func (s *LearningService) SaveChecklist(ctx context.Context, tenantID int64, lc LearnerCourse, lessonKey, blockKey string, items []ChecklistItemState, share bool) error {

@@ -463,7 +463,9 @@ func (q QuestionRow) SuccessRate() report.Ratio {
 // courseQuestions lists every question of the course's published version
 // and of the versions its learners take, with learners' first tries. The
 // right options come from the version's content, and a try is right when
-// exactly those options were chosen, as learning.Score marks it. Only the
+// exactly those options were chosen, as learning.Score marks it: an
+// ordering question's every step in its place, a branching question's
+// both decisions right (full marks). Only the
 // learner's current attempt at the course is counted: its version is the
 // enrolment's, whereas an earlier attempt's version is not recorded.
 func courseQuestions(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(QuestionRow) error) error {
@@ -478,9 +480,21 @@ func courseQuestions(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(Quest
 		questions AS (
 			SELECT v.version, m.ord AS m_ord, l.ord AS l_ord, b.ord AS b_ord, q.ord AS number,
 				l.lesson->>'title' AS lesson, b.block->>'key' AS block_key, q.question->>'prompt' AS prompt,
-				(SELECT coalesce(jsonb_agg(o.ord - 1 ORDER BY o.ord), '[]'::jsonb)
-					FROM jsonb_array_elements(q.question->'options') WITH ORDINALITY o(option, ord)
-					WHERE (o.option->>'correct')::boolean) AS correct
+				CASE q.question->>'type'
+					-- every step in its place
+					WHEN 'ordering' THEN (SELECT coalesce(jsonb_agg(o.ord - 1 ORDER BY o.ord), '[]'::jsonb)
+						FROM jsonb_array_elements(q.question->'options') WITH ORDINALITY o(option, ord))
+					-- both decisions right: the first, then the second that follows it
+					WHEN 'branching' THEN (SELECT jsonb_build_array(o.ord - 1, (SELECT t.ord - 1
+							FROM jsonb_array_elements(o.option->'then'->'options') WITH ORDINALITY t(option, ord)
+							WHERE (t.option->>'correct')::boolean LIMIT 1))
+						FROM jsonb_array_elements(q.question->'options') WITH ORDINALITY o(option, ord)
+						WHERE (o.option->>'correct')::boolean LIMIT 1)
+					ELSE (SELECT coalesce(jsonb_agg(o.ord - 1 ORDER BY o.ord), '[]'::jsonb)
+						FROM jsonb_array_elements(q.question->'options') WITH ORDINALITY o(option, ord)
+						WHERE (o.option->>'correct')::boolean)
+				END AS correct,
+				q.question->>'type' IN ('ordering', 'branching') AS in_order
 			FROM versions v
 			CROSS JOIN LATERAL jsonb_array_elements(v.content->'modules') WITH ORDINALITY m(module, ord)
 			CROSS JOIN LATERAL jsonb_array_elements(m.module->'lessons') WITH ORDINALITY l(lesson, ord)
@@ -496,11 +510,12 @@ func courseQuestions(ctx context.Context, tx *Tx, a pgx.NamedArgs, fn func(Quest
 				AND `+inGroup("e.user_id")+` AND `+inRange("qa.submitted_at")+`
 		)
 		SELECT q.version, q.lesson, q.block_key, q.number, q.prompt, count(f.block_key),
-			count(f.block_key) FILTER (WHERE (SELECT coalesce(jsonb_agg(x ORDER BY x::int), '[]'::jsonb)
-				FROM jsonb_array_elements(f.answers->(q.number::int - 1)) x) = q.correct)
+			count(f.block_key) FILTER (WHERE CASE WHEN q.in_order THEN f.answers->(q.number::int - 1)
+				ELSE (SELECT coalesce(jsonb_agg(x ORDER BY x::int), '[]'::jsonb)
+					FROM jsonb_array_elements(f.answers->(q.number::int - 1)) x) END = q.correct)
 		FROM questions q
 		LEFT JOIN firsts f ON f.version = q.version AND f.block_key = q.block_key
-		GROUP BY q.version, q.m_ord, q.l_ord, q.b_ord, q.number, q.lesson, q.block_key, q.prompt, q.correct
+		GROUP BY q.version, q.m_ord, q.l_ord, q.b_ord, q.number, q.lesson, q.block_key, q.prompt, q.correct, q.in_order
 		ORDER BY q.version DESC, q.m_ord, q.l_ord, q.b_ord, q.number`, a,
 		func(q *QuestionRow) []any {
 			return []any{&q.Version, &q.Lesson, &q.QuizKey, &q.Number, &q.Prompt, &q.Answered, &q.Right}

@@ -5,10 +5,12 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/markdown"
 )
 
@@ -21,7 +23,13 @@ var (
 	styleCSS []byte
 )
 
-var page = template.Must(template.New("index").Parse(pageTemplate))
+var page = template.Must(template.New("index").Funcs(template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
+	// ratings are a draft's self-ratings, by the letter kept for each.
+	"ratings": func() []struct{ Value, Label string } {
+		return []struct{ Value, Label string }{{"y", "Yes"}, {"p", "Partly"}, {"n", "Not yet"}}
+	},
+}).Parse(pageTemplate))
 
 // pageView is what index.html shows. Blocks that keep something of the
 // learner's (quizzes, reflections, checklists) are numbered course-wide
@@ -66,10 +74,19 @@ type blockView struct {
 	Label       string
 	Transcript  string
 	Prompt      string
-	Number      int // of its kind, course-wide: quizzes, reflections and checklists
-	MaxLength   int // reflections
+	Number      int // of its kind, course-wide: quizzes, reflections, writing and checklists
+	MaxLength   int // reflections and writing
 	Items       []itemView
 	Quiz        *quizView
+	Writing     *writingView
+}
+
+type writingView struct {
+	Title    string
+	Task     template.HTML
+	MinWords int
+	Model    template.HTML
+	Rubric   []string
 }
 
 type itemView struct {
@@ -84,12 +101,19 @@ type quizView struct {
 }
 
 type questionView struct {
+	Kind        string // the question's type
 	Scenario    string
 	Prompt      string
 	Multiple    bool
-	Answer      string // indexes of the correct options, comma-separated
+	Answer      string // indexes of the correct options, comma-separated; a branching question's first
 	Explanation string
-	Options     []course.Option
+	Options     []optionView // as shown: an ordering question's shuffled
+}
+
+type optionView struct {
+	Index int // in the question's own order
+	course.Option
+	ThenAnswer int // branching: the right option of the second decision
 }
 
 func renderPage(c course.Course, t Target) ([]byte, error) {
@@ -99,10 +123,10 @@ func renderPage(c course.Course, t Target) ([]byte, error) {
 		Title: c.Title, Lang: c.Language, Description: md.HTML(c.Description),
 		Target: t, PassMark: mark, Scored: scored, SuspendLimit: t.suspendLimit(),
 	}
-	reflections := 0
+	reflections := 0 // and writing practices: both keep the learner's text
 	for _, l := range c.Lessons() {
 		for _, b := range l.Blocks {
-			if b.Kind == course.KindReflection {
+			if b.Kind == course.KindReflection || b.Kind == course.KindWriting {
 				reflections++
 			}
 		}
@@ -117,7 +141,7 @@ func renderPage(c course.Course, t Target) ([]byte, error) {
 
 	all := c.Lessons()
 	index := 0
-	var quizzes, checklists, reflectionN int
+	var quizzes, checklists, reflectionN, writingN int
 	for _, m := range c.Modules {
 		mv := moduleView{Title: m.Title}
 		for _, l := range m.Lessons {
@@ -154,6 +178,11 @@ func renderPage(c course.Course, t Target) ([]byte, error) {
 				case b.Reflection != nil:
 					bv.Prompt, bv.Number, bv.MaxLength = b.Reflection.Prompt, reflectionN, maxLen
 					reflectionN++
+				case b.Writing != nil:
+					w := b.Writing
+					bv.Number, bv.MaxLength = writingN, maxLen
+					writingN++
+					bv.Writing = &writingView{Title: w.Title, Task: md.HTML(w.Prompt), MinWords: w.MinWords, Model: md.HTML(w.ModelAnswer), Rubric: w.Rubric}
 				case b.Checklist != nil:
 					bv.Title, bv.Number = b.Checklist.Title, checklists
 					checklists++
@@ -163,7 +192,7 @@ func renderPage(c course.Course, t Target) ([]byte, error) {
 				case b.Quiz != nil:
 					bv.Number = quizzes
 					quizzes++
-					bv.Quiz = quizOf(*b.Quiz)
+					bv.Quiz = quizOf(b.Key, *b.Quiz)
 				default:
 					return nil, fmt.Errorf("scormexport: block %s of lesson %s has no content", b.Key, l.Key)
 				}
@@ -180,19 +209,34 @@ func renderPage(c course.Course, t Target) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func quizOf(q course.Quiz) *quizView {
+func quizOf(key string, q course.Quiz) *quizView {
 	v := &quizView{PassMark: q.PassMark, Attempts: q.Attempts}
-	for _, qu := range q.Questions {
+	for qi, qu := range q.Questions {
 		var right []string
 		for i, o := range qu.Options {
 			if o.Correct {
 				right = append(right, strconv.Itoa(i))
 			}
 		}
-		v.Questions = append(v.Questions, questionView{
-			Scenario: qu.Scenario, Prompt: qu.Prompt, Multiple: qu.Type == course.Multiple,
-			Answer: strings.Join(right, ","), Explanation: qu.Explanation, Options: qu.Options,
-		})
+		order := make([]int, len(qu.Options))
+		for i := range order {
+			order[i] = i
+		}
+		if qu.Type == course.Ordering {
+			// In their own order the steps would be the answer. The same
+			// shuffle every export, so a package is reproducible.
+			order = learning.Order(true, fmt.Sprintf("%s/q%d", key, qi), len(order))
+		}
+		qv := questionView{Kind: qu.Type, Scenario: qu.Scenario, Prompt: qu.Prompt, Multiple: qu.Type == course.Multiple,
+			Answer: strings.Join(right, ","), Explanation: qu.Explanation}
+		for _, i := range order {
+			ov := optionView{Index: i, Option: qu.Options[i]}
+			if t := ov.Then; t != nil {
+				ov.ThenAnswer = slices.IndexFunc(t.Options, func(o course.Option) bool { return o.Correct })
+			}
+			qv.Options = append(qv.Options, ov)
+		}
+		v.Questions = append(v.Questions, qv)
 	}
 	return v
 }

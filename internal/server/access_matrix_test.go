@@ -865,6 +865,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		return ""
 	}
 	firstLesson := lc.Content.Modules[0].Lessons[0].Key
+	writingBlock := lc.Content.Modules[1].Lessons[1].Blocks[1].Key
 	fatal(learn.SaveReflection(ctx, acme.ID, lc, firstLesson, blockOf(0, course.KindReflection), "Acme Marker Reflection", false))
 	_, err = learn.SubmitQuiz(ctx, acme.ID, lc, lc.Content.Modules[1].Lessons[0].Key, blockOf(1, course.KindQuiz), 1, learning.Answers{{0}, {1}})
 	fatal(err)
@@ -1068,7 +1069,8 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			"paths/{slug}": path.Slug, "paths/{id}": id(path.ID), "steps/{course}": marked.Slug, "steps/{step}": "1",
 			"certificates/{code}": certs[0].Code, "quizzes/{block}": blockOf(1, course.KindQuiz),
 			"reflections/{block}": blockOf(0, course.KindReflection), "checklists/{block}": blockOf(1, course.KindChecklist),
-			"modules/{key}": marked.Draft.Modules[0].Key, "lessons/{key}": firstLesson, "blocks/{block}": marked.Draft.Modules[0].Lessons[0].Blocks[0].Key,
+			"writing/{block}": writingBlock,
+			"modules/{key}":   marked.Draft.Modules[0].Key, "lessons/{key}": firstLesson, "blocks/{block}": marked.Draft.Modules[0].Lessons[0].Blocks[0].Key,
 			"files/{name}": file, "webhooks/{id}": id(hook), "api-keys/{id}": spareKey, "notifications/{id}": id(learnerNotes[0].ID),
 			"sessions/{id}": id(session), "calendar/{token}": feed, "posts/{id}": post, "discussions/{id}": post,
 			"team/{id}": id(learner.ID),
@@ -1100,6 +1102,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		// The quiz and the checklist are in the second lesson.
 		"POST portal /courses/{slug}/lessons/{key}/quizzes/{block}":    {"lessons/{key}": lc.Content.Modules[1].Lessons[0].Key},
 		"POST portal /courses/{slug}/lessons/{key}/checklists/{block}": {"lessons/{key}": lc.Content.Modules[1].Lessons[0].Key},
+		"POST portal /courses/{slug}/lessons/{key}/writing/{block}":    {"lessons/{key}": lc.Content.Modules[1].Lessons[1].Key},
 	}
 	for _, r := range []string{"/{id}/details", "/{id}/uploads", "/{id}/scorm", "/{id}/duplicate", "/{id}/enrolment", "/{id}/assign",
 		"/{id}/modules", "/{id}/modules/{key}", "/{id}/modules/{key}/lessons", "/{id}/modules/{key}/move", "/{id}/publish",

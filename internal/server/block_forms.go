@@ -132,11 +132,51 @@ func quizForm(q *course.Quiz) *pages.QuizForm {
 	for _, qu := range q.Questions {
 		qf := pages.QuestionForm{Type: qu.Type, Scenario: qu.Scenario, Prompt: qu.Prompt, Explanation: qu.Explanation}
 		for _, o := range qu.Options {
-			qf.Options = append(qf.Options, pages.OptionForm{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
+			of := pages.OptionForm{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback, Consequence: o.Consequence}
+			if o.Then != nil {
+				of.ThenPrompt, of.ThenOptions = o.Then.Prompt, thenLines(o.Then.Options)
+			}
+			qf.Options = append(qf.Options, of)
 		}
 		f.Questions = append(f.Questions, qf)
 	}
 	return f
+}
+
+// thenLines writes a second decision's options as the form's lines: "* "
+// before the right one, " | " before the feedback.
+func thenLines(options []course.Option) string {
+	var lines []string
+	for _, o := range options {
+		line := o.Text
+		if o.Correct {
+			line = "* " + line
+		}
+		if o.Feedback != "" {
+			line += " | " + o.Feedback
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// thenOptions reads the form's lines of a second decision.
+func thenOptions(lines string) []course.Option {
+	var out []course.Option
+	for _, line := range strings.Split(lines, "\n") {
+		text, feedback, _ := strings.Cut(line, "|")
+		text = strings.TrimSpace(text)
+		if text == "" && strings.TrimSpace(feedback) == "" {
+			continue
+		}
+		o := course.Option{Feedback: strings.TrimSpace(feedback)}
+		if t, right := strings.CutPrefix(text, "*"); right {
+			o.Correct, text = true, strings.TrimSpace(t)
+		}
+		o.Text = text
+		out = append(out, o)
+	}
+	return out
 }
 
 // maxQuizQuestions and maxQuizOptions bound how far a quiz form is read.
@@ -154,7 +194,8 @@ func quizFormOf(r *http.Request) *pages.QuizForm {
 		qf := pages.QuestionForm{Type: qv("type"), Scenario: qv("scenario"), Prompt: qv("prompt"), Explanation: qv("explanation")}
 		for j := 0; j < maxQuizOptions && r.PostForm.Has(pages.QuizField(i, j, "text")); j++ {
 			ov := func(field string) string { return v(pages.QuizField(i, j, field)) }
-			qf.Options = append(qf.Options, pages.OptionForm{Text: ov("text"), Correct: ov("correct") == "on", Feedback: ov("feedback")})
+			qf.Options = append(qf.Options, pages.OptionForm{Text: ov("text"), Correct: ov("correct") == "on", Feedback: ov("feedback"),
+				Consequence: ov("consequence"), ThenPrompt: ov("second"), ThenOptions: ov("second_options")})
 		}
 		f.Questions = append(f.Questions, qf)
 	}
@@ -220,7 +261,18 @@ func quizFromForm(f *pages.QuizForm) course.Block {
 		qu := course.Question{Type: qf.Type, Scenario: qf.Scenario, Prompt: qf.Prompt, Explanation: qf.Explanation}
 		for _, o := range qf.Options {
 			blank = blank && o.Text == "" && o.Feedback == "" && !o.Correct
-			qu.Options = append(qu.Options, course.Option{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback})
+			opt := course.Option{Text: o.Text, Correct: o.Correct, Feedback: o.Feedback}
+			if qf.Type == course.Branching {
+				// The fields of the other types are hidden, not cleared.
+				opt.Consequence = o.Consequence
+				if o.ThenPrompt != "" || o.ThenOptions != "" {
+					opt.Then = &course.FollowUp{Prompt: o.ThenPrompt, Options: thenOptions(o.ThenOptions)}
+				}
+			}
+			if qf.Type == course.Ordering {
+				opt.Correct = false // the box is hidden: the order is the answer
+			}
+			qu.Options = append(qu.Options, opt)
 		}
 		if blank {
 			continue
@@ -242,7 +294,18 @@ func quizFromForm(f *pages.QuizForm) course.Block {
 			qi, _ := strconv.Atoi(m[1])
 			oi, _ := strconv.Atoi(m[2])
 			n := formIndex[qi]
-			f.AddError(pages.QuizField(n, oi, ""), fmt.Sprintf("Question %d, option %d: write the option's text.", n+1, oi+1))
+			msg := "write the option's text"
+			switch {
+			case m[3] == ".consequence":
+				msg = "say what happens next"
+			case m[3] == ".then" && strings.Contains(p.Path, "then.options"):
+				msg = "give the second decision at least two options, one per line, with “* ” before the right one"
+			case m[3] == ".then":
+				msg = "write the second decision"
+			case m[3] == "":
+				msg = p.Message
+			}
+			f.AddError(pages.QuizField(n, oi, ""), fmt.Sprintf("Question %d, option %d: %s.", n+1, oi+1, msg))
 		default:
 			qi, _ := strconv.Atoi(m[1])
 			n := formIndex[qi]

@@ -779,6 +779,8 @@ func (s *Server) blockViews(blocks []course.Block) []pages.BlockView {
 			v.Style, v.Title, v.HTML = b.Callout.Style, b.Callout.Title, s.md.HTML(b.Callout.Markdown)
 		case b.Reflection != nil:
 			v.Prompt = b.Reflection.Prompt
+		case b.Writing != nil:
+			v.Title, v.Prompt = b.Writing.Title, b.Writing.Prompt
 		case b.Checklist != nil:
 			v.Title = b.Checklist.Title
 			for _, it := range b.Checklist.Items {
@@ -889,7 +891,7 @@ func (s *Server) storeUpload(r *http.Request, rec postgres.CourseRecord, kind, f
 var fileTypes = map[string]string{
 	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
 	".mp4": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".ogg": "audio/ogg",
-	".pdf": "application/pdf",
+	".pdf": "application/pdf", ".svg": "image/svg+xml",
 }
 
 // handleFile serves a stored file the portal uses. It can never run as a

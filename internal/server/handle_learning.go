@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -362,7 +361,14 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 				CanShare: hasManager, Shared: resp.Shared}
 			if !resp.UpdatedAt.IsZero() && strings.TrimSpace(body.Text) != "" {
 				pb.Reflection.SavedAt = resp.UpdatedAt.In(zone).Format("2 Jan 15:04")
+				if b.Reflection.Example != "" {
+					pb.Reflection.Example = s.md.HTML(b.Reflection.Example)
+				}
 			}
+		case b.Writing != nil:
+			var d learning.Draft
+			json.Unmarshal(resp.Body, &d)
+			pb.Writing = s.writingPlay(b, d, resp, path, csrf, hasManager, zone)
 		case b.Checklist != nil:
 			var body postgres.ChecklistBody
 			json.Unmarshal(resp.Body, &body)
@@ -415,67 +421,6 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 	return out
 }
 
-// quizPlay is a quiz's form, or the result of its latest attempt. The form
-// carries the options and nothing about which are right.
-func (s *Server) quizPlay(r *http.Request, lc postgres.LearnerCourse, b course.Block, path, csrf string, problem lessonProblem) *pages.QuizPlay {
-	q := b.Quiz
-	rec := lc.Progress.Quizzes[b.Key]
-	may := learning.MayAttempt(*q, rec.Used)
-	qp := &pages.QuizPlay{Action: path + "/quizzes/" + b.Key, CSRF: csrf, Number: rec.Used + 1, PassMark: q.PassMark, AttemptsLeft: -1}
-	if q.Attempts > 0 {
-		qp.AttemptsLeft = max(q.Attempts-rec.Used, 0)
-	}
-	retrying := r.URL.Query().Get("retake") == b.Key && learning.MayRetake(*q, rec.Used, rec.Passed)
-	qp.ShowForm = (rec.Last == nil && may) || retrying || problem.block == b.Key
-	if problem.block == b.Key {
-		qp.Error = problem.message
-	}
-	// Each attempt shows the questions and options in its own order.
-	shown := qp.Number
-	var chosen learning.Answers
-	switch {
-	case problem.block == b.Key:
-		chosen = problem.answers
-	case !qp.ShowForm && rec.Last != nil:
-		shown, chosen = rec.Last.Number, rec.Last.Answers
-		qp.Result = &pages.QuizResultView{Number: rec.Last.Number, Score: rec.Last.Score, Passed: rec.Last.Passed}
-		if learning.MayRetake(*q, rec.Used, rec.Last.Passed) {
-			qp.RetryURL = path + "?retake=" + url.QueryEscape(b.Key) + "#block-" + b.Key
-		}
-	}
-	reveal := qp.Result != nil && learning.RevealAnswers(*q, rec.Used, rec.Passed)
-	seed := fmt.Sprintf("%d/%d/%s/%d", lc.Enrolment.ID, lc.Enrolment.Attempt, b.Key, shown)
-	var results []learning.QuestionResult
-	if qp.Result != nil {
-		results = learning.Score(*q, chosen).Questions
-	}
-	for n, qi := range learning.Order(q.Shuffle, seed, len(q.Questions)) {
-		qu := q.Questions[qi]
-		qv := pages.QuizQuestionPlay{Index: qi, Number: n + 1, Scenario: qu.Scenario, Prompt: qu.Prompt, Multiple: qu.Type == course.Multiple}
-		if results != nil {
-			qv.Correct, qv.Explanation = results[qi].Correct, qu.Explanation
-		}
-		for _, oi := range learning.Order(q.Shuffle, fmt.Sprintf("%s/q%d", seed, qi), len(qu.Options)) {
-			o := qu.Options[oi]
-			ov := pages.QuizOptionPlay{Index: oi, Text: o.Text}
-			if qi < len(chosen) {
-				for _, c := range chosen[qi] {
-					ov.Chosen = ov.Chosen || c == oi
-				}
-			}
-			if qp.Result != nil {
-				ov.Right = reveal && o.Correct
-				if ov.Chosen {
-					ov.Feedback = o.Feedback
-				}
-			}
-			qv.Options = append(qv.Options, ov)
-		}
-		qp.Questions = append(qp.Questions, qv)
-	}
-	return qp
-}
-
 // lessonAction runs one of the player's writes and answers: a script gets
 // 204 (or a JSON note), a form goes back to the lesson at the block.
 func (s *Server) lessonAction(w http.ResponseWriter, r *http.Request, block string, write func(lc postgres.LearnerCourse) error, onInvalid func(lc postgres.LearnerCourse, err error)) {
@@ -501,31 +446,6 @@ func (s *Server) lessonAction(w http.ResponseWriter, r *http.Request, block stri
 		to += "#block-" + block
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-// quizAnswers reads a quiz form: field qN holds question N's chosen option
-// indexes. ok is false for values no form of ours would send.
-func quizAnswers(r *http.Request, q *course.Quiz) (learning.Answers, bool) {
-	a := make(learning.Answers, len(q.Questions))
-	for field := range r.PostForm {
-		if field == "number" || field == csrfField {
-			continue
-		}
-		i, err := strconv.Atoi(strings.TrimPrefix(field, "q"))
-		if !strings.HasPrefix(field, "q") || err != nil || i < 0 || i >= len(q.Questions) {
-			return nil, false // an answer for a question the quiz does not have
-		}
-	}
-	for i := range q.Questions {
-		for _, v := range r.PostForm["q"+strconv.Itoa(i)] {
-			o, err := strconv.Atoi(v)
-			if err != nil {
-				return nil, false
-			}
-			a[i] = append(a[i], o)
-		}
-	}
-	return a, true
 }
 
 func (s *Server) handleQuizSubmit(w http.ResponseWriter, r *http.Request) {
@@ -567,6 +487,28 @@ func (s *Server) handleReflectionSave(w http.ResponseWriter, r *http.Request) {
 	block := chi.URLParam(r, "block")
 	s.lessonAction(w, r, block, func(lc postgres.LearnerCourse) error {
 		return s.learning.SaveReflection(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, r.PostFormValue("text"), r.PostFormValue("share") != "")
+	}, s.backToBlock(w, r, block))
+}
+
+func (s *Server) handleWritingSave(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	block := chi.URLParam(r, "block")
+	s.lessonAction(w, r, block, func(lc postgres.LearnerCourse) error {
+		_, b, err := lc.Content.Block(chi.URLParam(r, "key"), block)
+		if err != nil || b.Writing == nil {
+			return &apperr.Error{Code: apperr.ENOTFOUND, Message: "Writing practice not found."}
+		}
+		d := learning.Draft{Text: r.PostFormValue("text")}
+		for i := range b.Writing.Rubric {
+			if _, sent := r.PostForm["rating"+strconv.Itoa(i)]; sent {
+				d.Ratings = make([]string, len(b.Writing.Rubric))
+				break
+			}
+		}
+		for i := range d.Ratings {
+			d.Ratings[i] = r.PostFormValue("rating" + strconv.Itoa(i))
+		}
+		return s.learning.SaveWriting(r.Context(), st.Tenant.ID, lc, chi.URLParam(r, "key"), block, d, r.PostFormValue("share") != "")
 	}, s.backToBlock(w, r, block))
 }
 

@@ -27,15 +27,14 @@ func (s *Server) previewBlocks(r *http.Request, blocks []course.Block, action, c
 				q.AttemptsLeft = b.Quiz.Attempts
 			}
 			for qi, qu := range b.Quiz.Questions {
-				qv := pages.QuizQuestionPlay{Index: qi, Number: qi + 1, Scenario: qu.Scenario, Prompt: qu.Prompt, Multiple: qu.Type == course.Multiple}
-				for oi, o := range qu.Options {
-					qv.Options = append(qv.Options, pages.QuizOptionPlay{Index: oi, Text: o.Text})
-				}
-				q.Questions = append(q.Questions, qv)
+				order := learning.Order(qu.Type == course.Ordering, b.Key, len(qu.Options))
+				q.Questions = append(q.Questions, questionPlay(qu, qi, qi+1, order, nil))
 			}
 			pb.Quiz = q
 		case b.Reflection != nil:
 			pb.Reflection = &pages.ReflectionPlay{Action: action, CSRF: csrf}
+		case b.Writing != nil:
+			pb.Writing = &pages.WritingPlay{Action: action, CSRF: csrf, Title: b.Writing.Title, TaskHTML: s.md.HTML(b.Writing.Prompt), MinWords: b.Writing.MinWords}
 		case b.Checklist != nil:
 			c := &pages.ChecklistPlay{Action: action, CSRF: csrf}
 			for _, it := range b.Checklist.Items {

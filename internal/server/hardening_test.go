@@ -137,6 +137,7 @@ func furnish(t *testing.T) *furnished {
 			"members/{userID}": id(ana.ID), "logo/{name}": "logo-acme.png", "certificate-signature/{name}": signature, "courses/{id}": id(rec.ID), "courses/{slug}": rec.Slug,
 			"paths/{slug}": path.Slug, "paths/{id}": id(path.ID), "steps/{course}": rec.Slug, "steps/{step}": "1",
 			"certificates/{code}": certs[0].Code, "quizzes/{block}": blockOf(1, course.KindQuiz), "reflections/{block}": blockOf(0, course.KindReflection),
+			"writing/{block}":    lc.Content.Modules[1].Lessons[1].Blocks[1].Key,
 			"checklists/{block}": blockOf(1, course.KindChecklist), "modules/{key}": lc.Content.Modules[0].Key, "lessons/{key}": lesson.Key,
 			"blocks/{block}": lesson.Blocks[0].Key, "files/{name}": file, "webhooks/{id}": id(hook.ID), "api-keys/{id}": key.ID,
 			"notifications/{id}": id(anaNotes[0].ID), "sessions/{id}": id(session.ID), "calendar/{token}": feed,

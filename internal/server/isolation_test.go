@@ -136,6 +136,7 @@ func TestEveryPortalRouteHidesAnotherTenantsObjects(t *testing.T) {
 		"certificates/{code}":          gCerts[0].Code,
 		"quizzes/{block}":              blockOf(1, course.KindQuiz),
 		"reflections/{block}":          blockOf(0, course.KindReflection),
+		"writing/{block}":              glc.Content.Modules[1].Lessons[1].Blocks[1].Key,
 		"checklists/{block}":           blockOf(1, course.KindChecklist),
 		"modules/{key}":                gc.Draft.Modules[0].Key,
 		"lessons/{key}":                gLesson.Key,

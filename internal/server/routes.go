@@ -218,6 +218,7 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/courses/{slug}/lessons/{key}/beat", s.handleBeat)
 		r.Post("/courses/{slug}/lessons/{key}/quizzes/{block}", s.handleQuizSubmit)
 		r.Post("/courses/{slug}/lessons/{key}/reflections/{block}", s.handleReflectionSave)
+		r.Post("/courses/{slug}/lessons/{key}/writing/{block}", s.handleWritingSave)
 		r.Post("/courses/{slug}/lessons/{key}/checklists/{block}", s.handleChecklistSave)
 		r.Get("/paths/{slug}", s.handlePath)
 		r.Post("/paths/{slug}/start", s.handlePathStart)

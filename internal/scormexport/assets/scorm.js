@@ -15,6 +15,7 @@
   var quizForms = Array.prototype.slice.call(document.querySelectorAll("form[data-quiz]"));
   var checklists = Array.prototype.slice.call(document.querySelectorAll("fieldset[data-checklist]"));
   var reflections = Array.prototype.slice.call(document.querySelectorAll("textarea[data-reflection]"));
+  var writings = Array.prototype.slice.call(document.querySelectorAll("section[data-writing]"));
 
   // ---- The LMS ----
 
@@ -82,7 +83,8 @@
     visited: keys.map(function () { return false; }),
     quizzes: quizForms.map(function () { return null; }), // {n: attempts, a: [[option]...]}
     checklists: checklists.map(function () { return []; }),
-    reflections: reflections.map(function () { return ""; })
+    reflections: reflections.map(function () { return ""; }),
+    writings: writings.map(function () { return ["", ""]; }) // [draft, ratings: one of y, p, n or - each]
   };
 
   // Bits are written five to a base-32 character.
@@ -103,6 +105,21 @@
     }
     return bits;
   }
+  // An answer is kept as a base-36 bit set of the options chosen; an
+  // ordering question's as "p" and each step's place, a branching
+  // question's as "b" and its two decisions, a digit each.
+  function answerOut(kind, chosen) {
+    if (kind === "ordering") { return "p" + chosen.map(function (p) { return p.toString(36); }).join(""); }
+    if (kind === "branching") { return "b" + chosen.map(function (p) { return p.toString(36); }).join(""); }
+    return optionsOut(chosen);
+  }
+  function answerIn(s) {
+    s = String(s);
+    if (s.charAt(0) === "p" || s.charAt(0) === "b") {
+      return s.slice(1).split("").map(function (c) { return parseInt(c, 36); });
+    }
+    return optionsIn(s);
+  }
   function optionsOut(chosen) {
     var n = 0;
     chosen.forEach(function (o) { n |= 1 << o; });
@@ -114,13 +131,18 @@
     return out;
   }
 
-  // encode writes [version, visited, quizzes, checklists, reflections].
+  // encode writes [version, visited, quizzes, checklists, reflections,
+  // writing].
   function encode() {
     return JSON.stringify([1,
       bitsOut(state.visited),
-      state.quizzes.map(function (q) { return q ? [q.n, q.a.map(optionsOut).join(".")] : 0; }),
+      state.quizzes.map(function (q, i) {
+        var kinds = questionsOf(quizForms[i]).map(kindOf);
+        return q ? [q.n, q.a.map(function (a, j) { return answerOut(kinds[j], a); }).join(".")] : 0;
+      }),
       state.checklists.map(bitsOut),
-      state.reflections
+      state.reflections,
+      state.writings
     ]);
   }
 
@@ -131,7 +153,7 @@
     if (typeof d[1] === "string") { state.visited = bitsIn(d[1], keys.length); }
     (Array.isArray(d[2]) ? d[2] : []).forEach(function (q, i) {
       if (i >= quizForms.length || !Array.isArray(q)) { return; }
-      var answers = String(q[1]).split(".").map(optionsIn);
+      var answers = String(q[1]).split(".").map(answerIn);
       if (answers.length !== questionsOf(quizForms[i]).length) { return; }
       state.quizzes[i] = { n: Number(q[0]) || 1, a: answers };
     });
@@ -141,6 +163,9 @@
     (Array.isArray(d[4]) ? d[4] : []).forEach(function (r, i) {
       if (i < reflections.length) { state.reflections[i] = String(r); }
     });
+    (Array.isArray(d[5]) ? d[5] : []).forEach(function (w, i) {
+      if (i < writings.length && Array.isArray(w)) { state.writings[i] = [String(w[0] || ""), String(w[1] || "")]; }
+    });
   }
 
   var saveStatus = document.getElementById("save-status");
@@ -149,7 +174,7 @@
     if (data.length > suspendLimit) {
       // The LMS would refuse it: say so rather than lose answers silently.
       saveStatus.textContent = "Your answers are too long for this learning platform to keep (" + data.length +
-        " characters of " + suspendLimit + "): shorten a reflection so that your progress can be saved.";
+        " characters of " + suspendLimit + "): shorten a reflection or a draft so that your progress can be saved.";
       saveStatus.hidden = false;
       return;
     }
@@ -165,19 +190,39 @@
     var a = fs.getAttribute("data-answer");
     return a === "" ? [] : a.split(",").map(Number);
   }
+  function kindOf(fs) { return fs.getAttribute("data-kind"); }
+  function thenOf(fs, first) { return fs.querySelector('[data-then="' + first + '"]'); }
 
-  // mark scores answers: a question is right when exactly its correct
-  // options were chosen; the score is the percentage right, rounded down.
+  // marksOf is what an answer earns, as Upward marks it: a choice question
+  // one mark when exactly its correct options were chosen; an ordering
+  // question one when every step is in its place; a branching question a
+  // mark for each decision that took the right option.
+  function marksOf(fs, got) {
+    var kind = kindOf(fs);
+    if (kind === "ordering") {
+      return [got.every(function (p, i) { return p === i; }) ? 1 : 0, 1];
+    }
+    if (kind === "branching") {
+      var then = thenOf(fs, got[0]);
+      var m = (answerOf(fs)[0] === got[0] ? 1 : 0) + (then && Number(then.getAttribute("data-then-answer")) === got[1] ? 1 : 0);
+      return [m, 2];
+    }
+    var want = answerOf(fs).sort(), sorted = got.slice().sort();
+    return [want.length === sorted.length && want.every(function (w, j) { return w === sorted[j]; }) ? 1 : 0, 1];
+  }
+
+  // mark scores answers: the score is the percentage of the marks earned,
+  // rounded down.
   function mark(form, answers) {
-    var qs = questionsOf(form), right = 0;
-    var correct = qs.map(function (fs, i) {
-      var want = answerOf(fs).sort(), got = answers[i].slice().sort();
-      var ok = want.length === got.length && want.every(function (w, j) { return w === got[j]; });
-      if (ok) { right++; }
-      return ok;
+    var qs = questionsOf(form), right = 0, total = 0;
+    var marks = qs.map(function (fs, i) {
+      var m = marksOf(fs, answers[i]);
+      right += m[0];
+      total += m[1];
+      return m;
     });
-    var score = qs.length ? Math.floor(right * 100 / qs.length) : 0;
-    return { right: right, total: qs.length, score: score, correct: correct,
+    var score = total ? Math.floor(right * 100 / total) : 0;
+    return { right: right, total: total, score: score, marks: marks,
       passed: score >= Number(form.getAttribute("data-pass-mark")) };
   }
 
@@ -195,6 +240,7 @@
     form.querySelector("[data-quiz-error]").hidden = true;
     if (!q || q.retrying) {
       Array.prototype.forEach.call(form.querySelectorAll("input"), function (inp) { inp.disabled = false; inp.checked = false; });
+      Array.prototype.forEach.call(form.querySelectorAll("select"), function (sel) { sel.disabled = false; sel.value = ""; });
       form.querySelectorAll("[data-feedback], [data-verdict], [data-explanation], .right-answer").forEach(function (el) {
         if (el.classList.contains("right-answer")) { el.parentNode.removeChild(el); } else { el.hidden = true; }
       });
@@ -208,6 +254,52 @@
     var reveal = m.passed || left === 0;
     qs.forEach(function (fs, qi) {
       var want = answerOf(fs);
+      var kind = kindOf(fs), got = q.a[qi];
+      function badge(label, text) {
+        var b = document.createElement("span");
+        b.className = "badge right-answer";
+        b.textContent = text;
+        label.appendChild(b);
+      }
+      if (kind === "ordering") {
+        Array.prototype.forEach.call(fs.querySelectorAll("select[data-step]"), function (sel) {
+          var step = Number(sel.getAttribute("data-step"));
+          sel.value = String(got[step]);
+          sel.disabled = true;
+          if (reveal) {
+            var fb = sel.parentNode.querySelector("[data-feedback]");
+            if (fb) { fb.hidden = false; }
+            if (!sel.parentNode.querySelector(".right-answer")) {
+              badge(sel.parentNode.querySelector("label"), got[step] === step ? "in its place" : "belongs at " + (step + 1));
+            }
+          }
+        });
+      } else if (kind === "branching") {
+        Array.prototype.forEach.call(fs.querySelectorAll("input"), function (inp) {
+          var second = inp.hasAttribute("data-second");
+          var v = Number(inp.value);
+          var then = second ? inp.closest("[data-then]") : null;
+          var onPath = second ? Number(then.getAttribute("data-then")) === got[0] : true;
+          inp.checked = second ? onPath && v === got[1] : v === got[0];
+          inp.disabled = true;
+          var fb = inp.parentNode.querySelector("[data-feedback]");
+          if (fb) { fb.hidden = !inp.checked; }
+          var right = second ? Number(then.getAttribute("data-then-answer")) === v : want.indexOf(v) >= 0;
+          if (reveal && onPath && right && !inp.parentNode.querySelector(":scope > label .right-answer")) {
+            badge(inp.parentNode.querySelector("label"), "right answer");
+          }
+        });
+      }
+      if (kind === "ordering" || kind === "branching") {
+        var mk = m.marks[qi];
+        var vd = fs.querySelector("[data-verdict]");
+        vd.textContent = mk[0] === mk[1] ? "Right." : mk[0] > 0 ? "Partly right: " + mk[0] + " of " + mk[1] + " marks." : "Not quite.";
+        vd.className = "verdict " + (mk[0] === mk[1] ? "right" : "wrong");
+        vd.hidden = false;
+        var exp = fs.querySelector("[data-explanation]");
+        if (exp) { exp.hidden = false; }
+        return;
+      }
       Array.prototype.forEach.call(fs.querySelectorAll("input"), function (inp) {
         var o = Number(inp.value);
         inp.checked = q.a[qi].indexOf(o) >= 0;
@@ -223,8 +315,9 @@
         }
       });
       var verdict = fs.querySelector("[data-verdict]");
-      verdict.textContent = m.correct[qi] ? "Right." : "Not quite.";
-      verdict.className = "verdict " + (m.correct[qi] ? "right" : "wrong");
+      var ok = m.marks[qi][0] === m.marks[qi][1];
+      verdict.textContent = ok ? "Right." : "Not quite.";
+      verdict.className = "verdict " + (ok ? "right" : "wrong");
       verdict.hidden = false;
       var ex = fs.querySelector("[data-explanation]");
       if (ex) { ex.hidden = false; }
@@ -246,17 +339,38 @@
       if (q && !q.retrying) { return; }
       var answers = [];
       var missing = -1;
+      var problem = "";
       questionsOf(form).forEach(function (fs, qi) {
-        var chosen = [];
-        Array.prototype.forEach.call(fs.querySelectorAll("input"), function (inp) {
-          if (inp.checked) { chosen.push(Number(inp.value)); }
-        });
+        var chosen = [], kind = kindOf(fs);
+        if (kind === "ordering") {
+          var steps = fs.querySelectorAll("select[data-step]"), seen = {};
+          Array.prototype.forEach.call(steps, function (sel) {
+            var step = Number(sel.getAttribute("data-step"));
+            chosen[step] = sel.value === "" ? -1 : Number(sel.value);
+            if (chosen[step] < 0 || seen[chosen[step]]) {
+              if (!problem) { problem = "Question " + (qi + 1) + ": give every step its own place, from 1 to " + steps.length + "."; }
+            }
+            seen[chosen[step]] = true;
+          });
+        } else if (kind === "branching") {
+          var first = fs.querySelector(":scope > .branch > input:checked");
+          if (first) {
+            chosen.push(Number(first.value));
+            var second = thenOf(fs, first.value).querySelector("input:checked");
+            if (second) { chosen.push(Number(second.value)); }
+            else if (!problem) { problem = "Question " + (qi + 1) + ": make the second decision too."; }
+          }
+        } else {
+          Array.prototype.forEach.call(fs.querySelectorAll("input"), function (inp) {
+            if (inp.checked) { chosen.push(Number(inp.value)); }
+          });
+        }
         if (!chosen.length && missing < 0) { missing = qi; }
         answers.push(chosen);
       });
-      if (missing >= 0) {
+      if (missing >= 0 || problem) {
         var err = form.querySelector("[data-quiz-error]");
-        err.textContent = "Answer question " + (missing + 1) + ".";
+        err.textContent = missing >= 0 ? "Answer question " + (missing + 1) + "." : problem;
         err.hidden = false;
         return;
       }
@@ -271,7 +385,7 @@
       if (!q || attemptsLeft(form, q.n) === 0) { return; }
       q.retrying = true;
       showQuiz(i);
-      form.querySelector("input").focus();
+      form.querySelector("input, select").focus();
     });
   });
 
@@ -298,6 +412,45 @@
     ta.addEventListener("input", function () { state.reflections[i] = ta.value; save(); });
     ta.addEventListener("change", function () { state.reflections[i] = ta.value; save(); commit(); });
   });
+  // Writing practice: the draft is kept like a reflection; the model
+  // answer and the rubric open once the draft is long enough.
+  writings.forEach(function (sec, i) {
+    var ta = sec.querySelector("textarea[data-draft]");
+    var words = sec.querySelector("[data-words]");
+    var min = Number(sec.getAttribute("data-min-words")) || 1;
+    function count() { return ta.value.trim() ? ta.value.trim().split(/\s+/).length : 0; }
+    function open() {
+      if (count() < min) {
+        words.textContent = "Your draft has " + count() + " words; write at least " + min + " to compare.";
+        return false;
+      }
+      sec.querySelector("[data-model]").hidden = false;
+      words.textContent = "";
+      return true;
+    }
+    ta.addEventListener("input", function () { state.writings[i][0] = ta.value; save(); });
+    ta.addEventListener("change", function () { state.writings[i][0] = ta.value; save(); commit(); });
+    sec.querySelector("[data-compare]").addEventListener("click", function () { if (open()) { commit(); } });
+    sec.querySelectorAll("[data-rating]").forEach(function (r) {
+      r.addEventListener("change", function () {
+        var n = Number(r.getAttribute("data-rating")), marks = state.writings[i][1].split("");
+        while (marks.length <= n) { marks.push("-"); }
+        marks[n] = r.value;
+        state.writings[i][1] = marks.join("");
+        save();
+        commit();
+      });
+    });
+    sec.restore = function () {
+      ta.value = state.writings[i][0];
+      state.writings[i][1].split("").forEach(function (v, n) {
+        var r = sec.querySelector('[data-rating="' + n + '"][value="' + v + '"]');
+        if (r) { r.checked = true; }
+      });
+      if (state.writings[i][1]) { open(); }
+    };
+  });
+
   checklists.forEach(function (fs, i) {
     itemsOf(fs).forEach(function (box, j) {
       box.addEventListener("change", function () {
@@ -405,6 +558,7 @@
     itemsOf(fs).forEach(function (box, j) { box.checked = !!state.checklists[i][j]; });
   });
   reflections.forEach(function (ta, i) { ta.value = state.reflections[i]; });
+  writings.forEach(function (sec) { sec.restore(); });
   quizForms.forEach(function (f, i) { showQuiz(i); });
   var start = lessonFromHash();
   if (start < 0) { start = keys.indexOf(get(field.location)); }

@@ -64,3 +64,51 @@
     });
   });
 })();
+
+// Quizzes of the second edition.
+// - Branching: the first decision is confirmed with a button (arrow keys
+//   move through radios, so a change is not yet a decision); then its
+//   consequence and second decision show and the other first choices are
+//   locked: the learner lives with it, as in the story. Without a script
+//   the consequence shows as soon as an option is checked.
+// - Ordering: giving a step a place another step holds swaps the two, so
+//   the places stay a proper order.
+(function () {
+  "use strict";
+  document.querySelectorAll("fieldset.branching").forEach(function (set) {
+    var firsts = Array.prototype.slice.call(set.querySelectorAll(":scope > .branch > input[type=radio]"));
+    function decide(chosen, focus) {
+      firsts.forEach(function (r) { r.disabled = r !== chosen; });
+      chosen.parentElement.classList.add("decided");
+      button.hidden = true;
+      var then = chosen.parentElement.querySelector(".branch-then input");
+      if (focus && then) then.focus();
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary decide";
+    button.textContent = "Make this decision";
+    button.addEventListener("click", function () {
+      var chosen = firsts.filter(function (r) { return r.checked; })[0];
+      if (!chosen) { button.textContent = "Choose an option first"; return; }
+      decide(chosen, true);
+    });
+    set.appendChild(button);
+    set.classList.add("js-decide");
+    var already = firsts.filter(function (r) { return r.checked; })[0];
+    if (already) decide(already, false);
+  });
+  document.querySelectorAll("fieldset.ordering").forEach(function (set) {
+    var selects = set.querySelectorAll("select");
+    selects.forEach(function (sel) {
+      var before = sel.value;
+      sel.addEventListener("focus", function () { before = sel.value; });
+      sel.addEventListener("change", function () {
+        selects.forEach(function (other) {
+          if (other !== sel && other.value && other.value === sel.value) other.value = before;
+        });
+        before = sel.value;
+      });
+    });
+  });
+})();
