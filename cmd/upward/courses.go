@@ -88,6 +88,7 @@ func lintCourses(dirs []string, stdout io.Writer) error {
 		found, pps := library.LoadPaths(os.DirFS(dir), ".", loaded)
 		paths += len(found)
 		ps = append(ps, pps...)
+		ps = append(ps, library.Lint(os.DirFS(dir), ".", loaded)...)
 		for _, p := range ps {
 			p.File = filepath.Join(dir, p.File)
 			fmt.Fprintln(stdout, p)

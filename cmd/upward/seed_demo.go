@@ -596,6 +596,10 @@ func (s *demoStory) lesson(ctx context.Context, pi int, lc *postgres.LearnerCour
 			if err := s.learn.SaveReflection(ctx, id, *lc, l.Key, b.Key, text, share()); err != nil {
 				return false, err
 			}
+		case course.KindWriting:
+			if err := s.learn.SaveWriting(ctx, id, *lc, l.Key, b.Key, s.draft(*b.Writing), share()); err != nil {
+				return false, err
+			}
 		case course.KindChecklist:
 			if s.rng.Float64() < 0.5 {
 				continue
@@ -845,4 +849,29 @@ func (s *demoStory) read(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// draft is a demo learner's writing practice: their draft leans on the
+// shape of the model (people do), long enough to open it, rated mostly
+// yes and now and then partly or not yet.
+func (s *demoStory) draft(w course.Writing) learning.Draft {
+	var words []string
+	for _, line := range strings.Split(w.ModelAnswer, "\n") {
+		words = append(words, strings.Fields(line)...)
+		if len(words) >= w.MinWords+15 {
+			break
+		}
+	}
+	d := learning.Draft{Text: strings.Join(words, " ")}
+	for range w.Rubric {
+		r := course.RatingYes
+		switch x := s.rng.Float64(); {
+		case x < 0.1:
+			r = course.RatingNotYet
+		case x < 0.35:
+			r = course.RatingPartly
+		}
+		d.Ratings = append(d.Ratings, r)
+	}
+	return d
 }

@@ -23,7 +23,26 @@ type Path struct {
 	Summary     string     `json:"summary" yaml:"summary"`
 	Description string     `json:"description" yaml:"description"` // Markdown
 	Steps       []PathStep `json:"steps" yaml:"steps"`
+	// SelfAssessment, when set, is rated before the first step and again
+	// once the path is complete.
+	SelfAssessment *SelfAssessment `json:"self_assessment,omitempty" yaml:"self_assessment,omitempty"`
 }
+
+// SelfAssessment is a path's statements a learner rates themselves on,
+// from 1 (not yet) to 5 (consistently): the same items at the start and
+// the end, so the learner sees what changed.
+type SelfAssessment struct {
+	Intro string   `json:"intro,omitempty" yaml:"intro,omitempty"` // Markdown
+	Items []string `json:"items" yaml:"items"`
+}
+
+// Self-assessment phases and scale.
+const (
+	PhaseStart = "start"
+	PhaseEnd   = "end"
+	RatingMin  = 1
+	RatingMax  = 5
+)
 
 // PathStep is one step of a path: a course, named by its slug, or a live
 // session of the portal, by its ID (attending it completes the step).
@@ -66,6 +85,16 @@ func CheckPathWithSessions(p Path, known func(slug string) bool, knownSession fu
 	}
 	if len(p.Steps) == 0 {
 		ps.add("steps", "a path needs at least one step")
+	}
+	if sa := p.SelfAssessment; sa != nil {
+		if len(sa.Items) < 3 || len(sa.Items) > 12 {
+			ps.add("self_assessment.items", "a self-assessment has 3 to 12 statements")
+		}
+		for i, it := range sa.Items {
+			if n := textLen(it); n == 0 || n > 300 {
+				ps.add(fmt.Sprintf("self_assessment.items[%d]", i), "a statement is required, at most 300 characters")
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for i, s := range p.Steps {

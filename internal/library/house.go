@@ -126,7 +126,7 @@ func balanceProblems(qu course.Question) []string {
 }
 
 // longestAnswers are the answers of a learner who always picks the
-// longest option (and cannot guess an order).
+// longest option (and cannot guess an order or a truth).
 func longestAnswers(q course.Quiz) learning.Answers {
 	longest := func(options []course.Option) int {
 		best := 0
@@ -140,7 +140,9 @@ func longestAnswers(q course.Quiz) learning.Answers {
 	a := make(learning.Answers, len(q.Questions))
 	for i, qu := range q.Questions {
 		switch qu.Type {
-		case course.Ordering:
+		case course.Ordering, course.TrueFalse:
+			// Length tells nothing of an order, and "False" is always
+			// the longer of two words.
 			a[i] = learning.WrongAnswer(qu)
 		case course.Branching:
 			first := longest(qu.Options)

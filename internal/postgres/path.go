@@ -31,6 +31,9 @@ type PathRecord struct {
 	Description string
 	Status      string
 	Steps       []PathStepRecord
+	// SelfAssessment: the statements learners rate themselves on at the
+	// start and the end; nil when the path has none.
+	SelfAssessment *course.SelfAssessment
 }
 
 // PathStepRecord is one step: a course of the portal, or a live session
@@ -111,9 +114,9 @@ func (s *PathService) CreatePath(ctx context.Context, tenantID int64, p course.P
 			status = "published"
 		}
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO paths (tenant_id, slug, title, summary, description, status, library_slug, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			tenantID, p.Slug, p.Title, p.Summary, p.Description, status, nullText(librarySlug), tx.Now).Scan(&rec.ID); err != nil {
+			INSERT INTO paths (tenant_id, slug, title, summary, description, status, library_slug, self_assessment, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
+			tenantID, p.Slug, p.Title, p.Summary, p.Description, status, nullText(librarySlug), p.SelfAssessment, tx.Now).Scan(&rec.ID); err != nil {
 			return err
 		}
 		if err := insertSteps(ctx, tx, rec.ID, p.Steps, ids); err != nil {
@@ -197,7 +200,7 @@ func sessionIDs(ctx context.Context, tx *Tx, p course.Path) (func(int64) bool, e
 // findPath reads one path and its steps in one query.
 func findPath(ctx context.Context, tx *Tx, where string, args ...any) (PathRecord, error) {
 	rows, err := tx.Query(ctx, `
-		SELECT p.id, p.slug, p.title, p.summary, p.description, p.status,
+		SELECT p.id, p.slug, p.title, p.summary, p.description, p.status, p.self_assessment,
 			c.id, c.slug, c.title, c.summary, c.status, c.estimated_minutes, s.unlock,
 			ls.id, ls.title, ls.starts_at, ls.ends_at, ls.status
 		FROM paths p
@@ -221,7 +224,7 @@ func findPath(ctx context.Context, tx *Tx, where string, args ...any) (PathRecor
 			stitle, sstatus            *string
 			sstart, send               *time.Time
 		)
-		if err := rows.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Description, &p.Status,
+		if err := rows.Scan(&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Description, &p.Status, &p.SelfAssessment,
 			&cid, &cslug, &ctitle, &csum, &cstat, &minutes, &unlock, &sid, &stitle, &sstart, &send, &sstatus); err != nil {
 			return PathRecord{}, err
 		}
@@ -307,6 +310,9 @@ type LearnerPath struct {
 	CompletedAt *time.Time
 	States      []learning.StepState
 	Percents    []int // each step's course progress
+	// SelfRatings are the learner's self-assessment ratings by phase
+	// (course.PhaseStart, course.PhaseEnd), one per statement.
+	SelfRatings map[string][]int
 }
 
 // FindLearnerPath returns a published path with userID's state in each of
@@ -368,7 +374,22 @@ func (s *PathService) FindLearnerPath(ctx context.Context, tenantID, userID int6
 			lp.Percents = append(lp.Percents, percents[st.CourseID])
 		}
 		lp.States = learning.Steps(unlocks, dones)
-		return nil
+		if p.SelfAssessment == nil || !lp.Enrolled {
+			return nil
+		}
+		lp.SelfRatings = map[string][]int{}
+		rows, err = tx.Query(ctx, `SELECT phase, ratings FROM path_self_ratings WHERE tenant_id = $1 AND path_id = $2 AND user_id = $3`,
+			tenantID, p.ID, userID)
+		if err != nil {
+			return err
+		}
+		var phase string
+		var ratings []int
+		_, err = pgx.ForEachRow(rows, []any{&phase, &ratings}, func() error {
+			lp.SelfRatings[phase] = ratings
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return LearnerPath{}, fmt.Errorf("path: find for learner: %w", Error(err, "Path"))
@@ -388,6 +409,34 @@ func (lp LearnerPath) Percent() int {
 		}
 	}
 	return n * 100 / len(lp.States)
+}
+
+// RateSelf keeps a learner's self-assessment ratings for a phase of a
+// path they have started (the end's once they have completed it); rating
+// a phase again replaces its ratings.
+func (s *PathService) RateSelf(ctx context.Context, tenantID, userID int64, slug, phase string, ratings []int) error {
+	lp, err := s.FindLearnerPath(ctx, tenantID, userID, slug)
+	if err != nil {
+		return err
+	}
+	if lp.SelfAssessment == nil || !lp.Enrolled {
+		return &apperr.Error{Code: apperr.ENOTFOUND, Message: "Self-assessment not found."}
+	}
+	if err := learning.CheckSelfRatings(*lp.SelfAssessment, phase, ratings, lp.CompletedAt != nil); err != nil {
+		return err
+	}
+	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO path_self_ratings (tenant_id, path_id, user_id, phase, ratings, rated_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (tenant_id, path_id, user_id, phase) DO UPDATE SET ratings = EXCLUDED.ratings, rated_at = EXCLUDED.rated_at`,
+			tenantID, lp.ID, userID, phase, ratings, tx.Now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("path: rate self: %w", Error(err, "Path"))
+	}
+	return nil
 }
 
 // StartPath enrols userID in a published path (again: no change).
@@ -502,7 +551,7 @@ func (s *PathService) EditPath(ctx context.Context, tenantID, pathID int64, by A
 		if err != nil {
 			return err
 		}
-		p := course.Path{Slug: cur.Slug, Title: cur.Title, Summary: cur.Summary, Description: cur.Description}
+		p := course.Path{Slug: cur.Slug, Title: cur.Title, Summary: cur.Summary, Description: cur.Description, SelfAssessment: cur.SelfAssessment}
 		for _, st := range cur.Steps {
 			p.Steps = append(p.Steps, st.PathStep())
 		}
@@ -523,8 +572,9 @@ func (s *PathService) EditPath(ctx context.Context, tenantID, pathID int64, by A
 		if ps := course.CheckPathWithSessions(p, func(slug string) bool { _, ok := ids[slug]; return ok }, sessions); len(ps) > 0 {
 			return &apperr.Error{Code: apperr.EINVALID, Field: ps[0].Path, Message: pathProblem(ps[0])}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE paths SET title = $3, summary = $4, description = $5, updated_at = $6 WHERE tenant_id = $1 AND id = $2`,
-			tenantID, pathID, p.Title, p.Summary, p.Description, tx.Now); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE paths SET title = $3, summary = $4, description = $5, self_assessment = $6, updated_at = $7
+			WHERE tenant_id = $1 AND id = $2`,
+			tenantID, pathID, p.Title, p.Summary, p.Description, p.SelfAssessment, tx.Now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM path_steps WHERE tenant_id = $1 AND path_id = $2`, tenantID, pathID); err != nil {

@@ -61,7 +61,7 @@ func (s *PathService) CopyPath(ctx context.Context, from, to, pathID int64, by A
 		has[c.Slug] = true
 	}
 	var missing []course.Course
-	copied := course.Path{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Description: p.Description}
+	copied := course.Path{Slug: p.Slug, Title: p.Title, Summary: p.Summary, Description: p.Description, SelfAssessment: p.SelfAssessment}
 	for _, step := range p.Steps {
 		if step.SessionID != 0 {
 			continue // a live session is the portal's own event, not content to copy

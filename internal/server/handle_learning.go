@@ -676,7 +676,68 @@ func (s *Server) renderPath(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		v.Steps = append(v.Steps, sv)
 	}
+	v.Self = s.selfAssessmentView(lp, base)
 	s.render(w, r, status, s.page(r, lp.Title), pages.PathPage(v))
+}
+
+// selfAssessmentView is what the path page shows of its self-assessment:
+// the start's form once the learner has started the path, the end's once
+// they have completed it, then the change.
+func (s *Server) selfAssessmentView(lp postgres.LearnerPath, base string) *pages.SelfAssessmentView {
+	sa := lp.SelfAssessment
+	if sa == nil || !lp.Enrolled {
+		return nil
+	}
+	before, after := lp.SelfRatings[course.PhaseStart], lp.SelfRatings[course.PhaseEnd]
+	v := &pages.SelfAssessmentView{Action: base + "/self-assessment", Intro: s.md.HTML(sa.Intro)}
+	switch {
+	case before == nil:
+		v.Phase = course.PhaseStart
+	case lp.CompletedAt != nil && after == nil:
+		v.Phase = course.PhaseEnd
+	case after != nil:
+		v.Done = true
+	}
+	for i, st := range sa.Items {
+		it := pages.SelfItemView{Field: "item" + strconv.Itoa(i), Statement: st}
+		if i < len(before) {
+			it.Before = before[i]
+		}
+		if i < len(after) {
+			it.After = after[i]
+		}
+		v.Items = append(v.Items, it)
+	}
+	return v
+}
+
+// handlePathSelfRate keeps the learner's self-assessment of a phase.
+func (s *Server) handlePathSelfRate(w http.ResponseWriter, r *http.Request) {
+	st := stateOf(r)
+	slug := chi.URLParam(r, "slug")
+	// The form says how many statements it showed; one left unrated is 0,
+	// which the rule refuses by its number.
+	count, _ := strconv.Atoi(r.PostFormValue("items"))
+	ratings := make([]int, min(max(count, 0), 12))
+	for i := range ratings {
+		ratings[i], _ = strconv.Atoi(r.PostFormValue("item" + strconv.Itoa(i)))
+	}
+	err := s.paths.RateSelf(r.Context(), st.Tenant.ID, st.User.ID, slug, r.PostFormValue("phase"), ratings)
+	if apperr.Code(err) == apperr.EINVALID {
+		lp, ferr := s.paths.FindLearnerPath(r.Context(), st.Tenant.ID, st.User.ID, slug)
+		if ferr != nil {
+			s.renderError(w, r, ferr)
+			return
+		}
+		s.renderPath(w, r, http.StatusUnprocessableEntity, lp, apperr.Message(err))
+		return
+	}
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.flash(r, "Your ratings are saved.")
+	http.Redirect(w, r, "/paths/"+url.PathEscape(slug), http.StatusSeeOther)
 }
 
 func (s *Server) handlePathStart(w http.ResponseWriter, r *http.Request) {
@@ -748,6 +809,8 @@ func doneWhen(l course.Lesson) string {
 			todo = append(todo, "answered the reflection")
 		case course.KindQuiz:
 			todo = append(todo, "passed the quiz")
+		case course.KindWriting:
+			todo = append(todo, "written and checked your draft")
 		case course.KindSCORM:
 			todo = append(todo, "finished the activity")
 		}

@@ -141,8 +141,11 @@ func (s *Server) renderAdminPath(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	v.CSRF, v.ID, v.Slug, v.Status = s.csrfToken(r), p.ID, p.Slug, p.Status
-	if v.Errors == nil {
+	if v.Errors == nil && v.Error == "" {
 		v.Title, v.Summary, v.Description = p.Title, p.Summary, p.Description
+		if sa := p.SelfAssessment; sa != nil {
+			v.SelfIntro, v.SelfItems = sa.Intro, strings.Join(sa.Items, "\n")
+		}
 	}
 	p2 := s.editorPage(r, p.Title)
 	s.render(w, r, status, p2, pages.AdminPath(v))
@@ -164,7 +167,13 @@ func (s *Server) editPathForm(w http.ResponseWriter, r *http.Request, form pages
 	}
 	_, err := s.paths.EditPath(r.Context(), stateOf(r).Tenant.ID, id, s.auditActor(r), edit)
 	if apperr.Code(err) == apperr.EINVALID {
-		if fields, ok := apperr.FieldsOf(err); ok && (fields["title"] != "" || fields["summary"] != "") {
+		fields, _ := apperr.FieldsOf(err)
+		for f, msg := range fields {
+			if strings.HasPrefix(f, "self_assessment") {
+				fields = apperr.Fields{"self_items": msg} // the statements' box
+			}
+		}
+		if fields["title"] != "" || fields["summary"] != "" || fields["self_items"] != "" {
 			form.Errors = fields
 		} else {
 			form.Error = apperr.Message(err)
@@ -185,9 +194,22 @@ func (s *Server) editPathForm(w http.ResponseWriter, r *http.Request, form pages
 
 func (s *Server) handleAdminPathSave(w http.ResponseWriter, r *http.Request) {
 	title, summary, desc := strings.TrimSpace(r.PostFormValue("title")), strings.TrimSpace(r.PostFormValue("summary")), r.PostFormValue("description")
-	form := pages.AdminPathView{Title: title, Summary: summary, Description: desc}
+	intro, items := strings.TrimSpace(r.PostFormValue("self_intro")), r.PostFormValue("self_items")
+	form := pages.AdminPathView{Title: title, Summary: summary, Description: desc, SelfIntro: intro, SelfItems: items}
 	s.editPathForm(w, r, form, func(p *course.Path) error {
 		p.Title, p.Summary, p.Description = title, summary, desc
+		// One statement a line; none at all removes the self-assessment.
+		// Learners' earlier ratings stay with the path.
+		p.SelfAssessment = nil
+		var statements []string
+		for _, line := range strings.Split(items, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				statements = append(statements, line)
+			}
+		}
+		if len(statements) > 0 {
+			p.SelfAssessment = &course.SelfAssessment{Intro: intro, Items: statements}
+		}
 		return nil
 	})
 }

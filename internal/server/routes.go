@@ -222,6 +222,7 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/courses/{slug}/lessons/{key}/checklists/{block}", s.handleChecklistSave)
 		r.Get("/paths/{slug}", s.handlePath)
 		r.Post("/paths/{slug}/start", s.handlePathStart)
+		r.Post("/paths/{slug}/self-assessment", s.handlePathSelfRate)
 		r.Post("/paths/{slug}/steps/{step}/start", s.handleStepStart)
 		// Live sessions, for learners.
 		r.Get("/sessions", s.handleMySessions)
