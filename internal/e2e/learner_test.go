@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/fixture"
+	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/storage"
 )
@@ -63,6 +65,8 @@ func TestJourney_ALearnerTakesALibraryCourseToItsCertificate(t *testing.T) {
 			case blk.Reflection != nil:
 				b.Do(typeText(chromedp.CSS("#reflect-"+blk.Key), "I will tell my manager about the supplier delay on Monday, with two options."))
 				afterReload(t, b, chromedp.Click(chromedp.CSS(`#block-`+blk.Key+` button[type="submit"]`)))
+			case blk.Writing != nil:
+				practise(t, b, blk)
 			case blk.Quiz != nil:
 				if !failedOnce {
 					answer(b, blk, false)
@@ -111,17 +115,45 @@ func TestJourney_ALearnerTakesALibraryCourseToItsCertificate(t *testing.T) {
 	}
 }
 
-// answer ticks the right options of every question of a quiz, or wrong
-// ones (a wrong option where there is one).
+// answer gives the right answer to every question of a quiz, or a wrong
+// one: the options (a wrong option where there is one), each step's place
+// (all of them, reversed), both decisions of a branching question.
+// Radios and places are set by script where a click would need the
+// question's own steps first (a branching question's second decision
+// shows once the first is confirmed).
 func answer(b *browsertest.Browser, blk course.Block, right bool) {
+	pick := learning.RightAnswers(*blk.Quiz)
 	for qi, q := range blk.Quiz.Questions {
-		for oi, o := range q.Options {
-			if o.Correct == right {
-				b.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#o-%s-%d-%d", blk.Key, qi, oi))))
-				if !right || q.Type != course.Multiple {
-					break
-				}
+		if !right {
+			pick[qi] = learning.WrongAnswer(q)
+		}
+		id := fmt.Sprintf("o-%s-%d-", blk.Key, qi)
+		switch q.Type {
+		case course.Ordering:
+			for oi, place := range pick[qi] {
+				b.Do(chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`select[name="q%d.%d"]`, qi, oi)), strconv.Itoa(place+1)))
+			}
+		case course.Branching:
+			browsertest.Run(b, chromedp.Evaluate[bool](fmt.Sprintf(`document.getElementById("%s%d").checked = document.getElementById("%s%d-%d").checked = true`,
+				id, pick[qi][0], id, pick[qi][0], pick[qi][1])))
+		default:
+			for _, oi := range pick[qi] {
+				b.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#%s%d", id, oi))))
 			}
 		}
 	}
+}
+
+// practise writes a draft long enough to open the model answer, saves it,
+// rates it against every statement and saves again.
+func practise(t *testing.T, b *browsertest.Browser, blk course.Block) {
+	t.Helper()
+	draft := strings.Repeat("I will tell my manager early, with two options and the date I need a decision by. ", 1+blk.Writing.MinWords/15)
+	form := `#block-` + blk.Key
+	b.Do(chromedp.SetValue(chromedp.CSS(form+` textarea`), draft))
+	afterReload(t, b, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
+	for i := range blk.Writing.Rubric {
+		b.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`%s input[name="rating%d"][value="yes"]`, form, i))))
+	}
+	afterReload(t, b, chromedp.Click(chromedp.CSS(form+` button[type="submit"]`)))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/browsertest"
 	"github.com/upward-lms/upward/internal/course"
+	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/library"
 	"github.com/upward-lms/upward/internal/scormexport"
 )
@@ -278,23 +279,27 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 // answerJS ticks the right options of every question of the quiz in form,
 // or one wrong option each, and submits it.
 func answerJS(form string, q course.Quiz, right bool) string {
-	var choices [][]int
-	for _, qu := range q.Questions {
-		var pick []int
-		for i, o := range qu.Options {
-			if o.Correct == right {
-				pick = append(pick, i)
-				if !right {
-					break
-				}
-			}
+	pick := learning.RightAnswers(q)
+	kinds := make([]string, len(q.Questions))
+	for i, qu := range q.Questions {
+		kinds[i] = qu.Type
+		if !right {
+			pick[i] = learning.WrongAnswer(qu)
 		}
-		choices = append(choices, pick)
 	}
-	js, _ := json.Marshal(choices)
-	return `var f = ` + form + `; var choices = ` + string(js) + `;
+	js, _ := json.Marshal(pick)
+	ks, _ := json.Marshal(kinds)
+	return `var f = ` + form + `; var choices = ` + string(js) + `, kinds = ` + string(ks) + `;
 	f.querySelectorAll("fieldset[data-question]").forEach(function (fs, qi) {
-		choices[qi].forEach(function (o) { fs.querySelector('input[value="' + o + '"]').click(); });
+		var c = choices[qi];
+		if (kinds[qi] === "ordering") {
+			c.forEach(function (place, step) { fs.querySelector('select[data-step="' + step + '"]').value = String(place); });
+		} else if (kinds[qi] === "branching") {
+			fs.querySelector(':scope > .branch > input[value="' + c[0] + '"]').click();
+			fs.querySelector('[data-then="' + c[0] + '"] input[value="' + c[1] + '"]').click();
+		} else {
+			c.forEach(function (o) { fs.querySelector('input[value="' + o + '"]').click(); });
+		}
 	});
 	f.querySelector("[data-submit]").click(); return ""`
 }

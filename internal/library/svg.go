@@ -14,6 +14,10 @@ import (
 var svgForbidden = map[string]bool{"script": true, "foreignobject": true, "iframe": true, "object": true, "embed": true,
 	"handler": true, "listener": true, "animate": true, "set": true, "animatemotion": true, "animatetransform": true}
 
+// IsDrawing reports whether an SVG file is only a drawing (checkSVG's
+// rules): such a file may be shown as an image; any other is a download.
+func IsDrawing(data []byte) bool { return checkSVG(data) == nil }
+
 // checkSVG accepts a drawing and nothing more: an svg root, no scripts, no
 // event handlers, no links or references outside the file, no DTD (whose
 // entities can expand without end), no CSS that loads anything. Files are

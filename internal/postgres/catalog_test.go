@@ -454,9 +454,10 @@ func fillPortal(t *testing.T, db *postgres.DB, slug, marker string) portalFixtur
 	p := fixture.Build(t, db, fixture.Spec{Slug: slug, Name: marker, Plan: "enterprise",
 		People: []fixture.Person{person("admin", user.Admin), person("teacher", user.Instructor),
 			report("ana"), report("bo"), person("cy", user.Learner)},
-		Groups:   []fixture.Group{{Name: marker + " Team", Members: []string{email("ana"), email("bo"), email("cy")}}},
-		Courses:  []fixture.Course{{Slug: example, Title: marker + " Course"}},
-		Paths:    []fixture.Path{{Slug: slug + "-path", Title: marker + " Path", Courses: []string{example}}},
+		Groups:  []fixture.Group{{Name: marker + " Team", Members: []string{email("ana"), email("bo"), email("cy")}}},
+		Courses: []fixture.Course{{Slug: example, Title: marker + " Course"}},
+		Paths: []fixture.Path{{Slug: slug + "-path", Title: marker + " Path", Courses: []string{example},
+			SelfAssessment: []string{marker + " one", marker + " two", marker + " three"}}},
 		Progress: []fixture.Progress{{Who: email("bo"), Course: example, Due: &due}, {Who: email("cy"), Course: example}},
 	})
 	ten, rec := p.Tenant, p.Courses[example]
@@ -478,6 +479,7 @@ func fillPortal(t *testing.T, db *postgres.DB, slug, marker string) portalFixtur
 	fatal("certificate design", err)
 	paths := postgres.NewPathService(db)
 	fatal("path start", paths.StartPath(ctx, ten.ID, f.Learners[0], p.Paths[slug+"-path"].ID))
+	fatal("self-assessment", paths.RateSelf(ctx, ten.ID, f.Learners[0], slug+"-path", course.PhaseStart, []int{2, 3, 4}))
 
 	learn := postgres.NewLearningService(db)
 	ana, cy := f.Learners[0], f.Learners[2]

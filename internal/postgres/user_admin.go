@@ -133,6 +133,10 @@ func (s *UserService) ExportUser(ctx context.Context, tenantID, userID int64, w 
 				FROM plan_comments pc JOIN enrolments e ON e.tenant_id = pc.tenant_id AND e.id = pc.enrolment_id
 				JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
 				WHERE pc.tenant_id = $1 AND (e.user_id = $2 OR pc.author_id = $2) ORDER BY pc.created_at, pc.id`},
+			// Self-assessments on learning paths, at the start and the end.
+			{"self_assessments.csv", `SELECT p.slug, r.phase, array_to_string(r.ratings, ' '), r.rated_at
+				FROM path_self_ratings r JOIN paths p ON p.tenant_id = r.tenant_id AND p.id = r.path_id
+				WHERE r.tenant_id = $1 AND r.user_id = $2 ORDER BY r.rated_at, p.slug`},
 		}
 		for _, t := range tables {
 			if err := exportTable(ctx, tx, z, t.name, t.sql, tenantID, userID); err != nil {

@@ -916,6 +916,15 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	h := w.Header()
 	ct, known := fileTypes[path.Ext(name)]
+	if known && path.Ext(name) == ".svg" {
+		// An SVG is shown only when it is nothing but a drawing (as image
+		// uploads are checked to be); one uploaded as any file, which may
+		// carry script, is a download.
+		data, err := io.ReadAll(io.LimitReader(f, 8<<20))
+		if _, serr := f.Seek(0, io.SeekStart); err != nil || serr != nil || !library.IsDrawing(data) {
+			known = false
+		}
+	}
 	if !known {
 		ct = "application/octet-stream"
 		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)

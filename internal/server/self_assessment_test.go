@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,7 +20,7 @@ import (
 // path is complete, then the change.
 func TestPath_SelfAssessmentBeforeAndAfter(t *testing.T) {
 	t.Parallel()
-	s, acme, _ := twoPortals(t, withExample)
+	s, acme, _ := twoPortals(t, withExample, withAdmin)
 	ctx := context.Background()
 	first := acme.Courses[fixture.ExampleSlug]
 	paths := postgres.NewPathService(s.db)
@@ -78,6 +81,27 @@ func TestPath_SelfAssessmentBeforeAndAfter(t *testing.T) {
 		if !strings.Contains(table, want) {
 			t.Errorf("the change lacks %q: %s", want, table)
 		}
+	}
+	// The ratings are the learner's: in the export of their data.
+	boss := adminClient(t, s)
+	_, body := boss.raw("/admin/users/" + itoa(acme.People["ana@acme.test"].ID) + "/export")
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range zr.File {
+		if f.Name == "self_assessments.csv" {
+			found = true
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			if !strings.Contains(string(b), "grow,start,2 1 3") || !strings.Contains(string(b), "grow,end,4 1 2") {
+				t.Errorf("self_assessments.csv:\n%s", b)
+			}
+		}
+	}
+	if !found {
+		t.Error("the export has no self_assessments.csv")
 	}
 	// Another portal's learner cannot rate this path.
 	bo := newClient(t, s, "globex.localhost")

@@ -80,7 +80,7 @@
     function decide(chosen, focus) {
       firsts.forEach(function (r) { r.disabled = r !== chosen; });
       chosen.parentElement.classList.add("decided");
-      button.hidden = true;
+      button.remove();
       var then = chosen.parentElement.querySelector(".branch-then input");
       if (focus && then) then.focus();
     }
