@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -65,7 +66,16 @@ func TestJourney_AdministrationPagesAreAccessible(t *testing.T) {
 	b.CheckAccessibility()
 	b.Screenshot("lesson-editor-undo")
 	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="undo"] button`)), chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="undo"]`)))
-	if after := browsertest.Run(b, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="blocks"] li[data-key]').length`)); after != blocks {
+	// The page comes back after the undo; under load it may still be
+	// arriving when the toast has gone.
+	after := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		after = browsertest.Run(b, chromedp.Evaluate[int](`document.readyState === "complete" ? document.querySelectorAll('[data-testid="blocks"] li[data-key]').length : -1`))
+		if after == blocks {
+			break
+		}
+	}
+	if after != blocks {
 		t.Errorf("%d blocks after undoing a delete, want %d", after, blocks)
 	}
 

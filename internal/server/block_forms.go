@@ -18,7 +18,7 @@ import (
 // formKinds are the block kinds edited with a form of fields. Text is
 // edited as Markdown, and quizzes, for now, as YAML.
 var formKinds = map[course.Kind]bool{
-	course.KindCallout: true, course.KindReflection: true, course.KindChecklist: true, course.KindLiveSession: true,
+	course.KindCallout: true, course.KindReflection: true, course.KindWriting: true, course.KindChecklist: true, course.KindLiveSession: true,
 	course.KindImage: true, course.KindFile: true, course.KindVideo: true, course.KindAudio: true,
 }
 
@@ -29,7 +29,13 @@ func blockFields(b course.Block) map[string]string {
 	case b.Callout != nil:
 		f["style"], f["title"], f["text"] = b.Callout.Style, b.Callout.Title, b.Callout.Markdown
 	case b.Reflection != nil:
-		f["prompt"] = b.Reflection.Prompt
+		f["prompt"], f["example"] = b.Reflection.Prompt, b.Reflection.Example
+	case b.Writing != nil:
+		w := b.Writing
+		f["title"], f["prompt"], f["model_answer"], f["rubric"] = w.Title, w.Prompt, w.ModelAnswer, strings.Join(w.Rubric, "\n")
+		if w.MinWords > 0 {
+			f["min_words"] = strconv.Itoa(w.MinWords)
+		}
 	case b.Checklist != nil:
 		f["title"] = b.Checklist.Title
 		var lines []string
@@ -58,7 +64,8 @@ func blockFields(b course.Block) map[string]string {
 func blockFromForm(kind course.Kind, r *http.Request) (course.Block, map[string]string, map[string]string) {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	fields := map[string]string{}
-	for _, k := range []string{"style", "title", "text", "prompt", "items", "description", "src", "alt", "caption", "label", "url", "transcript"} {
+	for _, k := range []string{"style", "title", "text", "prompt", "example", "items", "description", "src", "alt", "caption", "label", "url", "transcript",
+		"min_words", "model_answer", "rubric"} {
 		fields[k] = r.PostFormValue(k)
 	}
 	errs := map[string]string{}
@@ -67,7 +74,21 @@ func blockFromForm(kind course.Kind, r *http.Request) (course.Block, map[string]
 	case course.KindCallout:
 		b.Callout = &course.Callout{Style: v("style"), Title: v("title"), Markdown: v("text")}
 	case course.KindReflection:
-		b.Reflection = &course.Reflection{Prompt: v("prompt")}
+		b.Reflection = &course.Reflection{Prompt: v("prompt"), Example: v("example")}
+	case course.KindWriting:
+		b.Writing = &course.Writing{Title: v("title"), Prompt: v("prompt"), ModelAnswer: v("model_answer")}
+		if m := v("min_words"); m != "" {
+			n, err := strconv.Atoi(m)
+			if err != nil {
+				errs["min_words"] = "Give the fewest words as a whole number, such as 60."
+			}
+			b.Writing.MinWords = n
+		}
+		for _, line := range strings.Split(v("rubric"), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				b.Writing.Rubric = append(b.Writing.Rubric, line)
+			}
+		}
 	case course.KindChecklist:
 		b.Checklist = &course.Checklist{Title: v("title")}
 		for n, line := range strings.Split(v("items"), "\n") {

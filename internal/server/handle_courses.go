@@ -426,13 +426,14 @@ func (s *Server) handleCourseRollback(w http.ResponseWriter, r *http.Request) {
 }
 
 // blockKinds are the kinds offered by the "Add a block" menu.
-var blockKinds = []course.Kind{course.KindText, course.KindCallout, course.KindQuiz, course.KindReflection, course.KindChecklist,
+var blockKinds = []course.Kind{course.KindText, course.KindCallout, course.KindQuiz, course.KindReflection, course.KindWriting, course.KindChecklist,
 	course.KindImage, course.KindVideo, course.KindAudio, course.KindFile, course.KindLiveSession}
 
 // blockKindLabels say what each kind of block is, for the "Add a block" menu.
 var blockKindLabels = map[course.Kind]string{
 	course.KindText: "Text", course.KindCallout: "Callout (a takeaway or a tip)", course.KindQuiz: "Quiz",
-	course.KindReflection: "Reflection (a question to answer in writing)", course.KindChecklist: "Checklist (an action plan)",
+	course.KindReflection: "Reflection (a question to answer in writing)", course.KindWriting: "Writing practice (a draft, a model answer, a self-check)",
+	course.KindChecklist: "Checklist (an action plan)",
 	course.KindImage: "Image", course.KindVideo: "Video", course.KindAudio: "Audio", course.KindFile: "File to download",
 	course.KindLiveSession: "Live session",
 }
@@ -442,6 +443,7 @@ var blockTemplates = map[course.Kind]string{
 	course.KindCallout:     "style: takeaway\ntext: \n",
 	course.KindQuiz:        "pass_mark: 75\nattempts: 0\nshuffle: false\nquestions:\n  - type: scenario\n    scenario: \n    prompt: \n    explanation: \n    options:\n      - text: \n        correct: true\n        feedback: \n      - text: \n        feedback: \n",
 	course.KindReflection:  "prompt: \n",
+	course.KindWriting:     "title: \nprompt: \nmin_words: 50\nmodel_answer: \nrubric:\n  - \n  - \n",
 	course.KindChecklist:   "title: Your first steps\nitems:\n  - text: \n    due_in_days: 7\n",
 	course.KindImage:       "src: \nalt: \ncaption: \n",
 	course.KindVideo:       "url: https://www.youtube-nocookie.com/embed/\ntitle: \ntranscript: \n",
