@@ -14,7 +14,9 @@ import (
 	"github.com/upward-lms/upward/courses"
 	"github.com/upward-lms/upward/internal/app"
 	"github.com/upward-lms/upward/internal/browsertest"
+	"github.com/upward-lms/upward/internal/course"
 	"github.com/upward-lms/upward/internal/fixture"
+	"github.com/upward-lms/upward/internal/learning"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
 	"github.com/upward-lms/upward/internal/storage"
@@ -65,6 +67,38 @@ func TestScreenshots_Gallery(t *testing.T) {
 	rec := acme.Courses[fixture.ExampleSlug]
 	portal := srv.PortalURL("acme")
 	editor := "/admin/courses/" + itoa(rec.ID)
+	// Ordering, branching and writing practice, and a path's self-assessment.
+	coursesSvc := postgres.NewCourseService(db)
+	practice, err := coursesSvc.ImportCourse(ctx, acme.ID, practiceCourse(t), "", fixture.By)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coursesSvc.Publish(ctx, acme.ID, practice.ID, "", fixture.By); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := postgres.NewLearningService(db).Enrol(ctx, acme.ID, lee.ID, practice.ID, learning.SelfEnrolled); err != nil {
+		t.Fatal(err)
+	}
+	paths := postgres.NewPathService(db)
+	grow, err := paths.CreatePath(ctx, acme.ID, course.Path{Slug: "grow", Title: "Leading Up as a New Manager", Summary: "Five courses for new managers.",
+		Steps: []course.PathStep{{Course: practice.Slug, Unlock: course.Free}, {Course: fixture.ExampleSlug, Unlock: course.AfterPrevious}},
+		SelfAssessment: &course.SelfAssessment{Intro: "Rate each statement as things stand today.", Items: []string{
+			"My team knows what my own manager expects of us this quarter.", "My reports bring me problems early, with options.",
+			"I coach my reports to solve problems instead of solving them myself."}}}, "", true, fixture.By)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := paths.StartPath(ctx, acme.ID, lee.ID, grow.ID); err != nil {
+		t.Fatal(err)
+	}
+	practiceLessons := practice.Draft.Lessons()
+	practiceEditor := "/admin/courses/" + itoa(practice.ID) + "/lessons/"
+	var practiceQuiz string
+	for _, b := range practiceLessons[1].Blocks {
+		if b.Quiz != nil {
+			practiceQuiz = b.Key
+		}
+	}
 
 	// SCREENSHOTS_ONLY=learner-home,admin takes only the pages whose
 	// <role>-<page> starts with one of these.
@@ -89,6 +123,9 @@ func TestScreenshots_Gallery(t *testing.T) {
 		{"home", "/"}, {"my-learning", "/learn"}, {"catalog", "/courses"}, {"course", "/courses/" + library},
 		{"lesson", "/courses/" + library + "/lessons/03-lead-with-the-point"}, {"quiz", "/courses/" + rec.Slug + "/lessons/" + rec.Draft.Modules[1].Lessons[0].Key},
 		{"notifications", "/notifications"}, {"account", "/account"},
+		{"practice-quiz", "/courses/" + practice.Slug + "/lessons/" + practiceLessons[1].Key},
+		{"practice-writing", "/courses/" + practice.Slug + "/lessons/" + practiceLessons[2].Key},
+		{"path-self-assessment", "/paths/grow"},
 	} {
 		shoot(learner, "learner", p.name, portal+p.path)
 	}
@@ -110,6 +147,8 @@ func TestScreenshots_Gallery(t *testing.T) {
 		{"course-editor", editor}, {"lesson-editor", editor + "/lessons/" + rec.Draft.Modules[0].Lessons[0].Key},
 		{"course-learners", editor + "/learners"}, {"reports", "/admin/reports"}, {"settings", "/admin/settings"},
 		{"cover", editor + "/cover"}, {"certificate-design", "/admin/settings/certificates"},
+		{"quiz-kinds-editor", practiceEditor + practiceLessons[1].Key + "?edit=" + practiceQuiz + "#edit-" + practiceQuiz},
+		{"writing-editor", practiceEditor + practiceLessons[2].Key + "?add=writing"},
 	} {
 		shoot(admin, "admin", p.name, portal+p.path)
 	}
