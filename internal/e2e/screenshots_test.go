@@ -92,6 +92,26 @@ func TestScreenshots_Gallery(t *testing.T) {
 		t.Fatal(err)
 	}
 	practiceLessons := practice.Draft.Lessons()
+	// Lee has planned and drafted something, for their action plan.
+	learnSvc := postgres.NewLearningService(db)
+	plc, err := learnSvc.FindLearnerCourse(ctx, acme.ID, lee.ID, practice.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range practiceLessons {
+		for _, b := range l.Blocks {
+			switch {
+			case b.Writing != nil:
+				err = learnSvc.SaveWriting(ctx, acme.ID, plc, l.Key, b.Key, learning.Draft{Text: "Thanks for the time today. We agreed that the supplier review comes first, that I send an update on Fridays, and that I share the plan by Thursday.",
+					Ratings: []string{"yes", "partly", "yes"}}, true)
+			case b.Checklist != nil:
+				err = learnSvc.SaveChecklist(ctx, acme.ID, plc, l.Key, b.Key, []postgres.ChecklistItemState{{Done: true}, {Due: time.Now().AddDate(0, 0, 7).Format(time.DateOnly)}}, false)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	practiceEditor := "/admin/courses/" + itoa(practice.ID) + "/lessons/"
 	var practiceQuiz string
 	for _, b := range practiceLessons[1].Blocks {
@@ -125,7 +145,7 @@ func TestScreenshots_Gallery(t *testing.T) {
 		{"notifications", "/notifications"}, {"account", "/account"},
 		{"practice-quiz", "/courses/" + practice.Slug + "/lessons/" + practiceLessons[1].Key},
 		{"practice-writing", "/courses/" + practice.Slug + "/lessons/" + practiceLessons[2].Key},
-		{"path-self-assessment", "/paths/grow"},
+		{"path-self-assessment", "/paths/grow"}, {"plan", "/learn/plan"},
 	} {
 		shoot(learner, "learner", p.name, portal+p.path)
 	}

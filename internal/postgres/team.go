@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/upward-lms/upward/internal/learning"
 )
 
 // TeamMember is one of a manager's reports, with their learning.
@@ -37,9 +39,9 @@ type SharedItem struct {
 	EnrolmentID int64
 	BlockKey    string
 	CourseTitle string
-	Kind        string // reflection or checklist
-	Prompt      string // the reflection's prompt, or the plan's title
-	Text        string // the reflection's answer
+	Kind        string // reflection, checklist or writing
+	Prompt      string // the reflection's prompt, the plan's or the writing practice's title
+	Text        string // the reflection's answer, the draft
 	Items       []SharedPlanItem
 	SharedAt    time.Time
 	Comments    []PlanComment // on an action plan, oldest first
@@ -71,6 +73,9 @@ type SharedPlanItem struct {
 	Text string
 	Done bool
 	Due  string
+	// Rating is the learner's self-rating against a writing practice's
+	// statement (yes, partly, not_yet; "" not rated).
+	Rating string
 }
 
 // FindTeam returns the people whose manager is managerID, with their
@@ -179,6 +184,10 @@ func sharedItem(item *SharedItem, body, block []byte) error {
 				Text string `json:"text"`
 			} `json:"items"`
 		} `json:"checklist"`
+		Writing *struct {
+			Title  string   `json:"title"`
+			Rubric []string `json:"rubric"`
+		} `json:"writing"`
 	}
 	if err := json.Unmarshal(block, &b); err != nil {
 		return fmt.Errorf("shared block: %w", err)
@@ -191,6 +200,19 @@ func sharedItem(item *SharedItem, body, block []byte) error {
 			return err
 		}
 		item.Prompt, item.Text = b.Reflection.Prompt, r.Text
+	case b.Writing != nil:
+		var d learning.Draft
+		if err := json.Unmarshal(body, &d); err != nil {
+			return err
+		}
+		item.Prompt, item.Text = b.Writing.Title, d.Text
+		for i, st := range b.Writing.Rubric {
+			pi := SharedPlanItem{Text: st}
+			if i < len(d.Ratings) {
+				pi.Rating = d.Ratings[i]
+			}
+			item.Items = append(item.Items, pi)
+		}
 	case b.Checklist != nil:
 		var c ChecklistBody
 		if err := json.Unmarshal(body, &c); err != nil {
@@ -206,4 +228,60 @@ func sharedItem(item *SharedItem, body, block []byte) error {
 		}
 	}
 	return nil
+}
+
+// PlanItem is one of a learner's action plans or writing practices, in the
+// attempt they are taking: the block's words and their answer.
+type PlanItem struct {
+	SharedItem
+	CourseSlug string
+	LessonKey  string
+	Shared     bool
+	Done       bool
+	UpdatedAt  time.Time
+}
+
+// FindMyPlan lists a learner's action plans and writing drafts across the
+// courses they take (not those they left), course by course, the latest
+// first.
+func (s *LearningService) FindMyPlan(ctx context.Context, tenantID, userID int64) ([]PlanItem, error) {
+	var out []PlanItem
+	err := s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT e.id, r.block_key, c.title, c.slug, r.body, r.shared_at IS NOT NULL, r.done, r.updated_at,
+				jsonb_path_query_first(v.content, '$.modules[*].lessons[*] ? (exists(@.blocks[*] ? (@.key == $k)))', jsonb_build_object('k', r.block_key))->>'key',
+				jsonb_path_query_first(v.content, '$.modules[*].lessons[*].blocks[*] ? (@.key == $k)', jsonb_build_object('k', r.block_key))
+			FROM block_responses r
+			JOIN enrolments e ON e.tenant_id = r.tenant_id AND e.id = r.enrolment_id AND e.attempt = r.attempt
+			JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
+			JOIN course_versions v ON v.tenant_id = e.tenant_id AND v.course_id = e.course_id AND v.version = e.version
+			WHERE r.tenant_id = $1 AND e.user_id = $2 AND e.status <> 'withdrawn'
+			ORDER BY lower(c.title), c.id, r.updated_at DESC`, tenantID, userID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var it PlanItem
+			var body, block []byte
+			var lesson *string
+			if err := rows.Scan(&it.EnrolmentID, &it.BlockKey, &it.CourseTitle, &it.CourseSlug, &body, &it.Shared, &it.Done, &it.UpdatedAt, &lesson, &block); err != nil {
+				return err
+			}
+			if lesson == nil || block == nil {
+				continue // a block the version no longer has
+			}
+			it.LessonKey = *lesson
+			if err := sharedItem(&it.SharedItem, body, block); err != nil {
+				return err
+			}
+			if it.Kind == "checklist" || it.Kind == "writing" {
+				out = append(out, it)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("learning: my plan: %w", err)
+	}
+	return out, nil
 }

@@ -65,7 +65,7 @@ func (s *Server) renderTeam(w http.ResponseWriter, r *http.Request, status int, 
 			sr := pages.SharedRow{ID: fmt.Sprintf("plan-%d-%s", sh.EnrolmentID, sh.BlockKey), EnrolmentID: sh.EnrolmentID, BlockKey: sh.BlockKey,
 				CourseTitle: sh.CourseTitle, Kind: sh.Kind, Prompt: sh.Prompt, Text: sh.Text, SharedOn: s.localDate(r, sh.SharedAt)}
 			for _, it := range sh.Items {
-				sr.Items = append(sr.Items, pages.SharedPlanRow{Text: it.Text, Done: it.Done, Due: it.Due})
+				sr.Items = append(sr.Items, pages.SharedPlanRow{Text: it.Text, Done: it.Done, Due: it.Due, Rating: it.Rating})
 			}
 			for _, c := range sh.Comments {
 				sr.Comments = append(sr.Comments, pages.PlanCommentRow{Author: c.Author, On: s.localDate(r, c.At), Body: c.Body})

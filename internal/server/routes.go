@@ -193,6 +193,7 @@ func (s *Server) portalRoutes() chi.Router {
 		r.Post("/account/sign-out-everywhere", s.handleSignOutEverywhere)
 
 		r.Get("/learn", s.handleDashboard)
+		r.Get("/learn/plan", s.handleMyPlan)
 		r.Get("/notifications", s.handleNotifications)
 		r.Get("/notifications/unread", s.handleNotificationsUnread)
 		r.Post("/notifications/read", s.handleNotificationsReadAll)

@@ -148,7 +148,7 @@ func Dashboard(v DashboardView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>My learning</h1><p><a href=\"/sessions\" data-testid=\"sessions-link\">Live sessions</a></p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>My learning</h1><p><a href=\"/learn/plan\" data-testid=\"plan-link\">My action plan</a> · <a href=\"/sessions\" data-testid=\"sessions-link\">Live sessions</a></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
