@@ -434,7 +434,7 @@ var blockKindLabels = map[course.Kind]string{
 	course.KindText: "Text", course.KindCallout: "Callout (a takeaway or a tip)", course.KindQuiz: "Quiz",
 	course.KindReflection: "Reflection (a question to answer in writing)", course.KindWriting: "Writing practice (a draft, a model answer, a self-check)",
 	course.KindChecklist: "Checklist (an action plan)",
-	course.KindImage: "Image", course.KindVideo: "Video", course.KindAudio: "Audio", course.KindFile: "File to download",
+	course.KindImage:     "Image", course.KindVideo: "Video", course.KindAudio: "Audio", course.KindFile: "File to download",
 	course.KindLiveSession: "Live session",
 }
 
