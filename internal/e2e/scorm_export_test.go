@@ -182,7 +182,7 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 		t.Errorf("on launch the LMS has location %q and completion %q; want the first lesson, incomplete", got["cmi.location"], got["cmi.completion_status"])
 	}
 
-	quizN, reflectionN := 0, 0
+	quizN, reflectionN, writingN := 0, 0, 0
 	failedOnce, resumed := false, false
 	for i, l := range lessons {
 		run.visit(l.Key)
@@ -191,6 +191,16 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 			case blk.Reflection != nil:
 				eval(fmt.Sprintf(`var ta = d.querySelector('[data-reflection="%d"]'); ta.value = "I will raise the delay on Monday."; ta.dispatchEvent(new Event("input")); ta.dispatchEvent(new Event("change")); return ""`, reflectionN))
 				reflectionN++
+			case blk.Writing != nil:
+				// A draft kept like a reflection; the model opens once it is long enough.
+				sec := fmt.Sprintf(`d.querySelector('section[data-writing="%d"]')`, writingN)
+				draft := strings.TrimSpace(strings.Repeat("I will raise the delay on Monday with two options. ", 1+blk.Writing.MinWords/9))
+				eval(`var s = ` + sec + `, ta = s.querySelector("textarea"); ta.value = "` + draft + `"; ta.dispatchEvent(new Event("input")); ta.dispatchEvent(new Event("change"));
+					s.querySelector("[data-compare]").click(); s.querySelector('input[data-rating="0"][value="p"]').click(); return ""`)
+				if got := eval(`return String(` + sec + `.querySelector("[data-model]").hidden)`); got != "false" {
+					t.Errorf("the model answer stays hidden after a long enough draft")
+				}
+				writingN++
 			case blk.Quiz != nil:
 				form := fmt.Sprintf(`d.querySelector('form[data-quiz="%d"]')`, quizN)
 				if !failedOnce {
@@ -253,6 +263,9 @@ func TestSCORMExport_A2004PackageReportsCompletionAndScoreToTheLMS(t *testing.T)
 	}
 
 	got := committed()
+	if writingN == 0 || !strings.Contains(got["cmi.suspend_data"], "I will raise the delay on Monday with two options.") || !strings.Contains(got["cmi.suspend_data"], `"p`) {
+		t.Errorf("the drafts (%d) and their ratings are not kept in suspend_data: %.300s", writingN, got["cmi.suspend_data"])
+	}
 	for k, want := range map[string]string{
 		"cmi.completion_status": "completed",
 		"cmi.success_status":    "passed",

@@ -394,3 +394,60 @@ func TestPassMark(t *testing.T) {
 		})
 	}
 }
+
+// The second edition's kinds in the package: an ordering question's steps
+// shuffled with a place each, a branching question's consequences and
+// second decisions with their answers for the script, writing practice
+// with its model and rubric; the marks are Upward's (two a branching
+// question).
+func TestExport_OrderingBranchingAndWriting(t *testing.T) {
+	t.Parallel()
+	c := sampleCourse()
+	then := &course.FollowUp{Prompt: "Next?", Options: []course.Option{{Text: "Draft it", Feedback: "f"}, {Text: "Say sorry", Correct: true, Feedback: "f"}}}
+	c.Modules[1].Lessons[0].Blocks = append(c.Modules[1].Lessons[0].Blocks,
+		course.Block{Key: "b11", Kind: course.KindQuiz, Quiz: &course.Quiz{PassMark: 60, Questions: []course.Question{
+			{Type: course.Ordering, Prompt: "Order", Options: []course.Option{{Text: "One"}, {Text: "Two"}, {Text: "Three"}, {Text: "Four"}, {Text: "Five"}}},
+			{Type: course.Branching, Scenario: "S", Prompt: "First?", Options: []course.Option{
+				{Text: "Tell", Correct: true, Consequence: "It goes well.", Feedback: "f", Then: then},
+				{Text: "Hide", Consequence: "It goes badly.", Feedback: "f", Then: then}}},
+		}}},
+		course.Block{Key: "b12", Kind: course.KindWriting, Writing: &course.Writing{Title: "Your update", Prompt: "Write **it**.", MinWords: 30,
+			ModelAnswer: "Done: the contract.", Rubric: []string{"Leads with the point", "Asks for a decision"}}})
+	if problems := course.Check(c); len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	data, err := Export(c, SCORM2004, readSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(unzip(t, data)["index.html"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := doc.Find(`fieldset[data-kind="ordering"] select[data-step]`)
+	var steps []string
+	order.Each(func(_ int, s *goquery.Selection) { v, _ := s.Attr("data-step"); steps = append(steps, v) })
+	if len(steps) != 5 || strings.Join(steps, "") == "01234" {
+		t.Errorf("ordering steps %v: want five, shuffled", steps)
+	}
+	if n := order.First().Find("option").Length(); n != 6 {
+		t.Errorf("a step's select has %d options, want a blank and five places", n)
+	}
+	br := doc.Find(`fieldset[data-kind="branching"]`)
+	if a, _ := br.Attr("data-answer"); a != "0" {
+		t.Errorf("branching data-answer %q", a)
+	}
+	if a, _ := br.Find(`[data-then="1"]`).Attr("data-then-answer"); a != "1" {
+		t.Errorf("the second decision's answer %q", a)
+	}
+	if got := br.Find(`[data-then="1"] .consequence`).Text(); !strings.Contains(got, "It goes badly.") {
+		t.Errorf("consequence %q", got)
+	}
+	w := doc.Find(`section[data-writing="0"]`)
+	if m, _ := w.Attr("data-min-words"); m != "30" || w.Find("[data-model]").Length() != 1 || w.Find(`input[data-rating="1"]`).Length() != 3 {
+		t.Errorf("writing practice: min %q, model %d, ratings %d", m, w.Find("[data-model]").Length(), w.Find(`input[data-rating="1"]`).Length())
+	}
+	if got, _ := w.Find("[data-model]").Html(); !strings.Contains(got, "Done: the contract.") {
+		t.Errorf("model answer %q", got)
+	}
+}
