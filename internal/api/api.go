@@ -77,9 +77,10 @@ type API struct {
 	counter     ratelimit.Counter
 	doc         *document
 	// reference is the reference page's view of doc, made once.
-	reference pages.APIReferenceView
-	router    chi.Router // on portal hosts
-	platform  chi.Router // on the platform host
+	reference  pages.APIReferenceView
+	router     chi.Router // on portal hosts
+	platform   chi.Router // on the platform host
+	scimRouter chi.Router // SCIM 2.0, on portal hosts
 }
 
 // New builds the API and its routes.
@@ -112,6 +113,7 @@ func New(d Deps) *API {
 	a.counter = svc.RateCounter
 	a.router = a.routes()
 	a.platform = a.platformRoutes()
+	a.scimRouter = a.scimRoutes()
 	return a
 }
 

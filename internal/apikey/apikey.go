@@ -51,6 +51,9 @@ const (
 	ProgressRead Permission = "progress:read"
 	// RecordsRead reads the learning records (the statements).
 	RecordsRead Permission = "records:read"
+	// SCIMProvision is an identity provider's: SCIM 2.0 provisioning at
+	// /scim/v2 (people created, changed, deactivated).
+	SCIMProvision Permission = "scim:provision"
 )
 
 // The permissions of account and reseller keys.
@@ -64,7 +67,7 @@ const (
 // PortalPermissions lists every permission of a portal key, in the order
 // the consoles show them.
 var PortalPermissions = []Permission{UsersRead, UsersWrite, GroupsRead, GroupsWrite,
-	EnrolmentsRead, EnrolmentsWrite, CoursesRead, CoursesWrite, ProgressRead, RecordsRead}
+	EnrolmentsRead, EnrolmentsWrite, CoursesRead, CoursesWrite, ProgressRead, RecordsRead, SCIMProvision}
 
 // OrgPermissions lists every permission of an account's or a reseller's
 // key.
@@ -101,6 +104,8 @@ func Describe(p Permission) string {
 		return "Read progress, completions and certificates"
 	case RecordsRead:
 		return "Read learning records (xAPI-shaped statements)"
+	case SCIMProvision:
+		return "Provision people from an identity provider over SCIM 2.0 (/scim/v2)"
 	case PortalsRead:
 		return "List portals and read their usage"
 	case PortalsWrite:

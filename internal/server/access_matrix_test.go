@@ -243,6 +243,7 @@ const (
 	kindAPI         = "api"
 	kindPlatformAPI = "platform-api"
 	kindContent     = "content"
+	kindSCIM        = "scim"
 )
 
 type matrixRow struct {
@@ -352,6 +353,7 @@ func (f *matrixFixture) walk(t *testing.T) []matrixRow {
 	add(kindAPI, f.s.APIRouter())
 	add(kindPlatformAPI, f.s.PlatformAPIRouter())
 	add(kindContent, f.s.ContentRouter())
+	add(kindSCIM, f.s.SCIMRouter())
 	return rows
 }
 
@@ -385,7 +387,7 @@ func (f *matrixFixture) path(t *testing.T, row matrixRow, overrides map[string]s
 // ask sends the row's request as the party and returns the answer's class.
 func (f *matrixFixture) ask(t *testing.T, row matrixRow, p *party) string {
 	t.Helper()
-	apiRoute := row.kind == kindAPI || row.kind == kindPlatformAPI
+	apiRoute := row.kind == kindAPI || row.kind == kindPlatformAPI || row.kind == kindSCIM
 	if p.keysOnly && !apiRoute {
 		return "-"
 	}
@@ -397,7 +399,7 @@ func (f *matrixFixture) ask(t *testing.T, row matrixRow, p *party) string {
 
 	host := "localhost"
 	switch row.kind {
-	case kindPortal, kindAPI:
+	case kindPortal, kindAPI, kindSCIM:
 		host = "acme.localhost"
 		if p.otherHost {
 			host = "globex.localhost"
@@ -672,7 +674,7 @@ func writeMatrix(name string, names []string, parties []*party, rows []matrixRow
 	}
 	b.WriteString("\n")
 	sorted := slices.Clone(rows)
-	order := map[string]int{kindTop: 0, kindPortal: 1, kindAPI: 2, kindPlatform: 3, kindPlatformAPI: 4, kindContent: 5}
+	order := map[string]int{kindTop: 0, kindPortal: 1, kindAPI: 2, kindPlatform: 3, kindPlatformAPI: 4, kindContent: 5, kindSCIM: 6}
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, c := sorted[i], sorted[j]
 		if a.kind != c.kind {
@@ -1085,6 +1087,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			"tenants/{id}": id(acme.ID), "resellers/{id}": id(northwind.ID), "accounts/{id}": id(acme.AccountID), "mailbox/{id}": id(mailID),
 		},
 		kindPlatformAPI: {"portals/{id}": id(acme.ID)},
+		kindSCIM:        {"Users/{id}": id(learner.ID)},
 		kindContent:     {"scorm/{token}": launchToken},
 	}
 	f.files = map[string]string{
@@ -1133,8 +1136,16 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			return map[string]string{"api-keys/{id}": k}
 		},
 		"POST portal /admin/webhooks/{id}/delete": func() map[string]string { return map[string]string{"webhooks/{id}": id(newHook())} },
-		"POST portal /posts/{id}/delete":          func() map[string]string { return map[string]string{"posts/{id}": newPost()} },
-		"POST portal /posts/{id}/hide":            func() map[string]string { return map[string]string{"posts/{id}": newPost()} },
+		// A person provisioned for the purpose: a DELETE deactivates.
+		"DELETE scim /scim/v2/Users/{id}": func() map[string]string {
+			spare++
+			u, err := s.main.Users.EnsureUser(ctx, acme, postgres.NewUser{Email: fmt.Sprintf("scim-spare-%d@acme.test", spare), Name: "Acme Spare",
+				Password: fixture.Password, Roles: []user.Role{user.Learner}}, by)
+			fatal(err)
+			return map[string]string{"Users/{id}": id(u.ID)}
+		},
+		"POST portal /posts/{id}/delete": func() map[string]string { return map[string]string{"posts/{id}": newPost()} },
+		"POST portal /posts/{id}/hide":   func() map[string]string { return map[string]string{"posts/{id}": newPost()} },
 		"DELETE api /api/v1/enrolments/{id}": func() map[string]string {
 			_, err := learn.Enrol(ctx, acme.ID, learner.ID, leave.ID, learning.SelfEnrolled)
 			fatal(err)

@@ -47,6 +47,7 @@ func (s *Server) routes() chi.Router {
 		// The REST API has a request path of its own: keys, not sessions;
 		// JSON problems, not pages (internal/api).
 		isAPI := r.URL.Path == api.Prefix || strings.HasPrefix(r.URL.Path, api.Prefix+"/")
+		isSCIM := r.URL.Path == api.SCIMPrefix || strings.HasPrefix(r.URL.Path, api.SCIMPrefix+"/")
 		switch {
 		case s.isContentHost(r):
 			// SCORM packages and their runtime, on an origin of their own
@@ -58,6 +59,9 @@ func (s *Server) routes() chi.Router {
 			s.platform.ServeHTTP(w, r)
 		case isAPI:
 			s.api.ServeHTTP(w, r)
+		case isSCIM:
+			// SCIM 2.0 provisioning, with the same keys (internal/api/scim.go).
+			s.api.ServeSCIM(w, r)
 		default:
 			s.portal.ServeHTTP(w, r)
 		}

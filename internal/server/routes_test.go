@@ -16,7 +16,7 @@ import (
 
 // routeParamRE matches a URL parameter with the segment before it
 // ("users/{id}"), which says what kind of object the parameter names.
-var routeParamRE = regexp.MustCompile(`[a-z0-9-]+/\{[a-zA-Z]+\}`)
+var routeParamRE = regexp.MustCompile(`[a-zA-Z0-9-]+/\{[a-zA-Z]+\}`)
 
 // fillRoute puts a value into each of a route's parameters, looked up by
 // its segment and parameter ("users/{id}"), and drops a trailing slash.

@@ -152,6 +152,9 @@ func (s *Server) PlatformRouter() chi.Router { return s.platform }
 // APIRouter: see PortalRouter.
 func (s *Server) APIRouter() chi.Router { return s.api.Router() }
 
+// SCIMRouter: SCIM 2.0 provisioning's routes on a portal's host.
+func (s *Server) SCIMRouter() chi.Router { return s.api.SCIMRouter() }
+
 // PlatformAPIRouter: the provisioning API's routes on the platform host.
 func (s *Server) PlatformAPIRouter() chi.Router { return s.api.PlatformRouter() }
 
