@@ -51,6 +51,12 @@ func (a *API) scimRoutes() chi.Router {
 		r.Put("/Users/{id}", a.scimReplaceUser)
 		r.Patch("/Users/{id}", a.scimPatchUser)
 		r.Delete("/Users/{id}", a.scimDeleteUser)
+		r.Get("/Groups", a.scimListGroups)
+		r.Post("/Groups", a.scimCreateGroup)
+		r.Get("/Groups/{id}", a.scimGetGroup)
+		r.Put("/Groups/{id}", a.scimReplaceGroup)
+		r.Patch("/Groups/{id}", a.scimPatchGroup)
+		r.Delete("/Groups/{id}", a.scimDeleteGroup)
 	})
 	return r
 }
@@ -352,8 +358,11 @@ func (a *API) scimResourceTypes(w http.ResponseWriter, r *http.Request) {
 	users := map[string]any{"schemas": []string{scim.SchemaResourceType}, "id": "User", "name": "User", "endpoint": "/Users",
 		"description": "A person of the portal", "schema": scim.SchemaUser,
 		"meta": map[string]any{"resourceType": "ResourceType", "location": base + "/ResourceTypes/User"}}
-	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": 1, "startIndex": 1,
-		"itemsPerPage": 1, "Resources": []any{users}})
+	groups := map[string]any{"schemas": []string{scim.SchemaResourceType}, "id": "Group", "name": "Group", "endpoint": "/Groups",
+		"description": "A group of the portal's people", "schema": scim.SchemaGroup,
+		"meta": map[string]any{"resourceType": "ResourceType", "location": base + "/ResourceTypes/Group"}}
+	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": 2, "startIndex": 1,
+		"itemsPerPage": 2, "Resources": []any{users, groups}})
 }
 
 func (a *API) scimSchemas(w http.ResponseWriter, r *http.Request) {
@@ -370,6 +379,153 @@ func (a *API) scimSchemas(w http.ResponseWriter, r *http.Request) {
 		"attributes": []any{attr("userName", "string", true, "server"), attr("externalId", "string", false, "server"), name,
 			attr("displayName", "string", false, "none"), emails, attr("active", "boolean", false, "none")},
 		"meta": map[string]any{"resourceType": "Schema", "location": a.d.PortalURL(r, stateOf(r).tenant) + SCIMPrefix + "/Schemas/" + scim.SchemaUser}}
-	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": 1, "startIndex": 1,
-		"itemsPerPage": 1, "Resources": []any{userSchema}})
+	members := attr("members", "complex", false, "none")
+	members["multiValued"] = true
+	members["subAttributes"] = []any{attr("value", "string", false, "none"), attr("$ref", "reference", false, "none"), attr("type", "string", false, "none")}
+	groupSchema := map[string]any{"schemas": []string{scim.SchemaSchema}, "id": scim.SchemaGroup, "name": "Group", "description": "A group of the portal's people",
+		"attributes": []any{attr("displayName", "string", true, "server"), attr("externalId", "string", false, "server"), members},
+		"meta":       map[string]any{"resourceType": "Schema", "location": a.d.PortalURL(r, stateOf(r).tenant) + SCIMPrefix + "/Schemas/" + scim.SchemaGroup}}
+	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": 2, "startIndex": 1,
+		"itemsPerPage": 2, "Resources": []any{userSchema, groupSchema}})
+}
+
+// scimGroupResource is a group as a SCIM Group resource.
+func (a *API) scimGroupResource(r *http.Request, g postgres.SCIMGroup) map[string]any {
+	base := a.d.PortalURL(r, stateOf(r).tenant) + SCIMPrefix
+	members := make([]map[string]any, 0, len(g.Members))
+	for _, id := range g.Members {
+		members = append(members, map[string]any{"value": strconv.FormatInt(id, 10), "$ref": base + "/Users/" + strconv.FormatInt(id, 10), "type": "User"})
+	}
+	res := map[string]any{
+		"schemas":     []string{scim.SchemaGroup},
+		"id":          strconv.FormatInt(g.ID, 10),
+		"displayName": g.Name,
+		"members":     members,
+		"meta": map[string]any{"resourceType": "Group", "created": g.CreatedAt.UTC().Format(time.RFC3339),
+			"location": base + "/Groups/" + strconv.FormatInt(g.ID, 10)},
+	}
+	if g.ExternalID != "" {
+		res["externalId"] = g.ExternalID
+	}
+	return res
+}
+
+func (a *API) scimListGroups(w http.ResponseWriter, r *http.Request) {
+	f, err := scim.GroupFilter(r.URL.Query().Get("filter"))
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	page := scim.ParsePage(r.URL.Query().Get("startIndex"), r.URL.Query().Get("count"))
+	groups, total, err := a.groups.ListSCIMGroups(r.Context(), stateOf(r).tenant.ID, f, page)
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	resources := make([]map[string]any, 0, len(groups))
+	for _, g := range groups {
+		resources = append(resources, a.scimGroupResource(r, g))
+	}
+	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": total,
+		"startIndex": page.Start, "itemsPerPage": len(resources), "Resources": resources})
+}
+
+func (a *API) scimGroup(w http.ResponseWriter, r *http.Request) (postgres.SCIMGroup, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeSCIMError(w, &scim.Error{Status: http.StatusNotFound, Detail: "There is no such group."})
+		return postgres.SCIMGroup{}, false
+	}
+	g, err := a.groups.FindSCIMGroup(r.Context(), stateOf(r).tenant.ID, id)
+	if err != nil {
+		a.scimFail(w, r, err)
+		return postgres.SCIMGroup{}, false
+	}
+	return g, true
+}
+
+func (a *API) scimGetGroup(w http.ResponseWriter, r *http.Request) {
+	if g, ok := a.scimGroup(w, r); ok {
+		writeSCIM(w, http.StatusOK, a.scimGroupResource(r, g))
+	}
+}
+
+func (a *API) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
+	body, ok := scimBody(w, r)
+	if !ok {
+		return
+	}
+	t, err := scim.ParseGroup(body)
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	g, err := a.groups.CreateSCIMGroup(r.Context(), stateOf(r).tenant.ID, t, actor(r))
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	res := a.scimGroupResource(r, g)
+	w.Header().Set("Location", res["meta"].(map[string]any)["location"].(string))
+	writeSCIM(w, http.StatusCreated, res)
+}
+
+func (a *API) scimReplaceGroup(w http.ResponseWriter, r *http.Request) {
+	g, ok := a.scimGroup(w, r)
+	if !ok {
+		return
+	}
+	body, ok := scimBody(w, r)
+	if !ok {
+		return
+	}
+	t, err := scim.ParseGroup(body)
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	a.scimChangeGroup(w, r, g, scim.GroupChange{DisplayName: &t.DisplayName, ExternalID: &t.ExternalID, Replace: t.Members, ReplaceAll: true})
+}
+
+func (a *API) scimPatchGroup(w http.ResponseWriter, r *http.Request) {
+	g, ok := a.scimGroup(w, r)
+	if !ok {
+		return
+	}
+	body, ok := scimBody(w, r)
+	if !ok {
+		return
+	}
+	ops, err := scim.ParsePatch(body)
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	c, err := scim.GroupPatch(ops)
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	a.scimChangeGroup(w, r, g, c)
+}
+
+func (a *API) scimChangeGroup(w http.ResponseWriter, r *http.Request, g postgres.SCIMGroup, c scim.GroupChange) {
+	g, err := a.groups.UpdateSCIMGroup(r.Context(), stateOf(r).tenant.ID, g.ID, c, actor(r))
+	if err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	writeSCIM(w, http.StatusOK, a.scimGroupResource(r, g))
+}
+
+func (a *API) scimDeleteGroup(w http.ResponseWriter, r *http.Request) {
+	g, ok := a.scimGroup(w, r)
+	if !ok {
+		return
+	}
+	if err := a.groups.DeleteSCIMGroup(r.Context(), stateOf(r).tenant.ID, g.ID, actor(r)); err != nil {
+		a.scimFail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -68,7 +68,7 @@ func TestSCIM_OktaShapedProvisioning(t *testing.T) {
 		t.Errorf("ServiceProviderConfig: %d %v", status, m)
 	}
 	for _, path := range []string{"/ResourceTypes", "/Schemas"} {
-		if status, m, _ := e.scimCall(t, "acme", "GET", path, token, ""); status != 200 || m["totalResults"] != float64(1) {
+		if status, m, _ := e.scimCall(t, "acme", "GET", path, token, ""); status != 200 || m["totalResults"] != float64(2) {
 			t.Errorf("%s: %d %v", path, status, m)
 		}
 	}
@@ -199,4 +199,50 @@ func mustAtoi(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// Groups: created with members; members
+// added and removed as Entra sends them, replaced as Okta does; renamed;
+// a group made in Upward cannot be deleted over SCIM, one the provider
+// made can.
+func TestSCIM_Groups(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, fixture.Spec{People: []fixture.Person{{Email: "ana@acme.test", Name: "Ana"}, {Email: "bo@acme.test", Name: "Bo"}},
+		Groups: []fixture.Group{{Name: "Made in Upward", Members: []string{"ana@acme.test"}}}}, fixture.Spec{People: []fixture.Person{{Email: "gus@globex.test", Name: "Gus"}}})
+	token := e.key(e.acme.Tenant, apikey.SCIMProvision)
+	ana, bo := itoaInt(int(e.acme.People["ana@acme.test"].ID)), itoaInt(int(e.acme.People["bo@acme.test"].ID))
+	gus := itoaInt(int(e.globex.People["gus@globex.test"].ID))
+
+	status, m, _ := e.scimCall(t, "acme", "POST", "/Groups", token, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales","externalId":"g-1","members":[{"value":"`+ana+`"}]}`)
+	if status != 201 || m["displayName"] != "Sales" || len(m["members"].([]any)) != 1 {
+		t.Fatalf("create: %d %v", status, m)
+	}
+	id := m["id"].(string)
+	status, m, _ = e.scimCall(t, "acme", "POST", "/Groups", token, `{"displayName":"sales"}`)
+	scimErr(t, "the same name again", status, m, 409, "uniqueness")
+	status, m, _ = e.scimCall(t, "acme", "PATCH", "/Groups/"+id, token, `{"Operations":[{"op":"Add","path":"members","value":[{"value":"`+bo+`"}]},{"op":"Remove","path":"members[value eq \"`+ana+`\"]"}]}`)
+	if status != 200 || len(m["members"].([]any)) != 1 || m["members"].([]any)[0].(map[string]any)["value"] != bo {
+		t.Errorf("entra's add and remove: %d %v", status, m)
+	}
+	status, m, _ = e.scimCall(t, "acme", "PATCH", "/Groups/"+id, token, `{"Operations":[{"op":"Add","path":"members","value":[{"value":"`+gus+`"}]}]}`)
+	scimErr(t, "another portal's person as a member", status, m, 400, "invalidValue")
+	status, m, _ = e.scimCall(t, "acme", "PATCH", "/Groups/"+id, token, `{"Operations":[{"op":"replace","value":{"id":"`+id+`","displayName":"Sales EMEA"}},{"op":"replace","path":"members","value":[{"value":"`+ana+`"},{"value":"`+bo+`"}]}]}`)
+	if status != 200 || m["displayName"] != "Sales EMEA" || len(m["members"].([]any)) != 2 {
+		t.Errorf("okta's rename and replace: %d %v", status, m)
+	}
+	status, m, _ = e.scimCall(t, "acme", "GET", `/Groups?filter=displayName%20eq%20%22sales%20emea%22`, token, "")
+	if status != 200 || m["totalResults"] != float64(1) {
+		t.Errorf("by displayName: %d %v", status, m)
+	}
+	upward := itoaInt(int(e.acme.Groups["Made in Upward"].ID))
+	status, m, _ = e.scimCall(t, "acme", "DELETE", "/Groups/"+upward, token, "")
+	scimErr(t, "deleting a group made in Upward", status, m, 403, "")
+	if status, _, _ := e.scimCall(t, "acme", "DELETE", "/Groups/"+id, token, ""); status != 204 {
+		t.Errorf("delete: %d", status)
+	}
+	status, m, _ = e.scimCall(t, "acme", "GET", "/Groups/"+id, token, "")
+	scimErr(t, "a deleted group", status, m, 404, "")
+	if u, err := e.main.Services.Users.FindUserByID(context.Background(), e.acme.ID, e.acme.People["ana@acme.test"].ID); err != nil || u.Status != user.Active {
+		t.Errorf("deleting the group touched its members: %v %v", u.Status, err)
+	}
 }

@@ -128,3 +128,53 @@ func TestParseFilterAndPage(t *testing.T) {
 		t.Errorf("page: %+v", p)
 	}
 }
+
+func TestGroupPatch_EntraAndOkta(t *testing.T) {
+	t.Parallel()
+	for name, tt := range map[string]struct {
+		body  string
+		check func(scim.GroupChange) bool
+	}{
+		"Entra adds members": {`{"Operations":[{"op":"Add","path":"members","value":[{"value":"12"},{"value":"13"}]}]}`,
+			func(c scim.GroupChange) bool { return len(c.Add) == 2 && c.Add[1] == 13 && !c.ReplaceAll }},
+		"Entra removes a member by filter": {`{"Operations":[{"op":"Remove","path":"members[value eq \"12\"]"}]}`,
+			func(c scim.GroupChange) bool { return len(c.Remove) == 1 && c.Remove[0] == 12 }},
+		"Okta replaces the members": {`{"Operations":[{"op":"replace","path":"members","value":[{"value":"7","display":"x"}]}]}`,
+			func(c scim.GroupChange) bool { return c.ReplaceAll && len(c.Replace) == 1 && c.Replace[0] == 7 }},
+		"Okta renames in a pathless object": {`{"Operations":[{"op":"replace","value":{"id":"5","displayName":"Sales EMEA"}}]}`,
+			func(c scim.GroupChange) bool { return c.DisplayName != nil && *c.DisplayName == "Sales EMEA" }},
+		"Okta removes members by value": {`{"Operations":[{"op":"remove","path":"members","value":[{"value":"9"}]}]}`,
+			func(c scim.GroupChange) bool { return len(c.Remove) == 1 && c.Remove[0] == 9 }},
+		"remove every member": {`{"Operations":[{"op":"remove","path":"members"}]}`,
+			func(c scim.GroupChange) bool { return c.ReplaceAll && len(c.Replace) == 0 }},
+	} {
+		ops, err := scim.ParsePatch(mustDecode(t, tt.body))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		c, err := scim.GroupPatch(ops)
+		if err != nil || !tt.check(c) {
+			t.Errorf("%s: %+v %v", name, c, err)
+		}
+	}
+	for name, body := range map[string]string{
+		"a member that is no id": `{"Operations":[{"op":"add","path":"members","value":[{"value":"ana"}]}]}`,
+		"an unknown attribute":   `{"Operations":[{"op":"replace","path":"owner","value":"x"}]}`,
+		"remove the name":        `{"Operations":[{"op":"remove","path":"displayName"}]}`,
+	} {
+		ops, err := scim.ParsePatch(mustDecode(t, body))
+		if err == nil {
+			_, err = scim.GroupPatch(ops)
+		}
+		var se *scim.Error
+		if !errors.As(err, &se) || se.Status != 400 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := scim.GroupFilter(`displayName eq "Sales"`); err != nil {
+		t.Error(err)
+	}
+	if _, err := scim.GroupFilter(`members eq "1"`); err == nil {
+		t.Error("a members filter was taken")
+	}
+}

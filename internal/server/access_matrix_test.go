@@ -36,6 +36,7 @@ import (
 	"github.com/upward-lms/upward/internal/livesession"
 	"github.com/upward-lms/upward/internal/notify"
 	"github.com/upward-lms/upward/internal/postgres"
+	"github.com/upward-lms/upward/internal/scim"
 	"github.com/upward-lms/upward/internal/tenant"
 	"github.com/upward-lms/upward/internal/user"
 	"github.com/upward-lms/upward/internal/webhook"
@@ -1087,7 +1088,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			"tenants/{id}": id(acme.ID), "resellers/{id}": id(northwind.ID), "accounts/{id}": id(acme.AccountID), "mailbox/{id}": id(mailID),
 		},
 		kindPlatformAPI: {"portals/{id}": id(acme.ID)},
-		kindSCIM:        {"Users/{id}": id(learner.ID)},
+		kindSCIM:        {"Users/{id}": id(learner.ID), "Groups/{id}": id(group.ID)},
 		kindContent:     {"scorm/{token}": launchToken},
 	}
 	f.files = map[string]string{
@@ -1136,6 +1137,13 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 			return map[string]string{"api-keys/{id}": k}
 		},
 		"POST portal /admin/webhooks/{id}/delete": func() map[string]string { return map[string]string{"webhooks/{id}": id(newHook())} },
+		// A group the provider made, for the purpose.
+		"DELETE scim /scim/v2/Groups/{id}": func() map[string]string {
+			spare++
+			g, err := groups.CreateSCIMGroup(ctx, acme.ID, scim.Team{DisplayName: fmt.Sprintf("Acme SCIM Spare %d", spare)}, by)
+			fatal(err)
+			return map[string]string{"Groups/{id}": id(g.ID)}
+		},
 		// A person provisioned for the purpose: a DELETE deactivates.
 		"DELETE scim /scim/v2/Users/{id}": func() map[string]string {
 			spare++
