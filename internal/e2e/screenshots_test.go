@@ -146,6 +146,7 @@ func TestScreenshots_Gallery(t *testing.T) {
 		{"practice-quiz", "/courses/" + practice.Slug + "/lessons/" + practiceLessons[1].Key},
 		{"practice-writing", "/courses/" + practice.Slug + "/lessons/" + practiceLessons[2].Key},
 		{"path-self-assessment", "/paths/grow"}, {"plan", "/learn/plan"},
+		{"library-practice", "/courses/" + library + "/lessons/06-five-line-weekly-update"},
 	} {
 		shoot(learner, "learner", p.name, portal+p.path)
 	}
