@@ -143,8 +143,9 @@ func CheckPlanComment(body string) error {
 }
 
 // CommentOnPlan records a manager's comment on an action plan their
-// direct report shared (in the attempt they are taking), and tells the
-// report. A plan not shared, or not an action plan, is not found.
+// direct report shared (in the attempt they are taking), or on a draft of
+// writing practice they shared, and tells the report. Anything else (not
+// shared, a reflection) is not found.
 func (s *LearningService) CommentOnPlan(ctx context.Context, tenantID, managerID, userID, enrolmentID int64, blockKey, body string, by AuditActor) (name string, err error) {
 	body = strings.TrimSpace(body)
 	err = s.db.InTenantTx(ctx, tenantID, func(tx *Tx) error {
@@ -156,9 +157,9 @@ func (s *LearningService) CommentOnPlan(ctx context.Context, tenantID, managerID
 			return &apperr.Error{Code: apperr.EINVALID, Message: "Choose the action plan to comment on, from My team."}
 		}
 		var attempt int
-		var slug, planTitle string
+		var slug, planTitle, kind string
 		err = tx.QueryRow(ctx, `
-			SELECT r.attempt, c.slug, coalesce(b.block #>> '{checklist,title}', '')
+			SELECT r.attempt, c.slug, coalesce(b.block #>> '{checklist,title}', b.block #>> '{writing,title}', ''), b.block ->> 'kind'
 			FROM block_responses r
 			JOIN enrolments e ON e.tenant_id = r.tenant_id AND e.id = r.enrolment_id AND e.attempt = r.attempt
 			JOIN courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id
@@ -166,8 +167,8 @@ func (s *LearningService) CommentOnPlan(ctx context.Context, tenantID, managerID
 			CROSS JOIN LATERAL (SELECT jsonb_path_query_first(v.content, '$.modules[*].lessons[*].blocks[*] ? (@.key == $k)',
 				jsonb_build_object('k', r.block_key)) AS block) b
 			WHERE r.tenant_id = $1 AND r.enrolment_id = $2 AND r.block_key = $3 AND e.user_id = $4
-				AND e.status <> 'withdrawn' AND r.shared_at IS NOT NULL AND b.block ->> 'kind' = 'checklist'`,
-			tenantID, enrolmentID, blockKey, userID).Scan(&attempt, &slug, &planTitle)
+				AND e.status <> 'withdrawn' AND r.shared_at IS NOT NULL AND b.block ->> 'kind' IN ('checklist', 'writing')`,
+			tenantID, enrolmentID, blockKey, userID).Scan(&attempt, &slug, &planTitle, &kind)
 		if err == pgx.ErrNoRows {
 			return &apperr.Error{Code: apperr.ENOTFOUND, Message: "Action plan not found."}
 		}
@@ -183,7 +184,7 @@ func (s *LearningService) CommentOnPlan(ctx context.Context, tenantID, managerID
 			return err
 		}
 		if err := notifyPeople(ctx, tx, notify.Note{UserID: userID, Kind: notify.PlanComment, URL: "/learn#plan-comments",
-			Title: r.ManagerName + " commented on your action plan " + planTitle, Body: body}); err != nil {
+			Title: r.ManagerName + " commented on your " + map[string]string{"checklist": "action plan", "writing": "draft"}[kind] + " " + planTitle, Body: body}); err != nil {
 			return err
 		}
 		name = r.Name
@@ -209,7 +210,9 @@ type MyPlanComment struct {
 // newest first, with where each plan is.
 const myPlanCommentsSQL = `
 	SELECT c.title, c.slug, coalesce(jsonb_path_query_first(v.content, '$.modules[*].lessons[*].blocks[*] ? (@.key == $k)',
-			jsonb_build_object('k', pc.block_key)) #>> '{checklist,title}', ''),
+			jsonb_build_object('k', pc.block_key)) #>> '{checklist,title}',
+			jsonb_path_query_first(v.content, '$.modules[*].lessons[*].blocks[*] ? (@.key == $k)',
+			jsonb_build_object('k', pc.block_key)) #>> '{writing,title}', ''),
 		coalesce(jsonb_path_query_first(v.content, '$.modules[*].lessons[*] ? (exists (@.blocks[*] ? (@.key == $k)))',
 			jsonb_build_object('k', pc.block_key)) ->> 'key', ''),
 		a.name, pc.body, pc.created_at

@@ -369,6 +369,9 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 			var d learning.Draft
 			json.Unmarshal(resp.Body, &d)
 			pb.Writing = s.writingPlay(b, d, resp, path, csrf, hasManager, zone)
+			if resp.Shared {
+				shared = append(shared, b.Key)
+			}
 		case b.Checklist != nil:
 			var body postgres.ChecklistBody
 			json.Unmarshal(resp.Body, &body)
@@ -410,11 +413,14 @@ func (s *Server) playerBlocks(r *http.Request, lc postgres.LearnerCourse, l *cou
 			s.log.ErrorContext(r.Context(), "plan comments", "err", err)
 		}
 		for _, pb := range out {
-			if pb.Checklist == nil {
-				continue
-			}
 			for _, c := range comments[pb.Key] {
-				pb.Checklist.Comments = append(pb.Checklist.Comments, pages.PlanCommentPlay{Author: c.Author, Body: c.Body, When: s.localDate(r, c.At)})
+				pc := pages.PlanCommentPlay{Author: c.Author, Body: c.Body, When: s.localDate(r, c.At)}
+				switch {
+				case pb.Checklist != nil:
+					pb.Checklist.Comments = append(pb.Checklist.Comments, pc)
+				case pb.Writing != nil:
+					pb.Writing.Comments = append(pb.Writing.Comments, pc)
+				}
 			}
 		}
 	}

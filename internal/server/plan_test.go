@@ -41,9 +41,9 @@ func TestMyPlan_ChecklistsAndDrafts(t *testing.T) {
 	writing := l3.Blocks[1].Key
 	// The draft, posted as the lesson's form does, shared with Mona.
 	rc.get("/courses/" + rec.Slug + "/lessons/" + l3.Key)
-	form := url.Values{"text": {"Thanks for today. We agreed the supplier review comes first and I will share the plan by Thursday."},
+	draft := url.Values{"text": {"Thanks for today. We agreed the supplier review comes first and I will share the plan by Thursday."},
 		"rating0": {"yes"}, "rating1": {"partly"}, "rating2": {"not_yet"}, "share": {"on"}}
-	if p := rc.post("/courses/"+rec.Slug+"/lessons/"+l3.Key+"/writing/"+writing, form); p.status != http.StatusSeeOther {
+	if p := rc.post("/courses/"+rec.Slug+"/lessons/"+l3.Key+"/writing/"+writing, draft); p.status != http.StatusSeeOther {
 		t.Fatalf("save the draft: %d", p.status)
 	}
 	var checklist string
@@ -81,6 +81,15 @@ func TestMyPlan_ChecklistsAndDrafts(t *testing.T) {
 		if !strings.Contains(shared, want) {
 			t.Errorf("the team page lacks %q:\n%s", want, shared)
 		}
+	}
+	// Mona comments on the shared draft; Rita reads it under her draft.
+	team.get("/team")
+	form := url.Values{"enrolment": {itoa(lc.Enrolment.ID)}, "block": {writing}, "comment": {"Good start: put the date first."}}
+	if p := team.post("/team/"+itoa(rita.ID)+"/comments", form); p.status != http.StatusSeeOther {
+		t.Fatalf("comment on the draft: %d %s", p.status, p.text(`[data-testid="form-error"]`))
+	}
+	if got := rc.get("/courses/" + rec.Slug + "/lessons/" + l3.Key).text(`[data-testid="draft-comments"]`); !strings.Contains(got, "Good start: put the date first.") {
+		t.Errorf("the draft's comments: %q", got)
 	}
 	// Leaving the course takes its plans off the page.
 	if err := learn.Unenrol(ctx, acme.ID, rita.ID, rec.ID); err != nil {

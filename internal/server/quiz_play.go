@@ -122,6 +122,9 @@ func markResult(qv *pages.QuizQuestionPlay, qu course.Question, res learning.Que
 				continue
 			}
 			ov.Feedback = o.Feedback
+			if ov.Then == nil || o.Then == nil {
+				continue // the rules require a second decision; nothing to mark without one
+			}
 			for j := range ov.Then.Options {
 				t := &ov.Then.Options[j]
 				t.Right = reveal && o.Then.Options[t.Index].Correct
