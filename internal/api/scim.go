@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -422,9 +423,19 @@ func (a *API) scimListGroups(w http.ResponseWriter, r *http.Request) {
 		a.scimFail(w, r, err)
 		return
 	}
+	// Entra ID asks with excludedAttributes=members: a large group's
+	// members are not sent when nobody wants them.
+	noMembers := false
+	for _, ex := range strings.Split(r.URL.Query().Get("excludedAttributes"), ",") {
+		noMembers = noMembers || strings.EqualFold(strings.TrimSpace(ex), "members")
+	}
 	resources := make([]map[string]any, 0, len(groups))
 	for _, g := range groups {
-		resources = append(resources, a.scimGroupResource(r, g))
+		res := a.scimGroupResource(r, g)
+		if noMembers {
+			delete(res, "members")
+		}
+		resources = append(resources, res)
 	}
 	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": total,
 		"startIndex": page.Start, "itemsPerPage": len(resources), "Resources": resources})

@@ -231,8 +231,12 @@ func TestSCIM_Groups(t *testing.T) {
 		t.Errorf("okta's rename and replace: %d %v", status, m)
 	}
 	status, m, _ = e.scimCall(t, "acme", "GET", `/Groups?filter=displayName%20eq%20%22sales%20emea%22`, token, "")
-	if status != 200 || m["totalResults"] != float64(1) {
+	if status != 200 || m["totalResults"] != float64(1) || len(m["Resources"].([]any)[0].(map[string]any)["members"].([]any)) != 2 {
 		t.Errorf("by displayName: %d %v", status, m)
+	}
+	status, m, _ = e.scimCall(t, "acme", "GET", `/Groups?excludedAttributes=members&filter=displayName%20eq%20%22Sales%20EMEA%22`, token, "")
+	if _, has := m["Resources"].([]any)[0].(map[string]any)["members"]; status != 200 || has {
+		t.Errorf("members excluded: %d %v", status, m)
 	}
 	upward := itoaInt(int(e.acme.Groups["Made in Upward"].ID))
 	status, m, _ = e.scimCall(t, "acme", "DELETE", "/Groups/"+upward, token, "")
