@@ -61,6 +61,10 @@ func (s *Server) quizPlay(r *http.Request, lc postgres.LearnerCourse, b course.B
 		qv := questionPlay(qu, qi, n+1, order, mine)
 		if results != nil {
 			markResult(&qv, qu, results[qi], reveal)
+			if qu.Type == course.Ordering {
+				// A result lists the steps in the learner's order.
+				slices.SortStableFunc(qv.Options, func(a, b pages.QuizOptionPlay) int { return a.Place - b.Place })
+			}
 		}
 		qp.Questions = append(qp.Questions, qv)
 	}
@@ -94,10 +98,6 @@ func questionPlay(qu course.Question, qi, number int, order, chosen []int) pages
 			ov.Chosen = slices.Contains(chosen, oi)
 		}
 		qv.Options = append(qv.Options, ov)
-	}
-	if qu.Type == course.Ordering && qv.Options[0].Place > 0 {
-		// A result or a refused form lists the steps in the learner's order.
-		slices.SortStableFunc(qv.Options, func(a, b pages.QuizOptionPlay) int { return a.Place - b.Place })
 	}
 	return qv
 }
