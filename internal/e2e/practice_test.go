@@ -158,6 +158,32 @@ func TestJourney_OrderingBranchingAndWritingPractice(t *testing.T) {
 	if got := eval(`document.querySelector('input[name="rating1"]:checked').value`); got != "partly" {
 		t.Errorf("rating 2 kept as %q", got)
 	}
+	// The action plan gathers the draft; a path's self-assessment is a
+	// form of radio scales: both pass axe.
+	b.Visit(portal + "/learn/plan")
+	if got := b.Text(`[data-testid="my-plan"]`); !strings.Contains(got, "Write your follow-up note") {
+		t.Errorf("the action plan: %q", got)
+	}
+	b.CheckAccessibility()
+	paths := postgres.NewPathService(db)
+	grow, err := paths.CreatePath(ctx, acme.ID, course.Path{Slug: "grow", Title: "Grow", Steps: []course.PathStep{{Course: rec.Slug, Unlock: course.Free}},
+		SelfAssessment: &course.SelfAssessment{Items: []string{"I ask for feedback.", "I bring options.", "I send updates."}}}, "", true, fixture.By)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := paths.StartPath(ctx, acme.ID, lee.ID, grow.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.Visit(portal + "/paths/grow")
+	for i := range 3 {
+		b.Do(chromedp.Click(chromedp.CSS(`input[name="item` + strconv.Itoa(i) + `"][value="` + strconv.Itoa(i+2) + `"]`)))
+	}
+	b.CheckAccessibility()
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="self-save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="notice"]`)))
+	if visible(`[data-testid="self-assessment"]`) {
+		t.Error("the start's form is still shown after saving")
+	}
+
 	b.Do(chromedp.EmulateViewport(390, 844))
 	b.Visit(writingLesson)
 	b.CheckFitsPhone()
