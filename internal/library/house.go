@@ -89,6 +89,7 @@ func lintCourse(fsys fs.FS, ld Loaded, cast map[string]string) []Problem {
 	if cast != nil {
 		out = append(out, lintText(path.Join(ld.Dir, CourseFile), readLines(fsys, path.Join(ld.Dir, CourseFile)), ld.Course.Slug, cast)...)
 	}
+	out = append(out, lintDrawings(fsys, ld)...)
 	return append(out, lintTemplates(fsys, ld.Dir)...)
 }
 
@@ -277,6 +278,26 @@ func fenceLines(lines []string, kind string) []int {
 	for i, s := range lines {
 		if m := fenceRE.FindStringSubmatch(strings.TrimSpace(s)); m != nil && m[2] == kind {
 			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// lintDrawings checks a course's SVG images as an upload of them would be
+// checked: a drawing that import would refuse is found here first.
+func lintDrawings(fsys fs.FS, ld Loaded) []Problem {
+	var out []Problem
+	c := ld.Course
+	for _, r := range refs(&c) {
+		if r.kind != "image" || !strings.EqualFold(path.Ext(*r.src), ".svg") {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, path.Join(ld.Dir, *r.src))
+		if err != nil {
+			continue // Load reports a missing file
+		}
+		if err := checkSVG(data); err != nil {
+			out = append(out, Problem{File: path.Join(ld.Dir, *r.src), Message: err.Error()})
 		}
 	}
 	return out

@@ -142,3 +142,17 @@ func TestLint_HouseRulesOfALibraryWithACast(t *testing.T) {
 		t.Errorf("no README: %s", got)
 	}
 }
+
+func TestLint_FlagsADrawingImportWouldRefuse(t *testing.T) {
+	t.Parallel()
+	image := "```@image\nsrc: images/flow.svg\nalt: A flow\n```\n"
+	fsys := houseFS(image+reflection, reflection+further, "")
+	fsys["house/images/flow.svg"] = &fstest.MapFile{Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)}
+	if got := lint(t, fsys); !strings.Contains(got, "house/images/flow.svg:1: this SVG cannot be used: it has a script element") {
+		t.Errorf("a drawing with a script: %q", got)
+	}
+	fsys["house/images/flow.svg"] = &fstest.MapFile{Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>`)}
+	if got := lint(t, fsys); got != "" {
+		t.Errorf("a plain drawing: %q", got)
+	}
+}
