@@ -343,6 +343,23 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// TryRun runs one action and returns its value or its error, for a step
+// that may meet a page on its way out (a form just submitted).
+func TryRun[T any](b *Browser, a chromedp.Action[T]) (T, error) {
+	return chromedp.Run(b.ctx, a)
+}
+
+// TryDo runs actions and returns their error, as TryRun does.
+func (b *Browser) TryDo(actions ...chromedp.Action[chromedp.Void]) error {
+	return chromedp.Do(b.ctx, actions...)
+}
+
+// Navigated reports whether err is the browser's answer to an action on a
+// page that navigated away meanwhile: the page is coming, not broken.
+func Navigated(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Inspected target navigated or closed")
+}
+
 // Run runs one action and returns its value, failing the test on error.
 func Run[T any](b *Browser, a chromedp.Action[T]) T {
 	b.tb.Helper()
