@@ -70,6 +70,29 @@ func writeSCIMError(w http.ResponseWriter, e *scim.Error) {
 	writeSCIM(w, e.Status, body)
 }
 
+// writeSCIMList answers a list: the page's resources of the total.
+func writeSCIMList[T any](w http.ResponseWriter, start, total int, resources []T) {
+	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": total,
+		"startIndex": start, "itemsPerPage": len(resources), "Resources": resources})
+}
+
+// scimPathID is the URL's resource ID; anything but a positive number is a
+// resource that does not exist.
+func scimPathID(w http.ResponseWriter, r *http.Request, noun string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeSCIMError(w, &scim.Error{Status: http.StatusNotFound, Detail: "There is no such " + noun + "."})
+		return 0, false
+	}
+	return id, true
+}
+
+// writeSCIMCreated answers a creation with the resource and its address.
+func writeSCIMCreated(w http.ResponseWriter, res map[string]any) {
+	w.Header().Set("Location", res["meta"].(map[string]any)["location"].(string))
+	writeSCIM(w, http.StatusCreated, res)
+}
+
 func writeSCIM(w http.ResponseWriter, status int, v any) {
 	b, _ := json.Marshal(v)
 	w.Header().Set("Content-Type", scim.MediaType)
@@ -216,15 +239,13 @@ func (a *API) scimListUsers(w http.ResponseWriter, r *http.Request) {
 	for _, su := range users {
 		resources = append(resources, a.scimUserResource(r, su))
 	}
-	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": total,
-		"startIndex": page.Start, "itemsPerPage": len(resources), "Resources": resources})
+	writeSCIMList(w, page.Start, total, resources)
 }
 
 // scimUser is the person the URL names, as SCIM sees them.
 func (a *API) scimUser(w http.ResponseWriter, r *http.Request) (postgres.SCIMUser, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeSCIMError(w, &scim.Error{Status: http.StatusNotFound, Detail: "There is no such user."})
+	id, ok := scimPathID(w, r, "user")
+	if !ok {
 		return postgres.SCIMUser{}, false
 	}
 	su, err := a.users.FindSCIMUser(r.Context(), stateOf(r).tenant.ID, id)
@@ -256,9 +277,7 @@ func (a *API) scimCreateUser(w http.ResponseWriter, r *http.Request) {
 		a.scimFail(w, r, err)
 		return
 	}
-	res := a.scimUserResource(r, su)
-	w.Header().Set("Location", res["meta"].(map[string]any)["location"].(string))
-	writeSCIM(w, http.StatusCreated, res)
+	writeSCIMCreated(w, a.scimUserResource(r, su))
 }
 
 // personOf is what SCIM says of a person now, for a PATCH to apply to.
@@ -362,8 +381,7 @@ func (a *API) scimResourceTypes(w http.ResponseWriter, r *http.Request) {
 	groups := map[string]any{"schemas": []string{scim.SchemaResourceType}, "id": "Group", "name": "Group", "endpoint": "/Groups",
 		"description": "A group of the portal's people", "schema": scim.SchemaGroup,
 		"meta": map[string]any{"resourceType": "ResourceType", "location": base + "/ResourceTypes/Group"}}
-	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": 2, "startIndex": 1,
-		"itemsPerPage": 2, "Resources": []any{users, groups}})
+	writeSCIMList(w, 1, 2, []any{users, groups})
 }
 
 func (a *API) scimSchemas(w http.ResponseWriter, r *http.Request) {
@@ -386,8 +404,7 @@ func (a *API) scimSchemas(w http.ResponseWriter, r *http.Request) {
 	groupSchema := map[string]any{"schemas": []string{scim.SchemaSchema}, "id": scim.SchemaGroup, "name": "Group", "description": "A group of the portal's people",
 		"attributes": []any{attr("displayName", "string", true, "server"), attr("externalId", "string", false, "server"), members},
 		"meta":       map[string]any{"resourceType": "Schema", "location": a.d.PortalURL(r, stateOf(r).tenant) + SCIMPrefix + "/Schemas/" + scim.SchemaGroup}}
-	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": 2, "startIndex": 1,
-		"itemsPerPage": 2, "Resources": []any{userSchema, groupSchema}})
+	writeSCIMList(w, 1, 2, []any{userSchema, groupSchema})
 }
 
 // scimGroupResource is a group as a SCIM Group resource.
@@ -437,14 +454,12 @@ func (a *API) scimListGroups(w http.ResponseWriter, r *http.Request) {
 		}
 		resources = append(resources, res)
 	}
-	writeSCIM(w, http.StatusOK, map[string]any{"schemas": []string{scim.SchemaListResponse}, "totalResults": total,
-		"startIndex": page.Start, "itemsPerPage": len(resources), "Resources": resources})
+	writeSCIMList(w, page.Start, total, resources)
 }
 
 func (a *API) scimGroup(w http.ResponseWriter, r *http.Request) (postgres.SCIMGroup, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeSCIMError(w, &scim.Error{Status: http.StatusNotFound, Detail: "There is no such group."})
+	id, ok := scimPathID(w, r, "group")
+	if !ok {
 		return postgres.SCIMGroup{}, false
 	}
 	g, err := a.groups.FindSCIMGroup(r.Context(), stateOf(r).tenant.ID, id)
@@ -476,9 +491,7 @@ func (a *API) scimCreateGroup(w http.ResponseWriter, r *http.Request) {
 		a.scimFail(w, r, err)
 		return
 	}
-	res := a.scimGroupResource(r, g)
-	w.Header().Set("Location", res["meta"].(map[string]any)["location"].(string))
-	writeSCIM(w, http.StatusCreated, res)
+	writeSCIMCreated(w, a.scimGroupResource(r, g))
 }
 
 func (a *API) scimReplaceGroup(w http.ResponseWriter, r *http.Request) {

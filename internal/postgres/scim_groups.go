@@ -105,7 +105,7 @@ func (s *GroupService) CreateSCIMGroup(ctx context.Context, tenantID int64, t sc
 	if err = scimError(err); err != nil {
 		return SCIMGroup{}, fmt.Errorf("scim: create group: %w", groupConflict(err))
 	}
-	if err := s.setMembers(ctx, tenantID, id, t.Members, nil, true, by); err != nil {
+	if err := s.setMembers(ctx, tenantID, id, nil, t.Members, nil, by); err != nil {
 		return SCIMGroup{}, err
 	}
 	return s.FindSCIMGroup(ctx, tenantID, id)
@@ -153,20 +153,16 @@ func (s *GroupService) UpdateSCIMGroup(ctx context.Context, tenantID, id int64, 
 	if !c.ReplaceAll {
 		want = append(slices.Clone(g.Members), c.Add...)
 	}
-	if err := s.setMembers(ctx, tenantID, id, want, c.Remove, true, by); err != nil {
+	if err := s.setMembers(ctx, tenantID, id, g.Members, want, c.Remove, by); err != nil {
 		return SCIMGroup{}, err
 	}
 	return s.FindSCIMGroup(ctx, tenantID, id)
 }
 
-// setMembers makes the group's members (among those SCIM sees) want,
-// less remove. Each change is the admin pages' own (audited; a newcomer
-// receives the group's courses).
-func (s *GroupService) setMembers(ctx context.Context, tenantID, groupID int64, want, remove []int64, exact bool, by AuditActor) error {
-	g, err := s.FindSCIMGroup(ctx, tenantID, groupID)
-	if err != nil {
-		return err
-	}
+// setMembers moves the group's members (among those SCIM sees) from
+// current to want, less remove. Each change is the admin pages' own
+// (audited; a newcomer receives the group's courses).
+func (s *GroupService) setMembers(ctx context.Context, tenantID, groupID int64, current, want, remove []int64, by AuditActor) error {
 	keep := map[int64]bool{}
 	for _, id := range want {
 		keep[id] = true
@@ -175,7 +171,7 @@ func (s *GroupService) setMembers(ctx context.Context, tenantID, groupID int64, 
 		delete(keep, id)
 	}
 	for id := range keep {
-		if slices.Contains(g.Members, id) {
+		if slices.Contains(current, id) {
 			continue
 		}
 		if err := s.AddGroupMember(ctx, tenantID, groupID, id, by); err != nil {
@@ -185,10 +181,7 @@ func (s *GroupService) setMembers(ctx context.Context, tenantID, groupID int64, 
 			return err
 		}
 	}
-	if !exact {
-		return nil
-	}
-	for _, id := range g.Members {
+	for _, id := range current {
 		if !keep[id] {
 			if err := s.RemoveGroupMember(ctx, tenantID, groupID, id, by); err != nil {
 				return err
